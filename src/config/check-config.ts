@@ -1,0 +1,123 @@
+// Cross-field rules the schema cannot express, each a named check that reports where it failed.
+import type { ConfigProblem } from '../errors.js';
+import { parseCidr } from '../rollout/cohorts.js';
+import { parsePathPattern } from '../routing/path-pattern.js';
+import { hasPrefix } from '../proxy/upstream-path.js';
+import type { ConfigSource } from './config-source.js';
+import type { FigwayConfig, RouteConfig } from './schema.js';
+
+const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+
+type Check = (config: FigwayConfig, source: ConfigSource) => ConfigProblem[];
+
+/** Every cross-field check, in the order problems are listed. */
+const CHECKS: Record<string, Check> = {
+  routeIdsAreUnique(config, source) {
+    const seen = new Map<string, number>();
+    return config.routes.flatMap((route, index) => {
+      const first = seen.get(route.id);
+      if (first === undefined) {
+        seen.set(route.id, index);
+        return [];
+      }
+      return [source.problem(['routes', index, 'id'], `duplicate route id "${route.id}" (first used by routes[${first}])`)];
+    });
+  },
+
+  upstreamsExist(config, source) {
+    const names = Object.keys(config.upstreams ?? {});
+    return config.routes.flatMap((route, index) => {
+      if (names.includes(route.upstream)) return [];
+      if (route.upstream.includes('://')) {
+        return URL_PATTERN.test(route.upstream)
+          ? []
+          : [source.problem(['routes', index, 'upstream'], 'must be an http:// or https:// URL without query or fragment')];
+      }
+      const known = names.length > 0 ? `known: ${names.join(', ')}` : 'no upstreams are defined';
+      return [source.problem(['routes', index, 'upstream'], `unknown upstream "${route.upstream}" (${known}; or give a URL)`)];
+    });
+  },
+
+  pathsParse(config, source) {
+    return config.routes.flatMap((route, index) => {
+      const parsed = parsePathPattern(route.match.path, route.match.exact);
+      return typeof parsed === 'string' ? [source.problem(['routes', index, 'match', 'path'], parsed)] : [];
+    });
+  },
+
+  stripPrefixIsAPrefix(config, source) {
+    return config.routes.flatMap((route, index) => {
+      const strip = route.rewrite?.stripPrefix;
+      if (strip === undefined) return [];
+      const literal = route.match.path.split('/:')[0]?.replace(/\/\*$/, '') ?? '';
+      const stripped = strip.endsWith('/') && strip.length > 1 ? strip.slice(0, -1) : strip;
+      return hasPrefix(literal, stripped, config.matching?.caseSensitive ?? false)
+        ? []
+        : [source.problem(['routes', index, 'rewrite', 'stripPrefix'], `"${strip}" is not a prefix of match.path "${route.match.path}", so it would never apply`)];
+    });
+  },
+
+  routesAreReachable(config, source) {
+    const seen = new Map<string, number>();
+    return config.routes.flatMap((route, index) => {
+      const key = matchKey(route, config.matching?.caseSensitive ?? false);
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, index);
+        return [];
+      }
+      return [source.problem(['routes', index, 'match'], `can never match: routes[${first}] ("${config.routes[first]?.id}") takes the same requests`)];
+    });
+  },
+
+  cohortsExist(config, source) {
+    const names = Object.keys(config.cohorts ?? {});
+    const unknown = (name: string) => `unknown cohort "${name}" (${names.length > 0 ? `known: ${names.join(', ')}` : 'no cohorts are defined'})`;
+    const problems = config.routes.flatMap((route, index) =>
+      Object.keys(route.rollout?.cohorts ?? {})
+        .filter((name) => !names.includes(name))
+        .map((name) => source.problem(['routes', index, 'rollout', 'cohorts', name], unknown(name), true)),
+    );
+    const overrideCohort = config.override?.cohort;
+    if (overrideCohort !== undefined && !names.includes(overrideCohort)) problems.push(source.problem(['override', 'cohort'], unknown(overrideCohort)));
+    return problems;
+  },
+
+  cidrsParse(config, source) {
+    return Object.entries(config.cohorts ?? {}).flatMap(([name, cohort]) =>
+      (cohort.cidr ?? []).flatMap((text, index) => {
+        const parsed = parseCidr(text);
+        return typeof parsed === 'string' ? [source.problem(['cohorts', name, 'cidr', index], parsed)] : [];
+      }),
+    );
+  },
+
+  overrideHasASource(config, source) {
+    const override = config.override;
+    if (!override || override.header !== undefined || override.cookie !== undefined) return [];
+    return [source.problem(['override'], 'needs a header or a cookie to read the override from')];
+  },
+};
+
+/** Runs every cross-field check; returns all problems found. */
+export function checkConfig(config: FigwayConfig, source: ConfigSource): ConfigProblem[] {
+  return Object.values(CHECKS).flatMap((check) => check(config, source));
+}
+
+/** Two routes with the same key take exactly the same requests. */
+function matchKey(route: RouteConfig, caseSensitive: boolean): string {
+  const { match } = route;
+  const path = caseSensitive ? match.path : match.path.toLowerCase();
+  const normalizedPath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const sorted = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat().map((v) => v.toLowerCase()).sort());
+  const headers = Object.entries(match.headers ?? {})
+    .map(([name, value]) => [name.toLowerCase(), value] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([
+    normalizedPath.replace(/:[A-Za-z0-9_]+/g, ':'),
+    match.exact === true,
+    sorted(match.methods),
+    sorted(match.host),
+    headers,
+  ]);
+}

@@ -1,0 +1,125 @@
+// Compiles a validated configuration into an immutable snapshot: route table, rollouts, upstreams, hooks.
+import { compileErrorFormat } from '../error-response.js';
+import { FigwayConfigError } from '../errors.js';
+import { compilePlugins } from '../plugins/compile-plugins.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import { compileCohort, type Cohort } from '../rollout/cohorts.js';
+import { percentToThreshold, type Rollout } from '../rollout/decide-side.js';
+import type { Override } from '../rollout/override.js';
+import { compileSticky } from '../rollout/sticky-key.js';
+import { compileConditions } from '../routing/match-conditions.js';
+import { parsePathPattern } from '../routing/path-pattern.js';
+import { RouteTable } from '../routing/route-table.js';
+import type { CompiledRoute, Snapshot } from '../snapshot.js';
+import type { FigwayPlugin } from '../types.js';
+import type { LoadedConfig } from './load-config.js';
+import type { FigwayConfig, RouteConfig, UpstreamConfig } from './schema.js';
+import { parseDuration, parseSize } from './units.js';
+
+const DEFAULT_STICKY = ['user', 'ip'];
+const DEFAULT_TIMEOUTS = { connect: '2s', response: '30s' };
+
+/** What compiling needs besides the config. */
+export interface CompileDeps {
+  readonly plugins: readonly FigwayPlugin[];
+  readonly upstreams: UpstreamPool;
+  readonly version: number;
+}
+
+/**
+ * Builds the snapshot a request runs on. Everything a request needs is computed here, once, so the
+ * hot path only reads.
+ *
+ * @throws FigwayConfigError when plugin options are invalid or a plugin's setup fails.
+ */
+export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileDeps): Snapshot {
+  const plugins = compilePlugins(deps.plugins, config, source);
+  const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
+  const override = compileOverride(config, cohorts);
+  const routes = config.routes.map((route, index): CompiledRoute => {
+    const upstreamConfig = resolveUpstream(config, route);
+    const upstream = deps.upstreams.get(upstreamConfig.name, upstreamConfig.config);
+    const rollout = compileRollout(config, route, cohorts, override);
+    const effective = effectiveRoute(config, route);
+    return {
+      id: route.id,
+      info: Object.freeze({ id: route.id, config: effective, upstream: { name: upstream.name, url: upstream.url.href } }),
+      pattern: parsePathPattern(route.match.path, route.match.exact) as Exclude<ReturnType<typeof parsePathPattern>, string>,
+      conditions: compileConditions(route.match),
+      upstream,
+      rewrite: { stripPrefix: route.rewrite?.stripPrefix, addPrefix: route.rewrite?.addPrefix },
+      rollout,
+      timeouts: {
+        connect: parseDuration(route.timeouts?.connect ?? upstreamConfig.config.timeouts?.connect ?? config.defaults?.timeouts?.connect ?? DEFAULT_TIMEOUTS.connect),
+        response: parseDuration(
+          route.timeouts?.response ?? upstreamConfig.config.timeouts?.response ?? config.defaults?.timeouts?.response ?? DEFAULT_TIMEOUTS.response,
+        ),
+      },
+      hooks: plugins.hooksFor(route, index),
+      mayProxy: rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service'),
+    };
+  });
+  if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
+  return Object.freeze({
+    version: deps.version,
+    loadedAt: new Date(),
+    config: deepFreeze(config),
+    routes: Object.freeze(routes),
+    table: new RouteTable(routes, { caseSensitive: config.matching?.caseSensitive ?? false }),
+    errorFormat: compileErrorFormat(config.errors),
+    userIdField: config.identity?.userIdField ?? 'id',
+    replayBodyLimit: parseSize(config.proxy?.replayBodyLimit ?? '10mb'),
+    mayProxy: routes.some((route) => route.mayProxy),
+  });
+}
+
+/** A route's upstream: a named entry, or an inline URL (named after the route). */
+function resolveUpstream(config: FigwayConfig, route: RouteConfig): { name: string; config: UpstreamConfig } {
+  const named = config.upstreams?.[route.upstream];
+  return named ? { name: route.upstream, config: named } : { name: route.id, config: { url: route.upstream } };
+}
+
+function compileRollout(config: FigwayConfig, route: RouteConfig, cohorts: Map<string, Cohort>, override: Override | undefined): Rollout {
+  const rollout = route.rollout ?? {};
+  const percent = rollout.percent ?? 100;
+  return {
+    routeId: route.id,
+    percent,
+    threshold: percentToThreshold(percent),
+    sticky: compileSticky(rollout.sticky ?? config.defaults?.sticky ?? DEFAULT_STICKY),
+    unkeyed: rollout.unkeyed ?? config.defaults?.unkeyed ?? 'legacy',
+    cohorts: Object.entries(rollout.cohorts ?? {}).map(([name, side]) => ({ cohort: cohorts.get(name) as Cohort, side })),
+    override,
+  };
+}
+
+function compileOverride(config: FigwayConfig, cohorts: Map<string, Cohort>): Override | undefined {
+  const override = config.override;
+  if (!override) return undefined;
+  return {
+    header: override.header?.toLowerCase(),
+    cookie: override.cookie,
+    cohort: override.cohort === undefined ? undefined : cohorts.get(override.cohort),
+  };
+}
+
+/** The route with the defaults that apply to it written out, so an audit sees what actually runs. */
+function effectiveRoute(config: FigwayConfig, route: RouteConfig): RouteConfig {
+  return deepFreeze({
+    ...route,
+    rollout: {
+      percent: 100,
+      sticky: config.defaults?.sticky ?? DEFAULT_STICKY,
+      unkeyed: config.defaults?.unkeyed ?? 'legacy',
+      ...route.rollout,
+    },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}

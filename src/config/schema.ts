@@ -1,0 +1,285 @@
+// The JSON Schema of figway.yaml: one source for validation, editor autocompletion and TS types.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m)$';
+const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?(b|kb|mb|gb)$';
+const STICKY_PATTERN = "^(user|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\\s;=,]+)$";
+
+/** A string or integer that must match a pattern when it is a string; one branch, so errors stay readable. */
+function numberOrPattern(pattern: string, description: string, expect: string) {
+  return Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 0, pattern, description, errorMessage: expect });
+}
+
+const Duration = (description: string) =>
+  numberOrPattern(DURATION_PATTERN, `${description} Milliseconds as a number, or a string such as "500ms", "2s", "1m".`, 'must be milliseconds or a duration such as "2s"');
+
+const Timeouts = Type.Object(
+  {
+    connect: Type.Optional(Duration('Time allowed to open a connection to the service before answering 504 FIGWAY_UPSTREAM_CONNECT_TIMEOUT.')),
+    response: Type.Optional(
+      Duration('Time allowed, once the request is sent, for the service to send its response headers before answering 504 FIGWAY_UPSTREAM_TIMEOUT.'),
+    ),
+  },
+  { additionalProperties: false, description: 'Timeouts towards the service. Defaults: connect 2s, response 30s.' },
+);
+
+const Upstream = Type.Object(
+  {
+    url: Type.String({
+      pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+      description: 'Base URL of the service, e.g. http://127.0.0.1:4001 or https://orders.internal/base. A path here is prepended to every request path.',
+      errorMessage: 'must be an http:// or https:// URL without query or fragment',
+    }),
+    timeouts: Type.Optional(Timeouts),
+    preserveHost: Type.Optional(
+      Type.Boolean({ description: "Send the client's Host header to the service instead of the service's own host. Default false." }),
+    ),
+    pool: Type.Optional(
+      Type.Object(
+        {
+          maxSockets: Type.Optional(Type.Integer({ minimum: 1, description: 'Most connections open to this service at once. Default 256.' })),
+          maxFreeSockets: Type.Optional(Type.Integer({ minimum: 0, description: 'Most idle keep-alive connections kept. Default 64.' })),
+          idleTimeout: Type.Optional(Duration('Idle keep-alive connections are closed after this long; keep it below the service\'s own keep-alive timeout. Default 4s.')),
+        },
+        { additionalProperties: false, description: 'The keep-alive connection pool to this service.' },
+      ),
+    ),
+    rewriteLocation: Type.Optional(
+      Type.Boolean({ description: 'Rewrite Location headers that point at this service so redirects point at the public host and path. Default true.' }),
+    ),
+    rewriteCookies: Type.Optional(
+      Type.Boolean({ description: 'Rewrite Set-Cookie Domain/Path attributes that name this service so cookies belong to the public host. Default true.' }),
+    ),
+  },
+  { additionalProperties: false, description: 'A new service figway can send traffic to.' },
+);
+
+const StringOrList = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]);
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+
+const Match = Type.Object(
+  {
+    path: Type.String({
+      pattern: '^/',
+      description:
+        'A prefix on segment boundaries (/api/orders matches /api/orders and /api/orders/7, never /api/ordersx), or a pattern with :param segments (/api/users/:id matches exactly that many segments; end it with /* to match anything below).',
+      errorMessage: 'must start with "/"',
+    }),
+    exact: Type.Optional(Type.Boolean({ description: 'Match the path exactly instead of as a prefix. Default false.' })),
+    methods: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z]+$', errorMessage: 'must be an HTTP method such as GET' }), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'HTTP methods this route takes (any case). GET implies HEAD. Default: every method.',
+      }),
+    ),
+    host: Type.Optional(
+      Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+        description: 'Host header value(s) this route takes, without port; a leading "*." matches any subdomain.',
+      }),
+    ),
+    headers: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.Boolean(), StringOrList]), {
+        description: 'Request headers that must be present: true (any value), a value, or a list of accepted values.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Which requests this route takes.' },
+);
+
+const Rewrite = Type.Object(
+  {
+    stripPrefix: Type.Optional(
+      Type.String({ pattern: '^/', description: 'Removed from the start of the path before it is sent to the service, e.g. /api.', errorMessage: 'must start with "/"' }),
+    ),
+    addPrefix: Type.Optional(
+      Type.String({ pattern: '^/', description: 'Added to the start of the path (after stripPrefix) before it is sent to the service.', errorMessage: 'must start with "/"' }),
+    ),
+  },
+  { additionalProperties: false, description: 'How the public path becomes the service path. Location and Set-Cookie paths are mapped back.' },
+);
+
+const Side = Type.Union([Type.Literal('service'), Type.Literal('legacy')]);
+
+const StickyList = Type.Array(
+  Type.String({
+    pattern: STICKY_PATTERN,
+    errorMessage: 'must be user, ip, header:<name> or cookie:<name>',
+  }),
+  {
+    minItems: 1,
+    description:
+      'Keys tried in order; the first one present is hashed with the route id into a bucket, so a key always lands on the same side. user = req.user id, header:<name>, cookie:<name>, ip.',
+  },
+);
+
+const Unkeyed = Type.Union([Type.Literal('legacy'), Type.Literal('service'), Type.Literal('random')], {
+  description: 'Side for a request with none of the sticky keys: legacy (default), service, or random per request at the route percent.',
+});
+
+const Rollout = Type.Object(
+  {
+    percent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        multipleOf: 0.01,
+        description: 'Share of requests sent to the service, 0 to 100 in steps of 0.01. 0 and 100 are exact. Default 100.',
+      }),
+    ),
+    sticky: Type.Optional(StickyList),
+    unkeyed: Type.Optional(Unkeyed),
+    cohorts: Type.Optional(
+      Type.Record(Type.String({ pattern: ID_PATTERN }), Side, {
+        additionalProperties: false,
+        description: 'Cohorts (defined at top level) forced to a side on this route, checked in order before the percent, e.g. { staff: service }.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'How much traffic goes to the service. A route without rollout gets 100%.' },
+);
+
+const PluginOptions = Type.Record(
+  Type.String(),
+  Type.Unsafe<boolean | Record<string, unknown>>({
+    type: ['object', 'boolean'],
+    description: 'Options for this plugin, or false to switch it off (true: on with its defaults).',
+  }),
+  { description: 'Plugins by name.' },
+);
+
+const Route = Type.Object(
+  {
+    id: Type.String({
+      pattern: ID_PATTERN,
+      description: 'Stable route id: used in decisions, logs, metric labels and the sticky hash. Letters, digits, ".", "_", "-".',
+      errorMessage: 'must be letters, digits, ".", "_" or "-", starting with a letter or digit',
+    }),
+    description: Type.Optional(Type.String({ description: 'Free text for humans and audits.' })),
+    match: Match,
+    upstream: Type.String({ minLength: 1, description: 'Name of an entry in upstreams, or a service URL.' }),
+    rewrite: Type.Optional(Rewrite),
+    rollout: Type.Optional(Rollout),
+    timeouts: Type.Optional(Timeouts),
+    plugins: Type.Optional(PluginOptions),
+  },
+  { additionalProperties: false, description: 'One route: which requests it takes and where they go.' },
+);
+
+const CohortCondition = Type.Object(
+  {
+    header: Type.Optional(
+      Type.Record(Type.String(), StringOrList, { description: 'Header name to the value (or values) that put a request in the cohort.' }),
+    ),
+    cidr: Type.Optional(
+      Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: 'Client address ranges, e.g. 10.0.0.0/8 or 2001:db8::/32 (the client address follows Express trust proxy).' }),
+    ),
+    user: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })]), {
+        description: 'Fields of req.user (dot paths allowed) to the value or values that put a request in the cohort, e.g. { role: staff }. An array field matches when it contains the value.',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'A request is in the cohort when every condition given here holds.' },
+);
+
+/** The schema of a figway configuration (figway.yaml or a config object). */
+export const ConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String({ description: 'Path or URL of this schema, for editors.' })),
+    upstreams: Type.Optional(
+      Type.Record(Type.String({ pattern: ID_PATTERN }), Upstream, { additionalProperties: false, description: 'Named services routes can send traffic to.' }),
+    ),
+    routes: Type.Array(Route, { description: 'The route table. The most specific path wins; among equal paths, the first route whose conditions hold.' }),
+    defaults: Type.Optional(
+      Type.Object(
+        {
+          timeouts: Type.Optional(Timeouts),
+          sticky: Type.Optional(StickyList),
+          unkeyed: Type.Optional(Unkeyed),
+        },
+        { additionalProperties: false, description: 'Defaults for every route. Built-in: sticky [user, ip], unkeyed legacy, timeouts connect 2s / response 30s.' },
+      ),
+    ),
+    cohorts: Type.Optional(
+      Type.Record(Type.String({ pattern: ID_PATTERN }), CohortCondition, {
+        additionalProperties: false,
+        description: 'Named groups of requests (staff, office, beta) that routes can force to a side.',
+      }),
+    ),
+    override: Type.Optional(
+      Type.Object(
+        {
+          header: Type.Optional(Type.String({ minLength: 1, description: 'Request header whose value always / never forces the service / legacy side.' })),
+          cookie: Type.Optional(Type.String({ minLength: 1, description: 'Cookie whose value always / never forces the service / legacy side.' })),
+          cohort: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Only requests in this cohort may override (e.g. staff). Default: anyone.' })),
+        },
+        {
+          additionalProperties: false,
+          minProperties: 1,
+          description: 'Opt-in: lets QA choose a side with a header or cookie set to always or never. Off unless present.',
+        },
+      ),
+    ),
+    identity: Type.Optional(
+      Type.Object(
+        { userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user used as the user id for sticky: [user]. Default id.' })) },
+        { additionalProperties: false, description: 'How figway reads the caller identity.' },
+      ),
+    ),
+    matching: Type.Optional(
+      Type.Object(
+        { caseSensitive: Type.Optional(Type.Boolean({ description: 'Match paths case-sensitively. Default false, like Express routing.' })) },
+        { additionalProperties: false, description: 'How paths are matched.' },
+      ),
+    ),
+    proxy: Type.Optional(
+      Type.Object(
+        {
+          replayBodyLimit: Type.Optional(
+            numberOrPattern(
+              SIZE_PATTERN,
+              'When a body parser mounted before figway has read a request body, figway keeps a copy of at most this many bytes to forward byte-identical. Bytes as a number, or "512kb", "10mb". Default 10mb.',
+              'must be bytes or a size such as "10mb"',
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Proxying behaviour shared by every route.' },
+      ),
+    ),
+    errors: Type.Optional(
+      Type.Object(
+        {
+          contentType: Type.Optional(Type.String({ minLength: 1, description: 'Content-Type of errors figway answers with. Default application/json.' })),
+          body: Type.Optional(
+            Type.Unsafe<Record<string, unknown>>({
+              type: 'object',
+              description:
+                'JSON template for errors figway answers with; the strings "{code}", "{message}" and "{status}" are replaced. Default {"error":{"code":"{code}","message":"{message}","status":"{status}"}}.',
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'The shape of errors figway itself answers with (so they can match the monolith\'s).' },
+      ),
+    ),
+    plugins: Type.Optional(PluginOptions),
+  },
+  {
+    title: 'figway configuration',
+    description: 'figway.yaml: the route table of an embeddable strangler-fig gateway.',
+    additionalProperties: false,
+  },
+);
+
+/** A figway configuration, as written in figway.yaml or passed as an object. */
+export type FigwayConfig = Static<typeof ConfigSchema>;
+export type RouteConfig = FigwayConfig['routes'][number];
+export type UpstreamConfig = Static<typeof Upstream>;
+export type CohortConfig = Static<typeof CohortCondition>;
+export type TimeoutsConfig = Static<typeof Timeouts>;
+
+/** The schema as plain JSON (what ships as schema/figway.schema.json). */
+export function toJsonSchema(schema: TSchema = ConfigSchema): Record<string, unknown> {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(JSON.parse(JSON.stringify(schema)) as Record<string, unknown>) };
+}

@@ -1,0 +1,21 @@
+// Durations ("2s", 500) and sizes ("10mb", 1024) as written in the config.
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Milliseconds of a duration: a number is milliseconds; a string has a unit (ms, s, m). */
+export function parseDuration(value: number | string): number {
+  return parseWithUnits(value, DURATION_UNITS, /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/);
+}
+
+/** Bytes of a size: a number is bytes; a string has a unit (b, kb, mb, gb). */
+export function parseSize(value: number | string): number {
+  return parseWithUnits(value, SIZE_UNITS, /^([0-9]+(?:\.[0-9]+)?)(b|kb|mb|gb)$/);
+}
+
+function parseWithUnits(value: number | string, units: Record<string, number>, pattern: RegExp): number {
+  if (typeof value === 'number') return value;
+  const match = pattern.exec(value);
+  if (!match) throw new Error(`"${value}" has no known unit`);
+  return Math.round(Number(match[1]) * (units[match[2] as string] as number));
+}

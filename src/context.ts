@@ -1,0 +1,134 @@
+// The per-request context: created once a route matched, carried on the request for every later stage.
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { parse as parseCookie } from 'cookie';
+import { forwardedFacts, type ForwardedFacts } from './proxy/forwarded.js';
+import { toUpstreamPath } from './proxy/upstream-path.js';
+import type { Decision } from './rollout/decision.js';
+import type { RequestView } from './rollout/request-view.js';
+import type { CompiledRoute, Snapshot } from './snapshot.js';
+import type { FigwayContext } from './types.js';
+
+const CONTEXT = Symbol.for('figway.context');
+
+type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext };
+
+/**
+ * The figway context of a request, or undefined when no route matched it.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/orders', (req, res) => {
+ *   const decision = getContext(req)?.decision; // { routeId: 'orders', side: 'legacy', reason: 'bucket', ... }
+ * });
+ * ```
+ */
+export function getContext(req: IncomingMessage): FigwayContext | undefined {
+  return (req as WithContext)[CONTEXT];
+}
+
+/** The internal context (with the compiled route and snapshot) for figway's own stages. */
+export function contextOf(req: IncomingMessage): RequestContext {
+  const ctx = (req as WithContext)[CONTEXT];
+  if (!ctx) throw new Error('figway: no context on this request');
+  return ctx;
+}
+
+export class RequestContext implements FigwayContext {
+  readonly startedAt = performance.now();
+  readonly locals = new Map<string | symbol, unknown>();
+  readonly view: RequestView;
+  upstreamStatus: number | undefined;
+  /** Bytes a body parser read before figway, to send instead of the (consumed) stream. */
+  replayBody: Buffer | undefined;
+  /** Connection attempts to the service (a reset reused connection is retried once). */
+  attempts = 0;
+  /** The current request to the service, once it has a socket. */
+  proxyReq: ClientRequest | undefined;
+  /** Set once figway answered an upstream failure, so a second report of it is ignored. */
+  failed = false;
+  private forwardedCache: ForwardedFacts | undefined;
+  private recorded: Decision | undefined;
+  private paramsCache: Record<string, string> | undefined;
+  private upstreamPathCache: string | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly snapshot: Snapshot,
+    readonly compiled: CompiledRoute,
+    readonly path: string,
+    readonly search: string,
+  ) {
+    this.view = new IncomingRequestView(req, snapshot.userIdField);
+    (req as WithContext)[CONTEXT] = this;
+  }
+
+  get route() {
+    return this.compiled.info;
+  }
+
+  get decision(): Decision | undefined {
+    return this.recorded;
+  }
+
+  /** Records the decision; the decide stage calls this once and nobody decides twice. */
+  decide(decision: Decision): void {
+    if (this.recorded) throw new Error(`figway: request already decided (${this.recorded.side})`);
+    this.recorded = Object.freeze(decision);
+  }
+
+  get params(): Readonly<Record<string, string>> {
+    if (this.paramsCache) return this.paramsCache;
+    const params: Record<string, string> = {};
+    const parts = this.path.split('/');
+    this.compiled.pattern.segments.forEach((segment, index) => {
+      if (segment.kind === 'param') params[segment.name] = parts[index + 1] ?? '';
+    });
+    return (this.paramsCache = params);
+  }
+
+  /** Client address, scheme and host, following the app's trust proxy setting. */
+  get forwarded(): ForwardedFacts {
+    return (this.forwardedCache ??= forwardedFacts(this.req));
+  }
+
+  get upstreamPath(): string {
+    this.upstreamPathCache ??= toUpstreamPath(this.compiled.rewrite, this.path, this.snapshot.table.caseSensitive) + this.search;
+    return this.upstreamPathCache;
+  }
+}
+
+/** The RequestView of a Node/Express request; cookies are parsed at most once, on first use. */
+class IncomingRequestView implements RequestView {
+  private cookies: Record<string, string | undefined> | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage & { user?: unknown; ip?: string },
+    private readonly userIdField: string,
+  ) {}
+
+  get user(): Readonly<Record<string, unknown>> | undefined {
+    const user = this.req.user;
+    return user !== null && typeof user === 'object' ? (user as Record<string, unknown>) : undefined;
+  }
+
+  get userId(): string | undefined {
+    const id = this.user?.[this.userIdField];
+    return typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : undefined;
+  }
+
+  get ip(): string | undefined {
+    return this.req.ip ?? this.req.socket.remoteAddress;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
+  cookie(name: string): string | undefined {
+    this.cookies ??= parseCookie(this.req.headers.cookie ?? '');
+    return this.cookies[name];
+  }
+}

@@ -1,0 +1,117 @@
+// Every error figway can raise, with its stable code and HTTP status, in one registry.
+
+/**
+ * The registry of figway error codes. A code is never reused once retired; the README's
+ * "Error codes" table is checked against this object by a test, so the docs cannot drift.
+ */
+export const ERROR_CODES = {
+  FIGWAY_CONFIG_INVALID: {
+    status: 500,
+    summary: 'The configuration failed validation; every problem is listed with file:line:column and config path.',
+  },
+  FIGWAY_CONFIG_UNREADABLE: {
+    status: 500,
+    summary: 'The configuration file could not be read (missing file, permissions).',
+  },
+  FIGWAY_PLUGIN_INVALID: {
+    status: 500,
+    summary: 'A plugin passed in code is malformed (no name, duplicate name, hook that is not a function).',
+  },
+  FIGWAY_PLUGIN_FAILED: {
+    status: 500,
+    summary: 'A plugin hook threw an error that was not a FigwayError; the request is answered, the process keeps running.',
+  },
+  FIGWAY_REQUEST_BAD_PATH: {
+    status: 400,
+    summary: 'The request path is ambiguous (encoded slash or backslash, NUL, bad percent-encoding, invalid UTF-8) and could reach a figway route.',
+  },
+  FIGWAY_REQUEST_BODY_CONSUMED: {
+    status: 500,
+    summary: 'A body parser read the request body before figway and figway could not keep a copy (mount figway with app.use, or call attach(app)).',
+  },
+  FIGWAY_REQUEST_BODY_TOO_LARGE: {
+    status: 413,
+    summary: 'A body parser read the request body before figway and the body is larger than proxy.replayBodyLimit.',
+  },
+  FIGWAY_UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    summary: 'The service refused the connection, its host did not resolve, or the connection broke before a response.',
+  },
+  FIGWAY_UPSTREAM_BAD_RESPONSE: {
+    status: 502,
+    summary: 'The service answered with something that is not valid HTTP.',
+  },
+  FIGWAY_UPSTREAM_CONNECT_TIMEOUT: {
+    status: 504,
+    summary: 'No connection to the service within timeouts.connect.',
+  },
+  FIGWAY_UPSTREAM_TIMEOUT: {
+    status: 504,
+    summary: 'The service did not send response headers within timeouts.response.',
+  },
+  FIGWAY_INTERNAL: {
+    status: 500,
+    summary: 'An unexpected error inside figway; the request is answered and the error is logged.',
+  },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+/** A stable figway error code, e.g. `FIGWAY_UPSTREAM_TIMEOUT`. */
+export type FigwayErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The one error type figway raises. `code` is stable and documented; `status` is the HTTP status
+ * figway answers with when the error happens during a request.
+ *
+ * @example
+ * ```ts
+ * import { FigwayError } from 'figway';
+ * throw new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'orders did not answer within 2000 ms');
+ * ```
+ */
+export class FigwayError extends Error {
+  readonly code: FigwayErrorCode;
+  readonly status: number;
+
+  constructor(code: FigwayErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FigwayError';
+    this.code = code;
+    this.status = options?.status ?? ERROR_CODES[code].status;
+  }
+}
+
+/** One problem found in a configuration: where it is and what is wrong. */
+export interface ConfigProblem {
+  /** The file the problem is in, or `<inline>` for a config object passed in code. */
+  file: string;
+  /** 1-based line, when the source is a file. */
+  line?: number;
+  /** 1-based column, when the source is a file. */
+  column?: number;
+  /** The config path, e.g. `routes[2].rollout.percent`. */
+  path: string;
+  message: string;
+}
+
+/** Formats one problem as `file:line:column  path  message`. */
+export function formatProblem(problem: ConfigProblem): string {
+  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
+  return `${where}  ${problem.path || '(root)'}  ${problem.message}`;
+}
+
+/**
+ * Thrown at start-up (and returned by a rejected reload) when a configuration is invalid.
+ * `problems` lists every problem at once; the message shows them one per line.
+ */
+export class FigwayConfigError extends FigwayError {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super('FIGWAY_CONFIG_INVALID', `invalid figway config (${count}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'FigwayConfigError';
+    this.problems = problems;
+    // Where in figway the error was built helps nobody; the problems say where the config is wrong.
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}

@@ -1,0 +1,133 @@
+// The request pipeline: match → identify → limit → decide → dispatch → observe, as one readable list.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestContext } from './context.js';
+import { sendError } from './error-response.js';
+import { FigwayError } from './errors.js';
+import { stopKeeping } from './proxy/keep-body.js';
+import { forwardToService } from './proxy/forward.js';
+import { decideSide } from './rollout/decide-side.js';
+import { matchRequest } from './routing/match-request.js';
+import type { BoundHook, Snapshot, StageName } from './snapshot.js';
+import type { FigwayContext } from './types.js';
+
+type Next = (err?: unknown) => void;
+/** A step returns a promise only when it has to wait; the common path stays synchronous. */
+type Step = (ctx: RequestContext, next: Next) => void | Promise<void>;
+
+/** What the pipeline needs from the gateway. */
+export interface PipelineDeps {
+  /** The snapshot to run a new request on (read once per request). */
+  current(): Snapshot;
+  random(): number;
+}
+
+/**
+ * Builds the middleware. An unmatched request calls `next()` after one table lookup and nothing
+ * else; a matched one runs the steps below in order until one answers the response.
+ */
+export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+  const steps: readonly Step[] = [
+    hooks('onRequest'),
+    hooks('identify'),
+    hooks('limit'),
+    (ctx) => ctx.decide(decideSide(ctx.compiled.rollout, ctx.view, deps.random)),
+    hooks('onDecision'),
+    dispatch,
+  ];
+
+  return function figway(req, res, next) {
+    const snapshot = deps.current();
+    const matched = matchRequest(snapshot.table, req);
+    if (matched === undefined) return next();
+    if ('refused' in matched) {
+      sendError(res, new FigwayError('FIGWAY_REQUEST_BAD_PATH', `ambiguous request path: ${matched.refused}`), snapshot.errorFormat);
+      return;
+    }
+    const ctx = new RequestContext(req, res, snapshot, matched.route, matched.path, matched.search);
+    if (ctx.compiled.hooks.onResponse.length > 0) res.once('close', () => observe(ctx));
+    run(steps, 0, ctx, next);
+  };
+}
+
+/** Dispatch: the service side is proxied; the legacy side goes to the monolith's own handler. */
+function dispatch(ctx: RequestContext, next: Next): void {
+  if (ctx.decision?.side === 'service') {
+    forwardToService(ctx);
+  } else {
+    stopKeeping(ctx.req);
+    next();
+  }
+}
+
+function run(steps: readonly Step[], from: number, ctx: RequestContext, next: Next): void {
+  for (let i = from; i < steps.length; i++) {
+    let waiting: void | Promise<void>;
+    try {
+      waiting = (steps[i] as Step)(ctx, next);
+    } catch (err) {
+      fail(ctx, err);
+      return;
+    }
+    if (waiting !== undefined) {
+      waiting.then(
+        () => {
+          if (!answered(ctx.res)) run(steps, i + 1, ctx, next);
+        },
+        (err: unknown) => fail(ctx, err),
+      );
+      return;
+    }
+    if (answered(ctx.res)) return;
+  }
+}
+
+/** A step running one stage's plugin hooks in order; it stops as soon as a hook answers. */
+function hooks(stage: StageName): Step {
+  return (ctx) => runHooks(ctx.compiled.hooks[stage], 0, ctx);
+}
+
+function runHooks(list: readonly BoundHook<(ctx: FigwayContext, options: unknown) => void | Promise<void>>[], from: number, ctx: RequestContext): void | Promise<void> {
+  for (let i = from; i < list.length; i++) {
+    const hook = list[i] as (typeof list)[number];
+    let result: void | Promise<void>;
+    try {
+      result = hook.fn(ctx, hook.options);
+    } catch (err) {
+      throw pluginError(hook.plugin, err);
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => (answered(ctx.res) ? undefined : runHooks(list, i + 1, ctx)),
+        (err: unknown) => {
+          throw pluginError(hook.plugin, err);
+        },
+      );
+    }
+    if (answered(ctx.res)) return;
+  }
+}
+
+function observe(ctx: RequestContext): void {
+  for (const hook of ctx.compiled.hooks.onResponse) {
+    try {
+      hook.fn(ctx, hook.options);
+    } catch (err) {
+      process.emitWarning(pluginError(hook.plugin, err));
+    }
+  }
+}
+
+function answered(res: ServerResponse): boolean {
+  return res.headersSent || res.writableEnded;
+}
+
+function pluginError(plugin: string, err: unknown): FigwayError {
+  if (err instanceof FigwayError) return err;
+  return new FigwayError('FIGWAY_PLUGIN_FAILED', `plugin "${plugin}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+function fail(ctx: RequestContext, err: unknown): void {
+  const error = err instanceof FigwayError ? err : new FigwayError('FIGWAY_INTERNAL', 'internal figway error', { cause: err });
+  if (error.code === 'FIGWAY_INTERNAL' || error.code === 'FIGWAY_PLUGIN_FAILED') process.emitWarning(error);
+  sendError(ctx.res, error, ctx.snapshot.errorFormat);
+}

@@ -1,0 +1,86 @@
+// Binds each plugin's hooks to its options, per route, once per config snapshot.
+import type { TSchema } from '@sinclair/typebox';
+import type { ConfigSource } from '../config/config-source.js';
+import type { FigwayConfig, RouteConfig } from '../config/schema.js';
+import { validateSchema } from '../config/validate-schema.js';
+import { FigwayError, type ConfigProblem } from '../errors.js';
+import type { BoundHook, RouteHooks } from '../snapshot.js';
+import type { FigwayPlugin, PluginHooks } from '../types.js';
+import { checkHooks } from './register-plugins.js';
+
+type Options = Record<string, unknown>;
+
+interface SetUpPlugin {
+  readonly plugin: FigwayPlugin;
+  readonly hooks: PluginHooks<unknown>;
+  /** false when switched off at top level (a route may still switch it on). */
+  readonly global: Options | false;
+}
+
+/** The plugins of one snapshot: set up, with a way to bind their hooks for each route. */
+export interface CompiledPlugins {
+  readonly problems: readonly ConfigProblem[];
+  hooksFor(route: RouteConfig, index: number): RouteHooks;
+}
+
+/**
+ * Sets up every registered plugin with its top-level options (`plugins.<name>`, validated against
+ * the plugin's schema) and reports config that names a plugin nobody registered.
+ */
+export function compilePlugins(plugins: readonly FigwayPlugin[], config: FigwayConfig, source: ConfigSource): CompiledPlugins {
+  const problems: ConfigProblem[] = [];
+  const registered = new Map(plugins.map((plugin) => [plugin.name, plugin]));
+  const unknown = (path: (string | number)[], name: string) =>
+    source.problem(path, `unknown plugin "${name}" (${registered.size > 0 ? `registered: ${[...registered.keys()].join(', ')}` : 'no plugins are registered'})`, true);
+
+  for (const name of Object.keys(config.plugins ?? {})) if (!registered.has(name)) problems.push(unknown(['plugins', name], name));
+  config.routes.forEach((route, index) => {
+    for (const name of Object.keys(route.plugins ?? {})) if (!registered.has(name)) problems.push(unknown(['routes', index, 'plugins', name], name));
+  });
+
+  const setUp: SetUpPlugin[] = [];
+  for (const plugin of plugins) {
+    const setting = config.plugins?.[plugin.name];
+    const options: Options = typeof setting === 'object' ? setting : {};
+    const optionProblems = plugin.schema ? validateSchema(plugin.schema as TSchema, options, source, ['plugins', plugin.name]) : [];
+    problems.push(...optionProblems);
+    if (optionProblems.length > 0) continue;
+    let hooks: PluginHooks<unknown>;
+    try {
+      hooks = checkHooks(plugin.name, plugin.setup({ options, config })) as PluginHooks<unknown>;
+    } catch (err) {
+      if (err instanceof FigwayError && err.code === 'FIGWAY_PLUGIN_INVALID') throw err;
+      problems.push(source.problem(['plugins', plugin.name], `plugin setup failed: ${(err as Error).message ?? String(err)}`));
+      continue;
+    }
+    setUp.push({ plugin, hooks, global: setting === false ? false : options });
+  }
+
+  return {
+    problems,
+    hooksFor(route, index) {
+      const hooks: { [K in keyof RouteHooks]: BoundHook<never>[] } = {
+        onRequest: [],
+        identify: [],
+        limit: [],
+        onDecision: [],
+        onProxyRequest: [],
+        onProxyResponse: [],
+        onResponse: [],
+      };
+      for (const { plugin, hooks: pluginHooks, global } of setUp) {
+        const setting = route.plugins?.[plugin.name];
+        if (setting === false || (setting === undefined && global === false)) continue;
+        const options = typeof setting === 'object' ? { ...(global || {}), ...setting } : global || {};
+        if (typeof setting === 'object' && plugin.schema) {
+          problems.push(...validateSchema(plugin.schema as TSchema, options, source, ['routes', index, 'plugins', plugin.name]));
+        }
+        for (const stage of Object.keys(hooks) as (keyof RouteHooks)[]) {
+          const fn = pluginHooks[stage];
+          if (fn) hooks[stage].push({ plugin: plugin.name, fn: fn as never, options });
+        }
+      }
+      return hooks as RouteHooks;
+    },
+  };
+}

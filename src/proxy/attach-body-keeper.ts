@@ -1,0 +1,40 @@
+// Puts figway in front of the app's body parsers, so bodies it forwards stay byte-identical.
+import type { IncomingMessage } from 'node:http';
+import { matchRequest } from '../routing/match-request.js';
+import type { Snapshot } from '../snapshot.js';
+import { hasBody, keepBody } from './keep-body.js';
+
+type App = { handle: Function };
+
+// Several figway instances may sit on one app; the app's handle is wrapped once and asks each.
+const keepers = new WeakMap<App, (() => Snapshot)[]>();
+
+/**
+ * Wraps `app.handle` so that, before any middleware of the app runs, a request with a body that
+ * matches a route which may go to a service starts having its body kept (see keepBody). Requests
+ * without a body cost one header check.
+ */
+export function attachBodyKeeper(app: App, current: () => Snapshot): void {
+  const existing = keepers.get(app);
+  if (existing) {
+    if (!existing.includes(current)) existing.push(current);
+    return;
+  }
+  const snapshots = [current];
+  keepers.set(app, snapshots);
+  const handle = app.handle;
+  app.handle = function figwayKeepBody(this: unknown, req: IncomingMessage, ...rest: unknown[]) {
+    if (hasBody(req)) {
+      for (const snapshotOf of snapshots) {
+        const snapshot = snapshotOf();
+        if (!snapshot.mayProxy) continue;
+        const matched = matchRequest(snapshot.table, req);
+        if (matched !== undefined && 'route' in matched && matched.route.mayProxy) {
+          keepBody(req, snapshot.replayBodyLimit);
+          break;
+        }
+      }
+    }
+    return handle.call(this, req, ...rest);
+  };
+}

@@ -1,0 +1,72 @@
+// Keeps a copy of request bodies that a body parser may read before figway gets to forward them.
+import type { IncomingMessage } from 'node:http';
+
+const KEPT = Symbol('figway.keptBody');
+
+interface KeptBody {
+  chunks: Buffer[];
+  size: number;
+  overflow: boolean;
+  complete: boolean;
+}
+
+type Keeping = IncomingMessage & { [KEPT]?: KeptBody };
+
+/** What was kept of a body that something read before figway. */
+export type ReplayableBody = { ok: true; body: Buffer } | { ok: false; reason: 'not-kept' | 'too-large' };
+
+/**
+ * Starts keeping the raw bytes of `req`'s body (after chunked decoding, before any content
+ * decoding: exactly what the client sent) by observing the stream's `push`, without consuming it.
+ * Must run before anything reads the body, i.e. in front of the app's parsers. At most `limit`
+ * bytes are kept; past that the copy is dropped and only its size is remembered.
+ */
+export function keepBody(req: IncomingMessage, limit: number): void {
+  const keeping = req as Keeping;
+  if (keeping[KEPT] || req.readableLength > 0 || req.readableDidRead) return;
+  const kept: KeptBody = { chunks: [], size: 0, overflow: false, complete: false };
+  keeping[KEPT] = kept;
+  const push = req.push;
+  req.push = function keepPushedChunk(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) {
+      kept.complete = true;
+    } else if (!kept.overflow && Buffer.isBuffer(chunk)) {
+      kept.size += chunk.length;
+      if (kept.size > limit) {
+        kept.overflow = true;
+        kept.chunks = [];
+      } else {
+        kept.chunks.push(chunk);
+      }
+    }
+    return push.call(this, chunk, encoding);
+  };
+}
+
+/** Stops keeping the body of `req` and drops the copy (the stream was not consumed: it is forwarded as is). */
+export function stopKeeping(req: IncomingMessage): void {
+  const keeping = req as Keeping;
+  if (!keeping[KEPT]) return;
+  delete keeping[KEPT];
+  delete (req as { push?: unknown }).push;
+}
+
+/** Whether something (a body parser) has already read the request body. */
+export function bodyWasRead(req: IncomingMessage): boolean {
+  return req.readableDidRead || req.readableEnded;
+}
+
+/** The kept bytes of a body something already read, and stops keeping. */
+export function takeKeptBody(req: IncomingMessage): ReplayableBody {
+  const kept = (req as Keeping)[KEPT];
+  stopKeeping(req);
+  if (!kept || !kept.complete) return { ok: false, reason: 'not-kept' };
+  if (kept.overflow) return { ok: false, reason: 'too-large' };
+  return { ok: true, body: kept.chunks.length === 1 ? (kept.chunks[0] as Buffer) : Buffer.concat(kept.chunks, kept.size) };
+}
+
+/** Whether a request announces a body (so keeping it may matter). */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}

@@ -1,0 +1,29 @@
+// Connect and response timeouts towards a service, per route.
+import type { ClientRequest } from 'node:http';
+import { FigwayError } from '../errors.js';
+
+/**
+ * Arms the timeouts of one request to a service. `connect` runs while a new connection opens;
+ * `response` runs from the moment the request (with its body) is fully sent until response
+ * headers arrive, so a long upload is not cut short. A timeout destroys the request with a
+ * FigwayError that the error handler turns into a 504.
+ */
+export function armTimeouts(proxyReq: ClientRequest, limits: { connect: number; response: number }, upstream: string): void {
+  let timer: NodeJS.Timeout | undefined;
+  const fail = (code: 'FIGWAY_UPSTREAM_CONNECT_TIMEOUT' | 'FIGWAY_UPSTREAM_TIMEOUT', ms: number, what: string) => () => {
+    proxyReq.destroy(new FigwayError(code, `${upstream} ${what} within ${ms} ms`));
+  };
+  const clear = () => clearTimeout(timer);
+  const startResponseTimer = () => {
+    clear();
+    timer = setTimeout(fail('FIGWAY_UPSTREAM_TIMEOUT', limits.response, 'sent no response headers'), limits.response);
+  };
+  const socket = proxyReq.socket;
+  if (socket?.connecting) {
+    timer = setTimeout(fail('FIGWAY_UPSTREAM_CONNECT_TIMEOUT', limits.connect, 'accepted no connection'), limits.connect);
+    socket.once('connect', clear);
+  }
+  proxyReq.once('finish', startResponseTimer);
+  proxyReq.once('response', clear);
+  proxyReq.once('close', clear);
+}

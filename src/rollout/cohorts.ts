@@ -1,0 +1,87 @@
+// Cohorts: named groups of requests (staff, office, beta) that a route forces to one side.
+import { BlockList, isIP } from 'node:net';
+import type { CohortConfig } from '../config/schema.js';
+import type { RequestView } from './request-view.js';
+
+/** A compiled cohort: every condition present must hold. */
+export interface Cohort {
+  readonly name: string;
+  readonly headers: readonly { name: string; values: readonly string[] }[] | undefined;
+  readonly addresses: BlockList | undefined;
+  readonly user: readonly { path: readonly string[]; values: readonly unknown[] }[] | undefined;
+}
+
+/** Parses `10.0.0.0/8` or `2001:db8::/32`; a bare address is a /32 or /128. Returns a message when invalid. */
+export function parseCidr(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | string {
+  const [address = '', prefixText, extra] = text.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return `"${text}" is not an address range such as 10.0.0.0/8`;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
+    return `"${text}" has a prefix length outside 0..${max}`;
+  }
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** Compiles a cohort definition (its CIDRs already validated). */
+export function compileCohort(name: string, config: CohortConfig): Cohort {
+  let addresses: BlockList | undefined;
+  for (const text of config.cidr ?? []) {
+    const cidr = parseCidr(text);
+    if (typeof cidr === 'string') throw new Error(cidr);
+    addresses ??= new BlockList();
+    addresses.addSubnet(cidr.address, cidr.prefix, cidr.family);
+  }
+  return {
+    name,
+    headers: config.header
+      ? Object.entries(config.header).map(([header, value]) => ({ name: header.toLowerCase(), values: Array.isArray(value) ? value : [value] }))
+      : undefined,
+    addresses,
+    user: config.user
+      ? Object.entries(config.user).map(([field, value]) => ({ path: field.split('.'), values: Array.isArray(value) ? value : [value] }))
+      : undefined,
+  };
+}
+
+/** Whether the request is in the cohort. */
+export function inCohort(cohort: Cohort, view: RequestView): boolean {
+  if (cohort.headers) {
+    for (const rule of cohort.headers) {
+      const value = view.header(rule.name);
+      if (value === undefined || !rule.values.includes(value)) return false;
+    }
+  }
+  if (cohort.addresses && !addressIn(cohort.addresses, view.ip)) return false;
+  if (cohort.user) {
+    if (!view.user) return false;
+    for (const rule of cohort.user) {
+      if (!fieldMatches(readPath(view.user, rule.path), rule.values)) return false;
+    }
+  }
+  return true;
+}
+
+function addressIn(list: BlockList, ip: string | undefined): boolean {
+  if (!ip) return false;
+  // Dual-stack sockets report IPv4 clients as ::ffff:a.b.c.d; ranges are written as plain IPv4.
+  const mapped = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+  const family = isIP(mapped);
+  return family !== 0 && list.check(mapped, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function readPath(user: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {
+  let value: unknown = user;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Ids arrive as numbers from one system and strings from another: compare by string form. */
+function fieldMatches(field: unknown, accepted: readonly unknown[]): boolean {
+  const candidates = Array.isArray(field) ? field : [field];
+  return candidates.some((candidate) => candidate !== undefined && candidate !== null && accepted.some((a) => String(a) === String(candidate)));
+}

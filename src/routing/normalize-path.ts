@@ -1,0 +1,99 @@
+// One reading of a request path: what figway matches is exactly what the service receives.
+
+/** The normalised path, or why the path is ambiguous plus the lenient reading a service might make of it. */
+export type NormalizedPath = { ok: true; path: string } | { ok: false; reason: string; lenient: string };
+
+// Only paths containing one of these need work; everything else is already normal.
+const NEEDS_WORK = /[%\\\0]|\/\/|\/\.(?:\/|\.?(?:\/|$)|$)/;
+const HEX = /^[0-9A-Fa-f]{2}$/;
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Normalises a path (no query string): decodes percent-encoded unreserved characters, upper-cases
+ * the other escapes, merges repeated slashes and resolves `.` and `..` segments.
+ *
+ * A path that different servers read differently is ambiguous: an encoded `/` or `\`, a raw
+ * backslash, NUL, a broken escape, or escapes that are not valid UTF-8 (overlong forms). For those,
+ * `lenient` is the path as a lenient server would read it, so the caller can tell whether the
+ * ambiguity could reach one of its routes.
+ */
+export function normalizePath(raw: string): NormalizedPath {
+  if (!NEEDS_WORK.test(raw)) return { ok: true, path: raw };
+  const strict = decode(raw, false);
+  if (strict.reason === undefined) return { ok: true, path: removeDotSegments(mergeSlashes(strict.path)) };
+  return { ok: false, reason: strict.reason, lenient: removeDotSegments(mergeSlashes(decode(raw, true).path)) };
+}
+
+function decode(raw: string, lenient: boolean): { path: string; reason?: string } {
+  let out = '';
+  let reason: string | undefined;
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const char = raw[i] as string;
+    if (char === '\\' || char === '\0') {
+      reason ??= char === '\\' ? 'backslash in path' : 'NUL in path';
+      if (lenient) out += char === '\\' ? '/' : '';
+      else out += char;
+      continue;
+    }
+    if (char !== '%') {
+      out += char;
+      continue;
+    }
+    const hex = raw.slice(i + 1, i + 3);
+    if (!HEX.test(hex)) {
+      reason ??= 'malformed percent-encoding';
+      out += lenient ? '%25' : char;
+      continue;
+    }
+    const byte = parseInt(hex, 16);
+    i += 2;
+    if (byte === 0x2f || byte === 0x5c || byte === 0) {
+      reason ??= byte === 0 ? 'encoded NUL in path' : `encoded ${byte === 0x2f ? 'slash' : 'backslash'} in path`;
+      out += lenient ? (byte === 0 ? '' : '/') : `%${hex.toUpperCase()}`;
+      continue;
+    }
+    const decoded = String.fromCharCode(byte);
+    if (byte < 0x80 && UNRESERVED.test(decoded)) out += decoded;
+    else out += `%${hex.toUpperCase()}`;
+    if (byte >= 0x80) bytes.push(byte);
+  }
+  if (bytes.length > 0 && !isUtf8(raw)) reason ??= 'percent-encoded bytes are not valid UTF-8';
+  return reason === undefined ? { path: out } : { path: out, reason };
+}
+
+/** Whether every percent-encoded byte run in the path decodes as UTF-8 (rejects overlong forms). */
+function isUtf8(raw: string): boolean {
+  const runs = raw.match(/(?:%[0-9A-Fa-f]{2})+/g) ?? [];
+  try {
+    for (const run of runs) utf8.decode(Uint8Array.from(run.slice(1).split('%'), (h) => parseInt(h, 16)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function mergeSlashes(path: string): string {
+  return path.includes('//') ? path.replace(/\/{2,}/g, '/') : path;
+}
+
+/** RFC 3986 section 5.2.4, for an absolute path; `..` above the root stays at the root. */
+export function removeDotSegments(path: string): string {
+  if (!path.includes('.')) return path;
+  const input = path.split('/');
+  const output: string[] = [];
+  for (let i = 1; i < input.length; i++) {
+    const segment = input[i] as string;
+    const last = i === input.length - 1;
+    if (segment === '.') {
+      if (last) output.push('');
+    } else if (segment === '..') {
+      output.pop();
+      if (last) output.push('');
+    } else {
+      output.push(segment);
+    }
+  }
+  return `/${output.join('/')}`;
+}

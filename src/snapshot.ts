@@ -1,0 +1,62 @@
+// The compiled, immutable configuration a request runs on; a reload swaps the whole snapshot.
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { FigwayConfig } from './config/schema.js';
+import type { ErrorFormat } from './error-response.js';
+import type { Upstream } from './proxy/upstream-pool.js';
+import type { Rollout } from './rollout/decide-side.js';
+import type { MatchConditions } from './routing/match-conditions.js';
+import type { PathPattern } from './routing/path-pattern.js';
+import type { RouteTable } from './routing/route-table.js';
+import type { FigwayContext, RouteInfo } from './types.js';
+
+/** A hook of a plugin, bound to that plugin's options for one route. */
+export interface BoundHook<F> {
+  readonly plugin: string;
+  readonly fn: F;
+  readonly options: unknown;
+}
+
+type Hook = (ctx: FigwayContext, options: unknown) => void | Promise<void>;
+
+/** A route's plugin hooks per stage, in run order. */
+export interface RouteHooks {
+  readonly onRequest: readonly BoundHook<Hook>[];
+  readonly identify: readonly BoundHook<Hook>[];
+  readonly limit: readonly BoundHook<Hook>[];
+  readonly onDecision: readonly BoundHook<Hook>[];
+  readonly onProxyRequest: readonly BoundHook<(proxyReq: ClientRequest, ctx: FigwayContext, options: unknown) => void>[];
+  readonly onProxyResponse: readonly BoundHook<(proxyRes: IncomingMessage, ctx: FigwayContext, options: unknown) => void>[];
+  readonly onResponse: readonly BoundHook<(ctx: FigwayContext, options: unknown) => void>[];
+}
+
+/** The hook stages that take (ctx, options) and may be asynchronous. */
+export type StageName = 'onRequest' | 'identify' | 'limit' | 'onDecision';
+
+/** A route, compiled. */
+export interface CompiledRoute {
+  readonly id: string;
+  readonly info: RouteInfo;
+  readonly pattern: PathPattern;
+  readonly conditions: MatchConditions | undefined;
+  readonly upstream: Upstream;
+  readonly rewrite: { readonly stripPrefix: string | undefined; readonly addPrefix: string | undefined };
+  readonly rollout: Rollout;
+  readonly timeouts: { readonly connect: number; readonly response: number };
+  readonly hooks: RouteHooks;
+  /** False when no request can reach the service (0%, no cohort sends to it, no override). */
+  readonly mayProxy: boolean;
+}
+
+/** One immutable, compiled configuration. */
+export interface Snapshot {
+  readonly version: number;
+  readonly loadedAt: Date;
+  readonly config: Readonly<FigwayConfig>;
+  readonly routes: readonly CompiledRoute[];
+  readonly table: RouteTable<CompiledRoute>;
+  readonly errorFormat: ErrorFormat;
+  readonly userIdField: string;
+  readonly replayBodyLimit: number;
+  /** Whether any route may proxy, i.e. whether request bodies may need keeping. */
+  readonly mayProxy: boolean;
+}

@@ -1,0 +1,141 @@
+// Every public type of figway, with its documentation.
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { FigwayConfig, RouteConfig } from './config/schema.js';
+import type { Decision } from './rollout/decision.js';
+import type { RequestView } from './rollout/request-view.js';
+
+export type { FigwayConfig, RouteConfig } from './config/schema.js';
+export type { Decision, DecisionReason, Side } from './rollout/decision.js';
+export type { RequestView } from './rollout/request-view.js';
+
+/**
+ * Options of {@link figway}.
+ *
+ * @example
+ * ```ts
+ * app.use(figway({ config: 'figway.yaml' }));
+ * app.use(figway({ config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: 'http://127.0.0.1:4001' }] } }));
+ * ```
+ */
+export interface FigwayOptions {
+  /** Path of a YAML file (relative to the working directory), or a config object. */
+  config: string | FigwayConfig;
+  /** Plugins registered from code; each is configured by `plugins.<name>` in the config. */
+  plugins?: readonly FigwayPlugin[];
+  /** Environment used for `${VAR}` interpolation. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Source of randomness in [0, 1) for `unkeyed: random`. Default: Math.random (inject for tests). */
+  random?: () => number;
+}
+
+/** A route as plugins and callers see it. */
+export interface RouteInfo {
+  readonly id: string;
+  /** The route as written in the config (with defaults applied), for audits. */
+  readonly config: Readonly<RouteConfig>;
+  readonly upstream: { readonly name: string; readonly url: string };
+}
+
+/**
+ * Everything figway knows about one matched request, shared by every stage and plugin.
+ * Get it with {@link getContext}.
+ */
+export interface FigwayContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly route: RouteInfo;
+  /** The normalised public path that was matched. */
+  readonly path: string;
+  /** `:param` values of the route's path, percent-encoded as received. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Path and query string as the service receives them. */
+  readonly upstreamPath: string;
+  /** What the decide stage reads of the request (user, ip, headers, cookies). */
+  readonly view: RequestView;
+  /** The decision, once the decide stage has run. */
+  readonly decision: Decision | undefined;
+  /** performance.now() when figway first saw the request. */
+  readonly startedAt: number;
+  /** Upstream status code, once the service answered. */
+  readonly upstreamStatus: number | undefined;
+  /** Scratch space for plugins (use a Symbol or your plugin's name as key). */
+  readonly locals: Map<string | symbol, unknown>;
+}
+
+/** A stage hook. Answer the response (or throw a FigwayError) to stop the pipeline. */
+export type StageHook<O> = (ctx: FigwayContext, options: O) => void | Promise<void>;
+
+/**
+ * Hooks around the pipeline stages: match → identify → limit → decide → dispatch → observe.
+ * Each hook receives the plugin's options for the matched route.
+ */
+export interface PluginHooks<O = Record<string, unknown>> {
+  /** Right after a route matched, before identity. */
+  onRequest?: StageHook<O>;
+  /** Identify the caller (authentication). */
+  identify?: StageHook<O>;
+  /** Limit the caller (rate limits, quotas). */
+  limit?: StageHook<O>;
+  /** After the decision is recorded, before dispatch; read-only. */
+  onDecision?: StageHook<O>;
+  /** The request to the service is about to be sent: adjust its headers. */
+  onProxyRequest?: (proxyReq: ClientRequest, ctx: FigwayContext, options: O) => void;
+  /** The service's response headers arrived, before they are copied to the client. */
+  onProxyResponse?: (proxyRes: IncomingMessage, ctx: FigwayContext, options: O) => void;
+  /** The response finished or the client went away (observe: metrics, logs). */
+  onResponse?: (ctx: FigwayContext, options: O) => void;
+}
+
+/** What a plugin's setup receives. */
+export interface PluginSetup<O> {
+  /** The plugin's top-level options (`plugins.<name>` in the config), validated against its schema. */
+  readonly options: O;
+  /** The whole (validated) configuration of this snapshot. */
+  readonly config: Readonly<FigwayConfig>;
+}
+
+/**
+ * A figway plugin: a name, an optional JSON Schema for its options, and a setup that returns hooks.
+ * Built-in capabilities are plugins of this same kind.
+ *
+ * @example
+ * ```ts
+ * const stamp: FigwayPlugin<{ header: string }> = {
+ *   name: 'stamp',
+ *   schema: { type: 'object', properties: { header: { type: 'string' } }, required: ['header'] },
+ *   setup: () => ({ onProxyRequest: (proxyReq, ctx, options) => proxyReq.setHeader(options.header, ctx.route.id) }),
+ * };
+ * app.use(figway({ config: 'figway.yaml', plugins: [stamp] }));
+ * // figway.yaml:  plugins: { stamp: { header: x-route } }
+ * ```
+ */
+export interface FigwayPlugin<O = Record<string, unknown>> {
+  readonly name: string;
+  /** JSON Schema of the options; top-level and per-route options (merged) are validated against it. */
+  readonly schema?: object;
+  /** Lower runs first within a stage; default 0. Ties keep registration order. */
+  readonly order?: number;
+  /** Called for each config snapshot (start-up and every reload). */
+  setup(setup: PluginSetup<O>): PluginHooks<O>;
+}
+
+/** The middleware `figway()` returns, with its controls. */
+export interface FigwayMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+  /**
+   * Lets figway keep a copy of request bodies that a body parser mounted before it reads, so they
+   * reach services byte-identical. Done automatically by `app.use(figway(...))`; call it yourself
+   * when figway is mounted on a Router.
+   */
+  attach(app: { handle: Function }): void;
+  /** The configuration snapshot currently serving. */
+  readonly current: { readonly version: number; readonly config: Readonly<FigwayConfig>; readonly loadedAt: Date };
+  /**
+   * Loads the configuration again (or a new one) and swaps it in atomically. Requests in flight
+   * finish on the snapshot they started with. An invalid config throws a FigwayConfigError listing
+   * every problem, and the current snapshot keeps serving.
+   */
+  reload(config?: string | FigwayConfig): void;
+  /** Closes upstream connection pools. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+// A small legacy monolith with figway mounted, the way users add it: one app.use line.
+import type { Express, RequestHandler } from 'express';
+import { figway } from '../../src/index.js';
+import type { FigwayMiddleware, FigwayOptions } from '../../src/types.js';
+import type { ExpressFactory } from './express-versions.js';
+import { listen, type Listening } from './listen.js';
+
+export interface Monolith extends Listening {
+  readonly app: Express;
+  readonly gateway: FigwayMiddleware;
+}
+
+export interface MonolithOptions {
+  /** Middleware mounted before figway (body parsers, session, a fake login). */
+  before?: RequestHandler[];
+  /** Express settings, e.g. { 'trust proxy': 'loopback' }. */
+  settings?: Record<string, unknown>;
+  /** Mount path for figway. */
+  mountPath?: string;
+}
+
+/**
+ * Starts a monolith whose own handler answers `{ service: 'legacy', method, url, body }` for every
+ * request figway leaves to it.
+ */
+export async function startMonolith(express: ExpressFactory, options: FigwayOptions, extra: MonolithOptions = {}): Promise<Monolith> {
+  const app = express();
+  for (const [key, value] of Object.entries(extra.settings ?? {})) app.set(key, value);
+  for (const middleware of extra.before ?? []) app.use(middleware);
+  const gateway = figway(options);
+  if (extra.mountPath) app.use(extra.mountPath, gateway);
+  else app.use(gateway);
+  app.use((req, res) => {
+    res.json({ service: 'legacy', method: req.method, url: req.originalUrl, body: (req as { body?: unknown }).body ?? null });
+  });
+  const listening = await listen(app);
+  return {
+    ...listening,
+    app,
+    gateway,
+    close: async () => {
+      await listening.close();
+      await gateway.close();
+    },
+  };
+}

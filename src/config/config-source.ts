@@ -39,12 +39,8 @@ export function inlineSource(file = '<inline>'): ConfigSource {
  */
 export function parseYamlConfig(text: string, file: string, env: NodeJS.ProcessEnv): ParsedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems: ConfigProblem[] = doc.errors.map((error) => {
-    const pos = error.linePos?.[0];
-    return { file, line: pos?.line, column: pos?.col, path: '', message: error.message.split('\n')[0] ?? error.message };
-  });
-  if (problems.length > 0) return { ok: false, problems };
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) return { ok: false, problems: syntaxProblems(doc, file) };
 
   const source: ConfigSource = {
     file,
@@ -60,6 +56,22 @@ export function parseYamlConfig(text: string, file: string, env: NodeJS.ProcessE
   });
   if (envProblems.length > 0) return { ok: false, problems: envProblems };
   return { ok: true, value: doc.toJS() ?? {}, source };
+}
+
+/**
+ * One problem per line with a YAML syntax error: after the first error on a line the parser's
+ * further complaints are consequences of it.
+ */
+function syntaxProblems(doc: Document, file: string): ConfigProblem[] {
+  const byLine = new Map<number, ConfigProblem>();
+  for (const error of doc.errors) {
+    const pos = error.linePos?.[0];
+    const line = pos?.line ?? 0;
+    if (byLine.has(line)) continue;
+    const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+    byLine.set(line, { file, line: pos?.line, column: pos?.col, path: '', message: `YAML syntax: ${message}` });
+  }
+  return [...byLine.values()];
 }
 
 /** The deepest node on `path`; when the path runs past the document, its nearest existing ancestor. */

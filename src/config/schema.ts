@@ -80,7 +80,7 @@ const Match = Type.Object(
       }),
     ),
     headers: Type.Optional(
-      Type.Record(Type.String(), Type.Union([Type.Boolean(), StringOrList]), {
+      Type.Record(Type.String(), Type.Union([Type.Boolean(), StringOrList], { description: 'true (present with any value), a value, or a list of accepted values.' }), {
         description: 'Request headers that must be present: true (any value), a value, or a list of accepted values.',
       }),
     ),
@@ -100,7 +100,7 @@ const Rewrite = Type.Object(
   { additionalProperties: false, description: 'How the public path becomes the service path. Location and Set-Cookie paths are mapped back.' },
 );
 
-const Side = Type.Union([Type.Literal('service'), Type.Literal('legacy')]);
+const Side = Type.Union([Type.Literal('service'), Type.Literal('legacy')], { description: 'service (the new service) or legacy (the monolith).' });
 
 const StickyList = Type.Array(
   Type.String({
@@ -170,13 +170,13 @@ const Route = Type.Object(
 const CohortCondition = Type.Object(
   {
     header: Type.Optional(
-      Type.Record(Type.String(), StringOrList, { description: 'Header name to the value (or values) that put a request in the cohort.' }),
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], { description: 'A value or a list of values.' }), { description: 'Header name to the value (or values) that put a request in the cohort.' }),
     ),
     cidr: Type.Optional(
       Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: 'Client address ranges, e.g. 10.0.0.0/8 or 2001:db8::/32 (the client address follows Express trust proxy).' }),
     ),
     user: Type.Optional(
-      Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })]), {
+      Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })], { description: 'A value or a list of values.' }), {
         description: 'Fields of req.user (dot paths allowed) to the value or values that put a request in the cohort, e.g. { role: staff }. An array field matches when it contains the value.',
       }),
     ),

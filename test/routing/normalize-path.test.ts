@@ -1,0 +1,101 @@
+// normalizePath: the one reading of a request path (decoding, slash merging, dot segments) and the
+// ambiguous paths it refuses to guess, with the lenient reading a permissive server would make.
+import { describe, expect, it } from 'vitest';
+import { normalizePath, removeDotSegments } from '../../src/routing/normalize-path.js';
+
+describe('normalizePath: paths that are already normal', () => {
+  it.each(['/', '/api/orders/7', '/api/orders/', '/files/report.v2.pdf', '/.well-known/thing', '/a/..b/c.', '/a-b_c~d'])(
+    'returns %s unchanged',
+    (path) => {
+      const result = normalizePath(path);
+      expect(result).toEqual({ ok: true, path });
+      expect(result.ok && result.path).toBe(path);
+    },
+  );
+});
+
+describe('normalizePath: decoding', () => {
+  it('decodes percent-encoded unreserved characters', () => {
+    expect(normalizePath('/%7Euser')).toEqual({ ok: true, path: '/~user' });
+    expect(normalizePath('/%7euser')).toEqual({ ok: true, path: '/~user' });
+    expect(normalizePath('/%41%62%2D%5f%30')).toEqual({ ok: true, path: '/Ab-_0' });
+    expect(normalizePath('/a%2eb')).toEqual({ ok: true, path: '/a.b' });
+  });
+
+  it('upper-cases the escapes it keeps', () => {
+    expect(normalizePath('/caf%c3%a9')).toEqual({ ok: true, path: '/caf%C3%A9' });
+    expect(normalizePath('/a%20b%3ac')).toEqual({ ok: true, path: '/a%20b%3Ac' });
+  });
+
+  it('does not decode twice', () => {
+    expect(normalizePath('/a%252e%252e/b')).toEqual({ ok: true, path: '/a%252e%252e/b' });
+    expect(normalizePath('/%25')).toEqual({ ok: true, path: '/%25' });
+  });
+});
+
+describe('normalizePath: slashes and dot segments', () => {
+  it('merges repeated slashes', () => {
+    expect(normalizePath('/a//b')).toEqual({ ok: true, path: '/a/b' });
+    expect(normalizePath('//a///b//')).toEqual({ ok: true, path: '/a/b/' });
+  });
+
+  it('resolves . and .. segments', () => {
+    expect(normalizePath('/a/./b/../c')).toEqual({ ok: true, path: '/a/c' });
+    expect(normalizePath('/a/b/..')).toEqual({ ok: true, path: '/a/' });
+    expect(normalizePath('/a/b/.')).toEqual({ ok: true, path: '/a/b/' });
+    expect(normalizePath('/a/./')).toEqual({ ok: true, path: '/a/' });
+  });
+
+  it('resolves percent-encoded dot segments', () => {
+    expect(normalizePath('/api/%2e%2e/admin')).toEqual({ ok: true, path: '/admin' });
+    expect(normalizePath('/api/%2E%2e/%2E/admin')).toEqual({ ok: true, path: '/admin' });
+    expect(normalizePath('/api/.%2e/')).toEqual({ ok: true, path: '/' });
+  });
+
+  it('keeps .. above the root at the root', () => {
+    expect(normalizePath('/..')).toEqual({ ok: true, path: '/' });
+    expect(normalizePath('/../../etc/passwd')).toEqual({ ok: true, path: '/etc/passwd' });
+    expect(normalizePath('/a/../../b')).toEqual({ ok: true, path: '/b' });
+  });
+
+  it('merges slashes before resolving dot segments', () => {
+    expect(normalizePath('/a/.//b')).toEqual({ ok: true, path: '/a/b' });
+    expect(normalizePath('/a//../b')).toEqual({ ok: true, path: '/b' });
+  });
+
+  it('removeDotSegments follows RFC 3986 for absolute paths', () => {
+    expect(removeDotSegments('/a/b/c/./../../g')).toBe('/a/g');
+    expect(removeDotSegments('/mid/content=5/../6')).toBe('/mid/6');
+    expect(removeDotSegments('/no/dots')).toBe('/no/dots');
+  });
+});
+
+describe('normalizePath: ambiguous paths', () => {
+  it.each([
+    ['/api%2F..%2Fadmin', 'encoded slash in path', '/admin'],
+    ['/api%2forders', 'encoded slash in path', '/api/orders'],
+    ['/a%5Cb', 'encoded backslash in path', '/a/b'],
+    ['/a%5c..%5cb', 'encoded backslash in path', '/b'],
+    ['/a\\b', 'backslash in path', '/a/b'],
+    ['/api\\..\\admin', 'backslash in path', '/admin'],
+    ['/a%00b', 'encoded NUL in path', '/ab'],
+    ['/a\0b', 'NUL in path', '/ab'],
+    ['/a%zzb', 'malformed percent-encoding', '/a%25zzb'],
+    ['/a%', 'malformed percent-encoding', '/a%25'],
+    ['/a%2', 'malformed percent-encoding', '/a%252'],
+    ['/a/%C0%AE%C0%AE/b', 'percent-encoded bytes are not valid UTF-8', '/a/%C0%AE%C0%AE/b'],
+    ['/a%FFb', 'percent-encoded bytes are not valid UTF-8', '/a%FFb'],
+    ['/a%ffb', 'percent-encoded bytes are not valid UTF-8', '/a%FFb'],
+  ])('%j is ambiguous (%s), read leniently as %s', (raw, reason, lenient) => {
+    expect(normalizePath(raw)).toEqual({ ok: false, reason, lenient });
+  });
+
+  it('reports the first problem found and still normalises the lenient reading', () => {
+    expect(normalizePath('//x/%2F/./y%FF')).toEqual({ ok: false, reason: 'encoded slash in path', lenient: '/x/y%FF' });
+    expect(normalizePath('/a\\b%2Fc')).toEqual({ ok: false, reason: 'backslash in path', lenient: '/a/b/c' });
+  });
+
+  it('accepts valid multi-byte UTF-8 escapes next to ASCII ones', () => {
+    expect(normalizePath('/%E2%82%AC/%e6%97%a5%7E')).toEqual({ ok: true, path: '/%E2%82%AC/%E6%97%A5~' });
+  });
+});

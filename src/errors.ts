@@ -17,6 +17,10 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'A plugin passed in code is malformed (no name, duplicate name, hook that is not a function).',
   },
+  FIGWAY_USAGE_INVALID: {
+    status: 500,
+    summary: 'figway was called with something it cannot use, e.g. attach() with an object that is not an Express app.',
+  },
   FIGWAY_PLUGIN_FAILED: {
     status: 500,
     summary: 'A plugin hook threw an error that was not a FigwayError; the request is answered, the process keeps running.',
@@ -106,7 +110,9 @@ export function formatProblem(problem: ConfigProblem): string {
 export class FigwayConfigError extends FigwayError {
   readonly problems: readonly ConfigProblem[];
 
-  constructor(problems: readonly ConfigProblem[]) {
+  constructor(unsorted: readonly ConfigProblem[]) {
+    // In file order, so the list reads top to bottom like the file.
+    const problems = [...unsorted].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     super('FIGWAY_CONFIG_INVALID', `invalid figway config (${count}):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
     this.name = 'FigwayConfigError';

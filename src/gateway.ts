@@ -37,7 +37,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const middleware = createPipeline({ current: currentSnapshot, random: options.random ?? Math.random }) as FigwayMiddleware;
   Object.defineProperties(middleware, {
     current: { get: currentSnapshot },
-    attach: { value: (app: { handle: Function }) => attachBodyKeeper(app, currentSnapshot) },
+    attach: { value: (app: object) => attachBodyKeeper(app, currentSnapshot) },
     reload: {
       value: (config: string | FigwayConfig = source) => {
         const next = compileSnapshot(loadConfig(config, env), { plugins, upstreams, version: version + 1 });
@@ -53,7 +53,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     handle: { value: middleware },
     set: { value: () => middleware },
     emit: {
-      value: (event: string, parent: { handle: Function }) => {
+      value: (event: string, parent: object) => {
         if (event === 'mount') middleware.attach(parent);
         return true;
       },

@@ -21,7 +21,7 @@ export interface FigwayOptions {
   /** Path of a YAML file (relative to the working directory), or a config object. */
   config: string | FigwayConfig;
   /** Plugins registered from code; each is configured by `plugins.<name>` in the config. */
-  plugins?: readonly FigwayPlugin[];
+  plugins?: readonly AnyFigwayPlugin[];
   /** Environment used for `${VAR}` interpolation. Default: process.env. */
   env?: NodeJS.ProcessEnv;
   /** Source of randomness in [0, 1) for `unkeyed: random`. Default: Math.random (inject for tests). */
@@ -119,6 +119,9 @@ export interface FigwayPlugin<O = Record<string, unknown>> {
   setup(setup: PluginSetup<O>): PluginHooks<O>;
 }
 
+/** A plugin with any options type, for lists of plugins (each checks its own options against its schema). */
+export type AnyFigwayPlugin = FigwayPlugin<any>;
+
 /** The middleware `figway()` returns, with its controls. */
 export interface FigwayMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
@@ -127,7 +130,7 @@ export interface FigwayMiddleware {
    * reach services byte-identical. Done automatically by `app.use(figway(...))`; call it yourself
    * when figway is mounted on a Router.
    */
-  attach(app: { handle: Function }): void;
+  attach(app: object): void;
   /** The configuration snapshot currently serving. */
   readonly current: { readonly version: number; readonly config: Readonly<FigwayConfig>; readonly loadedAt: Date };
   /**

@@ -11,7 +11,7 @@ import { compileConditions } from '../routing/match-conditions.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { CompiledRoute, Snapshot } from '../snapshot.js';
-import type { FigwayPlugin } from '../types.js';
+import type { AnyFigwayPlugin } from '../types.js';
 import type { LoadedConfig } from './load-config.js';
 import type { FigwayConfig, RouteConfig, UpstreamConfig } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
@@ -21,7 +21,7 @@ const DEFAULT_TIMEOUTS = { connect: '2s', response: '30s' };
 
 /** What compiling needs besides the config. */
 export interface CompileDeps {
-  readonly plugins: readonly FigwayPlugin[];
+  readonly plugins: readonly AnyFigwayPlugin[];
   readonly upstreams: UpstreamPool;
   readonly version: number;
 }
@@ -36,7 +36,8 @@ export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileD
   const plugins = compilePlugins(deps.plugins, config, source);
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
   const override = compileOverride(config, cohorts);
-  const routes = config.routes.map((route, index): CompiledRoute => {
+  if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
+  const routes = config.routes.map((route): CompiledRoute => {
     const upstreamConfig = resolveUpstream(config, route);
     const upstream = deps.upstreams.get(upstreamConfig.name, upstreamConfig.config);
     const rollout = compileRollout(config, route, cohorts, override);
@@ -55,11 +56,10 @@ export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileD
           route.timeouts?.response ?? upstreamConfig.config.timeouts?.response ?? config.defaults?.timeouts?.response ?? DEFAULT_TIMEOUTS.response,
         ),
       },
-      hooks: plugins.hooksFor(route, index),
+      hooks: plugins.hooksFor(route),
       mayProxy: rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service'),
     };
   });
-  if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
   return Object.freeze({
     version: deps.version,
     loadedAt: new Date(),

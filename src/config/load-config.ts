@@ -27,18 +27,14 @@ export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv 
     throw new FigwayError('FIGWAY_CONFIG_UNREADABLE', `cannot read figway config ${input}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = parseYamlConfig(text, input, env);
-  if (!parsed.ok) throw new FigwayConfigError(sortByPosition(parsed.problems));
+  if (!parsed.ok) throw new FigwayConfigError(parsed.problems);
   return validated(parsed.value, parsed.source);
 }
 
 function validated(value: unknown, source: ConfigSource): LoadedConfig {
   const problems: ConfigProblem[] = validateSchema(ConfigSchema, value, source);
   if (problems.length === 0) problems.push(...checkConfig(value as FigwayConfig, source));
-  if (problems.length > 0) throw new FigwayConfigError(sortByPosition(problems));
+  if (problems.length > 0) throw new FigwayConfigError(problems);
   return { config: value as FigwayConfig, source };
 }
 
-/** Problems in file order, so the list reads top to bottom like the file. */
-function sortByPosition(problems: ConfigProblem[]): ConfigProblem[] {
-  return [...problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-}

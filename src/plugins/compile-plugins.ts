@@ -1,17 +1,17 @@
 // Binds each plugin's hooks to its options, per route, once per config snapshot.
 import type { TSchema } from '@sinclair/typebox';
-import type { ConfigSource } from '../config/config-source.js';
+import { formatPath, type ConfigSource } from '../config/config-source.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { validateSchema } from '../config/validate-schema.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { BoundHook, RouteHooks } from '../snapshot.js';
-import type { FigwayPlugin, PluginHooks } from '../types.js';
+import type { AnyFigwayPlugin, PluginHooks } from '../types.js';
 import { checkHooks } from './register-plugins.js';
 
 type Options = Record<string, unknown>;
 
 interface SetUpPlugin {
-  readonly plugin: FigwayPlugin;
+  readonly plugin: AnyFigwayPlugin;
   readonly hooks: PluginHooks<unknown>;
   /** false when switched off at top level (a route may still switch it on). */
   readonly global: Options | false;
@@ -20,14 +20,14 @@ interface SetUpPlugin {
 /** The plugins of one snapshot: set up, with a way to bind their hooks for each route. */
 export interface CompiledPlugins {
   readonly problems: readonly ConfigProblem[];
-  hooksFor(route: RouteConfig, index: number): RouteHooks;
+  hooksFor(route: RouteConfig): RouteHooks;
 }
 
 /**
  * Sets up every registered plugin with its top-level options (`plugins.<name>`, validated against
  * the plugin's schema) and reports config that names a plugin nobody registered.
  */
-export function compilePlugins(plugins: readonly FigwayPlugin[], config: FigwayConfig, source: ConfigSource): CompiledPlugins {
+export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: FigwayConfig, source: ConfigSource): CompiledPlugins {
   const problems: ConfigProblem[] = [];
   const registered = new Map(plugins.map((plugin) => [plugin.name, plugin]));
   const unknown = (path: (string | number)[], name: string) =>
@@ -42,7 +42,20 @@ export function compilePlugins(plugins: readonly FigwayPlugin[], config: FigwayC
   for (const plugin of plugins) {
     const setting = config.plugins?.[plugin.name];
     const options: Options = typeof setting === 'object' ? setting : {};
-    const optionProblems = plugin.schema ? validateSchema(plugin.schema as TSchema, options, source, ['plugins', plugin.name]) : [];
+    const globalProblems = validateOptions(plugin, options, ['plugins', plugin.name]);
+    // A route's options are merged over the top-level ones; a problem inherited from the top level is reported there only.
+    const inherited = new Set(globalProblems.map((p) => `${p.path.slice(formatPath(['plugins', plugin.name]).length)}|${p.message}`));
+    const optionProblems = [
+      ...globalProblems,
+      ...config.routes.flatMap((route, index) => {
+        const routeSetting = route.plugins?.[plugin.name];
+        if (typeof routeSetting !== 'object') return [];
+        const base = ['routes', index, 'plugins', plugin.name];
+        return validateOptions(plugin, { ...options, ...routeSetting }, base).filter(
+          (p) => !inherited.has(`${p.path.slice(formatPath(base).length)}|${p.message}`),
+        );
+      }),
+    ];
     problems.push(...optionProblems);
     if (optionProblems.length > 0) continue;
     let hooks: PluginHooks<unknown>;
@@ -56,9 +69,13 @@ export function compilePlugins(plugins: readonly FigwayPlugin[], config: FigwayC
     setUp.push({ plugin, hooks, global: setting === false ? false : options });
   }
 
+  function validateOptions(plugin: AnyFigwayPlugin, options: Options, path: (string | number)[]): ConfigProblem[] {
+    return plugin.schema ? validateSchema(plugin.schema as TSchema, options, source, path) : [];
+  }
+
   return {
     problems,
-    hooksFor(route, index) {
+    hooksFor(route) {
       const hooks: { [K in keyof RouteHooks]: BoundHook<never>[] } = {
         onRequest: [],
         identify: [],
@@ -72,9 +89,6 @@ export function compilePlugins(plugins: readonly FigwayPlugin[], config: FigwayC
         const setting = route.plugins?.[plugin.name];
         if (setting === false || (setting === undefined && global === false)) continue;
         const options = typeof setting === 'object' ? { ...(global || {}), ...setting } : global || {};
-        if (typeof setting === 'object' && plugin.schema) {
-          problems.push(...validateSchema(plugin.schema as TSchema, options, source, ['routes', index, 'plugins', plugin.name]));
-        }
         for (const stage of Object.keys(hooks) as (keyof RouteHooks)[]) {
           const fn = pluginHooks[stage];
           if (fn) hooks[stage].push({ plugin: plugin.name, fn: fn as never, options });

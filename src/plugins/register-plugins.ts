@@ -1,11 +1,11 @@
 // Checks the plugins passed in code once, at figway() time: these are programming errors, not config.
 import { FigwayError } from '../errors.js';
-import type { FigwayPlugin } from '../types.js';
+import type { AnyFigwayPlugin } from '../types.js';
 
 const HOOK_NAMES = ['onRequest', 'identify', 'limit', 'onDecision', 'onProxyRequest', 'onProxyResponse', 'onResponse'];
 
 /** The plugins sorted by `order` (stable), after checking each is well-formed and names are unique. */
-export function registerPlugins(plugins: readonly FigwayPlugin[]): readonly FigwayPlugin[] {
+export function registerPlugins(plugins: readonly AnyFigwayPlugin[]): readonly AnyFigwayPlugin[] {
   const names = new Set<string>();
   for (const [index, plugin] of plugins.entries()) {
     if (!plugin || typeof plugin.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(plugin.name)) {

@@ -1,5 +1,6 @@
 // Puts figway in front of the app's body parsers, so bodies it forwards stay byte-identical.
 import type { IncomingMessage } from 'node:http';
+import { FigwayError } from '../errors.js';
 import { matchRequest } from '../routing/match-request.js';
 import type { Snapshot } from '../snapshot.js';
 import { hasBody, keepBody } from './keep-body.js';
@@ -14,7 +15,11 @@ const keepers = new WeakMap<App, (() => Snapshot)[]>();
  * matches a route which may go to a service starts having its body kept (see keepBody). Requests
  * without a body cost one header check.
  */
-export function attachBodyKeeper(app: App, current: () => Snapshot): void {
+export function attachBodyKeeper(target: object, current: () => Snapshot): void {
+  if (typeof (target as Partial<App>).handle !== 'function') {
+    throw new FigwayError('FIGWAY_USAGE_INVALID', 'attach(app) needs an Express app (an object with a handle function)');
+  }
+  const app = target as App;
   const existing = keepers.get(app);
   if (existing) {
     if (!existing.includes(current)) existing.push(current);

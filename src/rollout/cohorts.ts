@@ -63,12 +63,10 @@ export function inCohort(cohort: Cohort, view: RequestView): boolean {
   return true;
 }
 
+/** Dual-stack sockets report IPv4 clients as ::ffff:a.b.c.d; BlockList matches those against IPv4 ranges itself. */
 function addressIn(list: BlockList, ip: string | undefined): boolean {
-  if (!ip) return false;
-  // Dual-stack sockets report IPv4 clients as ::ffff:a.b.c.d; ranges are written as plain IPv4.
-  const mapped = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
-  const family = isIP(mapped);
-  return family !== 0 && list.check(mapped, family === 4 ? 'ipv4' : 'ipv6');
+  const family = ip ? isIP(ip) : 0;
+  return family !== 0 && list.check(ip as string, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 function readPath(user: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {

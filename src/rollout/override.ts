@@ -14,8 +14,13 @@ export interface Override {
 
 /** The side the request asks for, if overriding is enabled, allowed for it, and asked for. */
 export function overrideSide(override: Override, view: RequestView): Side | undefined {
-  const value = (override.header && view.header(override.header)) || (override.cookie && view.cookie(override.cookie)) || undefined;
-  if (value !== 'always' && value !== 'never') return undefined;
+  const fromHeader = override.header ? view.header(override.header) : undefined;
+  const value = isChoice(fromHeader) ? fromHeader : override.cookie ? view.cookie(override.cookie) : undefined;
+  if (!isChoice(value)) return undefined;
   if (override.cohort && !inCohort(override.cohort, view)) return undefined;
   return value === 'always' ? 'service' : 'legacy';
+}
+
+function isChoice(value: string | undefined): value is 'always' | 'never' {
+  return value === 'always' || value === 'never';
 }

@@ -13,8 +13,9 @@ export function compileSticky(entries: readonly string[]): StickySource[] {
     if (entry === 'user' || entry === 'ip') return { kind: entry, label: entry };
     const colon = entry.indexOf(':');
     const kind = entry.slice(0, colon) as 'header' | 'cookie';
-    const name = entry.slice(colon + 1);
-    return { kind, name: kind === 'header' ? name.toLowerCase() : name, label: `${kind}:${name}` };
+    // Header names are case-insensitive (Node lower-cases them); cookie names are not.
+    const name = kind === 'header' ? entry.slice(colon + 1).toLowerCase() : entry.slice(colon + 1);
+    return { kind, name, label: `${kind}:${name}` };
   });
 }
 

@@ -18,7 +18,7 @@ export interface Refused {
 /**
  * Matches a request against the table. The path is the one the client sent (`originalUrl`, so
  * mounting figway under a path changes nothing). An unmatched request returns undefined; an
- * ambiguous path that, read leniently, would reach a route is refused rather than guessed.
+ * ambiguous path that, read strictly or leniently, would reach a route is refused rather than guessed.
  */
 export function matchRequest<R extends Matchable>(table: RouteTable<R>, req: IncomingMessage): Matched<R> | Refused | undefined {
   const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
@@ -35,7 +35,8 @@ export function matchRequest<R extends Matchable>(table: RouteTable<R>, req: Inc
     const route = table.find(req, normalized.path);
     return route === undefined ? undefined : { route, path: normalized.path, search };
   }
-  return table.find(req, normalized.lenient) === undefined ? undefined : { refused: normalized.reason };
+  const reachable = table.find(req, normalized.strict) !== undefined || table.find(req, normalized.lenient) !== undefined;
+  return reachable ? { refused: normalized.reason } : undefined;
 }
 
 /** The path of an absolute-form request target (`GET http://host/path`), as Express would route it. */

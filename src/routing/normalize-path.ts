@@ -1,7 +1,7 @@
 // One reading of a request path: what figway matches is exactly what the service receives.
 
 /** The normalised path, or why the path is ambiguous plus the lenient reading a service might make of it. */
-export type NormalizedPath = { ok: true; path: string } | { ok: false; reason: string; lenient: string };
+export type NormalizedPath = { ok: true; path: string } | { ok: false; reason: string; strict: string; lenient: string };
 
 // Only paths containing one of these need work; everything else is already normal.
 const NEEDS_WORK = /[%\\\0]|\/\/|\/\.(?:\/|\.?(?:\/|$)|$)/;
@@ -15,14 +15,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *
  * A path that different servers read differently is ambiguous: an encoded `/` or `\`, a raw
  * backslash, NUL, a broken escape, or escapes that are not valid UTF-8 (overlong forms). For those,
- * `lenient` is the path as a lenient server would read it, so the caller can tell whether the
- * ambiguity could reach one of its routes.
+ * `strict` keeps the ambiguous bytes encoded and `lenient` is the path as a lenient server would
+ * read it (encoded slashes as slashes, overlong UTF-8 as the ASCII it spells), so the caller can tell
+ * whether either reading could reach one of its routes.
  */
 export function normalizePath(raw: string): NormalizedPath {
   if (!NEEDS_WORK.test(raw)) return { ok: true, path: raw };
   const strict = decode(raw, false);
   if (strict.reason === undefined) return { ok: true, path: removeDotSegments(mergeSlashes(strict.path)) };
-  return { ok: false, reason: strict.reason, lenient: removeDotSegments(mergeSlashes(decode(raw, true).path)) };
+  return {
+    ok: false,
+    reason: strict.reason,
+    strict: removeDotSegments(mergeSlashes(strict.path)),
+    lenient: removeDotSegments(mergeSlashes(decode(raw, true).path)),
+  };
 }
 
 function decode(raw: string, lenient: boolean): { path: string; reason?: string } {
@@ -49,6 +55,16 @@ function decode(raw: string, lenient: boolean): { path: string; reason?: string 
     }
     const byte = parseInt(hex, 16);
     i += 2;
+    if (lenient && (byte === 0xc0 || byte === 0xc1)) {
+      // An overlong two-byte form of an ASCII character (%C0%AE is "."); lenient decoders read it so.
+      const next = raw.slice(i + 2, i + 4);
+      if (raw[i + 1] === '%' && HEX.test(next)) {
+        const ascii = String.fromCharCode(((byte & 0x1f) << 6) | (parseInt(next, 16) & 0x3f));
+        out += ascii === '\\' ? '/' : ascii;
+        i += 3;
+        continue;
+      }
+    }
     if (byte === 0x2f || byte === 0x5c || byte === 0) {
       reason ??= byte === 0 ? 'encoded NUL in path' : `encoded ${byte === 0x2f ? 'slash' : 'backslash'} in path`;
       out += lenient ? (byte === 0 ? '' : '/') : `%${hex.toUpperCase()}`;

@@ -100,6 +100,7 @@ describe('inCohort: address ranges', () => {
 
   it('takes IPv4-mapped IPv6 addresses in an IPv4 range', () => {
     expect(inCohort(office, view({ ip: '::ffff:10.1.2.3' }))).toBe(true);
+    expect(inCohort(office, view({ ip: '::ffff:a01:203' }))).toBe(true);
     expect(inCohort(office, view({ ip: '::ffff:11.1.2.3' }))).toBe(false);
   });
 

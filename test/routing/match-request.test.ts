@@ -88,6 +88,14 @@ describe('matchRequest: ambiguous paths', () => {
     expect(matchRequest(table, req({ url: '/api/orders/%C0%AE' }))).toEqual({ refused: 'percent-encoded bytes are not valid UTF-8' });
   });
 
+  it('refuses an ambiguous path whose strict reading reaches a :param route', () => {
+    expect(matchRequest(table, req({ url: '/api/users/a%2Fb' }))).toEqual({ refused: 'encoded slash in path' });
+  });
+
+  it('refuses an overlong-UTF-8 traversal that leniently escapes to another route', () => {
+    expect(matchRequest(table, req({ url: '/x/%C0%AE%C0%AE/admin' }, 'POST'))).toEqual({ refused: 'percent-encoded bytes are not valid UTF-8' });
+  });
+
   it('refuses a traversal that leniently escapes to another route', () => {
     expect(matchRequest(table, req({ url: '/files%2F..%2Fadmin' }, 'POST'))).toEqual({ refused: 'encoded slash in path' });
   });

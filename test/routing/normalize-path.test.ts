@@ -83,16 +83,22 @@ describe('normalizePath: ambiguous paths', () => {
     ['/a%zzb', 'malformed percent-encoding', '/a%25zzb'],
     ['/a%', 'malformed percent-encoding', '/a%25'],
     ['/a%2', 'malformed percent-encoding', '/a%252'],
-    ['/a/%C0%AE%C0%AE/b', 'percent-encoded bytes are not valid UTF-8', '/a/%C0%AE%C0%AE/b'],
+    ['/a/%C0%AE%C0%AE/b', 'percent-encoded bytes are not valid UTF-8', '/b'],
+    ['/a%C0%AFb', 'percent-encoded bytes are not valid UTF-8', '/a/b'],
     ['/a%FFb', 'percent-encoded bytes are not valid UTF-8', '/a%FFb'],
     ['/a%ffb', 'percent-encoded bytes are not valid UTF-8', '/a%FFb'],
   ])('%j is ambiguous (%s), read leniently as %s', (raw, reason, lenient) => {
-    expect(normalizePath(raw)).toEqual({ ok: false, reason, lenient });
+    expect(normalizePath(raw)).toMatchObject({ ok: false, reason, lenient });
+  });
+
+  it('keeps the ambiguous bytes encoded in the strict reading', () => {
+    expect(normalizePath('/api/users/a%2fb')).toEqual({ ok: false, reason: 'encoded slash in path', strict: '/api/users/a%2Fb', lenient: '/api/users/a/b' });
+    expect(normalizePath('/a/%C0%AE%C0%AE/b')).toMatchObject({ strict: '/a/%C0%AE%C0%AE/b' });
   });
 
   it('reports the first problem found and still normalises the lenient reading', () => {
-    expect(normalizePath('//x/%2F/./y%FF')).toEqual({ ok: false, reason: 'encoded slash in path', lenient: '/x/y%FF' });
-    expect(normalizePath('/a\\b%2Fc')).toEqual({ ok: false, reason: 'backslash in path', lenient: '/a/b/c' });
+    expect(normalizePath('//x/%2F/./y%FF')).toMatchObject({ ok: false, reason: 'encoded slash in path', lenient: '/x/y%FF' });
+    expect(normalizePath('/a\\b%2Fc')).toMatchObject({ ok: false, reason: 'backslash in path', lenient: '/a/b/c' });
   });
 
   it('accepts valid multi-byte UTF-8 escapes next to ASCII ones', () => {

@@ -1,0 +1,23 @@
+// The legacy monolith: an ordinary CommonJS Express app with figway added in one line.
+const path = require('node:path');
+const express = require('express');
+const { figway } = require('figway');
+
+function createMonolith() {
+  const app = express();
+  app.use(express.json());
+
+  // The one line. Routes in figway.yaml go to new services for their share of callers;
+  // everything else, and every caller not yet migrated, reaches the handlers below as before.
+  app.use(figway({ config: path.join(__dirname, 'figway.yaml') }));
+
+  app.get('/', (req, res) => res.type('text').send('The legacy monolith home page.\n'));
+  app.get('/api/orders', (req, res) => res.json({ servedBy: 'legacy-monolith', orders: [{ id: 1, item: 'fig jam' }] }));
+  app.get('/api/orders/:id', (req, res) => res.json({ servedBy: 'legacy-monolith', order: { id: Number(req.params.id), item: 'fig jam' } }));
+  app.post('/api/orders', (req, res) => res.status(201).json({ servedBy: 'legacy-monolith', order: { id: 2, ...req.body } }));
+  app.get('/api/users/:id', (req, res) => res.json({ servedBy: 'legacy-monolith', user: { id: req.params.id } }));
+  app.get('/api/invoices', (req, res) => res.json({ servedBy: 'legacy-monolith', invoices: [] }));
+  return app;
+}
+
+module.exports = { createMonolith };

@@ -1,0 +1,55 @@
+// `npm start`: runs the two services and the monolith on loopback and prints what to try.
+const { createOrdersService } = require('./services/orders.cjs');
+const { createUsersService } = require('./services/users.cjs');
+
+const HOST = '127.0.0.1';
+
+function listen(app, port) {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, HOST, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+async function main() {
+  const orders = await listen(createOrdersService(), Number(process.env.ORDERS_PORT ?? 4001));
+  const users = await listen(createUsersService(), Number(process.env.USERS_PORT ?? 4002));
+  const ordersUrl = `http://${HOST}:${orders.address().port}`;
+  const usersUrl = `http://${HOST}:${users.address().port}`;
+  // figway.yaml reads these through ${ORDERS_URL} / ${USERS_URL}.
+  process.env.ORDERS_URL = ordersUrl;
+  process.env.USERS_URL = usersUrl;
+  const { createMonolith } = require('./monolith.cjs');
+  const monolith = await listen(createMonolith(), Number(process.env.PORT ?? 3000));
+  const base = `http://${HOST}:${monolith.address().port}`;
+
+  console.log(`figway example is running
+  monolith (legacy + figway)  ${base}
+  orders service              ${ordersUrl}   gets ${process.env.ORDERS_PERCENT ?? 25}% of /api/orders, sticky per x-user-id, plus staff
+  users service               ${usersUrl}   gets all of /api/users/:id (as /users/:id)
+
+Try:
+  curl -s ${base}/                                   # legacy home page
+  curl -s ${base}/api/invoices                       # not in figway.yaml: legacy
+  curl -s ${base}/api/users/7                        # users service
+  curl -s -H 'x-user-id: alice' ${base}/api/orders   # alice lands on the same side every time
+  for u in alice bob carol dave erin frank gina hank ivan judy; do curl -s -H "x-user-id: $u" ${base}/api/orders; echo; done
+                                                     # about a quarter of them on orders-service
+  curl -s -H 'x-staff: yes' ${base}/api/orders       # staff cohort: always orders-service
+  curl -s -X POST -H 'x-staff: yes' -H 'content-type: application/json' -d '{"item":"fresh figs"}' ${base}/api/orders
+
+Change the share without touching code: ORDERS_PERCENT=50 npm start
+Stop with Ctrl-C.`);
+
+  const stop = () => {
+    for (const server of [monolith, orders, users]) server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});

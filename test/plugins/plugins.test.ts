@@ -1,0 +1,163 @@
+// The plugin API: registered from code, configured from YAML, hooks around every stage.
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { figway, FigwayConfigError, FigwayError, getContext } from '../../src/index.js';
+import type { FigwayPlugin } from '../../src/types.js';
+import { listen, type Listening } from '../helpers/listen.js';
+import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { request } from '../helpers/request.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+
+const file = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+
+const stamp: FigwayPlugin<{ header: string }> = {
+  name: 'stamp',
+  schema: { type: 'object', properties: { header: { type: 'string' } }, required: ['header'], additionalProperties: false },
+  setup: () => ({ onProxyRequest: (proxyReq, ctx, options) => proxyReq.setHeader(options.header, ctx.route.id) }),
+};
+
+describe('plugins configured from YAML', () => {
+  let service: Upstream;
+  let monolith: Monolith;
+
+  beforeAll(async () => {
+    service = await startUpstream('orders');
+    monolith = await startMonolith(express, { config: file('plugins.yaml'), env: { ORDERS_URL: service.url }, plugins: [stamp] });
+  });
+  afterAll(async () => {
+    await monolith.close();
+    await service.close();
+  });
+
+  it('runs with its top-level options on every route', async () => {
+    await request(monolith.url, '/api/orders');
+    expect(service.last().headers['x-stamped-by']).toBe('orders');
+  });
+
+  it('takes per-route options over the top-level ones', async () => {
+    await request(monolith.url, '/api/users');
+    expect(service.last().headers['x-users-stamp']).toBe('users');
+    expect(service.last().headers['x-stamped-by']).toBeUndefined();
+  });
+
+  it('can be switched off for one route', async () => {
+    await request(monolith.url, '/api/quiet');
+    expect(service.last().url).toBe('/api/quiet');
+    expect(service.last().headers['x-stamped-by']).toBeUndefined();
+  });
+});
+
+describe('plugin config problems', () => {
+  it('lists unknown plugins and invalid options with file, line and path', () => {
+    let error: FigwayConfigError | undefined;
+    try {
+      figway({ config: file('bad-plugins.yaml'), plugins: [stamp] });
+    } catch (err) {
+      error = err as FigwayConfigError;
+    }
+    expect(error).toBeInstanceOf(FigwayConfigError);
+    expect(error?.problems.map((p) => `${p.line}:${p.column} ${p.path} ${p.message}`)).toEqual([
+      '2:20 plugins.stamp.header must be a string',
+      '3:3 plugins.ghost unknown plugin "ghost" (registered: stamp)',
+      '9:16 routes[0].plugins.stamp.heder unknown field (did you mean "header"?)',
+    ]);
+  });
+
+  it('rejects malformed plugins in code with FIGWAY_PLUGIN_INVALID', () => {
+    const config = { routes: [] };
+    expect(() => figway({ config, plugins: [stamp, stamp] as FigwayPlugin[] })).toThrow(/registered twice/);
+    expect(() => figway({ config, plugins: [{ name: 'x' } as unknown as FigwayPlugin] })).toThrow(FigwayError);
+    expect(() => figway({ config, plugins: [{ name: 'x', setup: () => ({ onRequests: () => {} }) } as unknown as FigwayPlugin] })).toThrow(/unknown hook "onRequests"/);
+  });
+});
+
+describe('hooks around the stages', () => {
+  let service: Upstream;
+  let server: Listening;
+  const events: string[] = [];
+  const seenByLegacy: unknown[] = [];
+
+  const tracer: FigwayPlugin = {
+    name: 'tracer',
+    setup: () => ({
+      onRequest: (ctx) => void events.push(`onRequest ${ctx.route.id} ${ctx.path}`),
+      identify: async (ctx) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        events.push('identify');
+        if (ctx.req.headers['x-deny'] === 'yes') ctx.res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+        if (ctx.req.headers['x-deny'] === 'figway') throw new FigwayError('FIGWAY_UPSTREAM_UNAVAILABLE', 'nope');
+        if (ctx.req.headers['x-deny'] === 'bug') throw new Error('plugin bug');
+      },
+      limit: () => void events.push('limit'),
+      onDecision: (ctx) => void events.push(`onDecision ${ctx.decision?.side} ${ctx.decision?.reason}`),
+      onProxyRequest: (_proxyReq, ctx) => void events.push(`onProxyRequest ${ctx.upstreamPath}`),
+      onProxyResponse: (proxyRes) => void events.push(`onProxyResponse ${proxyRes.statusCode}`),
+      onResponse: (ctx) => void events.push(`onResponse ${ctx.res.statusCode} ${ctx.upstreamStatus ?? '-'}`),
+    }),
+  };
+
+  beforeAll(async () => {
+    service = await startUpstream('orders');
+    const app = express();
+    app.use(
+      figway({
+        config: {
+          routes: [
+            { id: 'orders', match: { path: '/api/orders' }, upstream: service.url },
+            { id: 'legacy', match: { path: '/api/legacy' }, upstream: service.url, rollout: { percent: 0 } },
+          ],
+        },
+        plugins: [tracer],
+      }),
+    );
+    app.use((req, res) => {
+      seenByLegacy.push(getContext(req)?.decision);
+      res.json({ service: 'legacy' });
+    });
+    server = await listen(app);
+  });
+  afterAll(async () => {
+    await server.close();
+    await service.close();
+  });
+
+  it('runs every stage in order for a proxied request', async () => {
+    events.length = 0;
+    await request(server.url, '/api/orders/1?x=2');
+    await expect.poll(() => events.length).toBe(7);
+    expect(events).toEqual([
+      'onRequest orders /api/orders/1',
+      'identify',
+      'limit',
+      'onDecision service percent',
+      'onProxyRequest /api/orders/1?x=2',
+      'onProxyResponse 200',
+      'onResponse 200 200',
+    ]);
+  });
+
+  it('records the decision once, where the monolith can read it', async () => {
+    seenByLegacy.length = 0;
+    await request(server.url, '/api/legacy');
+    expect(seenByLegacy).toEqual([{ routeId: 'legacy', side: 'legacy', reason: 'percent', percent: 0 }]);
+  });
+
+  it('stops the pipeline when a hook answers', async () => {
+    const before = service.received.length;
+    const reply = await request(server.url, '/api/orders', { headers: { 'x-deny': 'yes' } });
+    expect(reply.status).toBe(401);
+    expect(reply.headers['www-authenticate']).toBe('Bearer');
+    expect(service.received.length).toBe(before);
+  });
+
+  it('answers a thrown FigwayError with its code, and any other throw with FIGWAY_PLUGIN_FAILED', async () => {
+    const figwayError = await request(server.url, '/api/orders', { headers: { 'x-deny': 'figway' } });
+    expect(figwayError.status).toBe(502);
+    expect(figwayError.json()).toMatchObject({ error: { code: 'FIGWAY_UPSTREAM_UNAVAILABLE', message: 'nope' } });
+    const bug = await request(server.url, '/api/orders', { headers: { 'x-deny': 'bug' } });
+    expect(bug.status).toBe(500);
+    expect(bug.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED', message: 'plugin "tracer" failed: plugin bug' } });
+    expect((await request(server.url, '/api/orders')).status).toBe(200);
+  });
+});

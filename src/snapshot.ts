@@ -41,7 +41,7 @@ export interface CompiledRoute {
   readonly upstream: Upstream;
   readonly rewrite: { readonly stripPrefix: string | undefined; readonly addPrefix: string | undefined };
   readonly rollout: Rollout;
-  readonly timeouts: { readonly connect: number; readonly response: number };
+  readonly timeouts: { readonly connect: number; readonly response: number; readonly idle: number };
   readonly hooks: RouteHooks;
   /** False when no request can reach the service (0%, no cohort sends to it, no override). */
   readonly mayProxy: boolean;

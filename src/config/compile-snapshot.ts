@@ -17,7 +17,7 @@ import type { FigwayConfig, RouteConfig, UpstreamConfig } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 
 const DEFAULT_STICKY = ['user', 'ip'];
-const DEFAULT_TIMEOUTS = { connect: '2s', response: '30s' };
+const DEFAULT_TIMEOUTS = { connect: '2s', response: '30s', idle: '60s' };
 
 /** What compiling needs besides the config. */
 export interface CompileDeps {
@@ -42,6 +42,9 @@ export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileD
     const upstream = deps.upstreams.get(upstreamConfig.name, upstreamConfig.config);
     const rollout = compileRollout(config, route, cohorts, override);
     const effective = effectiveRoute(config, route);
+    // The most specific setting wins: route, then upstream, then defaults, then built-in.
+    const timeout = (name: keyof typeof DEFAULT_TIMEOUTS) =>
+      parseDuration(route.timeouts?.[name] ?? upstreamConfig.config.timeouts?.[name] ?? config.defaults?.timeouts?.[name] ?? DEFAULT_TIMEOUTS[name]);
     return {
       id: route.id,
       info: Object.freeze({ id: route.id, config: effective, upstream: { name: upstream.name, url: upstream.url.href } }),
@@ -51,10 +54,9 @@ export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileD
       rewrite: { stripPrefix: route.rewrite?.stripPrefix, addPrefix: route.rewrite?.addPrefix },
       rollout,
       timeouts: {
-        connect: parseDuration(route.timeouts?.connect ?? upstreamConfig.config.timeouts?.connect ?? config.defaults?.timeouts?.connect ?? DEFAULT_TIMEOUTS.connect),
-        response: parseDuration(
-          route.timeouts?.response ?? upstreamConfig.config.timeouts?.response ?? config.defaults?.timeouts?.response ?? DEFAULT_TIMEOUTS.response,
-        ),
+        connect: timeout('connect'),
+        response: timeout('response'),
+        idle: timeout('idle'),
       },
       hooks: plugins.hooksFor(route),
       mayProxy: rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service'),
@@ -73,10 +75,13 @@ export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileD
   });
 }
 
-/** A route's upstream: a named entry, or an inline URL (named after the route). */
+/**
+ * A route's upstream: a named entry, or an inline URL named after its host, so every route that
+ * names the same URL shares one connection pool.
+ */
 function resolveUpstream(config: FigwayConfig, route: RouteConfig): { name: string; config: UpstreamConfig } {
   const named = config.upstreams?.[route.upstream];
-  return named ? { name: route.upstream, config: named } : { name: route.id, config: { url: route.upstream } };
+  return named ? { name: route.upstream, config: named } : { name: new URL(route.upstream).host, config: { url: route.upstream } };
 }
 
 function compileRollout(config: FigwayConfig, route: RouteConfig, cohorts: Map<string, Cohort>, override: Override | undefined): Rollout {

@@ -20,8 +20,13 @@ const Timeouts = Type.Object(
     response: Type.Optional(
       Duration('Time allowed, once the request is sent, for the service to send its response headers before answering 504 FIGWAY_UPSTREAM_TIMEOUT.'),
     ),
+    idle: Type.Optional(
+      Duration(
+        'Time the service may go silent while sending its response body; after it the response is cut, so a stalled service never holds a client forever. 0 turns it off (for long-lived streams).',
+      ),
+    ),
   },
-  { additionalProperties: false, description: 'Timeouts towards the service. Defaults: connect 2s, response 30s.' },
+  { additionalProperties: false, description: 'Timeouts towards the service. Defaults: connect 2s, response 30s, idle 60s.' },
 );
 
 const Upstream = Type.Object(

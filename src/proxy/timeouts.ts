@@ -1,14 +1,15 @@
-// Connect and response timeouts towards a service, per route.
+// Connect, response and idle timeouts towards a service, per route.
 import type { ClientRequest } from 'node:http';
 import { FigwayError } from '../errors.js';
 
 /**
  * Arms the timeouts of one request to a service. `connect` runs while a new connection opens;
  * `response` runs from the moment the request (with its body) is fully sent until response
- * headers arrive, so a long upload is not cut short. A timeout destroys the request with a
- * FigwayError that the error handler turns into a 504.
+ * headers arrive, so a long upload is not cut short; `idle` then limits silence while the body
+ * streams. A timeout destroys the request with a FigwayError: a 504 before the response started,
+ * a cut connection after.
  */
-export function armTimeouts(proxyReq: ClientRequest, limits: { connect: number; response: number }, upstream: string): void {
+export function armTimeouts(proxyReq: ClientRequest, limits: { connect: number; response: number; idle: number }, upstream: string): void {
   let timer: NodeJS.Timeout | undefined;
   const fail = (code: 'FIGWAY_UPSTREAM_CONNECT_TIMEOUT' | 'FIGWAY_UPSTREAM_TIMEOUT', ms: number, what: string) => () => {
     proxyReq.destroy(new FigwayError(code, `${upstream} ${what} within ${ms} ms`));
@@ -24,6 +25,9 @@ export function armTimeouts(proxyReq: ClientRequest, limits: { connect: number; 
     socket.once('connect', clear);
   }
   proxyReq.once('finish', startResponseTimer);
-  proxyReq.once('response', clear);
+  proxyReq.once('response', () => {
+    clear();
+    if (limits.idle > 0) proxyReq.setTimeout(limits.idle, fail('FIGWAY_UPSTREAM_TIMEOUT', limits.idle, 'went silent mid-response'));
+  });
   proxyReq.once('close', clear);
 }

@@ -35,6 +35,7 @@ describe('upstream failures', () => {
   let slowBody: Listening;
   let garbage: { port: number; close(): void };
   let cutAfterHeaders: { port: number; close(): void };
+  let stallAfterHeaders: { port: number; close(): void };
   let flaky: { port: number; close(): void };
   const upstreamSaw: { downloadClosed?: boolean; uploadAborted?: boolean } = {};
 
@@ -64,6 +65,9 @@ describe('upstream failures', () => {
         setTimeout(() => socket.destroy(), 20);
       }),
     );
+    stallAfterHeaders = await rawServer((socket) =>
+      socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nthen silence')),
+    );
     // Keeps the first connection alive after one answer, then resets it when it is reused.
     flaky = await rawServer((socket, index) => {
       let requests = 0;
@@ -85,6 +89,7 @@ describe('upstream failures', () => {
           { id: 'slow-body', match: { path: '/slow-body' }, upstream: at(slowBody.port) },
           { id: 'garbage', match: { path: '/garbage' }, upstream: at(garbage.port) },
           { id: 'cut', match: { path: '/cut' }, upstream: at(cutAfterHeaders.port) },
+          { id: 'stall', match: { path: '/stall' }, upstream: at(stallAfterHeaders.port), timeouts: { idle: '300ms' } },
           { id: 'flaky', match: { path: '/flaky' }, upstream: at(flaky.port) },
         ],
       },
@@ -97,6 +102,7 @@ describe('upstream failures', () => {
     await slowBody.close();
     garbage.close();
     cutAfterHeaders.close();
+    stallAfterHeaders.close();
     flaky.close();
   });
 
@@ -130,6 +136,12 @@ describe('upstream failures', () => {
   it('cuts the client connection when the service dies mid-body, so a partial body is never taken as complete', async () => {
     await expect(request(monolith.url, '/cut')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
     expect((await request(monolith.url, '/elsewhere')).json().service).toBe('legacy');
+  });
+
+  it('cuts the client connection when the service goes silent mid-body for longer than timeouts.idle', async () => {
+    const started = Date.now();
+    await expect(request(monolith.url, '/stall')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('retries once, on a fresh connection, a GET whose reused keep-alive connection the service reset', async () => {

@@ -2,25 +2,8 @@
 // IPv4-mapped) and req.user fields (dot paths, arrays, numbers vs strings).
 import { describe, expect, it } from 'vitest';
 import { compileCohort, inCohort, parseCidr } from '../../src/rollout/cohorts.js';
-import type { RequestView } from '../../src/rollout/request-view.js';
+import { view } from '../helpers/request-view.js';
 
-interface ViewParts {
-  headers?: Record<string, string>;
-  cookies?: Record<string, string>;
-  user?: Record<string, unknown>;
-  userId?: string;
-  ip?: string;
-}
-
-function view(parts: ViewParts = {}): RequestView {
-  return {
-    user: parts.user,
-    userId: parts.userId,
-    ip: parts.ip,
-    header: (name) => parts.headers?.[name],
-    cookie: (name) => parts.cookies?.[name],
-  };
-}
 
 describe('parseCidr', () => {
   it.each([

@@ -7,27 +7,10 @@ import { compileCohort } from '../../src/rollout/cohorts.js';
 import { decideSide, percentToThreshold, type Rollout } from '../../src/rollout/decide-side.js';
 import type { Side } from '../../src/rollout/decision.js';
 import type { Override } from '../../src/rollout/override.js';
-import type { RequestView } from '../../src/rollout/request-view.js';
+import { view } from '../helpers/request-view.js';
 import { compileSticky } from '../../src/rollout/sticky-key.js';
 import type { CohortConfig } from '../../src/config/schema.js';
 
-interface ViewParts {
-  headers?: Record<string, string>;
-  cookies?: Record<string, string>;
-  user?: Record<string, unknown>;
-  userId?: string;
-  ip?: string;
-}
-
-function view(parts: ViewParts = {}): RequestView {
-  return {
-    user: parts.user,
-    userId: parts.userId,
-    ip: parts.ip,
-    header: (name) => parts.headers?.[name],
-    cookie: (name) => parts.cookies?.[name],
-  };
-}
 
 interface RolloutParts {
   percent?: number;

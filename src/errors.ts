@@ -104,8 +104,17 @@ export function formatProblem(problem: ConfigProblem): string {
 }
 
 /**
- * Thrown at start-up (and returned by a rejected reload) when a configuration is invalid.
+ * Thrown at start-up (and by a rejected reload) when a configuration is invalid.
  * `problems` lists every problem at once; the message shows them one per line.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   gateway.reload();
+ * } catch (err) {
+ *   if (err instanceof FigwayConfigError) for (const p of err.problems) console.error(formatProblem(p));
+ * }
+ * ```
  */
 export class FigwayConfigError extends FigwayError {
   readonly problems: readonly ConfigProblem[];

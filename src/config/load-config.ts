@@ -17,6 +17,14 @@ export interface LoadedConfig {
  *
  * @throws FigwayConfigError listing every problem with file:line:column and config path.
  * @throws FigwayError FIGWAY_CONFIG_UNREADABLE when the file cannot be read.
+ *
+ * @example
+ * ```ts
+ * // In CI, before a deploy: fail the build on a bad route table.
+ * import { loadConfig } from 'figway';
+ * const { config } = loadConfig('figway.yaml');
+ * console.log(config.routes.map((route) => `${route.id} ${route.rollout?.percent ?? 100}%`));
+ * ```
  */
 export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   if (typeof input !== 'string') return validated(structuredClone(input), inlineSource());

@@ -189,7 +189,17 @@ const CohortCondition = Type.Object(
   { additionalProperties: false, minProperties: 1, description: 'A request is in the cohort when every condition given here holds.' },
 );
 
-/** The schema of a figway configuration (figway.yaml or a config object). */
+/**
+ * The schema of a figway configuration (figway.yaml or a config object). The same schema ships as
+ * JSON in `figway/schema.json` for editors.
+ *
+ * @example
+ * ```yaml
+ * # yaml-language-server: $schema=node_modules/figway/schema/figway.schema.json
+ * routes:
+ *   - { id: orders, match: { path: /api/orders }, upstream: http://127.0.0.1:4001 }
+ * ```
+ */
 export const ConfigSchema = Type.Object(
   {
     $schema: Type.Optional(Type.String({ description: 'Path or URL of this schema, for editors.' })),

@@ -6,6 +6,8 @@ import { forwardedFacts, type ForwardedFacts } from './proxy/forwarded.js';
 import { toUpstreamPath } from './proxy/upstream-path.js';
 import type { Decision } from './rollout/decision.js';
 import type { RequestView } from './rollout/request-view.js';
+import type { Matched } from './routing/match-request.js';
+import { spellAsRoute } from './routing/path-pattern.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
 import type { FigwayContext } from './types.js';
 
@@ -36,8 +38,13 @@ export function contextOf(req: IncomingMessage): RequestContext {
 
 export class RequestContext implements FigwayContext {
   readonly startedAt = performance.now();
-  readonly locals = new Map<string | symbol, unknown>();
   readonly view: RequestView;
+  readonly compiled: CompiledRoute;
+  /** The normalised path that was matched. */
+  readonly path: string;
+  readonly search: string;
+  /** The path as the client sent it (differs from `path` when normalising changed it). */
+  readonly receivedPath: string;
   upstreamStatus: number | undefined;
   /** Bytes a body parser read before figway, to send instead of the (consumed) stream. */
   replayBody: Buffer | undefined;
@@ -47,25 +54,32 @@ export class RequestContext implements FigwayContext {
   proxyReq: ClientRequest | undefined;
   /** Set once figway answered an upstream failure, so a second report of it is ignored. */
   failed = false;
-  private forwardedCache: ForwardedFacts | undefined;
   private recorded: Decision | undefined;
+  private localsMap: Map<string | symbol, unknown> | undefined;
   private paramsCache: Record<string, string> | undefined;
   private upstreamPathCache: string | undefined;
+  private forwardedCache: ForwardedFacts | undefined;
 
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly snapshot: Snapshot,
-    readonly compiled: CompiledRoute,
-    readonly path: string,
-    readonly search: string,
+    matched: Matched<CompiledRoute>,
   ) {
+    this.compiled = matched.route;
+    this.path = matched.path;
+    this.search = matched.search;
+    this.receivedPath = matched.receivedPath;
     this.view = new IncomingRequestView(req, snapshot.userIdField);
     (req as WithContext)[CONTEXT] = this;
   }
 
   get route() {
     return this.compiled.info;
+  }
+
+  get locals(): Map<string | symbol, unknown> {
+    return (this.localsMap ??= new Map());
   }
 
   get decision(): Decision | undefined {
@@ -94,7 +108,7 @@ export class RequestContext implements FigwayContext {
   }
 
   get upstreamPath(): string {
-    this.upstreamPathCache ??= toUpstreamPath(this.compiled.rewrite, this.path, this.snapshot.table.caseSensitive) + this.search;
+    this.upstreamPathCache ??= toUpstreamPath(this.compiled.rewrite, spellAsRoute(this.compiled.pattern, this.path)) + this.search;
     return this.upstreamPathCache;
   }
 }

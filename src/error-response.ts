@@ -37,11 +37,11 @@ function fill(value: unknown, error: FigwayError): unknown {
  * left is to cut the connection, so the client never takes a partial body for a complete one.
  */
 export function sendError(res: ServerResponse, error: FigwayError, format: ErrorFormat): void {
+  if (res.writableEnded || res.destroyed) return;
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (res.writableEnded || res.destroyed) return;
   const body = format.render(error);
   res.statusCode = error.status;
   res.setHeader('content-type', format.contentType);

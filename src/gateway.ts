@@ -5,7 +5,7 @@ import type { FigwayConfig } from './config/schema.js';
 import { createPipeline } from './pipeline.js';
 import { registerPlugins } from './plugins/register-plugins.js';
 import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
-import { proxyEvents } from './proxy/forward.js';
+import { createForwarder } from './proxy/forward.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
 import type { Snapshot } from './snapshot.js';
 import type { FigwayMiddleware, FigwayOptions } from './types.js';
@@ -28,13 +28,13 @@ import type { FigwayMiddleware, FigwayOptions } from './types.js';
 export function figway(options: FigwayOptions): FigwayMiddleware {
   const plugins = registerPlugins(options.plugins ?? []);
   const env = options.env ?? process.env;
-  const upstreams = new UpstreamPool(proxyEvents);
+  const upstreams = new UpstreamPool();
   let source: string | FigwayConfig = options.config;
   let version = 1;
   let snapshot: Snapshot = compileSnapshot(loadConfig(source, env), { plugins, upstreams, version });
 
   const currentSnapshot = () => snapshot;
-  const middleware = createPipeline({ current: currentSnapshot, random: options.random ?? Math.random }) as FigwayMiddleware;
+  const middleware = createPipeline({ current: currentSnapshot, random: options.random ?? Math.random, forward: createForwarder() }) as FigwayMiddleware;
   Object.defineProperties(middleware, {
     current: { get: currentSnapshot },
     attach: { value: (app: object) => attachBodyKeeper(app, currentSnapshot) },
@@ -44,6 +44,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
         version += 1;
         source = config;
         snapshot = next;
+        upstreams.retainOnly(new Set(next.routes.map((route) => route.upstream)));
       },
     },
     close: { value: async () => upstreams.close() },

@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestContext } from './context.js';
 import { sendError } from './error-response.js';
 import { FigwayError } from './errors.js';
+import { recallMatch } from './proxy/attach-body-keeper.js';
+import type { Forward } from './proxy/forward.js';
 import { stopKeeping } from './proxy/keep-body.js';
-import { forwardToService } from './proxy/forward.js';
 import { decideSide } from './rollout/decide-side.js';
 import { matchRequest } from './routing/match-request.js';
 import type { BoundHook, Snapshot, StageName } from './snapshot.js';
@@ -19,6 +20,8 @@ export interface PipelineDeps {
   /** The snapshot to run a new request on (read once per request). */
   current(): Snapshot;
   random(): number;
+  /** Sends a request decided for the service to it. */
+  forward: Forward;
 }
 
 /**
@@ -32,31 +35,35 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     hooks('limit'),
     (ctx) => ctx.decide(decideSide(ctx.compiled.rollout, ctx.view, deps.random)),
     hooks('onDecision'),
-    dispatch,
+    (ctx, next) => (ctx.decision?.side === 'service' ? deps.forward(ctx) : toLegacy(ctx, next)),
   ];
 
   return function figway(req, res, next) {
     const snapshot = deps.current();
-    const matched = matchRequest(snapshot.table, req);
+    const matched = recallMatch(req, snapshot) ?? matchRequest(snapshot.table, req);
     if (matched === undefined) return next();
     if ('refused' in matched) {
       sendError(res, new FigwayError('FIGWAY_REQUEST_BAD_PATH', `ambiguous request path: ${matched.refused}`), snapshot.errorFormat);
       return;
     }
-    const ctx = new RequestContext(req, res, snapshot, matched.route, matched.path, matched.search);
+    const ctx = new RequestContext(req, res, snapshot, matched);
     if (ctx.compiled.hooks.onResponse.length > 0) res.once('close', () => observe(ctx));
     run(steps, 0, ctx, next);
   };
 }
 
-/** Dispatch: the service side is proxied; the legacy side goes to the monolith's own handler. */
-function dispatch(ctx: RequestContext, next: Next): void {
-  if (ctx.decision?.side === 'service') {
-    forwardToService(ctx);
-  } else {
-    stopKeeping(ctx.req);
-    next();
+/**
+ * Dispatch, legacy side: the monolith's own handler serves the request. When normalising changed
+ * the path, the monolith is given the path figway matched, so both sides act on the same path.
+ */
+function toLegacy(ctx: RequestContext, next: Next): void {
+  stopKeeping(ctx.req);
+  if (ctx.receivedPath !== ctx.path) {
+    const req = ctx.req as IncomingMessage & { baseUrl?: string };
+    const base = req.baseUrl ?? '';
+    if (ctx.path.startsWith(base)) req.url = `${ctx.path.slice(base.length) || '/'}${ctx.search}`;
   }
+  next();
 }
 
 function run(steps: readonly Step[], from: number, ctx: RequestContext, next: Next): void {
@@ -117,8 +124,9 @@ function observe(ctx: RequestContext): void {
   }
 }
 
+/** The response is answered, or the client is gone and nobody is left to answer. */
 function answered(res: ServerResponse): boolean {
-  return res.headersSent || res.writableEnded;
+  return res.headersSent || res.writableEnded || res.destroyed || res.socket?.destroyed === true;
 }
 
 function pluginError(plugin: string, err: unknown): FigwayError {

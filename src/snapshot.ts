@@ -3,6 +3,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { FigwayConfig } from './config/schema.js';
 import type { ErrorFormat } from './error-response.js';
 import type { Upstream } from './proxy/upstream-pool.js';
+import type { Rewrite } from './proxy/upstream-path.js';
 import type { Rollout } from './rollout/decide-side.js';
 import type { MatchConditions } from './routing/match-conditions.js';
 import type { PathPattern } from './routing/path-pattern.js';
@@ -39,7 +40,7 @@ export interface CompiledRoute {
   readonly pattern: PathPattern;
   readonly conditions: MatchConditions | undefined;
   readonly upstream: Upstream;
-  readonly rewrite: { readonly stripPrefix: string | undefined; readonly addPrefix: string | undefined };
+  readonly rewrite: Rewrite;
   readonly rollout: Rollout;
   readonly timeouts: { readonly connect: number; readonly response: number; readonly idle: number };
   readonly hooks: RouteHooks;

@@ -50,6 +50,15 @@ describe('gateway controls', () => {
     expect((await request(monolith.url, '/api/orders')).body).toBe('orders');
   });
 
+  it('closes the connection pool of a service a reload no longer uses, once its requests are done', async () => {
+    const openConnections = () => new Promise<number>((resolve) => service.server.getConnections((_err, count) => resolve(count)));
+    expect((await request(monolith.url, '/api/orders')).body).toBe('orders');
+    expect(await openConnections()).toBe(1);
+    monolith.gateway.reload({ ...config(100), upstreams: {} , routes: [{ ...config(100).routes[0]!, upstream: service.url.replace('127.0.0.1', 'localhost') }] });
+    await expect.poll(openConnections).toBe(0);
+    monolith.gateway.reload(config(100));
+  });
+
   it('exposes the current config read-only', () => {
     const { config: current } = monolith.gateway.current;
     expect(Object.isFrozen(current.routes[0])).toBe(true);

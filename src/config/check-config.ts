@@ -4,9 +4,12 @@ import { parseCidr } from '../rollout/cohorts.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { hasPrefix } from '../proxy/upstream-path.js';
 import type { ConfigSource } from './config-source.js';
-import type { FigwayConfig, RouteConfig } from './schema.js';
+import type { FigwayConfig, RouteConfig, TimeoutsConfig } from './schema.js';
+import { parseDuration } from './units.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+// Node's timers take at most 2^31 - 1 ms; a larger value silently becomes 1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Check = (config: FigwayConfig, source: ConfigSource) => ConfigProblem[];
 
@@ -88,6 +91,22 @@ const CHECKS: Record<string, Check> = {
       (cohort.cidr ?? []).flatMap((text, index) => {
         const parsed = parseCidr(text);
         return typeof parsed === 'string' ? [source.problem(['cohorts', name, 'cidr', index], parsed)] : [];
+      }),
+    );
+  },
+
+  timeoutsInRange(config, source) {
+    const places: [(string | number)[], TimeoutsConfig | undefined][] = [
+      [['defaults', 'timeouts'], config.defaults?.timeouts],
+      ...Object.entries(config.upstreams ?? {}).map(([name, upstream]): [(string | number)[], TimeoutsConfig | undefined] => [['upstreams', name, 'timeouts'], upstream.timeouts]),
+      ...config.routes.map((route, index): [(string | number)[], TimeoutsConfig | undefined] => [['routes', index, 'timeouts'], route.timeouts]),
+    ];
+    return places.flatMap(([path, timeouts]) =>
+      Object.entries(timeouts ?? {}).flatMap(([name, value]) => {
+        const ms = parseDuration(value);
+        if (ms > MAX_TIMER_MS) return [source.problem([...path, name], 'must be at most 24 days')];
+        if (ms === 0 && name !== 'idle') return [source.problem([...path, name], 'must be more than 0 (only idle may be 0, meaning off)')];
+        return [];
       }),
     );
   },

@@ -3,6 +3,7 @@ import { compileErrorFormat } from '../error-response.js';
 import { FigwayConfigError } from '../errors.js';
 import { compilePlugins } from '../plugins/compile-plugins.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import { compileRewrite } from '../proxy/upstream-path.js';
 import { compileCohort, type Cohort } from '../rollout/cohorts.js';
 import { percentToThreshold, type Rollout } from '../rollout/decide-side.js';
 import type { Override } from '../rollout/override.js';
@@ -51,7 +52,7 @@ export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileD
       pattern: parsePathPattern(route.match.path, route.match.exact) as Exclude<ReturnType<typeof parsePathPattern>, string>,
       conditions: compileConditions(route.match),
       upstream,
-      rewrite: { stripPrefix: route.rewrite?.stripPrefix, addPrefix: route.rewrite?.addPrefix },
+      rewrite: compileRewrite(route.rewrite, config.matching?.caseSensitive ?? false),
       rollout,
       timeouts: {
         connect: timeout('connect'),

@@ -1,11 +1,21 @@
 // Puts figway in front of the app's body parsers, so bodies it forwards stay byte-identical.
 import type { IncomingMessage } from 'node:http';
 import { FigwayError } from '../errors.js';
-import { matchRequest } from '../routing/match-request.js';
+import { matchRequest, type Matched, type Refused } from '../routing/match-request.js';
+import type { CompiledRoute } from '../snapshot.js';
 import type { Snapshot } from '../snapshot.js';
 import { hasBody, keepBody } from './keep-body.js';
 
 type App = { handle: Function };
+type MatchResult = Matched<CompiledRoute> | Refused;
+
+const EARLY_MATCH = Symbol('figway.earlyMatch');
+
+/** The match the body keeper already made for this request on this snapshot, so nobody matches twice. */
+export function recallMatch(req: IncomingMessage, snapshot: Snapshot): MatchResult | undefined {
+  const early = (req as { [EARLY_MATCH]?: { snapshot: Snapshot; matched: MatchResult } })[EARLY_MATCH];
+  return early?.snapshot === snapshot ? early.matched : undefined;
+}
 
 // Several figway instances may sit on one app; the app's handle is wrapped once and asks each.
 const keepers = new WeakMap<App, (() => Snapshot)[]>();
@@ -34,10 +44,10 @@ export function attachBodyKeeper(target: object, current: () => Snapshot): void 
         const snapshot = snapshotOf();
         if (!snapshot.mayProxy) continue;
         const matched = matchRequest(snapshot.table, req);
-        if (matched !== undefined && 'route' in matched && matched.route.mayProxy) {
-          keepBody(req, snapshot.replayBodyLimit);
-          break;
-        }
+        if (matched === undefined) continue;
+        (req as { [EARLY_MATCH]?: unknown })[EARLY_MATCH] = { snapshot, matched };
+        if ('route' in matched && matched.route.mayProxy) keepBody(req, snapshot.replayBodyLimit);
+        break;
       }
     }
     return handle.call(this, req, ...rest);

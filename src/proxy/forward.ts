@@ -1,6 +1,6 @@
 // The dispatch stage, service side: send the request through its route's upstream, answer failures.
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createProxyMiddleware } from 'http-proxy-middleware';
 import { contextOf, type RequestContext } from '../context.js';
 import { sendError } from '../error-response.js';
 import { FigwayError } from '../errors.js';
@@ -8,104 +8,123 @@ import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js'
 import { prepareRequestHeaders } from './request-headers.js';
 import { prepareResponseHeaders } from './response-headers.js';
 import { armTimeouts } from './timeouts.js';
-import type { ProxyEvents } from './upstream-pool.js';
 import { toUpstreamError } from './upstream-error.js';
 
 const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const EMPTY = Buffer.alloc(0);
+
+/** Sends decided-for-service requests to their upstream. */
+export type Forward = (ctx: RequestContext) => void;
 
 /**
- * Sends a decided-for-service request to its upstream. A body that a parser already read is sent
- * from figway's kept copy, byte-identical; if no complete copy exists the request is refused rather
- * than forwarded with a wrong body.
+ * Creates the forwarder of one gateway: a single http-proxy-middleware instance whose router picks
+ * each request's upstream (target, connection pool, Host handling) from its context, so every
+ * service shares one set of event handlers.
  */
-export function forwardToService(ctx: RequestContext): void {
-  const { req } = ctx;
-  if (bodyWasRead(req)) {
-    const kept = takeKeptBody(req);
-    if (!kept.ok) {
-      const error =
-        kept.reason === 'too-large'
-          ? new FigwayError('FIGWAY_REQUEST_BODY_TOO_LARGE', `request body is larger than proxy.replayBodyLimit (${ctx.snapshot.replayBodyLimit} bytes)`)
-          : new FigwayError(
-              'FIGWAY_REQUEST_BODY_CONSUMED',
-              'the request body was read before figway and no copy was kept: mount figway with app.use(), or call attach(app) when it is mounted on a Router',
-            );
-      sendError(ctx.res, error, ctx.snapshot.errorFormat);
+export function createForwarder(): Forward {
+  const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
+    router: (req, _res, options) => {
+      const { upstream } = contextOf(req).compiled;
+      options.agent = upstream.agent;
+      options.changeOrigin = upstream.config.preserveHost !== true;
+      return upstream.url;
+    },
+    // The default plugins log to the console and answer errors in their own shape; figway's
+    // handlers replace them (and the 'error' listener keeps a proxy error from ever throwing).
+    ejectPlugins: true,
+    plugins: [
+      (server) => {
+        server.on('proxyReq', onProxyReq);
+        server.on('proxyRes', onProxyRes);
+        server.on('error', (err: Error, req?: IncomingMessage) => {
+          // Without a request there is nobody to answer.
+          if (req) failed(contextOf(req), err);
+        });
+      },
+    ],
+  });
+
+  const send = (ctx: RequestContext): void => {
+    ctx.attempts += 1;
+    ctx.proxyReq = undefined;
+    // The proxy library reads the path from req.url: give it the one figway matched and rewrote.
+    ctx.req.url = ctx.upstreamPath;
+    void middleware(ctx.req, ctx.res, (err?: unknown) => {
+      failed(ctx, err ?? new FigwayError('FIGWAY_INTERNAL', 'the proxy declined a request figway routed to it'));
+    });
+  };
+
+  /** Answers an upstream failure once: 502/504 before the response started, a cut connection after. */
+  function failed(ctx: RequestContext, err: unknown): void {
+    if (ctx.failed) return;
+    if (shouldRetry(ctx, err)) {
+      send(ctx);
       return;
     }
-    ctx.replayBody = kept.body;
-  } else {
-    stopKeeping(req);
+    ctx.failed = true;
+    sendError(ctx.res, toUpstreamError(err, ctx.compiled.upstream.name), ctx.snapshot.errorFormat);
   }
-  // Node has already answered `Expect: 100-continue`; forwarded, it would also stop the proxy
-  // library from emitting its proxyReq event, where figway sets headers and timeouts.
-  delete req.headers.expect;
-  send(ctx);
-}
 
-function send(ctx: RequestContext): void {
-  ctx.attempts += 1;
-  ctx.proxyReq = undefined;
-  ctx.compiled.upstream.proxy(ctx.req, ctx.res, (err) => {
-    if (err !== undefined) failed(ctx, err);
-  });
-}
-
-/** The proxy events every upstream shares. Nothing here may throw: a throw in an event handler kills the process. */
-export const proxyEvents: ProxyEvents = {
-  pathOf: (req) => contextOf(req).upstreamPath,
-
-  proxyReq(proxyReq: ClientRequest, req: IncomingMessage) {
-    const ctx = contextOf(req);
-    ctx.proxyReq = proxyReq;
-    try {
-      prepareRequestHeaders(proxyReq, req, ctx.forwarded);
-      if (ctx.replayBody) {
-        proxyReq.setHeader('content-length', ctx.replayBody.length);
-        proxyReq.removeHeader('transfer-encoding');
-        proxyReq.write(ctx.replayBody);
+  return function forwardToService(ctx) {
+    const { req } = ctx;
+    if (bodyWasRead(req)) {
+      const kept = hasBody(req) ? takeKeptBody(req) : ({ ok: true, body: EMPTY } as const);
+      if (!kept.ok) {
+        sendError(ctx.res, bodyError(kept.reason, ctx.snapshot.replayBodyLimit), ctx.snapshot.errorFormat);
+        return;
       }
-      armTimeouts(proxyReq, ctx.compiled.timeouts, ctx.compiled.upstream.name);
-      for (const hook of ctx.compiled.hooks.onProxyRequest) hook.fn(proxyReq, ctx, hook.options);
-    } catch (err) {
-      proxyReq.destroy(asPluginError(err));
+      ctx.replayBody = kept.body;
+    } else {
+      stopKeeping(req);
     }
-  },
-
-  proxyRes(proxyRes: IncomingMessage, req: IncomingMessage) {
-    const ctx = contextOf(req);
-    ctx.upstreamStatus = proxyRes.statusCode;
-    const { upstream, rewrite } = ctx.compiled;
-    try {
-      prepareResponseHeaders(proxyRes, {
-        upstreamUrl: upstream.url,
-        rewrite,
-        publicOrigin: `${ctx.forwarded.proto}://${ctx.forwarded.host}`,
-        rewriteLocation: upstream.config.rewriteLocation !== false,
-        rewriteCookies: upstream.config.rewriteCookies !== false,
-      });
-      for (const hook of ctx.compiled.hooks.onProxyResponse) hook.fn(proxyRes, ctx, hook.options);
-    } catch (err) {
-      proxyRes.destroy();
-      failed(ctx, asPluginError(err));
-    }
-  },
-
-  error(err: Error, req?: IncomingMessage, _res?: ServerResponse | Socket) {
-    // Without a request there is nobody to answer; the proxy library reports such errors through the middleware too.
-    if (req) failed(contextOf(req), err);
-  },
-};
-
-/** Answers an upstream failure once: 502/504 before the response started, a cut connection after. */
-function failed(ctx: RequestContext, err: unknown): void {
-  if (ctx.failed) return;
-  if (shouldRetry(ctx, err)) {
+    // Node has already answered `Expect: 100-continue`; forwarded, it would also stop the proxy
+    // library from emitting its proxyReq event, where figway sets headers and timeouts.
+    delete req.headers.expect;
     send(ctx);
-    return;
+  };
+}
+
+function bodyError(reason: 'not-kept' | 'too-large', limit: number): FigwayError {
+  return reason === 'too-large'
+    ? new FigwayError('FIGWAY_REQUEST_BODY_TOO_LARGE', `request body is larger than proxy.replayBodyLimit (${limit} bytes)`)
+    : new FigwayError(
+        'FIGWAY_REQUEST_BODY_CONSUMED',
+        'the request body was read before figway and no copy was kept: mount figway with app.use(), or call attach(app) when it is mounted on a Router',
+      );
+}
+
+// Nothing in the event handlers may throw: a throw in an event handler kills the process.
+
+function onProxyReq(proxyReq: ClientRequest, req: IncomingMessage): void {
+  const ctx = contextOf(req);
+  ctx.proxyReq = proxyReq;
+  try {
+    prepareRequestHeaders(proxyReq, req, ctx.forwarded);
+    armTimeouts(proxyReq, ctx.compiled.timeouts, ctx.compiled.upstream.name);
+    for (const hook of ctx.compiled.hooks.onProxyRequest) hook.fn(proxyReq, ctx, hook.options);
+    // Last: writing the body sends the headers, after which none may change.
+    if (ctx.replayBody) {
+      proxyReq.setHeader('content-length', ctx.replayBody.length);
+      proxyReq.removeHeader('transfer-encoding');
+      proxyReq.write(ctx.replayBody);
+    }
+  } catch (err) {
+    proxyReq.destroy(asPluginError(err));
   }
-  ctx.failed = true;
-  sendError(ctx.res, toUpstreamError(err, ctx.compiled.upstream.name), ctx.snapshot.errorFormat);
+}
+
+function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage): void {
+  const ctx = contextOf(req);
+  ctx.upstreamStatus = proxyRes.statusCode;
+  try {
+    prepareResponseHeaders(proxyRes, req, ctx.compiled);
+    for (const hook of ctx.compiled.hooks.onProxyResponse) hook.fn(proxyRes, ctx, hook.options);
+  } catch (err) {
+    // Nothing is copied to the client yet, so it still gets a proper error; the proxy then sees an answered response.
+    ctx.failed = true;
+    sendError(ctx.res, asPluginError(err), ctx.snapshot.errorFormat);
+    proxyRes.destroy();
+  }
 }
 
 /**

@@ -7,6 +7,8 @@ type ExpressLike = IncomingMessage & { app?: { get?: (setting: string) => unknow
 
 /** What figway tells services about the original request. */
 export interface ForwardedFacts {
+  /** The immediate peer's address. */
+  readonly peer: string;
   /** X-Forwarded-For to send: the incoming chain plus the peer when the peer is a trusted proxy, else the peer alone. */
   readonly forwardedFor: string;
   /** The client address, as Express resolves it (req.ip). */
@@ -15,6 +17,8 @@ export interface ForwardedFacts {
   readonly proto: string;
   /** The host the client asked for (with port, if any). */
   readonly host: string;
+  /** The port the client connected to. */
+  readonly port: string;
   /** Whether the immediate peer is a trusted proxy, so its Forwarded/X-Forwarded-* headers count. */
   readonly peerTrusted: boolean;
 }
@@ -28,19 +32,22 @@ export function forwardedFacts(req: IncomingMessage): ForwardedFacts {
   const trust = expressReq.app?.get?.('trust proxy fn') as TrustFn | undefined;
   const peer = req.socket.remoteAddress ?? '';
   const peerTrusted = trust !== undefined && trust(peer, 0);
-  const incomingFor = firstHeader(req, 'x-forwarded-for', false);
+  const incomingFor = peerTrusted ? header(req, 'x-forwarded-for', false) : undefined;
   const encrypted = (req.socket as TLSSocket).encrypted === true;
+  const proto = (peerTrusted && header(req, 'x-forwarded-proto', true)) || (encrypted ? 'https' : 'http');
   return {
-    forwardedFor: peerTrusted && incomingFor ? `${incomingFor}, ${peer}` : peer,
+    peer,
+    forwardedFor: incomingFor ? `${incomingFor}, ${peer}` : peer,
     clientIp: expressReq.ip ?? peer,
-    proto: (peerTrusted && firstHeader(req, 'x-forwarded-proto', true)) || (encrypted ? 'https' : 'http'),
-    host: (peerTrusted && firstHeader(req, 'x-forwarded-host', true)) || req.headers.host || '',
+    proto,
+    host: (peerTrusted && header(req, 'x-forwarded-host', true)) || req.headers.host || '',
+    port: (peerTrusted && header(req, 'x-forwarded-port', true)) || String(req.socket.localPort ?? (proto === 'https' ? 443 : 80)),
     peerTrusted,
   };
 }
 
 /** A header's value; with `first`, only the first of a comma-separated list (the client-most hop). */
-function firstHeader(req: IncomingMessage, name: string, first: boolean): string | undefined {
+function header(req: IncomingMessage, name: string, first: boolean): string | undefined {
   const raw = req.headers[name];
   const value = Array.isArray(raw) ? raw.join(', ') : raw;
   if (!value) return undefined;

@@ -1,4 +1,4 @@
-// Headers of the request to the service: hop-by-hop headers removed, X-Forwarded-* rebuilt.
+// Headers of the request to the service: hop-by-hop headers removed, forwarding headers rebuilt.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ForwardedFacts } from './forwarded.js';
 
@@ -8,11 +8,26 @@ export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te',
 // Framing and target headers are never removed because a client listed them in Connection.
 const PROTECTED = new Set(['host', 'content-length', 'transfer-encoding', 'close', 'keep-alive']);
 
+// Headers some servers and frameworks take as the client address or the original URL. From an
+// untrusted peer they are forgeries, so they never reach a service.
+const FORWARDING = new Set([
+  'forwarded',
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-forwarded-for',
+]);
+
 /**
- * Removes hop-by-hop headers (and those the client named in Connection), then sets
- * X-Forwarded-For/Proto/Host and X-Real-IP from `facts`, dropping a client's Forwarded header
- * unless it came through a trusted proxy. `Connection: close` stays when the body is chunked:
- * the proxy library forces it so a chunked request never shares a connection.
+ * Removes hop-by-hop headers (and those the client named in Connection), then rebuilds the
+ * forwarding headers from `facts`: from an untrusted peer every X-Forwarded-* and client-address
+ * header is dropped first; from a trusted proxy the chain is extended. `Connection: close` stays
+ * when the body is chunked: the proxy library forces it so a chunked request never shares a connection.
  */
 export function prepareRequestHeaders(proxyReq: ClientRequest, req: IncomingMessage, facts: ForwardedFacts): void {
   const connection = req.headers.connection;
@@ -25,9 +40,21 @@ export function prepareRequestHeaders(proxyReq: ClientRequest, req: IncomingMess
   for (const name of HOP_BY_HOP) {
     if (name !== 'connection' || req.headers['transfer-encoding'] === undefined) proxyReq.removeHeader(name);
   }
+  if (!facts.peerTrusted) {
+    for (const name of Object.keys(req.headers)) {
+      if (name.startsWith('x-forwarded-') || FORWARDING.has(name)) proxyReq.removeHeader(name);
+    }
+  } else if (req.headers.forwarded) {
+    proxyReq.setHeader('forwarded', `${req.headers.forwarded}, for=${forwardedNode(facts.peer)}`);
+  }
   proxyReq.setHeader('x-forwarded-for', facts.forwardedFor);
   proxyReq.setHeader('x-forwarded-proto', facts.proto);
   proxyReq.setHeader('x-forwarded-host', facts.host);
+  proxyReq.setHeader('x-forwarded-port', facts.port);
   proxyReq.setHeader('x-real-ip', facts.clientIp);
-  if (!facts.peerTrusted) proxyReq.removeHeader('forwarded');
+}
+
+/** RFC 7239 node: IPv6 addresses are quoted and bracketed. */
+function forwardedNode(address: string): string {
+  return address.includes(':') ? `"[${address}]"` : address;
 }

@@ -1,46 +1,49 @@
-// Headers of the service's response: hop-by-hop removed, Location and Set-Cookie pointed at the public host.
+// Headers of the service's response: hop-by-hop removed, Location and Set-Cookie pointed at the public path.
 import type { IncomingMessage } from 'node:http';
 import { HOP_BY_HOP } from './request-headers.js';
 import { toPublicPath, type Rewrite } from './upstream-path.js';
+import type { Upstream } from './upstream-pool.js';
 
-/** What the rewrite needs to know about where the response came from and where it goes. */
+/** What the rewrite needs to know about where a response came from. */
 export interface ResponseMapping {
-  readonly upstreamUrl: URL;
+  readonly upstream: Pick<Upstream, 'url' | 'config'>;
   readonly rewrite: Rewrite;
-  /** e.g. https://shop.example.com */
-  readonly publicOrigin: string;
-  readonly rewriteLocation: boolean;
-  readonly rewriteCookies: boolean;
 }
 
-/** Rewrites the service's response headers in place, before they are copied to the client. */
-export function prepareResponseHeaders(proxyRes: IncomingMessage, mapping: ResponseMapping): void {
+/**
+ * Rewrites the service's response headers in place, before they are copied to the client. The
+ * response's Connection is figway's own choice, from the client's request only (the proxy library
+ * would otherwise echo the client's Connection tokens back).
+ */
+export function prepareResponseHeaders(proxyRes: IncomingMessage, req: IncomingMessage, mapping: ResponseMapping): void {
   const headers = proxyRes.headers;
   const connection = headers.connection;
   if (connection) for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
   for (const name of HOP_BY_HOP) delete headers[name];
-  if (mapping.rewriteLocation && headers.location) headers.location = mapLocation(headers.location, mapping);
-  if (mapping.rewriteCookies && headers['set-cookie']) headers['set-cookie'] = headers['set-cookie'].map((c) => mapCookie(c, mapping));
+  headers.connection = /(?:^|,)\s*close\s*(?:,|$)/i.test(req.headers.connection ?? '') || req.httpVersion === '1.0' ? 'close' : 'keep-alive';
+  const { config } = mapping.upstream;
+  if (headers.location && config.rewriteLocation !== false) headers.location = mapLocation(headers.location, mapping);
+  if (headers['set-cookie'] && config.rewriteCookies !== false) headers['set-cookie'] = headers['set-cookie'].map((c) => mapCookie(c, mapping));
 }
 
 /**
- * A Location pointing at the service (absolute, or a path) is mapped to the public origin and
- * path; one pointing elsewhere, or a relative reference, is left alone.
+ * A Location pointing at the service (absolute, or a path) becomes the matching public path, as a
+ * path-absolute reference: the client resolves it against the URL it asked for, so figway never
+ * has to trust a Host header to build an absolute URL. Other Locations are left alone.
  */
 export function mapLocation(location: string, mapping: ResponseMapping): string {
   const isAbsolute = /^[a-z][a-z0-9+.-]*:/i.test(location) || location.startsWith('//');
   if (!isAbsolute && !location.startsWith('/')) return location;
+  const { url } = mapping.upstream;
   let target: URL;
   try {
-    target = new URL(location, mapping.upstreamUrl);
+    target = new URL(location, url);
   } catch {
     return location;
   }
-  if (isAbsolute && target.host !== mapping.upstreamUrl.host) return location;
-  const path = toPublicPath(mapping.rewrite, mapping.upstreamUrl.pathname, target.pathname);
-  if (path === undefined) return location;
-  const tail = `${path}${target.search}${target.hash}`;
-  return isAbsolute ? `${mapping.publicOrigin}${tail}` : tail;
+  if (isAbsolute && target.host !== url.host) return location;
+  const path = toPublicPath(mapping.rewrite, url.pathname, target.pathname);
+  return path === undefined ? location : `${path}${target.search}${target.hash}`;
 }
 
 /**
@@ -48,7 +51,8 @@ export function mapLocation(location: string, mapping: ResponseMapping): string 
  * Path inside the service is mapped to the public path. Path=/ stays /.
  */
 export function mapCookie(cookie: string, mapping: ResponseMapping): string {
-  const upstreamHost = mapping.upstreamUrl.hostname.toLowerCase();
+  const { url } = mapping.upstream;
+  const upstreamHost = url.hostname.toLowerCase();
   const parts = cookie.split(';');
   const kept: string[] = [parts[0] as string];
   for (const part of parts.slice(1)) {
@@ -57,7 +61,7 @@ export function mapCookie(cookie: string, mapping: ResponseMapping): string {
     const value = eq === -1 ? '' : part.slice(eq + 1).trim();
     if (name === 'domain' && value.replace(/^\./, '').toLowerCase() === upstreamHost) continue;
     if (name === 'path' && value !== '/' && value.startsWith('/')) {
-      const path = toPublicPath(mapping.rewrite, mapping.upstreamUrl.pathname, value);
+      const path = toPublicPath(mapping.rewrite, url.pathname, value);
       kept.push(path === undefined ? part : ` Path=${path}`);
       continue;
     }

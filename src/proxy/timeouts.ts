@@ -11,11 +11,14 @@ import { FigwayError } from '../errors.js';
  */
 export function armTimeouts(proxyReq: ClientRequest, limits: { connect: number; response: number; idle: number }, upstream: string): void {
   let timer: NodeJS.Timeout | undefined;
+  let responded = false;
   const fail = (code: 'FIGWAY_UPSTREAM_CONNECT_TIMEOUT' | 'FIGWAY_UPSTREAM_TIMEOUT', ms: number, what: string) => () => {
     proxyReq.destroy(new FigwayError(code, `${upstream} ${what} within ${ms} ms`));
   };
   const clear = () => clearTimeout(timer);
   const startResponseTimer = () => {
+    // A service may answer before the request body is done (an early error, a stream).
+    if (responded) return;
     clear();
     timer = setTimeout(fail('FIGWAY_UPSTREAM_TIMEOUT', limits.response, 'sent no response headers'), limits.response);
   };
@@ -26,6 +29,7 @@ export function armTimeouts(proxyReq: ClientRequest, limits: { connect: number; 
   }
   proxyReq.once('finish', startResponseTimer);
   proxyReq.once('response', () => {
+    responded = true;
     clear();
     if (limits.idle > 0) proxyReq.setTimeout(limits.idle, fail('FIGWAY_UPSTREAM_TIMEOUT', limits.idle, 'went silent mid-response'));
   });

@@ -1,9 +1,16 @@
 // Public path → service path (stripPrefix, addPrefix), and back again for Location and cookies.
 
-/** A route's `rewrite`. */
+/** A route's `rewrite`, with prefixes stored without a trailing slash (done once, at compile time). */
 export interface Rewrite {
   readonly stripPrefix: string | undefined;
   readonly addPrefix: string | undefined;
+  /** Whether stripPrefix compares case-sensitively (it follows `matching.caseSensitive`). */
+  readonly caseSensitive: boolean;
+}
+
+/** Compiles a route's `rewrite` section. */
+export function compileRewrite(rewrite: { stripPrefix?: string | undefined; addPrefix?: string | undefined } | undefined, caseSensitive = true): Rewrite {
+  return { stripPrefix: trimSlash(rewrite?.stripPrefix), addPrefix: trimSlash(rewrite?.addPrefix), caseSensitive };
 }
 
 /**
@@ -11,16 +18,13 @@ export interface Rewrite {
  *
  * @example
  * ```ts
- * toUpstreamPath({ stripPrefix: '/api', addPrefix: undefined }, '/api/users/7', true); // '/users/7'
+ * toUpstreamPath(compileRewrite({ stripPrefix: '/api' }), '/api/users/7'); // '/users/7'
  * ```
  */
-export function toUpstreamPath(rewrite: Rewrite, path: string, caseSensitive: boolean): string {
+export function toUpstreamPath(rewrite: Rewrite, path: string): string {
   let out = path;
-  if (rewrite.stripPrefix !== undefined) {
-    const prefix = trimSlash(rewrite.stripPrefix);
-    if (hasPrefix(out, prefix, caseSensitive)) out = out.slice(prefix.length) || '/';
-  }
-  if (rewrite.addPrefix !== undefined) out = trimSlash(rewrite.addPrefix) + out;
+  if (rewrite.stripPrefix !== undefined && hasPrefix(out, rewrite.stripPrefix, rewrite.caseSensitive)) out = out.slice(rewrite.stripPrefix.length) || '/';
+  if (rewrite.addPrefix !== undefined) out = rewrite.addPrefix + out;
   return out;
 }
 
@@ -30,26 +34,25 @@ export function toUpstreamPath(rewrite: Rewrite, path: string, caseSensitive: bo
  */
 export function toPublicPath(rewrite: Rewrite, basePath: string, path: string): string | undefined {
   let out = path;
-  const base = trimSlash(basePath);
+  const base = trimSlash(basePath) ?? '';
   if (base !== '') {
-    if (!hasPrefix(out, base, true)) return undefined;
+    if (!hasPrefix(out, base)) return undefined;
     out = out.slice(base.length) || '/';
   }
   if (rewrite.addPrefix !== undefined) {
-    const added = trimSlash(rewrite.addPrefix);
-    if (!hasPrefix(out, added, true)) return undefined;
-    out = out.slice(added.length) || '/';
+    if (!hasPrefix(out, rewrite.addPrefix)) return undefined;
+    out = out.slice(rewrite.addPrefix.length) || '/';
   }
-  if (rewrite.stripPrefix !== undefined) out = trimSlash(rewrite.stripPrefix) + (out === '/' ? '' : out);
+  if (rewrite.stripPrefix !== undefined) out = rewrite.stripPrefix + (out === '/' ? '' : out);
   return out;
 }
 
-function trimSlash(prefix: string): string {
-  return prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+function trimSlash<T extends string | undefined>(prefix: T): T {
+  return (prefix !== undefined && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix) as T;
 }
 
 /** Prefix on a segment boundary: /api is a prefix of /api and /api/x, not of /apix. */
-export function hasPrefix(path: string, prefix: string, caseSensitive: boolean): boolean {
+export function hasPrefix(path: string, prefix: string, caseSensitive = true): boolean {
   if (prefix === '') return true;
   const head = path.slice(0, prefix.length);
   const same = caseSensitive ? head === prefix : head.toLowerCase() === prefix.toLowerCase();

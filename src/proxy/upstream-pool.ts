@@ -1,51 +1,43 @@
-// One keep-alive connection pool and one http-proxy-middleware instance per service, kept across reloads.
+// One keep-alive connection pool per service, kept across reloads while its configuration is unchanged.
 import http from 'node:http';
 import https from 'node:https';
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { UpstreamConfig } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
 
-/** The proxy event handlers every upstream shares; they find the request's context on `req`. */
-export interface ProxyEvents {
-  pathOf(req: IncomingMessage): string;
-  proxyReq(proxyReq: ClientRequest, req: IncomingMessage, res: ServerResponse): void;
-  proxyRes(proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse): void;
-  error(err: Error, req?: IncomingMessage, res?: ServerResponse | Socket): void;
-}
-
-/** A service figway can send traffic to. */
+/** A service figway can send traffic to, with its connection pool. */
 export interface Upstream {
   readonly name: string;
   readonly url: URL;
   readonly config: Readonly<UpstreamConfig>;
-  /** Sends the request to the service; `onError` gets failures the proxy could not report as events. */
-  proxy(req: IncomingMessage, res: ServerResponse, onError: (err?: unknown) => void): void;
-}
-
-interface PooledUpstream extends Upstream {
   readonly agent: http.Agent;
 }
 
 /**
  * Keeps upstreams by name and configuration, so a reload that leaves a service unchanged keeps its
- * warm connections, and requests in flight on an old snapshot keep working.
+ * warm connections. Upstreams a new snapshot no longer uses are retired: their idle connections
+ * close now, busy ones once their request is done.
  */
 export class UpstreamPool {
-  private readonly upstreams = new Map<string, PooledUpstream>();
-
-  constructor(private readonly events: ProxyEvents) {}
+  private readonly upstreams = new Map<string, Upstream>();
 
   /** The upstream for this name and configuration, created on first use. */
   get(name: string, config: UpstreamConfig): Upstream {
     const key = `${name}\n${JSON.stringify(config)}`;
     let upstream = this.upstreams.get(key);
     if (!upstream) {
-      upstream = this.create(name, config);
+      upstream = { name, url: new URL(config.url), config, agent: createAgent(config) };
       this.upstreams.set(key, upstream);
     }
     return upstream;
+  }
+
+  /** Retires every upstream not in `used` (the upstreams of the snapshot now serving). */
+  retainOnly(used: ReadonlySet<Upstream>): void {
+    for (const [key, upstream] of this.upstreams) {
+      if (used.has(upstream)) continue;
+      this.upstreams.delete(key);
+      retire(upstream.agent);
+    }
   }
 
   /** Closes every connection of every upstream. */
@@ -53,45 +45,23 @@ export class UpstreamPool {
     for (const upstream of this.upstreams.values()) upstream.agent.destroy();
     this.upstreams.clear();
   }
+}
 
-  private create(name: string, config: UpstreamConfig): PooledUpstream {
-    const url = new URL(config.url);
-    const agentOptions = {
-      keepAlive: true,
-      maxSockets: config.pool?.maxSockets ?? 256,
-      maxFreeSockets: config.pool?.maxFreeSockets ?? 64,
-      // The agent's timeout closes idle pooled sockets; keep it under the service's keep-alive
-      // timeout (Node's default is 5 s) so figway never writes to a socket the service closed.
-      timeout: parseDuration(config.pool?.idleTimeout ?? '4s'),
-      scheduling: 'lifo' as const,
-    };
-    const agent = url.protocol === 'https:' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    const events = this.events;
-    const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
-      target: url.href,
-      agent,
-      changeOrigin: config.preserveHost !== true,
-      xfwd: false,
-      // The default plugins log to the console and answer errors in their own shape; figway's
-      // handlers replace them (and the 'error' listener keeps a proxy error from ever throwing).
-      ejectPlugins: true,
-      plugins: [
-        (server) => {
-          server.on('proxyReq', events.proxyReq);
-          server.on('proxyRes', events.proxyRes);
-          server.on('error', events.error);
-        },
-      ],
-      pathRewrite: (_path, req) => events.pathOf(req),
-    });
-    return {
-      name,
-      url,
-      config,
-      agent,
-      proxy: (req, res, onError) => {
-        middleware(req, res, onError).catch(onError);
-      },
-    };
-  }
+function createAgent(config: UpstreamConfig): http.Agent {
+  const options = {
+    keepAlive: true,
+    maxSockets: config.pool?.maxSockets ?? 256,
+    maxFreeSockets: config.pool?.maxFreeSockets ?? 64,
+    // The agent's timeout closes idle pooled sockets; keep it under the service's keep-alive
+    // timeout (Node's default is 5 s) so figway never writes to a socket the service closed.
+    timeout: parseDuration(config.pool?.idleTimeout ?? '4s'),
+    scheduling: 'lifo' as const,
+  };
+  return config.url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
+}
+
+/** Without keep-alive, Node's agent closes each socket when its request is done; idle ones close now. */
+function retire(agent: http.Agent): void {
+  (agent as http.Agent & { keepAlive: boolean }).keepAlive = false;
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }

@@ -3,45 +3,73 @@ import type { IncomingMessage } from 'node:http';
 import { normalizePath } from './normalize-path.js';
 import type { Matchable, RouteTable } from './route-table.js';
 
-/** A matched request: its route, the normalised path, and the raw query string (with its `?`). */
+/** A matched request: its route, the normalised path, the raw query string (with its `?`), and the path as received. */
 export interface Matched<R> {
   readonly route: R;
   readonly path: string;
   readonly search: string;
+  readonly receivedPath: string;
 }
 
-/** The request path is ambiguous and could reach a route: it must be refused. */
+/** The request target is ambiguous and one of its readings reaches a route: it must be refused. */
 export interface Refused {
   readonly refused: string;
 }
 
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+
 /**
  * Matches a request against the table. The path is the one the client sent (`originalUrl`, so
- * mounting figway under a path changes nothing). An unmatched request returns undefined; an
- * ambiguous path that, read strictly or leniently, would reach a route is refused rather than guessed.
+ * mounting figway under a path changes nothing). An unmatched request returns undefined; a target
+ * that servers read differently (ambiguous escapes, a `#`, an unusual absolute form) is refused when
+ * any of its readings reaches a route, rather than guessed.
  */
 export function matchRequest<R extends Matchable>(table: RouteTable<R>, req: IncomingMessage): Matched<R> | Refused | undefined {
   const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-  const query = url.indexOf('?');
-  let raw = query === -1 ? url : url.slice(0, query);
-  const search = query === -1 ? '' : url.slice(query);
-  if (raw.charCodeAt(0) !== 47 /* / */) {
-    const absolute = absolutePath(raw);
-    if (absolute === undefined) return undefined;
-    raw = absolute;
-  }
-  const normalized = normalizePath(raw);
-  if (normalized.ok) {
-    const route = table.find(req, normalized.path);
-    return route === undefined ? undefined : { route, path: normalized.path, search };
-  }
-  const reachable = table.find(req, normalized.strict) !== undefined || table.find(req, normalized.lenient) !== undefined;
-  return reachable ? { refused: normalized.reason } : undefined;
+  if (url.charCodeAt(0) === 47 /* / */ && !url.includes('#')) return matchOriginForm(table, req, url);
+  return matchUnusualTarget(table, req, url);
 }
 
-/** The path of an absolute-form request target (`GET http://host/path`), as Express would route it. */
-function absolutePath(target: string): string | undefined {
-  if (!/^https?:\/\//i.test(target)) return undefined;
-  const start = target.indexOf('/', target.indexOf('//') + 2);
-  return start === -1 ? '/' : target.slice(start);
+function matchOriginForm<R extends Matchable>(table: RouteTable<R>, req: IncomingMessage, target: string): Matched<R> | Refused | undefined {
+  const query = target.indexOf('?');
+  const received = query === -1 ? target : target.slice(0, query);
+  const path = normalizePath(received);
+  if (typeof path !== 'string') return refuseIfReachable(table, req, path.reason, [path.strict, path.lenient]);
+  const route = table.find(req, path);
+  if (route === undefined) return undefined;
+  return { route, path, search: query === -1 ? '' : target.slice(query), receivedPath: received };
+}
+
+/**
+ * A target with a `#`, or in absolute form. Express routes `/a#b` as `/a` and any `scheme://host/a`
+ * as `/a`; only http(s) absolute forms are plain enough to proxy, everything else that could reach
+ * a route is refused.
+ */
+function matchUnusualTarget<R extends Matchable>(table: RouteTable<R>, req: IncomingMessage, url: string): Matched<R> | Refused | undefined {
+  const hash = url.indexOf('#');
+  if (url.charCodeAt(0) === 47) {
+    const query = url.indexOf('?');
+    const path = query === -1 || query > hash ? url.slice(0, hash) : url.slice(0, query);
+    return refuseIfReachable(table, req, 'fragment in request target', [path, url.slice(0, hash)]);
+  }
+  const scheme = SCHEME.exec(url);
+  if (!scheme) return undefined;
+  const rest = url.slice(scheme[0].length);
+  const authorityEnd = rest.startsWith('//') ? rest.slice(2).search(/[/?#]/) : -2;
+  const afterAuthority =
+    authorityEnd === -2 ? rest : authorityEnd === -1 ? '/' : `${rest[authorityEnd + 2] === '/' ? '' : '/'}${rest.slice(authorityEnd + 2)}`;
+  if (/^https?$/i.test(scheme[1] as string) && rest.startsWith('//') && hash === -1 && afterAuthority.startsWith('/')) {
+    return matchOriginForm(table, req, afterAuthority);
+  }
+  const end = afterAuthority.search(/[?#]/);
+  return refuseIfReachable(table, req, 'unusual request target', [end === -1 ? afterAuthority : afterAuthority.slice(0, end)]);
+}
+
+function refuseIfReachable<R extends Matchable>(table: RouteTable<R>, req: IncomingMessage, reason: string, readings: string[]): Refused | undefined {
+  for (const reading of readings) {
+    const path = normalizePath(reading.startsWith('/') ? reading : `/${reading}`);
+    const candidates = typeof path === 'string' ? [path] : [path.strict, path.lenient];
+    if (candidates.some((candidate) => table.find(req, candidate) !== undefined)) return { refused: reason };
+  }
+  return undefined;
 }

@@ -1,7 +1,11 @@
 // One reading of a request path: what figway matches is exactly what the service receives.
 
-/** The normalised path, or why the path is ambiguous plus the lenient reading a service might make of it. */
-export type NormalizedPath = { ok: true; path: string } | { ok: false; reason: string; strict: string; lenient: string };
+/** Why a path is ambiguous, and the two readings servers might make of it. */
+export interface AmbiguousPath {
+  readonly reason: string;
+  readonly strict: string;
+  readonly lenient: string;
+}
 
 // Only paths containing one of these need work; everything else is already normal.
 const NEEDS_WORK = /[%\\\0]|\/\/|\/\.(?:\/|\.?(?:\/|$)|$)/;
@@ -10,7 +14,7 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Normalises a path (no query string): decodes percent-encoded unreserved characters, upper-cases
+ * Normalises a path (no query string) and returns it: decodes percent-encoded unreserved characters, upper-cases
  * the other escapes, merges repeated slashes and resolves `.` and `..` segments.
  *
  * A path that different servers read differently is ambiguous: an encoded `/` or `\`, a raw
@@ -19,12 +23,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * read it (encoded slashes as slashes, overlong UTF-8 as the ASCII it spells), so the caller can tell
  * whether either reading could reach one of its routes.
  */
-export function normalizePath(raw: string): NormalizedPath {
-  if (!NEEDS_WORK.test(raw)) return { ok: true, path: raw };
+export function normalizePath(raw: string): string | AmbiguousPath {
+  if (!NEEDS_WORK.test(raw)) return raw;
   const strict = decode(raw, false);
-  if (strict.reason === undefined) return { ok: true, path: removeDotSegments(mergeSlashes(strict.path)) };
+  if (strict.reason === undefined) return removeDotSegments(mergeSlashes(strict.path));
   return {
-    ok: false,
     reason: strict.reason,
     strict: removeDotSegments(mergeSlashes(strict.path)),
     lenient: removeDotSegments(mergeSlashes(decode(raw, true).path)),

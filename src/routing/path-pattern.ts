@@ -45,3 +45,17 @@ export function parsePathPattern(source: string, exact = false): PathPattern | s
   const hasParams = names.size > 0;
   return { source, segments, prefix: wildcard || (!hasParams && !exact) };
 }
+
+/**
+ * The path with each segment matched by a literal spelled as the route spells it, so a
+ * case-insensitive match (`/API/Orders/AbC` on `/api/orders`) reaches the service as
+ * `/api/orders/AbC`: the route's spelling, the caller's parameters.
+ */
+export function spellAsRoute(pattern: PathPattern, path: string): string {
+  if (!/[A-Z]/.test(path)) return path;
+  const parts = path.split('/');
+  pattern.segments.forEach((segment, index) => {
+    if (segment.kind === 'literal') parts[index + 1] = segment.value;
+  });
+  return parts.join('/');
+}

@@ -83,6 +83,14 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['undefined:undefined routes[0].upstream unknown upstream "nowhere" (no upstreams are defined; or give a URL)']);
   });
 
+  it('refuses timeouts of 0 (except idle, where 0 means off) and beyond what timers can hold', () => {
+    const route = { id: 'x', match: { path: '/x' }, upstream: 'http://127.0.0.1:1' };
+    expect(problemsOf(() => loadConfig({ defaults: { timeouts: { connect: 0, response: '3000000s', idle: 0 } }, routes: [route] }))).toEqual([
+      'undefined:undefined defaults.timeouts.connect must be more than 0 (only idle may be 0, meaning off)',
+      'undefined:undefined defaults.timeouts.response must be at most 24 days',
+    ]);
+  });
+
   it('says which file it could not read', () => {
     expect(() => loadConfig(fixture('missing.yaml'))).toThrow(FigwayError);
     expect(() => loadConfig(fixture('missing.yaml'))).toThrow(/cannot read figway config .*missing\.yaml/);

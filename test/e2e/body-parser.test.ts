@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figway } from '../../src/index.js';
+import type { FigwayPlugin } from '../../src/types.js';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions.js';
 import { listen, type Listening } from '../helpers/listen.js';
 import { startMonolith, type Monolith } from '../helpers/monolith.js';
@@ -10,6 +11,11 @@ import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const ODD_JSON = '{ "name" :  "caf\\u00e9",\n  "n": 1.50, "n": 2 }';
+
+const stamp: FigwayPlugin<{ header: string }> = {
+  name: 'stamp',
+  setup: () => ({ onProxyRequest: (proxyReq, ctx, options) => proxyReq.setHeader(options.header, ctx.route.id) }),
+};
 
 describe.each(EXPRESS_VERSIONS)('request bodies (%s)', (_label, express) => {
   let service: Upstream;
@@ -20,7 +26,9 @@ describe.each(EXPRESS_VERSIONS)('request bodies (%s)', (_label, express) => {
     monolith = await startMonolith(
       express,
       {
+        plugins: [stamp],
         config: {
+          plugins: { stamp: { header: 'x-stamped' } },
           proxy: { replayBodyLimit: '64kb' },
           routes: [
             { id: 'orders', match: { path: '/api/orders' }, upstream: service.url },
@@ -41,6 +49,14 @@ describe.each(EXPRESS_VERSIONS)('request bodies (%s)', (_label, express) => {
     expect(reply.json()).toMatchObject({ service: 'orders' });
     expect(service.last().body.toString('utf8')).toBe(ODD_JSON);
     expect(service.last().headers['content-length']).toBe(String(Buffer.byteLength(ODD_JSON)));
+    expect(service.last().headers['x-stamped']).toBe('orders');
+  });
+
+  it('forwards an empty body a parser read as an empty body', async () => {
+    const reply = await request(monolith.url, '/api/orders', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '0' } });
+    expect(reply.status).toBe(200);
+    expect(service.last()).toMatchObject({ method: 'POST', body: Buffer.alloc(0) });
+    expect(service.last().headers['content-length']).toBe('0');
   });
 
   it('forwards a form body read by express.urlencoded() byte for byte', async () => {

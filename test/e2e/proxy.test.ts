@@ -45,7 +45,7 @@ describe.each(EXPRESS_VERSIONS)('proxying (%s)', (_label, express) => {
   it('lets a request that matches no route fall through to the monolith untouched', async () => {
     const before = orders.received.length;
     const reply = await request(monolith.url, '/account?tab=1');
-    expect(reply.json()).toEqual({ service: 'legacy', method: 'GET', url: '/account?tab=1', body: null });
+    expect(reply.json()).toEqual({ service: 'legacy', method: 'GET', url: '/account?tab=1', routedUrl: '/account?tab=1', body: null });
     expect(orders.received.length).toBe(before);
   });
 
@@ -94,14 +94,21 @@ describe.each(EXPRESS_VERSIONS)('proxying (%s)', (_label, express) => {
         'x-forwarded-for': '6.6.6.6',
         'x-forwarded-host': 'evil.example',
         'x-forwarded-proto': 'https',
+        'x-forwarded-prefix': '/admin',
+        'x-original-url': '/admin',
+        'true-client-ip': '6.6.6.6',
         forwarded: 'for=6.6.6.6',
         host: 'shop.example.com',
       },
     });
     expect(reply.status).toBe(200);
     expect(reply.headers['keep-alive']).toBeUndefined();
+    expect(reply.headers.connection).toBe('keep-alive');
     const seen = users.last().headers;
-    for (const name of ['x-drop-me', 'keep-alive', 'te', 'proxy-authorization', 'forwarded']) expect(seen[name]).toBeUndefined();
+    for (const name of ['x-drop-me', 'keep-alive', 'te', 'proxy-authorization', 'forwarded', 'x-forwarded-prefix', 'x-original-url', 'true-client-ip']) {
+      expect(seen[name], name).toBeUndefined();
+    }
+    expect(seen['x-forwarded-port']).toBe(String(monolith.port));
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
     expect(seen['x-real-ip']).toBe('127.0.0.1');
     expect(seen['x-forwarded-host']).toBe('shop.example.com');
@@ -109,10 +116,30 @@ describe.each(EXPRESS_VERSIONS)('proxying (%s)', (_label, express) => {
     expect(seen.host).toBe(new URL(users.url).host);
   });
 
-  it('rewrites a Location that points at the service to the public host and path', async () => {
-    const reply = await request(monolith.url, '/api/users/redirect', { headers: { host: 'shop.example.com' } });
+  it('rewrites a Location that points at the service to the public path, never trusting Host to build a URL', async () => {
+    const reply = await request(monolith.url, '/api/users/redirect', { headers: { host: 'evil.example' } });
     expect(reply.status).toBe(302);
-    expect(reply.headers.location).toBe('http://shop.example.com/api/users/7?from=redirect');
+    expect(reply.headers.location).toBe('/api/users/7?from=redirect');
+  });
+
+  it('sends the route\'s spelling of a case-insensitive match, and the caller\'s parameters', async () => {
+    expect((await request(monolith.url, '/API/Orders/AbC')).json()).toMatchObject({ service: 'orders', url: '/api/orders/AbC' });
+  });
+
+  it('proxies the normalised path of a target the proxy library could not parse itself', async () => {
+    expect((await request(monolith.url, '//a:b/../api/orders/5')).json()).toMatchObject({ service: 'orders', url: '/api/orders/5' });
+  });
+
+  it('refuses a target Express would route to a figway path but figway would read otherwise', async () => {
+    for (const target of ['/api/orders#frag', 'ws://shop.example/api/orders', '/api%2Forders', '/api/users/a%2Fb']) {
+      const reply = await request(monolith.url, target);
+      expect(reply.status, target).toBe(400);
+      expect(reply.json(), target).toMatchObject({ error: { code: 'FIGWAY_REQUEST_BAD_PATH' } });
+    }
+  });
+
+  it('gives the monolith the path figway matched when normalising changed it', async () => {
+    expect((await request(monolith.url, '/api/off/x/../1?q=2')).json()).toMatchObject({ service: 'legacy', routedUrl: '/api/off/1?q=2' });
   });
 
   it('rewrites Set-Cookie Domain and Path that name the service', async () => {
@@ -144,10 +171,11 @@ describe.each(EXPRESS_VERSIONS)('trust proxy and mount paths (%s)', (_label, exp
 
   it('appends to X-Forwarded-For and keeps forwarded host and proto from a trusted proxy', async () => {
     await request(monolith.url, '/shop/api/orders', {
-      headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example.com' },
+      headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example.com', forwarded: 'for=203.0.113.9;proto=https' },
     });
     const seen = service.last().headers;
     expect(seen['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+    expect(seen.forwarded).toBe('for=203.0.113.9;proto=https, for=127.0.0.1');
     expect(seen['x-real-ip']).toBe('203.0.113.9');
     expect(seen['x-forwarded-proto']).toBe('https');
     expect(seen['x-forwarded-host']).toBe('shop.example.com');

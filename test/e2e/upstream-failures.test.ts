@@ -36,13 +36,13 @@ describe('upstream failures', () => {
   let garbage: { port: number; close(): void };
   let cutAfterHeaders: { port: number; close(): void };
   let stallAfterHeaders: { port: number; close(): void };
+  let earlyStream: Listening;
   let flaky: { port: number; close(): void };
   const upstreamSaw: { downloadClosed?: boolean; uploadAborted?: boolean } = {};
 
   beforeAll(async () => {
-    const probe = await listen(() => {});
-    closed = { port: probe.port };
-    await probe.close();
+    // Nothing listens on port 1; a port freed by a test server could be handed to the next one.
+    closed = { port: 1 };
     blackhole = await startBlackhole();
     silent = await listen((req) => {
       // Reads the whole request, then never answers; notices when the client gives up.
@@ -68,6 +68,20 @@ describe('upstream failures', () => {
     stallAfterHeaders = await rawServer((socket) =>
       socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nthen silence')),
     );
+    // Answers at once, before the request body is in, and keeps streaming for a second.
+    earlyStream = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        sent += 1;
+        if (sent === 10) {
+          clearInterval(timer);
+          res.end('done\n');
+        } else res.write('tick\n');
+      }, 100);
+      res.on('close', () => clearInterval(timer));
+    });
     // Keeps the first connection alive after one answer, then resets it when it is reused.
     flaky = await rawServer((socket, index) => {
       let requests = 0;
@@ -89,6 +103,7 @@ describe('upstream failures', () => {
           { id: 'slow-body', match: { path: '/slow-body' }, upstream: at(slowBody.port) },
           { id: 'garbage', match: { path: '/garbage' }, upstream: at(garbage.port) },
           { id: 'cut', match: { path: '/cut' }, upstream: at(cutAfterHeaders.port) },
+          { id: 'early', match: { path: '/early' }, upstream: at(earlyStream.port), timeouts: { response: '300ms', idle: 0 } },
           { id: 'stall', match: { path: '/stall' }, upstream: at(stallAfterHeaders.port), timeouts: { idle: '300ms' } },
           { id: 'flaky', match: { path: '/flaky' }, upstream: at(flaky.port) },
         ],
@@ -103,6 +118,7 @@ describe('upstream failures', () => {
     garbage.close();
     cutAfterHeaders.close();
     stallAfterHeaders.close();
+    await earlyStream.close();
     flaky.close();
   });
 
@@ -142,6 +158,23 @@ describe('upstream failures', () => {
     const started = Date.now();
     await expect(request(monolith.url, '/stall')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('does not apply the response timeout to a response that started before the request body ended', async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = http.request(`${monolith.url}/early`, { method: 'POST', headers: { 'content-type': 'text/plain' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.write('first part');
+      setTimeout(() => req.end('last part'), 150);
+    });
+    expect(body.endsWith('done\n')).toBe(true);
+    expect(body.split('tick').length - 1).toBe(9);
   });
 
   it('retries once, on a fresh connection, a GET whose reused keep-alive connection the service reset', async () => {

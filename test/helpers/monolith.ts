@@ -20,8 +20,8 @@ export interface MonolithOptions {
 }
 
 /**
- * Starts a monolith whose own handler answers `{ service: 'legacy', method, url, body }` for every
- * request figway leaves to it.
+ * Starts a monolith whose own handler answers `{ service: 'legacy', method, url, routedUrl, body }`
+ * for every request figway leaves to it (`routedUrl` is the req.url Express routed on).
  */
 export async function startMonolith(express: ExpressFactory, options: FigwayOptions, extra: MonolithOptions = {}): Promise<Monolith> {
   const app = express();
@@ -31,7 +31,7 @@ export async function startMonolith(express: ExpressFactory, options: FigwayOpti
   if (extra.mountPath) app.use(extra.mountPath, gateway);
   else app.use(gateway);
   app.use((req, res) => {
-    res.json({ service: 'legacy', method: req.method, url: req.originalUrl, body: (req as { body?: unknown }).body ?? null });
+    res.json({ service: 'legacy', method: req.method, url: req.originalUrl, routedUrl: req.url, body: (req as { body?: unknown }).body ?? null });
   });
   const listening = await listen(app);
   return {

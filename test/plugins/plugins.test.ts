@@ -1,4 +1,5 @@
 // The plugin API: registered from code, configured from YAML, hooks around every stage.
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,7 +84,7 @@ describe('hooks around the stages', () => {
     setup: () => ({
       onRequest: (ctx) => void events.push(`onRequest ${ctx.route.id} ${ctx.path}`),
       identify: async (ctx) => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise((resolve) => setTimeout(resolve, ctx.req.headers['x-slow'] ? 300 : 5));
         events.push('identify');
         if (ctx.req.headers['x-deny'] === 'yes') ctx.res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         if (ctx.req.headers['x-deny'] === 'figway') throw new FigwayError('FIGWAY_UPSTREAM_UNAVAILABLE', 'nope');
@@ -141,6 +142,17 @@ describe('hooks around the stages', () => {
     seenByLegacy.length = 0;
     await request(server.url, '/api/legacy');
     expect(seenByLegacy).toEqual([{ routeId: 'legacy', side: 'legacy', reason: 'percent', percent: 0 }]);
+  });
+
+  it('does not contact the service for a client that left while a hook was waiting', async () => {
+    const before = service.received.length;
+    const socket = net.connect(server.port, '127.0.0.1', () => socket.write('GET /api/orders HTTP/1.1\r\nHost: x\r\nx-slow: 1\r\n\r\n'));
+    socket.on('error', () => {});
+    setTimeout(() => socket.destroy(), 50);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(service.received.length).toBe(before);
+    const connections = await new Promise<number>((resolve) => service.server.getConnections((_err, count) => resolve(count)));
+    expect(connections).toBeLessThanOrEqual(1);
   });
 
   it('stops the pipeline when a hook answers', async () => {

@@ -30,7 +30,7 @@ function req(target: { url?: string; originalUrl?: string }, method = 'GET'): In
 
 describe('matchRequest: the path and query', () => {
   it('uses originalUrl over url and splits off the query string', () => {
-    expect(matchRequest(table, req({ originalUrl: '/api/orders/7?x=1&y=/z', url: '/orders/7?x=1&y=/z' }))).toEqual({
+    expect(matchRequest(table, req({ originalUrl: '/api/orders/7?x=1&y=/z', url: '/orders/7?x=1&y=/z' }))).toMatchObject({
       route: orders,
       path: '/api/orders/7',
       search: '?x=1&y=/z',
@@ -39,43 +39,61 @@ describe('matchRequest: the path and query', () => {
   });
 
   it('falls back to url without originalUrl', () => {
-    expect(matchRequest(table, req({ url: '/api/orders' }))).toEqual({ route: orders, path: '/api/orders', search: '' });
-    expect(matchRequest(table, req({ url: '/api/orders?' }))).toEqual({ route: orders, path: '/api/orders', search: '?' });
+    expect(matchRequest(table, req({ url: '/api/orders' }))).toMatchObject({ route: orders, path: '/api/orders', search: '' });
+    expect(matchRequest(table, req({ url: '/api/orders?' }))).toMatchObject({ route: orders, path: '/api/orders', search: '?' });
   });
 
   it('reads a request without url as /', () => {
     const root = route('root', '/');
-    expect(matchRequest(new RouteTable([root], { caseSensitive: false }), req({}))).toEqual({ route: root, path: '/', search: '' });
+    expect(matchRequest(new RouteTable([root], { caseSensitive: false }), req({}))).toMatchObject({ route: root, path: '/', search: '' });
     expect(matchRequest(table, req({}))).toBeUndefined();
   });
 
   it('matches on, and returns, the normalised path', () => {
-    expect(matchRequest(table, req({ url: '/api/./x/../orders//7?q' }))).toEqual({ route: orders, path: '/api/orders/7', search: '?q' });
-    expect(matchRequest(table, req({ url: '/api/%2e%2e/api/users/%7Eme' }))).toEqual({ route: users, path: '/api/users/~me', search: '' });
+    expect(matchRequest(table, req({ url: '/api/./x/../orders//7?q' }))).toMatchObject({ route: orders, path: '/api/orders/7', search: '?q' });
+    expect(matchRequest(table, req({ url: '/api/%2e%2e/api/users/%7Eme' }))).toMatchObject({ route: users, path: '/api/users/~me', search: '' });
   });
 
   it('reads the path of an absolute-form target', () => {
     expect(matchRequest(table, req({ url: 'http://h/api/x' }))).toBeUndefined();
-    expect(matchRequest(table, req({ url: 'http://h.example:8080/api/orders/1?a=b' }))).toEqual({
+    expect(matchRequest(table, req({ url: 'http://h.example:8080/api/orders/1?a=b' }))).toMatchObject({
       route: orders,
       path: '/api/orders/1',
       search: '?a=b',
     });
-    expect(matchRequest(table, req({ url: 'HTTPS://h/api/users/9' }))).toEqual({ route: users, path: '/api/users/9', search: '' });
+    expect(matchRequest(table, req({ url: 'HTTPS://h/api/users/9' }))).toMatchObject({ route: users, path: '/api/users/9', search: '' });
   });
 
   it('reads an absolute-form target without a path as /', () => {
     const root = route('root', '/');
     const withRoot = new RouteTable([root], { caseSensitive: false });
-    expect(matchRequest(withRoot, req({ url: 'http://h' }))).toEqual({ route: root, path: '/', search: '' });
-    expect(matchRequest(withRoot, req({ url: 'http://h?x=1' }))).toEqual({ route: root, path: '/', search: '?x=1' });
+    expect(matchRequest(withRoot, req({ url: 'http://h' }))).toMatchObject({ route: root, path: '/', search: '' });
+    expect(matchRequest(withRoot, req({ url: 'http://h?x=1' }))).toMatchObject({ route: root, path: '/', search: '?x=1' });
   });
 
   it('matches nothing for other request targets', () => {
     const withRoot = new RouteTable([route('root', '/')], { caseSensitive: false });
     expect(matchRequest(withRoot, req({ url: '*' }, 'OPTIONS'))).toBeUndefined();
-    expect(matchRequest(withRoot, req({ url: 'ftp://h/api/orders' }))).toBeUndefined();
+    expect(matchRequest(withRoot, req({ url: 'mailto' }))).toBeUndefined();
     expect(matchRequest(withRoot, req({ url: 'api/orders' }))).toBeUndefined();
+  });
+});
+
+describe('matchRequest: targets Express reads differently', () => {
+  it('refuses a fragment whose reading before or after the cut reaches a route', () => {
+    expect(matchRequest(table, req({ url: '/api/orders#x' }))).toEqual({ refused: 'fragment in request target' });
+    expect(matchRequest(table, req({ url: '/api/orders/7#x?y=1' }))).toEqual({ refused: 'fragment in request target' });
+    expect(matchRequest(table, req({ url: '/home#/api/orders' }))).toBeUndefined();
+  });
+
+  it('refuses non-http absolute forms that Express would route to a figway path', () => {
+    expect(matchRequest(table, req({ url: 'ws://h/api/orders' }))).toEqual({ refused: 'unusual request target' });
+    expect(matchRequest(table, req({ url: 'ftp:/api/orders' }))).toEqual({ refused: 'unusual request target' });
+    expect(matchRequest(table, req({ url: 'ftp://h/home' }))).toBeUndefined();
+  });
+
+  it('records the path as received, so the legacy side can be given the matched form', () => {
+    expect(matchRequest(table, req({ url: '/api/x/../orders?q' }))).toMatchObject({ path: '/api/orders', receivedPath: '/api/x/../orders' });
   });
 });
 

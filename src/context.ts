@@ -2,6 +2,8 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parse as parseCookie } from 'cookie';
+import { sendError } from './error-response.js';
+import type { FigwayError } from './errors.js';
 import { forwardedFacts, type ForwardedFacts } from './proxy/forwarded.js';
 import { toUpstreamPath } from './proxy/upstream-path.js';
 import type { Decision } from './rollout/decision.js';
@@ -54,6 +56,11 @@ export class RequestContext implements FigwayContext {
   proxyReq: ClientRequest | undefined;
   /** Set once figway answered an upstream failure, so a second report of it is ignored. */
   failed = false;
+  /** The error figway answered this request with, if any. */
+  error: FigwayError | undefined;
+  /** performance.now() when the request was sent to the service, and when its response headers arrived. */
+  upstreamSentAt: number | undefined;
+  upstreamAnsweredAt: number | undefined;
   private recorded: Decision | undefined;
   private localsMap: Map<string | symbol, unknown> | undefined;
   private paramsCache: Record<string, string> | undefined;
@@ -76,6 +83,17 @@ export class RequestContext implements FigwayContext {
 
   get route() {
     return this.compiled.info;
+  }
+
+  /** Milliseconds from sending the request to the service to its response headers. */
+  get upstreamLatency(): number | undefined {
+    return this.upstreamSentAt === undefined || this.upstreamAnsweredAt === undefined ? undefined : this.upstreamAnsweredAt - this.upstreamSentAt;
+  }
+
+  /** Answers the request with a figway error (in the configured shape) and records it for the observers. */
+  answerError(error: FigwayError): void {
+    this.error ??= error;
+    sendError(this.res, error, this.snapshot.errorFormat);
   }
 
   get locals(): Map<string | symbol, unknown> {

@@ -8,7 +8,13 @@ import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
 import { createForwarder } from './proxy/forward.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
 import type { Snapshot } from './snapshot.js';
-import type { FigwayMiddleware, FigwayOptions } from './types.js';
+import type { AnyFigwayPlugin, ConfigEvent, FigwayMiddleware, FigwayOptions } from './types.js';
+import { FigwayError } from './errors.js';
+import { loggingPlugin } from './observe/logging.js';
+import { createMetricsHandler } from './observe/metrics-handler.js';
+import { metricsPlugin } from './observe/metrics.js';
+import { traceContextPlugin } from './observe/trace-context.js';
+import { register as globalRegistry } from 'prom-client';
 
 /**
  * Creates the figway middleware: requests matching a route in the config are sent to a new service
@@ -26,28 +32,46 @@ import type { FigwayMiddleware, FigwayOptions } from './types.js';
  * ```
  */
 export function figway(options: FigwayOptions): FigwayMiddleware {
-  const plugins = registerPlugins(options.plugins ?? []);
+  const registry = options.registry ?? globalRegistry;
+  // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
+  const builtIn = [traceContextPlugin(), loggingPlugin(options.logger), metricsPlugin(registry)];
+  const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
   const env = options.env ?? process.env;
+  const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const upstreams = new UpstreamPool();
   let source: string | FigwayConfig = options.config;
   let version = 1;
-  let snapshot: Snapshot = compileSnapshot(loadConfig(source, env), { plugins, upstreams, version });
+  let snapshot: Snapshot = compileSnapshot(loadConfig(source, env), { plugins, upstreams, version, runtime });
+  announce(plugins, { kind: 'loaded', version, routes: snapshot.routes.map((route) => route.info) });
 
   const currentSnapshot = () => snapshot;
-  const middleware = createPipeline({ current: currentSnapshot, random: options.random ?? Math.random, forward: createForwarder() }) as FigwayMiddleware;
+  const middleware = createPipeline({ current: currentSnapshot, random: runtime.random, forward: createForwarder() }) as FigwayMiddleware;
   Object.defineProperties(middleware, {
     current: { get: currentSnapshot },
     attach: { value: (app: object) => attachBodyKeeper(app, currentSnapshot) },
     reload: {
       value: (config: string | FigwayConfig = source) => {
-        const next = compileSnapshot(loadConfig(config, env), { plugins, upstreams, version: version + 1 });
+        let next: Snapshot;
+        try {
+          next = compileSnapshot(loadConfig(config, env), { plugins, upstreams, version: version + 1, runtime });
+        } catch (err) {
+          if (err instanceof FigwayError) announce(plugins, { kind: 'rejected', error: err });
+          throw err;
+        }
         version += 1;
         source = config;
         snapshot = next;
         upstreams.retainOnly(new Set(next.routes.map((route) => route.upstream)));
+        announce(plugins, { kind: 'reloaded', version, routes: next.routes.map((route) => route.info) });
       },
     },
-    close: { value: async () => upstreams.close() },
+    metricsHandler: { value: createMetricsHandler(registry) },
+    close: {
+      value: async () => {
+        upstreams.close();
+        for (const plugin of plugins) await plugin.close?.();
+      },
+    },
     // Express treats a function with `handle` and `set` as a sub-application and tells it, with a
     // 'mount' event, which app it was mounted on. That is how `app.use(figway(...))` gets in front
     // of the app's body parsers without a second line; requests reach `handle`, the same function.
@@ -61,4 +85,8 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     },
   });
   return middleware;
+}
+
+function announce(plugins: readonly AnyFigwayPlugin[], event: ConfigEvent): void {
+  for (const plugin of plugins) plugin.onConfig?.(event);
 }

@@ -137,5 +137,5 @@ function pluginError(plugin: string, err: unknown): FigwayError {
 function fail(ctx: RequestContext, err: unknown): void {
   const error = err instanceof FigwayError ? err : new FigwayError('FIGWAY_INTERNAL', 'internal figway error', { cause: err });
   if (error.code === 'FIGWAY_INTERNAL' || error.code === 'FIGWAY_PLUGIN_FAILED') process.emitWarning(error);
-  sendError(ctx.res, error, ctx.snapshot.errorFormat);
+  ctx.answerError(error);
 }

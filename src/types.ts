@@ -1,6 +1,9 @@
 // Every public type of figway, with its documentation.
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
+import type { FigwayError } from './errors.js';
 import type { Decision } from './rollout/decision.js';
 import type { RequestView } from './rollout/request-view.js';
 
@@ -24,8 +27,14 @@ export interface FigwayOptions {
   plugins?: readonly AnyFigwayPlugin[];
   /** Environment used for `${VAR}` interpolation. Default: process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Source of randomness in [0, 1) for `unkeyed: random`. Default: Math.random (inject for tests). */
+  /** Source of randomness in [0, 1) for `unkeyed: random` and log sampling. Default: Math.random (inject for tests). */
   random?: () => number;
+  /** Clock in milliseconds, for time windows. Default: Date.now (inject for tests). */
+  now?: () => number;
+  /** The app's pino logger; figway's request lines are written through a child of it. Default: a pino logger on stdout. */
+  logger?: Logger;
+  /** The app's prom-client registry; figway's metrics are registered there. Default: prom-client's global registry. */
+  registry?: Registry;
 }
 
 /** A route as plugins and callers see it. */
@@ -58,6 +67,10 @@ export interface FigwayContext {
   readonly startedAt: number;
   /** Upstream status code, once the service answered. */
   readonly upstreamStatus: number | undefined;
+  /** Milliseconds from sending the request to the service until its response headers arrived. */
+  readonly upstreamLatency: number | undefined;
+  /** The error figway itself answered the request with (an upstream failure, a refused body...). */
+  readonly error: FigwayError | undefined;
   /** Scratch space for plugins (use a Symbol or your plugin's name as key). */
   readonly locals: Map<string | symbol, unknown>;
 }
@@ -92,7 +105,16 @@ export interface PluginSetup<O> {
   readonly options: O;
   /** The whole (validated) configuration of this snapshot. */
   readonly config: Readonly<FigwayConfig>;
+  /** The gateway's clock in milliseconds (injectable, for time windows). */
+  now(): number;
+  /** The gateway's source of randomness in [0, 1) (injectable, for sampling). */
+  random(): number;
 }
+
+/** A configuration started serving (at start-up or after a reload), or a reload was rejected. */
+export type ConfigEvent =
+  | { readonly kind: 'loaded' | 'reloaded'; readonly version: number; readonly routes: readonly RouteInfo[] }
+  | { readonly kind: 'rejected'; readonly error: FigwayError };
 
 /**
  * A figway plugin: a name, an optional JSON Schema for its options, and a setup that returns hooks.
@@ -117,6 +139,10 @@ export interface FigwayPlugin<O = Record<string, unknown>> {
   readonly order?: number;
   /** Called for each config snapshot (start-up and every reload). */
   setup(setup: PluginSetup<O>): PluginHooks<O>;
+  /** Told when a configuration starts serving or a reload is rejected (once per event, not per route). */
+  onConfig?(event: ConfigEvent): void;
+  /** Called by the gateway's close(): release timers, connections, registrations. */
+  close?(): void | Promise<void>;
 }
 
 /** A plugin with any options type, for lists of plugins (each checks its own options against its schema). */
@@ -139,6 +165,17 @@ export interface FigwayMiddleware {
    * every problem, and the current snapshot keeps serving.
    */
   reload(config?: string | FigwayConfig): void;
-  /** Closes upstream connection pools. */
+  /**
+   * Serves figway's metrics (the registry's, in Prometheus text format); mount it where you like.
+   *
+   * @example
+   * ```js
+   * const gateway = figway({ config: 'figway.yaml' });
+   * app.use(gateway);
+   * app.get('/metrics', gateway.metricsHandler);
+   * ```
+   */
+  readonly metricsHandler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Closes upstream connection pools and lets every plugin release what it holds. */
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // Compiles a validated configuration into an immutable snapshot: route table, rollouts, upstreams, hooks.
 import { compileErrorFormat } from '../error-response.js';
 import { FigwayConfigError } from '../errors.js';
-import { compilePlugins } from '../plugins/compile-plugins.js';
+import { compilePlugins, type PluginRuntime } from '../plugins/compile-plugins.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import { compileRewrite } from '../proxy/upstream-path.js';
 import { compileCohort, type Cohort } from '../rollout/cohorts.js';
@@ -25,6 +25,7 @@ export interface CompileDeps {
   readonly plugins: readonly AnyFigwayPlugin[];
   readonly upstreams: UpstreamPool;
   readonly version: number;
+  readonly runtime: PluginRuntime;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface CompileDeps {
  * @throws FigwayConfigError when plugin options are invalid or a plugin's setup fails.
  */
 export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileDeps): Snapshot {
-  const plugins = compilePlugins(deps.plugins, config, source);
+  const plugins = compilePlugins(deps.plugins, config, source, deps.runtime);
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
   const override = compileOverride(config, cohorts);
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);

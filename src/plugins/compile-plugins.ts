@@ -27,7 +27,13 @@ export interface CompiledPlugins {
  * Sets up every registered plugin with its top-level options (`plugins.<name>`, validated against
  * the plugin's schema) and reports config that names a plugin nobody registered.
  */
-export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: FigwayConfig, source: ConfigSource): CompiledPlugins {
+/** The gateway's injectable clock and randomness, handed to every plugin's setup. */
+export interface PluginRuntime {
+  now(): number;
+  random(): number;
+}
+
+export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: FigwayConfig, source: ConfigSource, runtime: PluginRuntime): CompiledPlugins {
   const problems: ConfigProblem[] = [];
   const registered = new Map(plugins.map((plugin) => [plugin.name, plugin]));
   const unknown = (path: (string | number)[], name: string) =>
@@ -60,7 +66,7 @@ export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: Figw
     if (optionProblems.length > 0) continue;
     let hooks: PluginHooks<unknown>;
     try {
-      hooks = checkHooks(plugin.name, plugin.setup({ options, config })) as PluginHooks<unknown>;
+      hooks = checkHooks(plugin.name, plugin.setup({ options, config, now: runtime.now, random: runtime.random })) as PluginHooks<unknown>;
     } catch (err) {
       if (err instanceof FigwayError && err.code === 'FIGWAY_PLUGIN_INVALID') throw err;
       problems.push(source.problem(['plugins', plugin.name], `plugin setup failed: ${(err as Error).message ?? String(err)}`));

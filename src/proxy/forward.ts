@@ -1,8 +1,8 @@
 // The dispatch stage, service side: send the request through its route's upstream, answer failures.
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { contextOf, type RequestContext } from '../context.js';
-import { sendError } from '../error-response.js';
 import { FigwayError } from '../errors.js';
 import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js';
 import { prepareRequestHeaders } from './request-headers.js';
@@ -47,6 +47,7 @@ export function createForwarder(): Forward {
   const send = (ctx: RequestContext): void => {
     ctx.attempts += 1;
     ctx.proxyReq = undefined;
+    ctx.upstreamSentAt = performance.now();
     // The proxy library reads the path from req.url: give it the one figway matched and rewrote.
     ctx.req.url = ctx.upstreamPath;
     void middleware(ctx.req, ctx.res, (err?: unknown) => {
@@ -62,7 +63,7 @@ export function createForwarder(): Forward {
       return;
     }
     ctx.failed = true;
-    sendError(ctx.res, toUpstreamError(err, ctx.compiled.upstream.name), ctx.snapshot.errorFormat);
+    ctx.answerError(toUpstreamError(err, ctx.compiled.upstream.name));
   }
 
   return function forwardToService(ctx) {
@@ -70,7 +71,7 @@ export function createForwarder(): Forward {
     if (bodyWasRead(req)) {
       const kept = hasBody(req) ? takeKeptBody(req) : ({ ok: true, body: EMPTY } as const);
       if (!kept.ok) {
-        sendError(ctx.res, bodyError(kept.reason, ctx.snapshot.replayBodyLimit), ctx.snapshot.errorFormat);
+        ctx.answerError(bodyError(kept.reason, ctx.snapshot.replayBodyLimit));
         return;
       }
       ctx.replayBody = kept.body;
@@ -115,6 +116,7 @@ function onProxyReq(proxyReq: ClientRequest, req: IncomingMessage): void {
 
 function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage): void {
   const ctx = contextOf(req);
+  ctx.upstreamAnsweredAt = performance.now();
   ctx.upstreamStatus = proxyRes.statusCode;
   try {
     prepareResponseHeaders(proxyRes, req, ctx.compiled);
@@ -122,7 +124,7 @@ function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage): void {
   } catch (err) {
     // Nothing is copied to the client yet, so it still gets a proper error; the proxy then sees an answered response.
     ctx.failed = true;
-    sendError(ctx.res, asPluginError(err), ctx.snapshot.errorFormat);
+    ctx.answerError(asPluginError(err));
     proxyRes.destroy();
   }
 }

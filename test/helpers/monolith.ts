@@ -1,9 +1,13 @@
 // A small legacy monolith with figway mounted, the way users add it: one app.use line.
 import type { Express, RequestHandler } from 'express';
+import { pino } from 'pino';
 import { figway } from '../../src/index.js';
 import type { FigwayMiddleware, FigwayOptions } from '../../src/types.js';
 import type { ExpressFactory } from './express-versions.js';
 import { listen, type Listening } from './listen.js';
+
+/** Tests that do not look at logs keep them off the console. */
+export const quietLogger = pino({ level: 'silent' });
 
 export interface Monolith extends Listening {
   readonly app: Express;
@@ -27,7 +31,7 @@ export async function startMonolith(express: ExpressFactory, options: FigwayOpti
   const app = express();
   for (const [key, value] of Object.entries(extra.settings ?? {})) app.set(key, value);
   for (const middleware of extra.before ?? []) app.use(middleware);
-  const gateway = figway(options);
+  const gateway = figway({ logger: quietLogger, ...options });
   if (extra.mountPath) app.use(extra.mountPath, gateway);
   else app.use(gateway);
   app.use((req, res) => {

@@ -1,0 +1,188 @@
+// The built-in `metrics` plugin: RED metrics per route and side, gateway vs upstream time, migration progress.
+import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
+import { parseDuration } from '../config/units.js';
+import type { FigwayContext, FigwayPlugin, RouteInfo } from '../types.js';
+import { StrangledWindow } from './strangled-window.js';
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/** Every metric figway exports (the dashboard and alert rules may only use these). */
+export const METRIC_NAMES = [
+  'figway_requests_total',
+  'figway_request_duration_seconds',
+  'figway_upstream_duration_seconds',
+  'figway_upstream_errors_total',
+  'figway_rollout_percent',
+  'figway_strangled_ratio',
+  'figway_config_reloads_total',
+] as const;
+
+/** What the gauges read when Prometheus scrapes: one source per figway instance on the registry. */
+interface GaugeSource {
+  routes: readonly RouteInfo[];
+  window: StrangledWindow | undefined;
+}
+
+interface Metrics {
+  requests: Counter<'route' | 'target' | 'method' | 'status_class'>;
+  duration: Histogram<'route' | 'target'>;
+  upstreamDuration: Histogram<'route' | 'upstream'>;
+  upstreamErrors: Counter<'route' | 'upstream' | 'code'>;
+  reloads: Counter<'result'>;
+  sources: Set<GaugeSource>;
+}
+
+// One set of metrics per registry: a second figway on the same registry shares them instead of
+// failing with "already registered".
+const byRegistry = new WeakMap<Registry, Metrics>();
+
+function metricsOf(registry: Registry): Metrics {
+  const existing = byRegistry.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const sources = new Set<GaugeSource>();
+  const reuse = <T>(name: string, create: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? create();
+  const metrics: Metrics = {
+    requests: reuse('figway_requests_total', () => new Counter({
+      name: 'figway_requests_total',
+      help: 'Requests figway matched, by route, the side that served them (service, legacy, gateway when figway answered itself), method and status class.',
+      labelNames: ['route', 'target', 'method', 'status_class'],
+      registers,
+    })),
+    duration: reuse('figway_request_duration_seconds', () => new Histogram({
+      name: 'figway_request_duration_seconds',
+      help: 'Time from figway seeing a matched request to the end of its response, by route and side.',
+      labelNames: ['route', 'target'],
+      buckets: BUCKETS,
+      registers,
+    })),
+    upstreamDuration: reuse('figway_upstream_duration_seconds', () => new Histogram({
+      name: 'figway_upstream_duration_seconds',
+      help: 'Time from sending a request to a service to its response headers; request duration minus this is gateway and transfer time.',
+      labelNames: ['route', 'upstream'],
+      buckets: BUCKETS,
+      registers,
+    })),
+    upstreamErrors: reuse('figway_upstream_errors_total', () => new Counter({
+      name: 'figway_upstream_errors_total',
+      help: 'Requests figway could not get a response for from a service, by error code.',
+      labelNames: ['route', 'upstream', 'code'],
+      registers,
+    })),
+    reloads: reuse('figway_config_reloads_total', () => new Counter({ name: 'figway_config_reloads_total', help: 'Configuration reloads, by result (success or failure).', labelNames: ['result'], registers })),
+    sources,
+  };
+  reuse('figway_rollout_percent', () => new Gauge({
+    name: 'figway_rollout_percent',
+    help: 'Share of traffic each route sends to its service, 0 to 100, as configured now.',
+    labelNames: ['route'],
+    registers,
+    collect() {
+      this.reset();
+      for (const source of sources) for (const route of source.routes) this.set({ route: route.id }, route.config.rollout?.percent ?? 100);
+    },
+  }));
+  reuse('figway_strangled_ratio', () => new Gauge({
+    name: 'figway_strangled_ratio',
+    help: 'Share of matched requests that new services served over the recent window, per route and (without a route label) overall: the migration in one number.',
+    labelNames: ['route'],
+    registers,
+    collect() {
+      this.reset();
+      let service = 0;
+      let total = 0;
+      for (const source of sources) {
+        if (!source.window) continue;
+        const counts = source.window.counts();
+        for (const [route, [s, t]] of counts.perRoute) this.set({ route }, s / t);
+        service += counts.overall[0];
+        total += counts.overall[1];
+      }
+      if (total > 0) this.set(service / total);
+    },
+  }));
+  metrics.reloads.inc({ result: 'success' }, 0);
+  metrics.reloads.inc({ result: 'failure' }, 0);
+  byRegistry.set(registry, metrics);
+  return metrics;
+}
+
+interface MetricsOptions {
+  strangledWindow?: number | string;
+}
+
+/**
+ * The `metrics` plugin, on the app's prom-client registry (or the global one). Label values come
+ * from the config only (route ids, upstream names, error codes, a fixed set of methods), so the
+ * number of series depends on the config, never on the traffic.
+ */
+export function metricsPlugin(registry: Registry = globalRegistry): FigwayPlugin<MetricsOptions> {
+  const metrics = metricsOf(registry);
+  const source: GaugeSource = { routes: [], window: undefined };
+  metrics.sources.add(source);
+  return {
+    name: 'metrics',
+    order: -100,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        strangledWindow: {
+          type: ['integer', 'string'],
+          pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)$',
+          description: 'Window over which figway_strangled_ratio is computed: milliseconds, or "30s", "5m". Default 5m.',
+        },
+      },
+    },
+    setup: ({ options, now }) => {
+      const windowMs = parseDuration(options.strangledWindow ?? '5m');
+      // The window outlives reloads (the share must not drop to nothing on every config change).
+      if (source.window?.windowMs !== windowMs) source.window = new StrangledWindow(windowMs, now);
+      const window = source.window;
+      return { onResponse: (ctx) => observe(metrics, window, ctx) };
+    },
+    onConfig(event) {
+      if (event.kind === 'rejected') {
+        metrics.reloads.inc({ result: 'failure' });
+        return;
+      }
+      source.routes = event.routes;
+      if (event.kind === 'loaded') return;
+      metrics.reloads.inc({ result: 'success' });
+      const kept = new Set(event.routes.map((route) => route.id));
+      source.window?.keepOnly(kept);
+      void forgetRoutes(metrics, kept);
+    },
+    close() {
+      metrics.sources.delete(source);
+    },
+  };
+}
+
+function observe(metrics: Metrics, window: StrangledWindow, ctx: FigwayContext): void {
+  const route = ctx.route.id;
+  const target = ctx.decision?.side ?? 'gateway';
+  const method = METHODS.has(ctx.req.method ?? '') ? (ctx.req.method as string) : 'OTHER';
+  const statusClass = ctx.res.writableFinished ? `${Math.floor(ctx.res.statusCode / 100)}xx` : 'aborted';
+  metrics.requests.inc({ route, target, method, status_class: statusClass });
+  metrics.duration.observe({ route, target }, (performance.now() - ctx.startedAt) / 1000);
+  const upstream = ctx.route.upstream.name;
+  if (ctx.upstreamLatency !== undefined) metrics.upstreamDuration.observe({ route, upstream }, ctx.upstreamLatency / 1000);
+  if (ctx.error?.code.startsWith('FIGWAY_UPSTREAM_')) metrics.upstreamErrors.inc({ route, upstream, code: ctx.error.code });
+  if (ctx.decision) window.record(route, ctx.decision.side === 'service');
+}
+
+/** Drops the series of routes a reload removed, so the series count follows the config. */
+async function forgetRoutes(metrics: Metrics, kept: ReadonlySet<string>): Promise<void> {
+  for (const metric of [metrics.requests, metrics.duration, metrics.upstreamDuration, metrics.upstreamErrors] as const) {
+    const { values } = await metric.get();
+    for (const { labels } of values) {
+      const route = labels.route;
+      if (typeof route === 'string' && !kept.has(route)) {
+        const { le: _bucket, ...series } = labels as Record<string, string | number>;
+        (metric as Counter<string>).remove(series);
+      }
+    }
+  }
+}

@@ -1,18 +1,14 @@
-// The built-in `logging` plugin: one JSON line per routed request, through pino-http.
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// The built-in `logging` plugin: one JSON line per routed request, in pino-http's shape, written with pino.
+import type { IncomingMessage } from 'node:http';
 import { pino, type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { contextOf } from '../context.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
-import { DEFAULT_REDACTED_HEADERS, redactHeaders, redactUrl } from './redact.js';
+import { DEFAULT_REDACTED_HEADERS, REDACTED, redactHeaders, redactUrl } from './redact.js';
 import { traceOf } from './trace-context.js';
-
-const SAMPLED = Symbol('figway.logSampled');
 
 interface LoggingOptions {
   level?: 'trace' | 'debug' | 'info' | 'warn';
   sample?: number;
+  headers?: boolean | string[];
   redactHeaders?: string[];
   redactQuery?: string[];
 }
@@ -30,7 +26,8 @@ interface LoggingOptions {
  * ```
  */
 export function loggingPlugin(logger?: Logger): FigwayPlugin<LoggingOptions> {
-  const base = logger ?? pino();
+  // Without the app's logger: stdout, written asynchronously so a slow terminal or pipe never stalls requests.
+  const base = logger ?? pino(pino.destination({ dest: 1, sync: false }));
   return {
     name: 'logging',
     order: -100,
@@ -40,66 +37,79 @@ export function loggingPlugin(logger?: Logger): FigwayPlugin<LoggingOptions> {
       properties: {
         level: { enum: ['trace', 'debug', 'info', 'warn'], description: 'Level of the line for a successful request. Default info.' },
         sample: { type: 'number', minimum: 0, maximum: 1, description: 'Share of successful requests logged, 0 to 1. Errors are always logged. Default 1.' },
+        headers: {
+          type: ['boolean', 'array'],
+          items: { type: 'string' },
+          description: 'Request headers to write: true for all, or a list of names. Default none (lean lines; headers cost CPU on every request). Credentials are redacted either way.',
+        },
         redactHeaders: { type: 'array', items: { type: 'string' }, description: 'More headers to redact, besides Authorization, Cookie, Set-Cookie, API keys.' },
         redactQuery: { type: 'array', items: { type: 'string' }, description: 'More query parameters to redact, besides token-like names.' },
       },
     },
-    setup: ({ options, random }) => {
-      const level = options.level ?? 'info';
-      const sample = options.sample ?? 1;
-      const headers = new Set([...DEFAULT_REDACTED_HEADERS, ...(options.redactHeaders ?? []).map((h) => h.toLowerCase())]);
-      const query = new Set((options.redactQuery ?? []).map((q) => q.toLowerCase()));
-      const httpLogger = pinoHttp({
-        logger: base,
-        genReqId: (req) => traceOf(contextOf(req))?.requestId ?? randomUUID(),
-        wrapSerializers: false,
-        serializers: {
-          req: (req: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
-            id: req.id,
-            method: req.method,
-            url: redactUrl(req.originalUrl ?? req.url ?? '', query),
-            headers: redactHeaders(req.headers, headers),
-            remoteAddress: req.socket?.remoteAddress,
-          }),
-          res: (res: ServerResponse) => ({ statusCode: res.statusCode, headers: redactHeaders(res.getHeaders(), headers) }),
-        },
-        customLogLevel: (req, res, err) => {
-          if (err || res.statusCode >= 500) return 'error';
-          if (contextOf(req).locals.get(SAMPLED) === false) return 'silent';
-          return res.statusCode >= 400 ? 'warn' : level;
-        },
-        customSuccessObject: (req, _res, value) => ({ ...(value as object), ...describe(contextOf(req)) }),
-        customErrorObject: (req, _res, _err, value) => {
-          // The request's own error (code and message) says more than a stack trace of "status 502".
-          const { err, ...rest } = value as { err?: unknown };
-          const ctx = contextOf(req);
-          return { ...rest, ...describe(ctx), error: ctx.error ? { code: ctx.error.code, message: ctx.error.message } : undefined };
-        },
-      });
+    setup: ({ random }) => {
+      // One writer per route's options (level, sampling and redaction may differ by route).
+      const writers = new WeakMap<LoggingOptions, (ctx: FigwayContext, sampled: boolean) => void>();
       return {
-        onRequest(ctx) {
-          ctx.locals.set(SAMPLED, sample >= 1 || random() < sample);
-          httpLogger(ctx.req, ctx.res);
+        onResponse(ctx, options) {
+          let write = writers.get(options);
+          if (!write) {
+            write = createRequestLogger(base, options);
+            writers.set(options, write);
+          }
+          const sample = options.sample ?? 1;
+          write(ctx, sample >= 1 || random() < sample);
         },
       };
     },
   };
 }
 
-/** The figway fields of a request's log line. */
-function describe(ctx: FigwayContext): Record<string, unknown> {
+function createRequestLogger(base: Logger, options: LoggingOptions): (ctx: FigwayContext, sampled: boolean) => void {
+  const level = options.level ?? 'info';
+  const redacted = new Set([...DEFAULT_REDACTED_HEADERS, ...(options.redactHeaders ?? []).map((h) => h.toLowerCase())]);
+  const query = new Set((options.redactQuery ?? []).map((q) => q.toLowerCase()));
+  const wanted = Array.isArray(options.headers) ? options.headers.map((h) => h.toLowerCase()) : undefined;
+  const headersOf = (req: IncomingMessage): Record<string, unknown> | undefined => {
+    if (options.headers === true) return redactHeaders(req.headers, redacted);
+    if (!wanted) return undefined;
+    const picked: Record<string, unknown> = {};
+    for (const name of wanted) if (req.headers[name] !== undefined) picked[name] = redacted.has(name) ? REDACTED : req.headers[name];
+    return picked;
+  };
+  return (ctx, sampled) => {
+    const { req, res } = ctx;
+    const failed = res.statusCode >= 500 || !res.writableFinished;
+    if (!sampled && !failed) return;
+    const line: Record<string, unknown> = {
+      req: { id: traceOf(ctx)?.requestId, method: req.method, url: redactUrl((req as { originalUrl?: string }).originalUrl ?? req.url ?? '', query), headers: headersOf(req) },
+      res: { statusCode: res.statusCode, contentLength: res.getHeader('content-length'), setCookie: res.hasHeader('set-cookie') ? REDACTED : undefined },
+      responseTime: Math.round(performance.now() - ctx.startedAt),
+    };
+    describe(ctx, line);
+    if (failed) {
+      line.error = ctx.error ? { code: ctx.error.code, message: ctx.error.message } : res.writableFinished ? undefined : { code: 'CLIENT_CLOSED', message: 'the client closed the connection before the response ended' };
+      base.error(line, 'request errored');
+    } else {
+      base[res.statusCode >= 400 ? 'warn' : level](line, 'request completed');
+    }
+  };
+}
+
+/** Adds the figway fields of a request to its log line. */
+function describe(ctx: FigwayContext, line: Record<string, unknown>): Record<string, unknown> {
   const { decision } = ctx;
   const trace = traceOf(ctx);
-  return {
-    route: ctx.route.id,
-    target: decision?.side ?? 'gateway',
-    reason: decision?.reason,
-    bucket: decision?.bucket,
-    cohort: decision?.cohort,
-    stickyKey: decision?.stickyKey,
-    upstream: decision?.side === 'service' ? ctx.route.upstream.name : undefined,
-    upstreamStatus: ctx.upstreamStatus,
-    upstreamLatencyMs: ctx.upstreamLatency === undefined ? undefined : Math.round(ctx.upstreamLatency * 1000) / 1000,
-    traceId: trace?.traceId,
-  };
+  line.requestId = trace?.requestId;
+  line.route = ctx.route.id;
+  line.target = decision?.side ?? 'gateway';
+  line.reason = decision?.reason;
+  line.bucket = decision?.bucket;
+  line.cohort = decision?.cohort;
+  line.stickyKey = decision?.stickyKey;
+  line.upstream = decision?.side === 'service' ? ctx.route.upstream.name : undefined;
+  line.upstreamStatus = ctx.upstreamStatus;
+  line.upstreamLatencyMs = ctx.upstreamLatency === undefined ? undefined : Math.round(ctx.upstreamLatency * 1000) / 1000;
+  line.traceId = trace?.traceId;
+  line.clientIp = ctx.view.ip;
+  return line;
 }

@@ -12,7 +12,7 @@ const SENSITIVE_QUERY = /token|secret|password|passwd|pwd|signature|sig$|api[-_]
 /** Copies headers with the values of `names` (lower-case) replaced by [Redacted]. */
 export function redactHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders, names: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = names.has(name.toLowerCase()) ? REDACTED : value;
+  for (const name in headers) out[name] = names.has(name.toLowerCase()) ? REDACTED : headers[name];
   return out;
 }
 

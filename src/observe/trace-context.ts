@@ -1,6 +1,6 @@
 // Request ids and W3C trace context: kept from the caller when valid, generated otherwise, passed to services.
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
+import { randomHex, randomUuid } from './random-ids.js';
 
 const TRACE = Symbol.for('figway.trace');
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
@@ -76,9 +76,8 @@ export function traceContextPlugin(): FigwayPlugin<TraceOptions> {
 
 function readTrace(ctx: FigwayContext, header: string): TraceInfo {
   const incomingId = ctx.view.header(header);
-  const requestId = incomingId !== undefined && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
-  const ids = randomBytes(24).toString('hex');
-  const spanId = ids.slice(32);
+  const requestId = incomingId !== undefined && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUuid();
+  const spanId = randomHex(8);
   const parent = TRACEPARENT.exec(ctx.view.header('traceparent') ?? '');
   // Version ff is invalid; all-zero ids are invalid; a version-00 header must have nothing after the flags.
   const valid = parent !== null && parent[1] !== 'ff' && !/^0+$/.test(parent[2] as string) && !/^0+$/.test(parent[3] as string) && !(parent[1] === '00' && parent[5]);
@@ -86,6 +85,6 @@ function readTrace(ctx: FigwayContext, header: string): TraceInfo {
     const traceId = parent[2] as string;
     return { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-${parent[4]}`, tracestate: ctx.view.header('tracestate') };
   }
-  const traceId = ids.slice(0, 32);
+  const traceId = randomHex(16);
   return { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-01`, tracestate: undefined };
 }

@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The same tiny monolith, once as CommonJS and once as ESM: one request to a route, one to legacy.
 const BODY = `
 const app = express();
-app.use(figway({ config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: process.env.UPSTREAM }] } }));
+app.use(figway({ config: { plugins: { logging: false }, routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: process.env.UPSTREAM }] } }));
 app.use((req, res) => res.json({ service: 'legacy' }));
 const server = app.listen(0, '127.0.0.1', async () => {
   const base = 'http://127.0.0.1:' + server.address().port;

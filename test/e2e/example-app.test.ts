@@ -39,6 +39,13 @@ describe('example app', () => {
     expect((await request(base, '/api/users/7')).json()).toEqual({ servedBy: 'users-service', user: { id: '7', name: 'user 7' } });
   });
 
+  it('serves its metrics at /metrics', async () => {
+    await request(base, '/api/users/8');
+    const metrics = (await request(base, '/metrics')).body;
+    expect(metrics).toMatch(/figway_requests_total\{route="users",target="service",method="GET",status_class="2xx"\} [1-9]/);
+    expect(metrics).toContain('figway_rollout_percent{route="orders"} 25');
+  });
+
   it('splits /api/orders by x-user-id, sticky, with staff always on the service', async () => {
     for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'judy']) {
       const expected = bucketOf('orders', user) < 2500 ? 'orders-service' : 'legacy-monolith';

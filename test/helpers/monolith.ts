@@ -21,6 +21,8 @@ export interface MonolithOptions {
   settings?: Record<string, unknown>;
   /** Mount path for figway. */
   mountPath?: string;
+  /** Called after figway is mounted and before the monolith's catch-all handler (to add routes such as /metrics). */
+  after?: (app: Express, gateway: FigwayMiddleware) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function startMonolith(express: ExpressFactory, options: FigwayOpti
   const gateway = figway({ logger: quietLogger, ...options });
   if (extra.mountPath) app.use(extra.mountPath, gateway);
   else app.use(gateway);
+  extra.after?.(app, gateway);
   app.use((req, res) => {
     res.json({ service: 'legacy', method: req.method, url: req.originalUrl, routedUrl: req.url, body: (req as { body?: unknown }).body ?? null });
   });

@@ -1,0 +1,124 @@
+// One JSON line per routed request: decision, upstream, ids; credentials redacted; sampling; off switch.
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
+import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { request } from '../helpers/request.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+
+describe('request logs', () => {
+  let service: Upstream;
+  let monolith: Monolith;
+  let logs: CapturedLogs;
+  let roll = 0.5;
+
+  beforeAll(async () => {
+    service = await startUpstream('orders', (_req, res) => {
+      res.setHeader('set-cookie', 'session=secret-session; Path=/');
+      res.end('{}');
+    });
+    logs = captureLogs();
+    monolith = await startMonolith(express, {
+      logger: logs.logger,
+      random: () => roll,
+      config: {
+        plugins: { logging: { headers: true, redactHeaders: ['x-session-token'], redactQuery: ['ticket'] } },
+        routes: [
+          { id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 50, sticky: ['header:x-user-id'] } },
+          { id: 'broken', match: { path: '/api/broken' }, upstream: 'http://127.0.0.1:1' },
+          { id: 'sampled', match: { path: '/api/sampled' }, upstream: service.url, plugins: { logging: { sample: 0.25 } } },
+          { id: 'quiet', match: { path: '/api/quiet' }, upstream: service.url, plugins: { logging: false } },
+        ],
+      },
+    });
+  });
+  afterAll(async () => {
+    await monolith.close();
+    await service.close();
+  });
+
+  const lineFor = async (path: string) => {
+    await expect.poll(() => logs.lines.some((line) => (line.req as { url?: string } | undefined)?.url?.startsWith(path))).toBe(true);
+    return logs.lines.find((line) => (line.req as { url?: string } | undefined)?.url?.startsWith(path)) as Record<string, unknown>;
+  };
+
+  it('writes the route, side, decision, upstream and ids of a proxied request', async () => {
+    // 'alice' is in the lower half of the orders buckets (bucketOf('orders', 'alice') = 1609).
+    await request(monolith.url, '/api/orders/1', { headers: { 'x-user-id': 'alice', 'x-request-id': 'req-123' } });
+    const line = await lineFor('/api/orders/1');
+    expect(line).toMatchObject({
+      level: 30,
+      requestId: 'req-123',
+      req: { id: 'req-123' },
+      route: 'orders',
+      target: 'service',
+      reason: 'bucket',
+      bucket: 1609,
+      stickyKey: 'header:x-user-id',
+      upstream: new URL(service.url).host,
+      upstreamStatus: 200,
+      res: { statusCode: 200 },
+    });
+    expect(line.upstreamLatencyMs).toEqual(expect.any(Number));
+    expect(line.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(line.responseTime).toEqual(expect.any(Number));
+  });
+
+  it('writes legacy-side decisions too', async () => {
+    await request(monolith.url, '/api/orders/2', { headers: { 'x-user-id': 'bob' } });
+    expect(await lineFor('/api/orders/2')).toMatchObject({ route: 'orders', target: 'legacy', reason: 'bucket', bucket: 7982 });
+  });
+
+  it('never writes credentials: auth headers, cookies, API keys, token-like query parameters', async () => {
+    await request(monolith.url, '/api/orders/3?access_token=tok1&page=2&api_key=k&ticket=t9&code=c', {
+      headers: { authorization: 'Bearer tok2', cookie: 'sid=tok3', 'x-api-key': 'tok4', 'x-session-token': 'tok5', 'x-user-id': 'alice' },
+    });
+    const line = await lineFor('/api/orders/3');
+    const text = logs.raw.find((raw) => raw.includes('/api/orders/3')) as string;
+    for (const secret of ['tok1', 'tok2', 'tok3', 'tok4', 'tok5', 't9', 'secret-session']) expect(text).not.toContain(secret);
+    expect((line.req as { url: string }).url).toBe('/api/orders/3?access_token=[Redacted]&page=2&api_key=[Redacted]&ticket=[Redacted]&code=[Redacted]');
+    expect((line.req as { headers: Record<string, string> }).headers.authorization).toBe('[Redacted]');
+    expect((line.res as { setCookie: string }).setCookie).toBe('[Redacted]');
+  });
+
+  it('logs an upstream failure as an error with its figway code, and no stack trace', async () => {
+    await request(monolith.url, '/api/broken');
+    const line = await lineFor('/api/broken');
+    expect(line).toMatchObject({ level: 50, route: 'broken', target: 'service', res: { statusCode: 502 }, error: { code: 'FIGWAY_UPSTREAM_UNAVAILABLE' } });
+    expect(line.err).toBeUndefined();
+  });
+
+  it('samples successful requests with the injected randomness', async () => {
+    roll = 0.9;
+    await request(monolith.url, '/api/sampled/skipped');
+    roll = 0.1;
+    await request(monolith.url, '/api/sampled/kept');
+    await lineFor('/api/sampled/kept');
+    expect(logs.lines.some((line) => (line.req as { url: string }).url === '/api/sampled/skipped')).toBe(false);
+    roll = 0.5;
+  });
+
+  it('writes no request headers unless asked to, and only the ones named', async () => {
+    const picky = await startMonolith(express, {
+      logger: logs.logger,
+      config: {
+        routes: [
+          { id: 'lean', match: { path: '/lean' }, upstream: service.url },
+          { id: 'picked', match: { path: '/picked' }, upstream: service.url, plugins: { logging: { headers: ['user-agent', 'authorization'] } } },
+        ],
+      },
+    });
+    await request(picky.url, '/lean', { headers: { 'user-agent': 'probe' } });
+    await request(picky.url, '/picked', { headers: { 'user-agent': 'probe', authorization: 'Bearer tok6', accept: 'text/plain' } });
+    expect((await lineFor('/lean')).req).toEqual({ id: expect.any(String), method: 'GET', url: '/lean' });
+    expect(((await lineFor('/picked')).req as { headers: unknown }).headers).toEqual({ 'user-agent': 'probe', authorization: '[Redacted]' });
+    await picky.close();
+  });
+
+  it('can be switched off per route', async () => {
+    await request(monolith.url, '/api/quiet');
+    await request(monolith.url, '/api/orders/after-quiet', { headers: { 'x-user-id': 'alice' } });
+    await lineFor('/api/orders/after-quiet');
+    expect(logs.lines.some((line) => (line.req as { url: string }).url === '/api/quiet')).toBe(false);
+  });
+});

@@ -6,7 +6,7 @@ import { figway } from '../../src/index.js';
 import type { FigwayPlugin } from '../../src/types.js';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions.js';
 import { listen, type Listening } from '../helpers/listen.js';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -124,7 +124,7 @@ describe.each(EXPRESS_VERSIONS)('figway mounted on a Router (%s)', (_label, expr
   async function start(attach: boolean): Promise<Listening> {
     const app = express();
     app.use(express.json());
-    const gateway = figway({ config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] } });
+    const gateway = figway({ logger: quietLogger, config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] } });
     if (attach) gateway.attach(app);
     const router = express.Router();
     router.use(gateway);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figway, FigwayConfigError, FigwayError, getContext } from '../../src/index.js';
 import type { FigwayPlugin } from '../../src/types.js';
 import { listen, type Listening } from '../helpers/listen.js';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -103,6 +103,7 @@ describe('hooks around the stages', () => {
     const app = express();
     app.use(
       figway({
+        logger: quietLogger,
         config: {
           routes: [
             { id: 'orders', match: { path: '/api/orders' }, upstream: service.url },

@@ -1,0 +1,85 @@
+// Runtime state: rollout changes made at runtime (API, CLI), shared by every replica and kept across restarts.
+import { Type, type Static } from '@sinclair/typebox';
+
+const STICKY_PATTERN = "^(user|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\\s;=,]+)$";
+
+/** A route's rollout as changed at runtime; fields left out keep the file's value. */
+export const RolloutOverrideSchema = Type.Object(
+  {
+    percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01, description: 'Share of requests sent to the service, 0 to 100 in steps of 0.01.' })),
+    sticky: Type.Optional(
+      Type.Array(Type.String({ pattern: STICKY_PATTERN, errorMessage: 'must be user, ip, header:<name> or cookie:<name>' }), {
+        minItems: 1,
+        description: 'Sticky keys, first present wins.',
+      }),
+    ),
+    unkeyed: Type.Optional(Type.Union([Type.Literal('legacy'), Type.Literal('service'), Type.Literal('random')], { description: 'Side for requests without a sticky key.' })),
+    cohorts: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.Literal('service'), Type.Literal('legacy')], { description: 'service or legacy.' }), {
+        description: 'Cohorts (defined in the file) forced to a side.',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'Rollout fields to change at runtime; the rest keep the file value.' },
+);
+
+/** A route's rollout as changed at runtime. */
+export type RolloutOverride = Static<typeof RolloutOverrideSchema>;
+
+/** Everything changed at runtime. `revision` goes up by one with every change. */
+export interface RuntimeState {
+  readonly revision: number;
+  /** Rollout overrides by route id. */
+  readonly routes: Readonly<Record<string, RolloutOverride>>;
+  /** When on, every route sends every request to legacy (cohorts and overrides included). */
+  readonly killSwitch: boolean;
+}
+
+export const EMPTY_STATE: RuntimeState = Object.freeze({ revision: 0, routes: Object.freeze({}), killSwitch: false });
+
+/** One change, as the audit log keeps it. */
+export interface AuditEntry {
+  /** ISO 8601 time of the change. */
+  readonly at: string;
+  /** Who made it: the X-Figway-Actor of the request (the CLI sends the OS user) and the caller's address. */
+  readonly actor: string;
+  readonly action: 'rollout' | 'rollback' | 'clear-override' | 'kill-switch' | 'reload';
+  readonly route?: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  /** The state revision the change produced (reloads: the config version). */
+  readonly revision: number;
+}
+
+/** What the caller says about a change; the store adds the time and the revision. */
+export type AuditInput = Omit<AuditEntry, 'at' | 'revision' | 'before' | 'after'> & { before?: unknown; after?: unknown };
+
+/** The audit entries kept by a store (older ones are dropped). */
+export const AUDIT_LIMIT = 1000;
+
+/**
+ * Where runtime state lives. The embedded default is a local file; Redis shares it between
+ * replicas. Both pass the same conformance suite (test/state/store-conformance.ts).
+ */
+export interface StateStore {
+  /** A name for status pages: `file:<path>` or `redis:<url without password>`. */
+  readonly description: string;
+  /** The current state; resolves with the last known state when the backing store is unreachable. */
+  load(): Promise<RuntimeState>;
+  /**
+   * Applies a change atomically: `change` gets the current state and returns the next (without
+   * revision, which the store sets); the audit entry is written with it. Concurrent updates from
+   * any replica are serialised, none is lost. Rejects (changing nothing) when `change` throws or
+   * the backing store is unreachable.
+   */
+  update(change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, audit: AuditInput): Promise<RuntimeState>;
+  /** Records an audit entry that does not change state (a config reload). */
+  record(audit: AuditInput & { revision: number }): Promise<void>;
+  /** Calls `listener` with every newer state, whoever made the change (this replica or another). */
+  subscribe(listener: (state: RuntimeState) => void): () => void;
+  /** The newest audit entries first, at most `limit`. */
+  audit(limit: number): Promise<AuditEntry[]>;
+  /** Whether the backing store answered the last time it was asked. */
+  readonly healthy: boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+// One conformance suite for every StateStore: what the gateway relies on, whatever the backing.
+import { afterEach, describe, expect, it } from 'vitest';
+import { EMPTY_STATE, type RuntimeState, type StateStore } from '../../src/state/runtime-state.js';
+
+/** Opens a store on a backing shared by every store `open` returns within one test (same file, same Redis prefix). */
+export interface StoreFactory {
+  open(): Promise<StateStore>;
+  /** Starts a new, empty backing for the next test. */
+  reset(): Promise<void>;
+}
+
+const withRoute = (state: RuntimeState, id: string, percent: number) => ({ killSwitch: state.killSwitch, routes: { ...state.routes, [id]: { percent } } });
+
+export function describeStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`${name}: state store conformance`, () => {
+    const opened: StateStore[] = [];
+    const open = async () => {
+      const store = await factory.open();
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      for (const store of opened.splice(0)) await store.close();
+      await factory.reset();
+    });
+
+    it('starts empty', async () => {
+      expect(await (await open()).load()).toEqual(EMPTY_STATE);
+    });
+
+    it('applies a change with the next revision and returns it', async () => {
+      const store = await open();
+      const next = await store.update((s) => withRoute(s, 'orders', 25), { actor: 'ops', action: 'rollout', route: 'orders', before: 100, after: 25 });
+      expect(next).toEqual({ revision: 1, routes: { orders: { percent: 25 } }, killSwitch: false });
+      expect(await store.load()).toEqual(next);
+    });
+
+    it('keeps state for a store opened later on the same backing (a restart)', async () => {
+      const first = await open();
+      await first.update((s) => ({ ...withRoute(s, 'orders', 10), killSwitch: true }), { actor: 'ops', action: 'kill-switch' });
+      await first.close();
+      expect(await (await open()).load()).toEqual({ revision: 1, routes: { orders: { percent: 10 } }, killSwitch: true });
+    });
+
+    it('loses no update when many are made at once, from several stores', async () => {
+      const stores = [await open(), await open()];
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (stores[i % 2] as StateStore).update((s) => withRoute(s, `r${i}`, i), { actor: 'ops', action: 'rollout', route: `r${i}` })),
+      );
+      const state = await stores[0]!.load();
+      expect(state.revision).toBe(20);
+      expect(Object.keys(state.routes).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `r${i}`).sort());
+    });
+
+    it('changes nothing and records nothing when the change throws', async () => {
+      const store = await open();
+      await expect(store.update(() => { throw new Error('invalid'); }, { actor: 'ops', action: 'rollout' })).rejects.toThrow('invalid');
+      expect(await store.load()).toEqual(EMPTY_STATE);
+      expect(await store.audit(10)).toEqual([]);
+    });
+
+    it('tells subscribers of changes made through another store within a second', async () => {
+      const watcher = await open();
+      const writer = await open();
+      const seen: RuntimeState[] = [];
+      watcher.subscribe((state) => seen.push(state));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await writer.update((s) => withRoute(s, 'orders', 50), { actor: 'ops', action: 'rollout', route: 'orders' });
+      await expect.poll(() => seen.at(-1)?.routes.orders, { timeout: 1000, interval: 20 }).toEqual({ percent: 50 });
+      expect(Date.now() - started).toBeLessThan(1000);
+    });
+
+    it('tells its own subscribers of its own changes, once each', async () => {
+      const store = await open();
+      const seen: number[] = [];
+      store.subscribe((state) => seen.push(state.revision));
+      await store.update((s) => withRoute(s, 'a', 1), { actor: 'ops', action: 'rollout' });
+      await store.update((s) => withRoute(s, 'b', 2), { actor: 'ops', action: 'rollout' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(seen).toEqual([1, 2]);
+    });
+
+    it('keeps an audit log, newest first, with who, what, before and after', async () => {
+      const store = await open();
+      await store.update((s) => withRoute(s, 'orders', 10), { actor: 'alice', action: 'rollout', route: 'orders', before: 0, after: 10 });
+      await store.record({ actor: 'bob', action: 'reload', revision: 7, before: 3, after: 4 });
+      await store.update((s) => withRoute(s, 'orders', 0), { actor: 'carol', action: 'rollback', route: 'orders', before: 10, after: 0 });
+      const audit = await store.audit(10);
+      expect(audit.map((entry) => [entry.actor, entry.action, entry.before, entry.after, entry.revision])).toEqual([
+        ['carol', 'rollback', 10, 0, 2],
+        ['bob', 'reload', 3, 4, 7],
+        ['alice', 'rollout', 0, 10, 1],
+      ]);
+      expect(Date.parse(audit[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+      expect(await store.audit(1)).toHaveLength(1);
+    });
+
+    it('reports itself healthy while its backing answers', async () => {
+      const store = await open();
+      await store.load();
+      expect(store.healthy).toBe(true);
+      expect(store.description).toMatch(/^(file|redis):/);
+    });
+  });
+}

@@ -53,6 +53,26 @@ export const ERROR_CODES = {
     status: 504,
     summary: 'The service did not send response headers within timeouts.response.',
   },
+  FIGWAY_ADMIN_UNAUTHORIZED: {
+    status: 401,
+    summary: 'The admin API needs its bearer token (in the Authorization header; never in the URL).',
+  },
+  FIGWAY_ADMIN_BAD_REQUEST: {
+    status: 400,
+    summary: 'The admin API refused a request it cannot apply as sent (invalid rollout, bad JSON); nothing was changed.',
+  },
+  FIGWAY_ADMIN_NOT_FOUND: {
+    status: 404,
+    summary: 'No such admin endpoint, or no route with that id.',
+  },
+  FIGWAY_ADMIN_LISTEN_FAILED: {
+    status: 500,
+    summary: 'The admin listener could not start (port in use, address not available).',
+  },
+  FIGWAY_STATE_UNAVAILABLE: {
+    status: 503,
+    summary: 'The state store (file or Redis) could not be read or written; nothing was changed and the last known state keeps serving.',
+  },
   FIGWAY_INTERNAL: {
     status: 500,
     summary: 'An unexpected error inside figway; the request is answered and the error is logged.',
@@ -75,12 +95,15 @@ export type FigwayErrorCode = keyof typeof ERROR_CODES;
 export class FigwayError extends Error {
   readonly code: FigwayErrorCode;
   readonly status: number;
+  /** Structured detail for callers that can use it (e.g. the problems of a refused rollout change). */
+  readonly details: unknown;
 
-  constructor(code: FigwayErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+  constructor(code: FigwayErrorCode, message: string, options?: { cause?: unknown; status?: number; details?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FigwayError';
     this.code = code;
     this.status = options?.status ?? ERROR_CODES[code].status;
+    this.details = options?.details;
   }
 }
 

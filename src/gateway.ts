@@ -1,20 +1,24 @@
-// figway(options): load the config, build the pipeline, return the one-line middleware.
-import { compileSnapshot } from './config/compile-snapshot.js';
-import { loadConfig } from './config/load-config.js';
+// figway(options): load the config, build the pipeline, start runtime control, return the one-line middleware.
+import path from 'node:path';
+import { pino } from 'pino';
+import { register as globalRegistry } from 'prom-client';
+import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import type { FigwayConfig } from './config/schema.js';
+import { Controller } from './control/controller.js';
+import { watchConfigFile } from './control/watch-config.js';
+import { loggingPlugin } from './observe/logging.js';
+import { createMetricsHandler } from './observe/metrics-handler.js';
+import { metricsPlugin } from './observe/metrics.js';
+import { traceContextPlugin } from './observe/trace-context.js';
 import { createPipeline } from './pipeline.js';
 import { registerPlugins } from './plugins/register-plugins.js';
 import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
 import { createForwarder } from './proxy/forward.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
-import type { Snapshot } from './snapshot.js';
-import type { AnyFigwayPlugin, ConfigEvent, FigwayMiddleware, FigwayOptions } from './types.js';
-import { FigwayError } from './errors.js';
-import { loggingPlugin } from './observe/logging.js';
-import { createMetricsHandler } from './observe/metrics-handler.js';
-import { metricsPlugin } from './observe/metrics.js';
-import { traceContextPlugin } from './observe/trace-context.js';
-import { register as globalRegistry } from 'prom-client';
+import { FileStateStore } from './state/file-store.js';
+import type { StateStore } from './state/runtime-state.js';
+import type { FigwayMiddleware, FigwayOptions } from './types.js';
+import { version as packageVersion } from './version.js';
 
 /**
  * Creates the figway middleware: requests matching a route in the config are sent to a new service
@@ -32,42 +36,67 @@ import { register as globalRegistry } from 'prom-client';
  * ```
  */
 export function figway(options: FigwayOptions): FigwayMiddleware {
+  const logger = options.logger ?? pino(pino.destination({ dest: 1, sync: false }));
   const registry = options.registry ?? globalRegistry;
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
-  const builtIn = [traceContextPlugin(), loggingPlugin(options.logger), metricsPlugin(registry)];
+  const builtIn = [traceContextPlugin(), loggingPlugin(logger), metricsPlugin(registry)];
   const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
-  const env = options.env ?? process.env;
-  const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const upstreams = new UpstreamPool();
-  let source: string | FigwayConfig = options.config;
-  let version = 1;
-  let snapshot: Snapshot = compileSnapshot(loadConfig(source, env), { plugins, upstreams, version, runtime });
-  announce(plugins, { kind: 'loaded', version, routes: snapshot.routes.map((route) => route.info) });
+  const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
+  const controller = new Controller(options.config, { plugins, upstreams, runtime, env: options.env ?? process.env, logger });
+  const metricsHandler = createMetricsHandler(registry);
+  const startup = controller.current.config;
 
-  const currentSnapshot = () => snapshot;
-  const middleware = createPipeline({ current: currentSnapshot, random: runtime.random, forward: createForwarder() }) as FigwayMiddleware;
+  let admin: AdminServer | undefined;
+  let stopWatching: (() => void) | undefined;
+  // A file store is read at once; Redis may take a moment, and requests wait for it rather than
+  // serve without the rollbacks it holds.
+  const store = openFileStore(startup, controller.configFile);
+  if (store) controller.useStore(store, store.loadSync());
+  let starting: Promise<void> | undefined = store ? undefined : useRedisStore(controller, startup);
+  starting?.then(
+    () => (starting = undefined),
+    () => (starting = undefined),
+  );
+  const ready = (async () => {
+    await starting;
+    if (startup.admin) {
+      admin = await startAdminServer(startup.admin, {
+        controller,
+        logger,
+        metrics: metricsHandler,
+        status: () => ({
+          ready: starting === undefined,
+          store: controller.stateStore && { description: controller.stateStore.description, healthy: controller.stateStore.healthy },
+        }),
+        version: packageVersion,
+      });
+      logger.info({ admin: admin.url }, 'figway: admin API listening');
+    }
+    const file = controller.configFile;
+    if (file && startup.reload?.watch !== false) stopWatching = watchConfigFile(file, () => controller.reloadFromWatch());
+  })();
+  ready.catch((err: unknown) => logger.error({ err }, 'figway: runtime control did not start'));
+
+  const currentSnapshot = () => controller.current;
+  const middleware = createPipeline({
+    current: currentSnapshot,
+    random: runtime.random,
+    forward: createForwarder(),
+    starting: () => starting,
+  }) as FigwayMiddleware;
   Object.defineProperties(middleware, {
     current: { get: currentSnapshot },
+    ready: { value: ready },
+    adminUrl: { get: () => admin?.url },
     attach: { value: (app: object) => attachBodyKeeper(app, currentSnapshot) },
-    reload: {
-      value: (config: string | FigwayConfig = source) => {
-        let next: Snapshot;
-        try {
-          next = compileSnapshot(loadConfig(config, env), { plugins, upstreams, version: version + 1, runtime });
-        } catch (err) {
-          if (err instanceof FigwayError) announce(plugins, { kind: 'rejected', error: err });
-          throw err;
-        }
-        version += 1;
-        source = config;
-        snapshot = next;
-        upstreams.retainOnly(new Set(next.routes.map((route) => route.upstream)));
-        announce(plugins, { kind: 'reloaded', version, routes: next.routes.map((route) => route.info) });
-      },
-    },
-    metricsHandler: { value: createMetricsHandler(registry) },
+    reload: { value: (config?: string | FigwayConfig) => void controller.reload(config) },
+    metricsHandler: { value: metricsHandler },
     close: {
       value: async () => {
+        stopWatching?.();
+        await admin?.close();
+        await controller.close();
         upstreams.close();
         for (const plugin of plugins) await plugin.close?.();
       },
@@ -87,6 +116,17 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   return middleware;
 }
 
-function announce(plugins: readonly AnyFigwayPlugin[], event: ConfigEvent): void {
-  for (const plugin of plugins) plugin.onConfig?.(event);
+/** The file store, unless the config asks for Redis. Default: `.figway-state.json` beside the config file. */
+function openFileStore(config: FigwayConfig, configFile: string | undefined): FileStateStore | undefined {
+  if (config.state?.store === 'redis') return undefined;
+  const base = configFile ? path.dirname(configFile) : process.cwd();
+  return new FileStateStore(path.resolve(base, config.state?.path ?? '.figway-state.json'));
+}
+
+async function useRedisStore(controller: Controller, config: FigwayConfig): Promise<void> {
+  const settings = config.state as NonNullable<FigwayConfig['state']>;
+  // Loaded only when asked for: apps on the file store never load a Redis client.
+  const { RedisStateStore } = await import('./state/redis-store.js');
+  const store: StateStore = new RedisStateStore({ url: settings.url as string, prefix: settings.prefix, cacheFile: settings.cacheFile });
+  controller.useStore(store, await store.load());
 }

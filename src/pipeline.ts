@@ -22,6 +22,8 @@ export interface PipelineDeps {
   random(): number;
   /** Sends a request decided for the service to it. */
   forward: Forward;
+  /** While runtime state is still loading, a promise requests wait for (so none serves without it). */
+  starting(): Promise<void> | undefined;
 }
 
 /**
@@ -39,6 +41,14 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
   ];
 
   return function figway(req, res, next) {
+    const starting = deps.starting();
+    if (starting !== undefined) {
+      starting.then(
+        () => figway(req, res, next),
+        () => figway(req, res, next),
+      );
+      return;
+    }
     const snapshot = deps.current();
     const matched = recallMatch(req, snapshot) ?? matchRequest(snapshot.table, req);
     if (matched === undefined) return next();

@@ -1,6 +1,9 @@
 // The compiled, immutable configuration a request runs on; a reload swaps the whole snapshot.
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { LoadedConfig } from './config/load-config.js';
 import type { FigwayConfig } from './config/schema.js';
+import type { IgnoredOverride } from './state/apply-state.js';
+import type { RuntimeState } from './state/runtime-state.js';
 import type { ErrorFormat } from './error-response.js';
 import type { Upstream } from './proxy/upstream-pool.js';
 import type { Rewrite } from './proxy/upstream-path.js';
@@ -50,8 +53,15 @@ export interface CompiledRoute {
 
 /** One immutable, compiled configuration. */
 export interface Snapshot {
+  /** Goes up by one with every snapshot (a reload or a runtime change). */
   readonly version: number;
   readonly loadedAt: Date;
+  /** The validated file config this snapshot was built from (kept to rebuild on a runtime change). */
+  readonly loaded: LoadedConfig;
+  /** The runtime state applied over the file. */
+  readonly state: RuntimeState;
+  /** Runtime overrides that no longer fit the file and were skipped. */
+  readonly ignoredOverrides: readonly IgnoredOverride[];
   readonly config: Readonly<FigwayConfig>;
   readonly routes: readonly CompiledRoute[];
   readonly table: RouteTable<CompiledRoute>;

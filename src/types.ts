@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
 import type { FigwayError } from './errors.js';
 import type { Decision } from './rollout/decision.js';
+import type { RolloutOverride } from './state/runtime-state.js';
 import type { RequestView } from './rollout/request-view.js';
 
 export type { FigwayConfig, RouteConfig } from './config/schema.js';
@@ -40,9 +41,15 @@ export interface FigwayOptions {
 /** A route as plugins and callers see it. */
 export interface RouteInfo {
   readonly id: string;
-  /** The route as written in the config (with defaults applied), for audits. */
+  /** The route as it runs: the file's config with defaults and runtime rollout changes applied, for audits. */
   readonly config: Readonly<RouteConfig>;
   readonly upstream: { readonly name: string; readonly url: string };
+  /** The rollout as the file has it (with defaults), before runtime changes. */
+  readonly fileRollout: Readonly<NonNullable<RouteConfig['rollout']>>;
+  /** The rollout fields changed at runtime (admin API, CLI), if any. */
+  readonly override: Readonly<RolloutOverride> | undefined;
+  /** Whether the kill switch sends this route's traffic to legacy. */
+  readonly killed: boolean;
 }
 
 /**
@@ -111,9 +118,12 @@ export interface PluginSetup<O> {
   random(): number;
 }
 
-/** A configuration started serving (at start-up or after a reload), or a reload was rejected. */
+/**
+ * A configuration started serving: at start-up (`loaded`), after a config reload (`reloaded`), after a
+ * runtime rollout change or kill switch (`state-changed`); or a reload was rejected.
+ */
 export type ConfigEvent =
-  | { readonly kind: 'loaded' | 'reloaded'; readonly version: number; readonly routes: readonly RouteInfo[] }
+  | { readonly kind: 'loaded' | 'reloaded' | 'state-changed'; readonly version: number; readonly routes: readonly RouteInfo[] }
   | { readonly kind: 'rejected'; readonly error: FigwayError };
 
 /**
@@ -160,9 +170,17 @@ export interface FigwayMiddleware {
   /** The configuration snapshot currently serving. */
   readonly current: { readonly version: number; readonly config: Readonly<FigwayConfig>; readonly loadedAt: Date };
   /**
-   * Loads the configuration again (or a new one) and swaps it in atomically. Requests in flight
-   * finish on the snapshot they started with. An invalid config throws a FigwayConfigError listing
-   * every problem, and the current snapshot keeps serving.
+   * Resolves once runtime control is up: state loaded (Redis may take a moment), the admin listener
+   * listening, the config file watched. Rejects when the admin listener cannot start.
+   */
+  readonly ready: Promise<void>;
+  /** The admin API's URL once it listens (e.g. http://127.0.0.1:9901), if the config enables it. */
+  readonly adminUrl: string | undefined;
+  /**
+   * Loads the configuration again (or a new one) and swaps it in atomically, with the current
+   * runtime state. Requests in flight finish on the snapshot they started with. An invalid config
+   * throws a FigwayConfigError listing every problem, and the current snapshot keeps serving.
+   * The file is also watched (`reload.watch`), and `POST /reload` on the admin API does the same.
    */
   reload(config?: string | FigwayConfig): void;
   /**
@@ -176,6 +194,6 @@ export interface FigwayMiddleware {
    * ```
    */
   readonly metricsHandler: (req: IncomingMessage, res: ServerResponse) => void;
-  /** Closes upstream connection pools and lets every plugin release what it holds. */
+  /** Stops the admin listener and the file watch, closes the state store and upstream pools, and lets every plugin release what it holds. */
   close(): Promise<void>;
 }

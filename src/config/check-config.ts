@@ -111,12 +111,32 @@ const CHECKS: Record<string, Check> = {
     );
   },
 
+  stateStoreHasItsSettings(config, source) {
+    const state = config.state;
+    if (state?.store === 'redis' && state.url === undefined) return [source.problem(['state', 'url'], 'is required when store is redis')];
+    if (state?.store === 'file' && (state.url !== undefined || state.prefix !== undefined)) {
+      return [source.problem(['state'], 'url and prefix are for store: redis')];
+    }
+    return [];
+  },
+
+  adminIsNotOpenToTheNetwork(config, source) {
+    const admin = config.admin;
+    if (!admin || admin.token !== undefined || isLoopback(admin.host ?? '127.0.0.1')) return [];
+    return [source.problem(['admin', 'token'], `is required: the admin API would listen on ${admin.host} without one (use \${FIGWAY_ADMIN_TOKEN})`)];
+  },
+
   overrideHasASource(config, source) {
     const override = config.override;
     if (!override || override.header !== undefined || override.cookie !== undefined) return [];
     return [source.problem(['override'], 'needs a header or a cookie to read the override from')];
   },
 };
+
+/** Whether an address only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1';
+}
 
 /** Runs every cross-field check; returns all problems found. */
 export function checkConfig(config: FigwayConfig, source: ConfigSource): ConfigProblem[] {

@@ -8,6 +8,8 @@ import { compileCohort, type Cohort } from '../rollout/cohorts.js';
 import { percentToThreshold, type Rollout } from '../rollout/decide-side.js';
 import type { Override } from '../rollout/override.js';
 import { compileSticky } from '../rollout/sticky-key.js';
+import { applyState } from '../state/apply-state.js';
+import type { RuntimeState } from '../state/runtime-state.js';
 import { compileConditions } from '../routing/match-conditions.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
@@ -26,6 +28,8 @@ export interface CompileDeps {
   readonly upstreams: UpstreamPool;
   readonly version: number;
   readonly runtime: PluginRuntime;
+  /** Runtime rollout changes and the kill switch, applied over the file. */
+  readonly state: RuntimeState;
 }
 
 /**
@@ -34,22 +38,32 @@ export interface CompileDeps {
  *
  * @throws FigwayConfigError when plugin options are invalid or a plugin's setup fails.
  */
-export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileDeps): Snapshot {
+export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapshot {
+  const { config, source } = loaded;
   const plugins = compilePlugins(deps.plugins, config, source, deps.runtime);
+  const applied = applyState(config, deps.state);
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
   const override = compileOverride(config, cohorts);
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
-  const routes = config.routes.map((route): CompiledRoute => {
+  const routes = applied.config.routes.map((route, index): CompiledRoute => {
+    const fileRoute = config.routes[index] as RouteConfig;
     const upstreamConfig = resolveUpstream(config, route);
     const upstream = deps.upstreams.get(upstreamConfig.name, upstreamConfig.config);
-    const rollout = compileRollout(config, route, cohorts, override);
+    const rollout = compileRollout(config, route, cohorts, override, deps.state.killSwitch);
     const effective = effectiveRoute(config, route);
     // The most specific setting wins: route, then upstream, then defaults, then built-in.
     const timeout = (name: keyof typeof DEFAULT_TIMEOUTS) =>
       parseDuration(route.timeouts?.[name] ?? upstreamConfig.config.timeouts?.[name] ?? config.defaults?.timeouts?.[name] ?? DEFAULT_TIMEOUTS[name]);
     return {
       id: route.id,
-      info: Object.freeze({ id: route.id, config: effective, upstream: { name: upstream.name, url: upstream.url.href } }),
+      info: Object.freeze({
+        id: route.id,
+        config: effective,
+        upstream: { name: upstream.name, url: upstream.url.href },
+        fileRollout: effectiveRoute(config, fileRoute).rollout as NonNullable<RouteConfig['rollout']>,
+        override: applied.ignored.some((i) => i.route === route.id) ? undefined : deps.state.routes[route.id],
+        killed: deps.state.killSwitch,
+      }),
       pattern: parsePathPattern(route.match.path, route.match.exact) as Exclude<ReturnType<typeof parsePathPattern>, string>,
       conditions: compileConditions(route.match),
       upstream,
@@ -61,12 +75,15 @@ export function compileSnapshot({ config, source }: LoadedConfig, deps: CompileD
         idle: timeout('idle'),
       },
       hooks: plugins.hooksFor(route),
-      mayProxy: rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service'),
+      mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
     };
   });
   return Object.freeze({
     version: deps.version,
     loadedAt: new Date(),
+    loaded,
+    state: deps.state,
+    ignoredOverrides: applied.ignored,
     config: deepFreeze(config),
     routes: Object.freeze(routes),
     table: new RouteTable(routes, { caseSensitive: config.matching?.caseSensitive ?? false }),
@@ -86,7 +103,7 @@ function resolveUpstream(config: FigwayConfig, route: RouteConfig): { name: stri
   return named ? { name: route.upstream, config: named } : { name: new URL(route.upstream).host, config: { url: route.upstream } };
 }
 
-function compileRollout(config: FigwayConfig, route: RouteConfig, cohorts: Map<string, Cohort>, override: Override | undefined): Rollout {
+function compileRollout(config: FigwayConfig, route: RouteConfig, cohorts: Map<string, Cohort>, override: Override | undefined, killed: boolean): Rollout {
   const rollout = route.rollout ?? {};
   const percent = rollout.percent ?? 100;
   return {
@@ -97,6 +114,7 @@ function compileRollout(config: FigwayConfig, route: RouteConfig, cohorts: Map<s
     unkeyed: rollout.unkeyed ?? config.defaults?.unkeyed ?? 'legacy',
     cohorts: Object.entries(rollout.cohorts ?? {}).map(([name, side]) => ({ cohort: cohorts.get(name) as Cohort, side })),
     override,
+    killed,
   };
 }
 

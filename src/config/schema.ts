@@ -279,6 +279,39 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     plugins: Type.Optional(PluginOptions),
+    admin: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of the admin listener (0: any free port). The admin API is off without an admin section.' }),
+          host: Type.Optional(
+            Type.String({ minLength: 1, description: 'Address the admin listener binds to. Default 127.0.0.1. Any other address requires a token.' }),
+          ),
+          token: Type.Optional(
+            Type.String({ minLength: 16, description: 'Bearer token the admin API requires, e.g. ${FIGWAY_ADMIN_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' }),
+          ),
+          requireToken: Type.Optional(Type.Boolean({ description: 'Require the token on loopback too. Default: required whenever a token is set.' })),
+        },
+        { additionalProperties: false, description: 'The admin HTTP API, on its own listener: routes, rollout changes, kill switch, reload, explain, audit, metrics.' },
+      ),
+    ),
+    state: Type.Optional(
+      Type.Object(
+        {
+          store: Type.Union([Type.Literal('file'), Type.Literal('redis')], { description: 'Where runtime rollout changes live: file (one instance) or redis (shared by every replica).' }),
+          path: Type.Optional(Type.String({ minLength: 1, description: 'file: the state file. Default .figway-state.json beside the config file.' })),
+          url: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'redis: the server, e.g. redis://:${REDIS_PASSWORD}@redis:6379/0.', errorMessage: 'must be a redis:// or rediss:// URL' })),
+          prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'redis: key prefix, one per gateway (several apps can share a Redis). Default figway.' })),
+          cacheFile: Type.Optional(Type.String({ minLength: 1, description: 'redis: local copy of the last known state, served when a replica starts while Redis is down.' })),
+        },
+        { additionalProperties: false, description: 'Runtime state (rollout changes made through the admin API or CLI). Default: a state file beside the config file.' },
+      ),
+    ),
+    reload: Type.Optional(
+      Type.Object(
+        { watch: Type.Optional(Type.Boolean({ description: 'Watch the config file and apply valid changes at once. Default true.' })) },
+        { additionalProperties: false, description: 'Hot reload of the config file.' },
+      ),
+    ),
   },
   {
     title: 'figway configuration',

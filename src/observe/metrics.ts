@@ -75,12 +75,12 @@ function metricsOf(registry: Registry): Metrics {
   };
   reuse('figway_rollout_percent', () => new Gauge({
     name: 'figway_rollout_percent',
-    help: 'Share of traffic each route sends to its service, 0 to 100, as configured now.',
+    help: 'Share of traffic each route sends to its service, 0 to 100, as configured now (runtime changes included; 0 while the kill switch is on).',
     labelNames: ['route'],
     registers,
     collect() {
       this.reset();
-      for (const source of sources) for (const route of source.routes) this.set({ route: route.id }, route.config.rollout?.percent ?? 100);
+      for (const source of sources) for (const route of source.routes) this.set({ route: route.id }, route.killed ? 0 : (route.config.rollout?.percent ?? 100));
     },
   }));
   reuse('figway_strangled_ratio', () => new Gauge({
@@ -148,7 +148,7 @@ export function metricsPlugin(registry: Registry = globalRegistry): FigwayPlugin
         return;
       }
       source.routes = event.routes;
-      if (event.kind === 'loaded') return;
+      if (event.kind !== 'reloaded') return;
       metrics.reloads.inc({ result: 'success' });
       const kept = new Set(event.routes.map((route) => route.id));
       source.window?.keepOnly(kept);

@@ -15,6 +15,8 @@ export interface Rollout {
   readonly unkeyed: 'legacy' | 'service' | 'random';
   readonly cohorts: readonly { cohort: Cohort; side: Side }[];
   readonly override: Override | undefined;
+  /** The kill switch is on: legacy for everyone, before anything else is looked at. */
+  readonly killed: boolean;
 }
 
 /** Converts a percent (0 to 100, steps of 0.01) to buckets, exactly. */
@@ -23,13 +25,15 @@ export function percentToThreshold(percent: number): number {
 }
 
 /**
- * Decides the side of one request. Order: override (when enabled), cohorts (in the order the route
- * lists them), exact 0%/100%, then the sticky bucket; with no sticky key, the `unkeyed` policy.
+ * Decides the side of one request. Order: the kill switch, override (when enabled), cohorts (in the
+ * order the route lists them), exact 0%/100%, then the sticky bucket; with no sticky key, the
+ * `unkeyed` policy.
  *
  * @param random - returns a number in [0, 1); only used by `unkeyed: random` (injected for tests).
  */
 export function decideSide(rollout: Rollout, view: RequestView, random: () => number): Decision {
   const { routeId, percent, threshold } = rollout;
+  if (rollout.killed) return { routeId, side: 'legacy', reason: 'kill-switch', percent };
   if (rollout.override) {
     const side = overrideSide(rollout.override, view);
     if (side) return { routeId, side, reason: 'override', percent };

@@ -9,9 +9,10 @@ export type Side = 'service' | 'legacy';
  * - `cohort`: the request is in a cohort the route forces to a side;
  * - `percent`: the route is at exactly 0% or 100%;
  * - `bucket`: the sticky key's bucket is below (service) or above (legacy) the percent;
- * - `unkeyed`: the request has none of the sticky keys, so the route's `unkeyed` policy applied.
+ * - `unkeyed`: the request has none of the sticky keys, so the route's `unkeyed` policy applied;
+ * - `kill-switch`: the kill switch is on, so every request goes to legacy.
  */
-export type DecisionReason = 'override' | 'cohort' | 'percent' | 'bucket' | 'unkeyed';
+export type DecisionReason = 'override' | 'cohort' | 'percent' | 'bucket' | 'unkeyed' | 'kill-switch';
 
 /** The recorded decision of one request. */
 export interface Decision {

@@ -18,6 +18,7 @@ interface RolloutParts {
   unkeyed?: Rollout['unkeyed'];
   cohorts?: [name: string, config: CohortConfig, side: Side][];
   override?: Override;
+  killed?: boolean;
 }
 
 function rollout(parts: RolloutParts = {}): Rollout {
@@ -30,6 +31,7 @@ function rollout(parts: RolloutParts = {}): Rollout {
     unkeyed: parts.unkeyed ?? 'legacy',
     cohorts: (parts.cohorts ?? []).map(([name, config, side]) => ({ cohort: compileCohort(name, config), side })),
     override: parts.override,
+    killed: parts.killed ?? false,
   };
 }
 
@@ -227,6 +229,23 @@ describe('decideSide: cohorts', () => {
   it('goes on to the bucket when no cohort matches', () => {
     const r = rollout({ cohorts: [['staff', staffHeader, 'legacy']] });
     expect(decideSide(r, view({ headers: { 'x-user-id': 'alice' } }), noRandom)).toMatchObject({ side: 'service', reason: 'bucket', bucket: 1609 });
+  });
+});
+
+describe('decideSide: kill switch', () => {
+  it('sends everyone to legacy, before overrides and cohorts', () => {
+    const r = rollout({
+      percent: 100,
+      killed: true,
+      override: { header: 'x-figway', cookie: undefined, cohort: undefined },
+      cohorts: [['staff', { header: { 'x-staff': '1' } }, 'service']],
+    });
+    expect(decideSide(r, view({ headers: { 'x-figway': 'always', 'x-staff': '1' } }), noRandom)).toEqual({
+      routeId: 'orders',
+      side: 'legacy',
+      reason: 'kill-switch',
+      percent: 100,
+    });
   });
 });
 

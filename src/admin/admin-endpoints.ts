@@ -1,0 +1,226 @@
+// Every admin endpoint in one table: its route, its documentation (the OpenAPI document is built
+// from this table, so the two never drift) and its handler.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { inlineSource } from '../config/config-source.js';
+import { validateSchema } from '../config/validate-schema.js';
+import type { Controller } from '../control/controller.js';
+import { explain, type ExplainInput } from '../control/explain.js';
+import { routesView, routeView } from '../control/route-view.js';
+import { FigwayError, type ConfigProblem } from '../errors.js';
+import { RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
+
+/** What a handler gets. */
+export interface AdminRequest {
+  readonly controller: Controller;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+  /** Who is asking, for the audit log: X-Figway-Actor and the caller's address. */
+  readonly actor: { readonly name: string };
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Gateway status for the probes. */
+  readonly status: () => { ready: boolean; store: { description: string; healthy: boolean } | undefined };
+  readonly metrics: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** A JSON answer, or `undefined` when the handler wrote the response itself. */
+export type AdminAnswer = { status?: number; body: unknown } | undefined;
+
+export interface AdminEndpoint {
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  readonly path: string;
+  readonly summary: string;
+  /** Probes are open (they reveal nothing); everything else needs the token. */
+  readonly open?: boolean;
+  readonly query?: readonly { name: string; description: string; required?: boolean; repeated?: boolean }[];
+  readonly body?: object;
+  readonly response: string;
+  handle(request: AdminRequest): AdminAnswer | Promise<AdminAnswer>;
+}
+
+const ROUTE_ID = { name: 'id', description: 'Route id' };
+
+export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
+  {
+    method: 'GET',
+    path: '/healthz',
+    summary: 'Liveness: the process answers.',
+    open: true,
+    response: '{ status: "ok" }',
+    handle: () => ({ body: { status: 'ok' } }),
+  },
+  {
+    method: 'GET',
+    path: '/readyz',
+    summary: 'Readiness: runtime state is loaded and figway serves. 503 while starting. A state store that is down does not make figway unready: it serves its last known state.',
+    open: true,
+    response: '{ status, configVersion, stateRevision, store: { description, healthy } }',
+    handle: ({ controller, status }) => {
+      const { ready, store } = status();
+      const snapshot = controller.current;
+      return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'starting', configVersion: snapshot.version, stateRevision: snapshot.state.revision, store } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/routes',
+    summary: 'The whole routing table with each route\'s effective config (match, upstream, rewrite, timeouts, plugins, rollout and its source), for audits.',
+    response: '{ configVersion, stateRevision, killSwitch, routes: Route[], ignoredOverrides }',
+    handle: ({ controller }) => ({ body: routesView(controller.current) }),
+  },
+  {
+    method: 'GET',
+    path: '/routes/:id',
+    summary: 'One route, as in GET /routes.',
+    response: 'Route',
+    handle: ({ controller, params }) => ({ body: routeView(findRoute(controller, params.id as string)) }),
+  },
+  {
+    method: 'PUT',
+    path: '/routes/:id/rollout',
+    summary: 'Changes a route\'s rollout at runtime, on every replica and across restarts: only the fields sent change.',
+    body: RolloutOverrideSchema,
+    response: 'Route',
+    handle: async ({ controller, params, body, actor }) => {
+      const override = validated(body, RolloutOverrideSchema) as RolloutOverride;
+      const snapshot = await controller.setRollout(params.id as string, override, actor);
+      return { body: routeView(findRoute(controller, params.id as string, snapshot)) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/routes/:id/rollout',
+    summary: 'Drops a route\'s runtime rollout changes: the file\'s rollout applies again.',
+    response: 'Route',
+    handle: async ({ controller, params, actor }) => {
+      const snapshot = await controller.clearRollout(params.id as string, actor);
+      return { body: routeView(findRoute(controller, params.id as string, snapshot)) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/routes/:id/rollback',
+    summary: 'Rolls a route back to 0%: every request to legacy (cohorts and overrides still apply; use the kill switch to stop everything).',
+    response: 'Route',
+    handle: async ({ controller, params, actor }) => {
+      const snapshot = await controller.setRollout(params.id as string, { percent: 0 }, actor, 'rollback');
+      return { body: routeView(findRoute(controller, params.id as string, snapshot)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/kill-switch',
+    summary: 'Whether the kill switch is on.',
+    response: '{ on: boolean }',
+    handle: ({ controller }) => ({ body: { on: controller.current.state.killSwitch } }),
+  },
+  {
+    method: 'POST',
+    path: '/kill-switch',
+    summary: 'Every route to legacy at once ({"on": true}, the default), or back to their rollouts ({"on": false}).',
+    body: { type: 'object', additionalProperties: false, properties: { on: { type: 'boolean', description: 'true: every request to legacy; false: rollouts apply again.' } } },
+    response: '{ on: boolean }',
+    handle: async ({ controller, body, actor }) => {
+      const { on = true } = validated(body ?? {}, KILL_SWITCH_BODY) as { on?: boolean };
+      const snapshot = await controller.setKillSwitch(on, actor);
+      return { body: { on: snapshot.state.killSwitch } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/reload',
+    summary: 'Loads the config file again. An invalid file is refused with every problem (file:line:column, path) and the current config keeps serving.',
+    response: '{ configVersion }',
+    handle: ({ controller, actor }) => {
+      try {
+        return { body: { configVersion: controller.reload(undefined, actor).version } };
+      } catch (err) {
+        const problems = (err as { problems?: ConfigProblem[] }).problems;
+        if (problems) throw new FigwayError('FIGWAY_CONFIG_INVALID', (err as Error).message, { status: 400, details: problems });
+        throw err;
+      }
+    },
+  },
+  {
+    method: 'GET',
+    path: '/explain',
+    summary: 'What figway would do with a request: the route it matches, the service path, the side and why (bucket, cohort, override...).',
+    query: [
+      { name: 'method', description: 'HTTP method. Default GET.' },
+      { name: 'path', description: 'Path and query string of the request.', required: true },
+      { name: 'header', description: 'A request header as name:value.', repeated: true },
+      { name: 'cookie', description: 'A cookie as name=value.', repeated: true },
+      { name: 'user', description: 'A field of req.user as field=value (the user id field gives sticky: user).', repeated: true },
+      { name: 'ip', description: 'The client address.' },
+    ],
+    response: '{ matched: false, refused? } | { matched: true, route, path, upstream, upstreamPath, decision }',
+    handle: ({ controller, query }) => ({ body: explain(controller.current, explainInput(query)) }),
+  },
+  {
+    method: 'GET',
+    path: '/audit',
+    summary: 'Who changed what and when (rollouts, rollbacks, kill switch, reloads), newest first, with old and new values.',
+    query: [{ name: 'limit', description: 'Most entries to return, 1 to 1000. Default 100.' }],
+    response: '{ entries: AuditEntry[] }',
+    handle: async ({ controller, query }) => {
+      const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 100) || 100));
+      const store = controller.stateStore;
+      if (!store) return { body: { entries: [] } };
+      try {
+        return { body: { entries: await store.audit(limit) } };
+      } catch (err) {
+        throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `the state store (${store.description}) did not answer: ${(err as Error).message}`, { cause: err });
+      }
+    },
+  },
+  {
+    method: 'GET',
+    path: '/metrics',
+    summary: 'Prometheus metrics (text format).',
+    response: 'text/plain; version=0.0.4',
+    handle: ({ req, res, metrics }) => {
+      metrics(req, res);
+      return undefined;
+    },
+  },
+];
+
+const KILL_SWITCH_BODY = ADMIN_ENDPOINTS.find((e) => e.path === '/kill-switch' && e.method === 'POST')?.body ?? {};
+
+function findRoute(controller: Controller, id: string, snapshot = controller.current) {
+  const route = snapshot.routes.find((r) => r.id === id);
+  if (!route) throw new FigwayError('FIGWAY_ADMIN_NOT_FOUND', `no route "${id}" (routes: ${snapshot.routes.map((r) => r.id).join(', ')})`);
+  return route;
+}
+
+/** The body if it fits the schema, else a 400 listing every problem. */
+function validated(body: unknown, schema: object): unknown {
+  const problems = validateSchema(schema as never, body, inlineSource('<body>'));
+  if (problems.length > 0) {
+    throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', problems.map((p) => `${p.path || 'body'} ${p.message}`).join('; '), { details: problems });
+  }
+  return body;
+}
+
+function explainInput(query: URLSearchParams): ExplainInput {
+  const path = query.get('path');
+  if (!path || !path.startsWith('/')) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', 'path is required and must start with "/" (e.g. ?path=/api/orders/7)');
+  const pairs = (name: string, separator: string) =>
+    Object.fromEntries(
+      query.getAll(name).map((entry) => {
+        const at = entry.indexOf(separator);
+        if (at <= 0) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `${name} must be written name${separator}value, got "${entry}"`);
+        return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
+      }),
+    );
+  const user = pairs('user', '=');
+  return {
+    method: query.get('method') ?? 'GET',
+    path,
+    headers: pairs('header', ':'),
+    cookies: pairs('cookie', '='),
+    ip: query.get('ip') ?? undefined,
+    ...(Object.keys(user).length > 0 ? { user } : {}),
+  };
+}

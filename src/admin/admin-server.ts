@@ -1,0 +1,155 @@
+// The admin listener: its own port (loopback by default), token-checked, JSON in and out.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { isLoopback } from '../config/check-config.js';
+import type { FigwayConfig } from '../config/schema.js';
+import type { Controller } from '../control/controller.js';
+import { FigwayError } from '../errors.js';
+import { authorize, type AdminAuth } from './admin-auth.js';
+import { ADMIN_ENDPOINTS, type AdminEndpoint, type AdminRequest } from './admin-endpoints.js';
+import { openApiDocument } from './openapi.js';
+
+const BODY_LIMIT = 64 * 1024;
+
+/** A running admin listener. */
+export interface AdminServer {
+  /** e.g. http://127.0.0.1:9901 */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface AdminDeps {
+  readonly controller: Controller;
+  readonly logger: Logger;
+  readonly status: AdminRequest['status'];
+  readonly metrics: AdminRequest['metrics'];
+  readonly version: string;
+}
+
+/**
+ * Starts the admin listener. A bind beyond loopback without a token is refused before listening
+ * (the config check already says so; this is the last line of defence).
+ *
+ * @throws FigwayError FIGWAY_ADMIN_LISTEN_FAILED when the port is taken or the address unavailable.
+ */
+export async function startAdminServer(settings: NonNullable<FigwayConfig['admin']>, deps: AdminDeps): Promise<AdminServer> {
+  const host = settings.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !settings.token) {
+    throw new FigwayError('FIGWAY_ADMIN_LISTEN_FAILED', `refusing to serve the admin API on ${host} without a token`);
+  }
+  const auth: AdminAuth = { token: settings.token, required: settings.requireToken ?? settings.token !== undefined };
+  const openapi = openApiDocument(ADMIN_ENDPOINTS, deps.version);
+  const server = http.createServer((req, res) => {
+    handle(req, res, auth, deps, openapi).catch((err: unknown) => answerError(res, err, deps.logger));
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new FigwayError('FIGWAY_ADMIN_LISTEN_FAILED', `admin API cannot listen on ${host}:${settings.port}: ${err.message}`, { cause: err })));
+    server.listen(settings.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, auth: AdminAuth, deps: AdminDeps, openapi: object): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://admin');
+  if (req.method === 'GET' && url.pathname === '/openapi.json') return answer(res, 200, openapi);
+  const found = route(req.method ?? 'GET', url.pathname);
+  if (!found) {
+    const allowed = ADMIN_ENDPOINTS.filter((e) => matchPath(e.path, url.pathname)).map((e) => e.method);
+    if (allowed.length > 0) res.setHeader('allow', allowed.join(', '));
+    throw new FigwayError('FIGWAY_ADMIN_NOT_FOUND', allowed.length > 0 ? `${req.method} is not allowed on ${url.pathname} (allowed: ${allowed.join(', ')})` : `no admin endpoint ${url.pathname}`, {
+      status: allowed.length > 0 ? 405 : 404,
+    });
+  }
+  const { endpoint, params } = found;
+  if (!endpoint.open) {
+    const denied = authorize(req, auth);
+    if (denied) {
+      res.setHeader('www-authenticate', 'Bearer realm="figway-admin"');
+      throw denied;
+    }
+  }
+  const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
+  const actorHeader = req.headers['x-figway-actor'];
+  const actorName = typeof actorHeader === 'string' && /^[\w.@ -]{1,100}$/.test(actorHeader) ? actorHeader : 'anonymous';
+  const result = await endpoint.handle({
+    controller: deps.controller,
+    params,
+    query: url.searchParams,
+    body,
+    actor: { name: `${actorName}@${req.socket.remoteAddress ?? 'unknown'}` },
+    req,
+    res,
+    status: deps.status,
+    metrics: deps.metrics,
+  });
+  if (result) answer(res, result.status ?? 200, result.body);
+}
+
+function route(method: string, pathname: string): { endpoint: AdminEndpoint; params: Record<string, string> } | undefined {
+  for (const endpoint of ADMIN_ENDPOINTS) {
+    if (endpoint.method !== method) continue;
+    const params = matchPath(endpoint.path, pathname);
+    if (params) return { endpoint, params };
+  }
+  return undefined;
+}
+
+function matchPath(pattern: string, pathname: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const part = want[i] as string;
+    if (part.startsWith(':')) params[part.slice(1)] = decodeURIComponent(got[i] as string);
+    else if (part !== got[i]) return undefined;
+  }
+  return params;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > BODY_LIMIT) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `body larger than ${BODY_LIMIT} bytes`, { status: 413 });
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('cache-control', 'no-store');
+  res.end(`${text}\n`);
+}
+
+function answerError(res: ServerResponse, err: unknown, logger: Logger): void {
+  const error = err instanceof FigwayError ? err : new FigwayError('FIGWAY_INTERNAL', 'internal error in the admin API', { cause: err });
+  if (error.code === 'FIGWAY_INTERNAL') logger.error({ err }, 'figway: admin API error');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  answer(res, error.status, { error: { code: error.code, message: error.message, status: error.status, ...(error.details === undefined ? {} : { details: error.details }) } });
+}

@@ -1,0 +1,63 @@
+// The OpenAPI document of the admin API, built from the endpoint table it describes.
+import { ERROR_CODES } from '../errors.js';
+import type { AdminEndpoint } from './admin-endpoints.js';
+
+/** OpenAPI 3.1 for `endpoints`, served at GET /openapi.json. */
+export function openApiDocument(endpoints: readonly AdminEndpoint[], version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const endpoint of endpoints) {
+    const path = endpoint.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const parameters = [
+      ...[...endpoint.path.matchAll(/:([A-Za-z]+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description: 'Route id' })),
+      ...(endpoint.query ?? []).map((q) => ({
+        name: q.name,
+        in: 'query',
+        required: q.required ?? false,
+        description: q.description,
+        schema: q.repeated ? { type: 'array', items: { type: 'string' } } : { type: 'string' },
+        ...(q.repeated ? { style: 'form', explode: true } : {}),
+      })),
+    ];
+    (paths[path] ??= {})[endpoint.method.toLowerCase()] = {
+      summary: endpoint.summary,
+      ...(endpoint.open ? { security: [] } : {}),
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(endpoint.body ? { requestBody: { required: endpoint.method === 'PUT', content: { 'application/json': { schema: endpoint.body } } } } : {}),
+      responses: {
+        '200': { description: endpoint.response, content: endpoint.path === '/metrics' ? { 'text/plain': {} } : { 'application/json': {} } },
+        default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    };
+  }
+  paths['/openapi.json'] = { get: { summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'figway admin API',
+      version,
+      description: 'Runtime control of a figway gateway: the routing table, rollout changes, the kill switch, reload, explain, audit, metrics.',
+    },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (FIGWAY_ADMIN_TOKEN). Never in the URL.' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                code: { type: 'string', enum: Object.keys(ERROR_CODES) },
+                message: { type: 'string' },
+                status: { type: 'integer' },
+                details: { description: 'e.g. the problems of a refused change' },
+              },
+              required: ['code', 'message', 'status'],
+            },
+          },
+        },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,198 @@
+// The one place that changes what serves: config reloads, runtime rollout changes, the kill switch.
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { compileSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import type { FigwayConfig } from '../config/schema.js';
+import { FigwayError, formatProblem } from '../errors.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import type { Snapshot } from '../snapshot.js';
+import { checkOverride } from '../state/apply-state.js';
+import { EMPTY_STATE, type AuditInput, type RolloutOverride, type RuntimeState, type StateStore } from '../state/runtime-state.js';
+import type { AnyFigwayPlugin, ConfigEvent } from '../types.js';
+
+/** Who asked for a change, for the audit log. */
+export interface Actor {
+  readonly name: string;
+}
+
+export interface ControllerDeps {
+  readonly plugins: readonly AnyFigwayPlugin[];
+  readonly upstreams: UpstreamPool;
+  readonly runtime: CompileDeps['runtime'];
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+}
+
+/**
+ * Holds the snapshot that serves and builds every next one: from a new file (reload), or from new
+ * runtime state (a rollout change made here or on another replica). A new snapshot replaces the
+ * old one in one assignment; requests in flight finish on the one they started with.
+ */
+export class Controller {
+  private snapshot: Snapshot;
+  private source: string | FigwayConfig;
+  private version = 1;
+  private store: StateStore | undefined;
+
+  constructor(
+    source: string | FigwayConfig,
+    private readonly deps: ControllerDeps,
+  ) {
+    this.source = source;
+    this.snapshot = this.compile(loadConfig(source, deps.env), EMPTY_STATE, this.version);
+    this.announce({ kind: 'loaded', version: this.version, routes: this.routes() });
+  }
+
+  get current(): Snapshot {
+    return this.snapshot;
+  }
+
+  /** The config file's path, when the config came from a file. */
+  get configFile(): string | undefined {
+    return typeof this.source === 'string' ? path.resolve(this.source) : undefined;
+  }
+
+  get stateStore(): StateStore | undefined {
+    return this.store;
+  }
+
+  /** Starts serving runtime state from `store` (loaded now) and follows its changes from then on. */
+  useStore(store: StateStore, initial: RuntimeState): void {
+    this.store = store;
+    this.applyState(initial);
+    store.subscribe((state) => this.applyState(state));
+  }
+
+  /**
+   * Loads the config again (or a new one) and swaps it in with the current runtime state.
+   *
+   * @throws FigwayConfigError listing every problem; the current snapshot keeps serving.
+   */
+  reload(config: string | FigwayConfig = this.source, actor?: Actor): Snapshot {
+    let next: Snapshot;
+    try {
+      next = this.compile(loadConfig(config, this.deps.env), this.snapshot.state, this.version + 1);
+    } catch (err) {
+      if (err instanceof FigwayError) this.announce({ kind: 'rejected', error: err });
+      throw err;
+    }
+    const before = this.version;
+    this.swap(next, 'reloaded');
+    this.source = config;
+    this.store?.record({ actor: actor?.name ?? 'figway', action: 'reload', before, after: this.version, revision: this.version }).catch((err: unknown) => {
+      this.deps.logger.warn({ err }, 'figway: could not write the reload to the audit log');
+    });
+    return next;
+  }
+
+  /** Reloads after the config file changed; a bad file is logged and counted, and the old config keeps serving. */
+  reloadFromWatch(): void {
+    try {
+      const next = this.reload(this.source, { name: 'file-watch' });
+      this.deps.logger.info({ configVersion: next.version }, 'figway: config reloaded');
+    } catch (err) {
+      const problems = (err as { problems?: readonly Parameters<typeof formatProblem>[0][] }).problems;
+      this.deps.logger.error(
+        { err: problems ? undefined : err, problems: problems?.map(formatProblem) },
+        'figway: config change rejected, the previous config keeps serving',
+      );
+    }
+  }
+
+  /** Changes a route's rollout at runtime (only the fields given), for every replica. */
+  async setRollout(routeId: string, override: RolloutOverride, actor: Actor, action: 'rollout' | 'rollback' = 'rollout'): Promise<Snapshot> {
+    const route = this.requireRoute(routeId);
+    const problems = checkOverride(this.snapshot.loaded.config, routeId, override);
+    if (problems.length > 0) {
+      throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `invalid rollout for ${routeId}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, {
+        details: problems,
+      });
+    }
+    const before = route.info.config.rollout;
+    return this.change((state) => ({ ...state, routes: { ...state.routes, [routeId]: { ...state.routes[routeId], ...override } } }), {
+      actor: actor.name,
+      action,
+      route: routeId,
+      before,
+      after: { ...before, ...override },
+    });
+  }
+
+  /** Drops a route's runtime changes: the file's rollout applies again. */
+  clearRollout(routeId: string, actor: Actor): Promise<Snapshot> {
+    const route = this.requireRoute(routeId);
+    return this.change((state) => ({ ...state, routes: Object.fromEntries(Object.entries(state.routes).filter(([id]) => id !== routeId)) }), {
+      actor: actor.name,
+      action: 'clear-override',
+      route: routeId,
+      before: route.info.config.rollout,
+      after: route.info.fileRollout,
+    });
+  }
+
+  /** Every route to legacy (on), or back to their rollouts (off). */
+  setKillSwitch(on: boolean, actor: Actor): Promise<Snapshot> {
+    return this.change((state) => ({ ...state, killSwitch: on }), { actor: actor.name, action: 'kill-switch', before: this.snapshot.state.killSwitch, after: on });
+  }
+
+  /** Stops following the store and closes it. */
+  async close(): Promise<void> {
+    await this.store?.close();
+  }
+
+  /** Writes a change through the store (atomically, with its audit entry), then serves it. */
+  private async change(mutate: (state: RuntimeState) => Omit<RuntimeState, 'revision'>, audit: AuditInput): Promise<Snapshot> {
+    const store = this.store;
+    if (!store) throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', 'no state store is configured');
+    let state: RuntimeState;
+    try {
+      state = await store.update(mutate, audit);
+    } catch (err) {
+      if (err instanceof FigwayError) throw err;
+      throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `the state store (${store.description}) refused the change: ${(err as Error).message}`, { cause: err });
+    }
+    this.applyState(state);
+    return this.snapshot;
+  }
+
+  /** Builds a snapshot for a newer state and swaps it in; older or equal revisions are ignored. */
+  private applyState(state: RuntimeState): void {
+    if (state.revision <= this.snapshot.state.revision) return;
+    try {
+      const next = this.compile(this.snapshot.loaded, state, this.version + 1);
+      for (const { route, problems } of next.ignoredOverrides) {
+        this.deps.logger.warn({ route, problems: problems.map(formatProblem) }, 'figway: runtime rollout change does not fit the config and is ignored');
+      }
+      this.swap(next, 'state-changed');
+    } catch (err) {
+      this.deps.logger.error({ err }, 'figway: could not apply the runtime state; the previous one keeps serving');
+    }
+  }
+
+  private requireRoute(routeId: string) {
+    const route = this.snapshot.routes.find((r) => r.id === routeId);
+    if (!route) throw new FigwayError('FIGWAY_ADMIN_NOT_FOUND', `no route "${routeId}" (routes: ${this.snapshot.routes.map((r) => r.id).join(', ')})`);
+    return route;
+  }
+
+  private compile(loaded: LoadedConfig, state: RuntimeState, version: number): Snapshot {
+    const { plugins, upstreams, runtime } = this.deps;
+    return compileSnapshot(loaded, { plugins, upstreams, runtime, version, state });
+  }
+
+  private swap(next: Snapshot, kind: 'reloaded' | 'state-changed'): void {
+    this.version = next.version;
+    this.snapshot = next;
+    this.deps.upstreams.retainOnly(new Set(next.routes.map((route) => route.upstream)));
+    this.announce({ kind, version: next.version, routes: this.routes() });
+  }
+
+  private routes() {
+    return this.snapshot.routes.map((route) => route.info);
+  }
+
+  private announce(event: ConfigEvent): void {
+    for (const plugin of this.deps.plugins) plugin.onConfig?.(event);
+  }
+}

@@ -1,0 +1,367 @@
+// The shared state store: one JSON value in Redis, changed by compare-and-set, pushed to every replica by pub/sub.
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { createClient } from 'redis';
+import { FigwayError } from '../errors.js';
+import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
+
+export interface RedisStateStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+  url: string;
+  /** Prefix of the keys and the channel, so several gateways can share one Redis. Default `figway`. */
+  prefix?: string;
+  /** Where to keep the last known state, so a replica that starts while Redis is down serves it. */
+  cacheFile?: string;
+  /** How long start-up waits for Redis before serving the last known state. Default 2000 ms. */
+  startupTimeoutMs?: number;
+  /** How long one command may take before it counts as failed. Default: startupTimeoutMs. */
+  commandTimeoutMs?: number;
+  /** How often subscribers check the revision, in case a pub/sub message was missed. Default 2000 ms. */
+  pollIntervalMs?: number;
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * Sets the state only if it is still the one the change was computed from, and writes the audit
+ * entry and the notification with it, so a change and its record cannot part. The raw value is
+ * compared (not the revision) so a replaced value of equal revision is not mistaken for ours.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('LPUSH', KEYS[2], ARGV[3])
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
+redis.call('PUBLISH', ARGV[5], ARGV[2])
+return 1`;
+
+const APPEND_AUDIT = `
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+return 1`;
+
+// Every replica retries a lost race at once otherwise, and they collide again.
+const MAX_ATTEMPTS = 50;
+const RETRY_DELAY_MS = 10;
+const MAX_RECONNECT_DELAY_MS = 1000;
+
+/**
+ * A state store in Redis, shared by every replica. Updates are optimistic: read, compute, then a
+ * Lua compare-and-set that also appends the audit entry and publishes the new state; a lost race
+ * is retried with a fresh read, so `change` may run more than once and must have no side effects
+ * beyond its result. While Redis is unreachable, reads serve the last known state (memory, then
+ * `cacheFile`) and writes fail at once.
+ */
+export class RedisStateStore implements StateStore {
+  readonly description: string;
+  healthy = false;
+  private readonly client: RedisClient;
+  private subscriber: RedisClient | undefined;
+  private readonly keys: { state: string; audit: string; channel: string };
+  private readonly cacheFile: string | undefined;
+  private readonly startupTimeoutMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly listeners = new Set<(state: RuntimeState) => void>();
+  /** The newest state seen from Redis, or read from the cache file at start. */
+  private current: RuntimeState | undefined;
+  private readonly started: Promise<void>;
+  private updates: Promise<unknown> = Promise.resolve();
+  private cacheWrites: Promise<void> = Promise.resolve();
+  private cacheWriteCount = 0;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+  private closing: Promise<void> | undefined;
+  private subscriberClosing: Promise<void> = Promise.resolve();
+
+  constructor(options: RedisStateStoreOptions) {
+    const prefix = options.prefix ?? 'figway';
+    this.keys = { state: `${prefix}:state`, audit: `${prefix}:audit`, channel: `${prefix}:changes` };
+    this.description = `redis:${redactUrl(options.url)}`;
+    this.cacheFile = options.cacheFile === undefined ? undefined : path.resolve(options.cacheFile);
+    this.startupTimeoutMs = options.startupTimeoutMs ?? 2000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? this.startupTimeoutMs;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
+    this.current = this.cacheFile === undefined ? undefined : readCache(this.cacheFile);
+
+    this.client = createClient({
+      url: options.url,
+      // Queued commands would wait for Redis to come back; a gateway must answer now.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: this.commandTimeoutMs,
+        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50),
+      },
+    });
+    this.watchConnection(this.client);
+    // A replica that was cut off (or a Redis that came back empty) is reconciled as soon as it is back.
+    this.client.on('ready', () => void this.refresh());
+    this.started = startWithin(this.client, this.startupTimeoutMs);
+  }
+
+  /** Creates a store and waits until Redis answered, or startupTimeoutMs passed. */
+  static async open(options: RedisStateStoreOptions): Promise<RedisStateStore> {
+    const store = new RedisStateStore(options);
+    await store.started;
+    return store;
+  }
+
+  async load(): Promise<RuntimeState> {
+    try {
+      return (await withTimeout(this.read(), this.startupTimeoutMs, 'reading the state')).state;
+    } catch {
+      return this.current ?? EMPTY_STATE;
+    }
+  }
+
+  update(change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, input: AuditInput): Promise<RuntimeState> {
+    // This replica's own updates go one at a time, so they never race each other, only other replicas.
+    const run = () => this.applyUpdate(change, input);
+    const result = this.updates.then(run, run);
+    this.updates = result.catch(() => {});
+    return result;
+  }
+
+  async record(input: AuditInput & { revision: number }): Promise<void> {
+    const entry: AuditEntry = { before: undefined, after: undefined, ...input, at: new Date().toISOString() };
+    await this.command('record an audit entry', () =>
+      this.client.eval(APPEND_AUDIT, { keys: [this.keys.audit], arguments: [JSON.stringify(entry), String(AUDIT_LIMIT)] }),
+    );
+  }
+
+  subscribe(listener: (state: RuntimeState) => void): () => void {
+    this.listeners.add(listener);
+    this.follow();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.unfollow();
+    };
+  }
+
+  async audit(limit: number): Promise<AuditEntry[]> {
+    if (limit <= 0) return [];
+    const entries = await this.command('read the audit log', () => this.client.lRange(this.keys.audit, 0, limit - 1));
+    return entries.map((entry) => JSON.parse(entry) as AuditEntry);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.listeners.clear();
+      this.unfollow();
+      await Promise.all([closeClient(this.client, this.commandTimeoutMs), this.subscriberClosing]);
+      await this.cacheWrites;
+    })();
+    return this.closing;
+  }
+
+  private async applyUpdate(change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, input: AuditInput): Promise<RuntimeState> {
+    for (let attempt = 1; ; attempt += 1) {
+      const { raw, state } = await this.read();
+      const next: RuntimeState = { ...change(state), revision: state.revision + 1 };
+      // Built after `change`: a caller may fill the audit entry from what the change computed.
+      const entry: AuditEntry = { before: undefined, after: undefined, ...input, at: new Date().toISOString(), revision: next.revision };
+      const nextRaw = JSON.stringify(next);
+      const applied = await this.command('apply the change', () =>
+        this.client.eval(COMPARE_AND_SET, {
+          keys: [this.keys.state, this.keys.audit],
+          arguments: [raw ?? '', nextRaw, JSON.stringify(entry), String(AUDIT_LIMIT), this.keys.channel],
+        }),
+      );
+      if (applied === 1) {
+        this.see(next);
+        return next;
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `${this.description}: the change lost ${MAX_ATTEMPTS} races with other replicas in a row; nothing was changed`);
+      }
+      await delay(Math.random() * RETRY_DELAY_MS * Math.min(attempt, 5));
+    }
+  }
+
+  /** Reads the state; a Redis that lost it (restarted empty) gets the state this replica knows back. */
+  private async read(): Promise<{ raw: string | null; state: RuntimeState }> {
+    let raw = await this.command('read the state', () => this.client.get(this.keys.state));
+    if (raw === null && this.current !== undefined && this.current.revision > 0) {
+      const seed = JSON.stringify(this.current);
+      const seeded = await this.command('restore the state', () => this.client.set(this.keys.state, seed, { condition: 'NX' }));
+      // Another replica restored (or changed) it first; theirs stands.
+      raw = seeded === null ? await this.command('read the state', () => this.client.get(this.keys.state)) : seed;
+    }
+    const state = raw === null ? EMPTY_STATE : parseState(raw);
+    this.see(state);
+    return { raw, state };
+  }
+
+  /** Re-reads the state; a call made while a read is under way runs once more after it, as that read may predate the call's reason. */
+  private refresh(): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        // Unreachable: `healthy` already says so, and the next reconnect or poll tries again.
+        await this.read().catch(() => {});
+      } while (this.refreshAgain && !this.closing);
+      this.refreshing = undefined;
+    })();
+    return this.refreshing;
+  }
+
+  /** Runs one command against Redis, bounded in time, keeping `healthy` and the error message plain. */
+  private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      await this.started;
+      const result = await withTimeout(run(), this.commandTimeoutMs, what);
+      this.healthy = true;
+      return result;
+    } catch (err) {
+      this.healthy = false;
+      throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `${this.description} is unreachable, could not ${what}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Takes a state seen anywhere (own change, pub/sub, poll); listeners hear of each newer revision once. */
+  private see(state: RuntimeState): void {
+    if (state.revision <= (this.current?.revision ?? 0)) return;
+    this.current = state;
+    this.writeCache(state);
+    for (const listener of this.listeners) listener(state);
+  }
+
+  private follow(): void {
+    if (this.closing || this.subscriber) return;
+    const subscriber = this.client.duplicate();
+    this.subscriber = subscriber;
+    this.watchConnection(subscriber);
+    let subscribed = false;
+    // node-redis re-subscribes by itself after a reconnect; what was published meanwhile is read back here.
+    subscriber.on('ready', () => {
+      const subscribing = subscribed
+        ? Promise.resolve()
+        : subscriber.subscribe(this.keys.channel, (message) => this.onMessage(message)).then(() => (subscribed = true));
+      subscribing.then(
+        () => this.refresh(),
+        () => {},
+      );
+    });
+    subscriber.connect().catch(() => {});
+    this.pollTimer = undefined;
+
+  }
+
+  private unfollow(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (subscriber) this.subscriberClosing = this.subscriberClosing.then(() => closeClient(subscriber, this.commandTimeoutMs));
+  }
+
+  private onMessage(message: string): void {
+    try {
+      this.see(parseState(message));
+    } catch {
+      void this.refresh();
+    }
+  }
+
+  private watchConnection(client: RedisClient): void {
+    // Without a listener node-redis throws connection errors, which would end the process.
+    client.on('error', () => (this.healthy = false));
+    // A connection that was still being made when the store closed would otherwise stay open.
+    client.on('ready', () => {
+      if (this.closing) client.destroy();
+    });
+  }
+
+  private writeCache(state: RuntimeState): void {
+    const file = this.cacheFile;
+    if (file === undefined) return;
+    const temporary = `${file}.${process.pid}.${(this.cacheWriteCount += 1)}.tmp`;
+    // In order, so the file always ends with the newest state; a failed write only costs freshness.
+    this.cacheWrites = this.cacheWrites.then(() => writeAtomically(file, temporary, `${JSON.stringify(state)}\n`)).catch(() => {});
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+function parseState(raw: string): RuntimeState {
+  const parsed = JSON.parse(raw) as Partial<RuntimeState>;
+  if (typeof parsed !== 'object' || parsed === null || typeof parsed.revision !== 'number') throw new Error('not a runtime state');
+  return { ...EMPTY_STATE, ...parsed };
+}
+
+function readCache(file: string): RuntimeState | undefined {
+  try {
+    return parseState(readFileSync(file, 'utf8'));
+  } catch {
+    // Missing or unreadable: start from Redis, or from nothing.
+    return undefined;
+  }
+}
+
+async function writeAtomically(file: string, temporary: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+}
+
+/** Resolves when the client is first ready, or after `ms` (it keeps reconnecting in the background). */
+function startWithin(client: RedisClient, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    client.connect().then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
+async function closeClient(client: RedisClient, timeoutMs: number): Promise<void> {
+  try {
+    await withTimeout(client.close(), timeoutMs, 'close the connection');
+  } catch {
+    // Already closed, or Redis is not answering: drop the socket instead of waiting.
+    client.destroy();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${what})`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -19,7 +19,7 @@ function createMonolith() {
   app.post('/api/orders', (req, res) => res.status(201).json({ servedBy: 'legacy-monolith', order: { id: 2, ...req.body } }));
   app.get('/api/users/:id', (req, res) => res.json({ servedBy: 'legacy-monolith', user: { id: req.params.id } }));
   app.get('/api/invoices', (req, res) => res.json({ servedBy: 'legacy-monolith', invoices: [] }));
-  return app;
+  return { app, gateway };
 }
 
 module.exports = { createMonolith };

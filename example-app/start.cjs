@@ -1,4 +1,5 @@
 // `npm start`: runs the two services and the monolith on loopback and prints what to try.
+const { randomBytes } = require('node:crypto');
 const { createOrdersService } = require('./services/orders.cjs');
 const { createUsersService } = require('./services/users.cjs');
 
@@ -19,14 +20,21 @@ async function main() {
   // figway.yaml reads these through ${ORDERS_URL} / ${USERS_URL}.
   process.env.ORDERS_URL = ordersUrl;
   process.env.USERS_URL = usersUrl;
+  // The admin API needs a token; without one in the environment, the example makes one up and prints it.
+  const generatedToken = !process.env.FIGWAY_ADMIN_TOKEN;
+  if (generatedToken) process.env.FIGWAY_ADMIN_TOKEN = randomBytes(18).toString('base64url');
   const { createMonolith } = require('./monolith.cjs');
-  const monolith = await listen(createMonolith(), Number(process.env.PORT ?? 3000));
+  const { app, gateway } = createMonolith();
+  const monolith = await listen(app, Number(process.env.PORT ?? 3000));
+  await gateway.ready;
   const base = `http://${HOST}:${monolith.address().port}`;
+  const token = process.env.FIGWAY_ADMIN_TOKEN;
 
   console.log(`figway example is running
   monolith (legacy + figway)  ${base}
   orders service              ${ordersUrl}   gets ${process.env.ORDERS_PERCENT ?? 25}% of /api/orders, sticky per x-user-id, plus staff
   users service               ${usersUrl}   gets all of /api/users/:id (as /users/:id)
+  admin API                   ${gateway.adminUrl}   token ${generatedToken ? `${token} (generated; set FIGWAY_ADMIN_TOKEN to choose one)` : 'from FIGWAY_ADMIN_TOKEN'}
 
 Try:
   curl -s ${base}/                                   # legacy home page
@@ -41,11 +49,22 @@ Try:
 
 Every routed request is also logged as one JSON line on this terminal.
 
+Change the rollout at runtime, no restart (in another terminal, in this folder):
+  export FIGWAY_ADMIN_URL=${gateway.adminUrl} FIGWAY_ADMIN_TOKEN=${generatedToken ? token : '<your token>'}
+  npm run -s figway -- status                        # every route, its percent and where it comes from
+  npm run -s figway -- rollout orders 50             # half of the callers on orders-service, kept across restarts
+  npm run -s figway -- explain GET /api/orders --header x-user-id:alice
+  npm run -s figway -- rollback orders               # everyone back on the monolith
+  npm run -s figway -- kill-switch on                # every route to the monolith at once (off to undo)
+  npm run -s figway -- audit                         # who changed what
+  curl -s -H "authorization: Bearer $FIGWAY_ADMIN_TOKEN" ${gateway.adminUrl}/routes
+
 Change the share without touching code: ORDERS_PERCENT=50 npm start
 Stop with Ctrl-C.`);
 
-  const stop = () => {
+  const stop = async () => {
     for (const server of [monolith, orders, users]) server.close();
+    await gateway.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

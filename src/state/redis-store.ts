@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { createClient } from 'redis';
+import { createClient, type RedisClientType } from 'redis';
 import { FigwayError } from '../errors.js';
 import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 
@@ -20,8 +20,6 @@ export interface RedisStateStoreOptions {
   /** How often subscribers check the revision, in case a pub/sub message was missed. Default 2000 ms. */
   pollIntervalMs?: number;
 }
-
-type RedisClient = ReturnType<typeof createClient>;
 
 /**
  * Sets the state only if it is still the one the change was computed from, and writes the audit
@@ -42,10 +40,11 @@ redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 return 1`;
 
-// Every replica retries a lost race at once otherwise, and they collide again.
 const MAX_ATTEMPTS = 50;
 const RETRY_DELAY_MS = 10;
 const MAX_RECONNECT_DELAY_MS = 1000;
+// Temporary cache files of stores in one process must not collide, even on the same cache file.
+let cacheWrites = 0;
 
 /**
  * A state store in Redis, shared by every replica. Updates are optimistic: read, compute, then a
@@ -57,8 +56,8 @@ const MAX_RECONNECT_DELAY_MS = 1000;
 export class RedisStateStore implements StateStore {
   readonly description: string;
   healthy = false;
-  private readonly client: RedisClient;
-  private subscriber: RedisClient | undefined;
+  private readonly client: RedisClientType;
+  private subscriber: RedisClientType | undefined;
   private readonly keys: { state: string; audit: string; channel: string };
   private readonly cacheFile: string | undefined;
   private readonly startupTimeoutMs: number;
@@ -70,7 +69,6 @@ export class RedisStateStore implements StateStore {
   private readonly started: Promise<void>;
   private updates: Promise<unknown> = Promise.resolve();
   private cacheWrites: Promise<void> = Promise.resolve();
-  private cacheWriteCount = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
@@ -111,7 +109,7 @@ export class RedisStateStore implements StateStore {
 
   async load(): Promise<RuntimeState> {
     try {
-      return (await withTimeout(this.read(), this.startupTimeoutMs, 'reading the state')).state;
+      return (await withTimeout(this.read(), this.startupTimeoutMs)).state;
     } catch {
       return this.current ?? EMPTY_STATE;
     }
@@ -177,6 +175,7 @@ export class RedisStateStore implements StateStore {
       if (attempt >= MAX_ATTEMPTS) {
         throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `${this.description}: the change lost ${MAX_ATTEMPTS} races with other replicas in a row; nothing was changed`);
       }
+      // Replicas that lost the same race would otherwise retry together and collide again.
       await delay(Math.random() * RETRY_DELAY_MS * Math.min(attempt, 5));
     }
   }
@@ -190,7 +189,7 @@ export class RedisStateStore implements StateStore {
       // Another replica restored (or changed) it first; theirs stands.
       raw = seeded === null ? await this.command('read the state', () => this.client.get(this.keys.state)) : seed;
     }
-    const state = raw === null ? EMPTY_STATE : parseState(raw);
+    const state = raw === null ? EMPTY_STATE : parseState(raw, `${this.description} key ${this.keys.state}`);
     this.see(state);
     return { raw, state };
   }
@@ -217,7 +216,7 @@ export class RedisStateStore implements StateStore {
   private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
       await this.started;
-      const result = await withTimeout(run(), this.commandTimeoutMs, what);
+      const result = await withTimeout(run(), this.commandTimeoutMs);
       this.healthy = true;
       return result;
     } catch (err) {
@@ -231,7 +230,14 @@ export class RedisStateStore implements StateStore {
     if (state.revision <= (this.current?.revision ?? 0)) return;
     this.current = state;
     this.writeCache(state);
-    for (const listener of this.listeners) listener(state);
+    for (const listener of this.listeners) {
+      try {
+        listener(state);
+      } catch (err) {
+        // The change is made whatever a listener does; its failure must not fail update() or silence the others.
+        process.emitWarning(`figway: a state listener threw: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
   }
 
   private follow(): void {
@@ -251,8 +257,8 @@ export class RedisStateStore implements StateStore {
       );
     });
     subscriber.connect().catch(() => {});
-    this.pollTimer = undefined;
-
+    this.pollTimer = setInterval(() => void this.refresh(), this.pollIntervalMs);
+    this.pollTimer.unref();
   }
 
   private unfollow(): void {
@@ -265,13 +271,13 @@ export class RedisStateStore implements StateStore {
 
   private onMessage(message: string): void {
     try {
-      this.see(parseState(message));
+      this.see(parseState(message, `${this.description} channel ${this.keys.channel}`));
     } catch {
       void this.refresh();
     }
   }
 
-  private watchConnection(client: RedisClient): void {
+  private watchConnection(client: RedisClientType): void {
     // Without a listener node-redis throws connection errors, which would end the process.
     client.on('error', () => (this.healthy = false));
     // A connection that was still being made when the store closed would otherwise stay open.
@@ -283,7 +289,7 @@ export class RedisStateStore implements StateStore {
   private writeCache(state: RuntimeState): void {
     const file = this.cacheFile;
     if (file === undefined) return;
-    const temporary = `${file}.${process.pid}.${(this.cacheWriteCount += 1)}.tmp`;
+    const temporary = `${file}.${process.pid}.${(cacheWrites += 1)}.tmp`;
     // In order, so the file always ends with the newest state; a failed write only costs freshness.
     this.cacheWrites = this.cacheWrites.then(() => writeAtomically(file, temporary, `${JSON.stringify(state)}\n`)).catch(() => {});
   }
@@ -299,15 +305,20 @@ function redactUrl(url: string): string {
   }
 }
 
-function parseState(raw: string): RuntimeState {
-  const parsed = JSON.parse(raw) as Partial<RuntimeState>;
-  if (typeof parsed !== 'object' || parsed === null || typeof parsed.revision !== 'number') throw new Error('not a runtime state');
+function parseState(raw: string, source: string): RuntimeState {
+  let parsed: Partial<RuntimeState> | null;
+  try {
+    parsed = JSON.parse(raw) as Partial<RuntimeState> | null;
+  } catch {
+    parsed = null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || typeof parsed.revision !== 'number') throw new Error(`${source} does not hold a figway runtime state`);
   return { ...EMPTY_STATE, ...parsed };
 }
 
 function readCache(file: string): RuntimeState | undefined {
   try {
-    return parseState(readFileSync(file, 'utf8'));
+    return parseState(readFileSync(file, 'utf8'), file);
   } catch {
     // Missing or unreadable: start from Redis, or from nothing.
     return undefined;
@@ -327,36 +338,26 @@ async function writeAtomically(file: string, temporary: string, text: string): P
 }
 
 /** Resolves when the client is first ready, or after `ms` (it keeps reconnecting in the background). */
-function startWithin(client: RedisClient, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    client.connect().then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
+function startWithin(client: RedisClientType, ms: number): Promise<void> {
+  return withTimeout(client.connect(), ms).then(
+    () => {},
+    () => {},
+  );
 }
 
-async function closeClient(client: RedisClient, timeoutMs: number): Promise<void> {
+async function closeClient(client: RedisClientType, timeoutMs: number): Promise<void> {
   try {
-    await withTimeout(client.close(), timeoutMs, 'close the connection');
+    await withTimeout(client.close(), timeoutMs);
   } catch {
     // Already closed, or Redis is not answering: drop the socket instead of waiting.
     client.destroy();
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${what})`)), ms);
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));

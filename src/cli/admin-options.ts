@@ -1,0 +1,44 @@
+// The global options every admin command shares: --admin, --token, --json, and the actor sent with each call.
+import type { Command } from 'commander';
+import { createAdminClient, type AdminClient } from './admin-client.js';
+import { currentUser, type CliIo } from './cli-io.js';
+import { usageError } from './exit-codes.js';
+
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:9901';
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** What an admin command needs: a client, the output mode and the streams. */
+export interface AdminContext {
+  readonly client: AdminClient;
+  readonly json: boolean;
+  readonly io: CliIo;
+}
+
+/** The global options as commander parsed them. */
+export interface GlobalOptions {
+  readonly admin?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * Resolves the global options of `command` (flags first, then FIGWAY_ADMIN_URL / FIGWAY_ADMIN_TOKEN
+ * from `io.env`, then the default URL) into a client.
+ *
+ * @throws CliError exit 2 when the admin URL is not an http(s) URL.
+ */
+export function adminContext(command: Command, io: CliIo): AdminContext {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  const url = options.admin ?? (io.env.FIGWAY_ADMIN_URL || DEFAULT_ADMIN_URL);
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
+    throw usageError(`--admin (FIGWAY_ADMIN_URL) must be an http:// or https:// URL such as ${DEFAULT_ADMIN_URL}, got "${url}"`);
+  }
+  const token = options.token ?? (io.env.FIGWAY_ADMIN_TOKEN || undefined);
+  const client = createAdminClient({ url, token, actor: currentUser(io.env), timeoutMs: io.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  return { client, json: options.json === true, io };
+}
+
+/** Whether `--json` was given, for the commands that read a file. */
+export function jsonOutput(command: Command): boolean {
+  return command.optsWithGlobals<GlobalOptions>().json === true;
+}

@@ -1,0 +1,79 @@
+// The admin API's answers, as far as the CLI reads them (the API is the source of truth: see src/admin/admin-endpoints.ts).
+
+/** A rollout as the API shows it. */
+export interface RolloutAnswer {
+  readonly percent?: number;
+  readonly sticky?: readonly string[];
+  readonly unkeyed?: string;
+  readonly cohorts?: Readonly<Record<string, string>>;
+}
+
+/** One route of GET /routes, GET /routes/:id and the rollout changes. */
+export interface RouteAnswer {
+  readonly id: string;
+  readonly match: MatchAnswer;
+  readonly upstream: { readonly name: string; readonly url: string };
+  readonly rewrite?: RewriteAnswer;
+  readonly rollout: RolloutAnswer & { readonly source: 'file' | 'runtime'; readonly killed: boolean };
+}
+
+export interface MatchAnswer {
+  readonly path: string;
+  readonly exact?: boolean;
+  readonly methods?: readonly string[];
+  readonly host?: string;
+  readonly headers?: Readonly<Record<string, unknown>>;
+}
+
+export interface RewriteAnswer {
+  readonly stripPrefix?: string;
+  readonly addPrefix?: string;
+}
+
+/** GET /routes. */
+export interface RoutesAnswer {
+  readonly configVersion: number;
+  readonly stateRevision: number;
+  readonly killSwitch: boolean;
+  readonly routes: readonly RouteAnswer[];
+  readonly ignoredOverrides: readonly { readonly route: string; readonly problems: readonly string[] }[];
+}
+
+/** GET /readyz (200 ready, 503 starting). */
+export interface ReadyAnswer {
+  readonly status: string;
+  readonly configVersion: number;
+  readonly stateRevision: number;
+  readonly store?: { readonly description: string; readonly healthy: boolean };
+}
+
+/** GET /explain. */
+export type ExplainAnswer =
+  | { readonly matched: false; readonly refused?: string }
+  | {
+      readonly matched: true;
+      readonly route: string;
+      readonly path: string;
+      readonly upstream: { readonly name: string; readonly url: string };
+      readonly upstreamPath: string;
+      readonly decision: {
+        readonly side: string;
+        readonly reason: string;
+        readonly percent: number;
+        readonly bucket?: number;
+        readonly stickyKey?: string;
+        readonly cohort?: string;
+      };
+      readonly random?: true;
+    };
+
+/** One entry of GET /audit. */
+export interface AuditEntryAnswer {
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly route?: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly revision: number;
+}

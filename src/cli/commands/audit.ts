@@ -1,0 +1,61 @@
+// figway audit: who changed what and when, newest first.
+import type { Command } from 'commander';
+import { adminContext, type AdminContext } from '../admin-options.js';
+import type { AuditEntryAnswer } from '../api-types.js';
+import { printJson, printLine, type CliIo } from '../cli-io.js';
+import { formatTable } from '../format-table.js';
+import { parseInteger } from '../parse-args.js';
+
+const DEFAULT_LIMIT = 20;
+
+/** Adds `audit` to the program. */
+export function registerAudit(program: Command, io: CliIo): void {
+  program
+    .command('audit')
+    .description('show who changed rollouts, rollbacks, the kill switch and reloads, newest first')
+    .option('--limit <n>', `most entries to show, 1 to 1000 (default ${DEFAULT_LIMIT})`)
+    .action((options: { limit?: string }, command: Command) => {
+      const limit = options.limit === undefined ? DEFAULT_LIMIT : parseInteger(options.limit, '--limit', 1, 1000);
+      return showAudit(adminContext(command, io), limit);
+    });
+}
+
+/** GET /audit?limit=n, then prints TIME, ACTOR, ACTION, ROUTE, BEFORE → AFTER. */
+export async function showAudit(context: AdminContext, limit: number): Promise<void> {
+  const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query: [['limit', String(limit)]] });
+  if (context.json) return printJson(context.io, answer);
+  if (answer.entries.length === 0) return printLine(context.io, 'no changes recorded');
+  const rows = answer.entries.map((entry) => [entry.at.replace(/\.\d+Z$/, 'Z'), entry.actor, entry.action, entry.route ?? '-', describeChange(entry)]);
+  printLine(context.io, formatTable(['TIME', 'ACTOR', 'ACTION', 'ROUTE', 'BEFORE → AFTER'], rows));
+}
+
+/** `10% → 25%`, `off → on`, `v1 → v2`, or the changed fields of a rollout. */
+export function describeChange(entry: AuditEntryAnswer): string {
+  const { action, before, after } = entry;
+  if (action === 'kill-switch') return `${onOff(before)} → ${onOff(after)}`;
+  if (action === 'reload') return `config v${String(before)} → v${String(after)}`;
+  if (!isObject(before) || !isObject(after)) return `${compact(before)} → ${compact(after)}`;
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const changed = keys.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  if (changed.length === 0) return `${percent(before.percent)} → ${percent(after.percent)}`;
+  return changed
+    .map((key) => (key === 'percent' ? `${percent(before.percent)} → ${percent(after.percent)}` : `${key} ${compact(before[key])} → ${compact(after[key])}`))
+    .join('; ');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function onOff(value: unknown): string {
+  return value === true ? 'on' : value === false ? 'off' : compact(value);
+}
+
+function percent(value: unknown): string {
+  return typeof value === 'number' ? `${value}%` : '100%';
+}
+
+function compact(value: unknown): string {
+  if (value === undefined || value === null) return '-';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

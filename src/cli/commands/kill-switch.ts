@@ -1,0 +1,23 @@
+// figway kill-switch [on|off]: every route to legacy at once, or back to their rollouts.
+import { Argument, type Command } from 'commander';
+import { adminContext, type AdminContext } from '../admin-options.js';
+import { printJson, printLine, type CliIo } from '../cli-io.js';
+
+/** Adds `kill-switch` to the program. */
+export function registerKillSwitch(program: Command, io: CliIo): void {
+  program
+    .command('kill-switch')
+    .description('show the kill switch, or turn it on (every route to legacy) or off (rollouts apply)')
+    .addArgument(new Argument('[state]', 'on or off; without it, show the current state').choices(['on', 'off']))
+    .action((state: 'on' | 'off' | undefined, _options: object, command: Command) => killSwitch(adminContext(command, io), state));
+}
+
+/** GET /kill-switch, or POST it with `{"on": true|false}`, then prints the state. */
+export async function killSwitch(context: AdminContext, state: 'on' | 'off' | undefined): Promise<void> {
+  const answer =
+    state === undefined
+      ? await context.client.call<{ on: boolean }>('GET', '/kill-switch')
+      : await context.client.call<{ on: boolean }>('POST', '/kill-switch', { body: { on: state === 'on' } });
+  if (context.json) return printJson(context.io, answer);
+  printLine(context.io, answer.on ? 'kill switch: on (every route sends every request to legacy)' : 'kill switch: off (routes follow their rollouts)');
+}

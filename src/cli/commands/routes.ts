@@ -1,0 +1,48 @@
+// figway routes <file>: the route table of a config file, as a person reads it.
+import type { Command } from 'commander';
+import type { FigwayConfig, RouteConfig } from '../../config/schema.js';
+import { formatProblem } from '../../errors.js';
+import { jsonOutput } from '../admin-options.js';
+import { printError, printJson, printLine, type CliIo } from '../cli-io.js';
+import { describeMatch, describeRewrite, describeRollout, describeUpstream } from '../describe-route.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { formatTable } from '../format-table.js';
+import { readConfigFile } from '../read-config-file.js';
+
+/** Adds `routes` to the program. */
+export function registerRoutes(program: Command, io: CliIo): void {
+  program
+    .command('routes')
+    .description("show a config file's routes: match, upstream, rollout, rewrite")
+    .argument('<file>', 'the config file, e.g. figway.yaml')
+    .action((file: string, _options: object, command: Command) => listRoutes(file, io, jsonOutput(command)));
+}
+
+/**
+ * Prints the table (or, with `json`, the routes as the file defines them).
+ *
+ * @throws CliError exit 1 when the file is invalid (its problems are printed) or unreadable.
+ */
+export function listRoutes(file: string, io: CliIo, json: boolean): void {
+  const result = readConfigFile(file, io.env);
+  if (!result.ok) {
+    for (const problem of result.problems) printError(io, formatProblem(problem));
+    throw new CliError(EXIT.REFUSED);
+  }
+  const { config } = result.loaded;
+  if (json) return printJson(io, config.routes);
+  if (config.routes.length === 0) return printLine(io, `${file} has no routes: every request goes to the monolith`);
+  const rows = config.routes.map((route) => [
+    route.id,
+    describeMatch(route.match),
+    describeUpstream(upstreamOf(config, route)),
+    describeRollout(route.rollout, config.defaults),
+    describeRewrite(route.rewrite),
+  ]);
+  printLine(io, formatTable(['ID', 'MATCH', 'UPSTREAM', 'ROLLOUT', 'REWRITE'], rows));
+}
+
+function upstreamOf(config: FigwayConfig, route: RouteConfig): { name: string; url: string } {
+  const named = config.upstreams?.[route.upstream];
+  return named ? { name: route.upstream, url: named.url } : { name: route.upstream, url: route.upstream };
+}

@@ -1,0 +1,47 @@
+// figway status: is the gateway ready, which config and state serve, and every route's percent.
+import type { Command } from 'commander';
+import { adminContext, type AdminContext } from '../admin-options.js';
+import type { ReadyAnswer, RoutesAnswer } from '../api-types.js';
+import { printJson, printLine, type CliIo } from '../cli-io.js';
+import { describeUpstream, formatPercent } from '../describe-route.js';
+import { formatFields, formatTable } from '../format-table.js';
+
+/** Adds `status` to the program. */
+export function registerStatus(program: Command, io: CliIo): void {
+  program
+    .command('status')
+    .description('show readiness, config version, state revision, kill switch, store health and every route')
+    .action((_options: object, command: Command) => showStatus(adminContext(command, io)));
+}
+
+/** GET /readyz and GET /routes; with `--json`, prints `{ readyz, routes }` (both answers as the API gave them). */
+export async function showStatus(context: AdminContext): Promise<void> {
+  // 503 is how /readyz says "starting": a state to show, not a failure.
+  const readyz = await context.client.call<ReadyAnswer>('GET', '/readyz', { acceptStatus: [503] });
+  const routes = await context.client.call<RoutesAnswer>('GET', '/routes');
+  if (context.json) return printJson(context.io, { readyz, routes });
+  const store = readyz.store ? `${readyz.store.description} (${readyz.store.healthy ? 'healthy' : 'unreachable: serving its last known state'})` : 'none';
+  printLine(
+    context.io,
+    formatFields([
+      ['admin API', context.client.url],
+      ['status', readyz.status],
+      ['config version', String(routes.configVersion)],
+      ['state revision', String(routes.stateRevision)],
+      ['kill switch', routes.killSwitch ? 'on (every route sends every request to legacy)' : 'off'],
+      ['store', store],
+    ]),
+  );
+  printLine(context.io);
+  const rows = routes.routes.map((route) => [
+    route.id,
+    formatPercent(route.rollout.percent ?? 100),
+    route.rollout.source,
+    route.rollout.killed ? 'yes' : 'no',
+    describeUpstream(route.upstream),
+  ]);
+  printLine(context.io, rows.length > 0 ? formatTable(['ID', 'PERCENT', 'SOURCE', 'KILLED', 'UPSTREAM'], rows) : 'no routes: every request goes to the monolith');
+  for (const { route, problems } of routes.ignoredOverrides) {
+    printLine(context.io, `ignored runtime change for ${route} (it no longer fits the config): ${problems.join('; ')}`);
+  }
+}

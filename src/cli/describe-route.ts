@@ -1,0 +1,54 @@
+// One-cell descriptions of a route's parts (match, rollout, rewrite), shared by `routes` and `status`.
+import type { MatchAnswer, RewriteAnswer, RolloutAnswer } from './api-types.js';
+
+const DEFAULT_STICKY = ['user', 'ip'];
+
+/** `25%`, `12.5%`. */
+export function formatPercent(percent: number): string {
+  return `${percent}%`;
+}
+
+/** `/api/orders GET,POST host=*.example.com header:x-beta` (exact paths end with `(exact)`). */
+export function describeMatch(match: MatchAnswer): string {
+  const parts = [match.exact ? `${match.path} (exact)` : match.path];
+  if (match.methods?.length) parts.push(match.methods.map((method) => method.toUpperCase()).join(','));
+  if (match.host) parts.push(`host=${match.host}`);
+  for (const [name, value] of Object.entries(match.headers ?? {})) {
+    parts.push(value === true ? `header:${name}` : `header:${name}=${Array.isArray(value) ? value.join('|') : String(value)}`);
+  }
+  return parts.join(' ');
+}
+
+/**
+ * `25% sticky header:x-user-id,ip cohorts staff→service`. Sticky keys only matter strictly between
+ * 0% and 100%, so they are shown only there.
+ */
+export function describeRollout(rollout: RolloutAnswer | undefined, defaults: { sticky?: readonly string[]; unkeyed?: string } = {}): string {
+  const percent = rollout?.percent ?? 100;
+  const parts = [formatPercent(percent)];
+  if (percent > 0 && percent < 100) {
+    parts.push(`sticky ${(rollout?.sticky ?? defaults.sticky ?? DEFAULT_STICKY).join(',')}`);
+    const unkeyed = rollout?.unkeyed ?? defaults.unkeyed;
+    if (unkeyed && unkeyed !== 'legacy') parts.push(`unkeyed ${unkeyed}`);
+  }
+  const cohorts = Object.entries(rollout?.cohorts ?? {});
+  if (cohorts.length > 0) parts.push(`cohorts ${cohorts.map(([name, side]) => `${name}→${side}`).join(',')}`);
+  return parts.join(' ');
+}
+
+/** `strip /api add /v2`, or `-`. */
+export function describeRewrite(rewrite: RewriteAnswer | undefined): string {
+  const parts: string[] = [];
+  if (rewrite?.stripPrefix) parts.push(`strip ${rewrite.stripPrefix}`);
+  if (rewrite?.addPrefix) parts.push(`add ${rewrite.addPrefix}`);
+  return parts.length > 0 ? parts.join(' ') : '-';
+}
+
+/**
+ * `orders (http://127.0.0.1:4001)` for a named upstream; the URL alone for one written inline
+ * (which figway names after its host).
+ */
+export function describeUpstream(upstream: { name: string; url: string }): string {
+  const inline = upstream.name === upstream.url || (URL.canParse(upstream.url) && new URL(upstream.url).host === upstream.name);
+  return inline ? upstream.url : `${upstream.name} (${upstream.url})`;
+}

@@ -1,0 +1,42 @@
+// The figway command: global options, help text, and every subcommand.
+import { Command } from 'commander';
+import { version } from '../version.js';
+import { DEFAULT_ADMIN_URL } from './admin-options.js';
+import type { CliIo } from './cli-io.js';
+import { registerAudit } from './commands/audit.js';
+import { registerExplain } from './commands/explain.js';
+import { registerKillSwitch } from './commands/kill-switch.js';
+import { registerRollout } from './commands/rollout.js';
+import { registerRoutes } from './commands/routes.js';
+import { registerStatus } from './commands/status.js';
+import { registerValidate } from './commands/validate.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+
+/**
+ * Builds the `figway` program writing to `io`. Commander's own exits are turned into exceptions
+ * (`exitOverride`), so the caller decides the exit code; build a new program for every run.
+ */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('figway')
+    .description('Check figway configs, and steer a running figway through its admin API: rollouts, rollbacks, kill switch, explain, audit.')
+    .version(version, '-V, --version', 'print the figway version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .option('--admin <url>', `admin API URL (env FIGWAY_ADMIN_URL, default ${DEFAULT_ADMIN_URL})`)
+    .option('--token <token>', 'admin API bearer token (env FIGWAY_ADMIN_TOKEN)')
+    .option('--json', 'machine output: JSON on stdout and nothing else')
+    // Set before the subcommands are added: they copy these settings when created.
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('afterAll', EXIT_CODES_HELP);
+  registerValidate(program, io);
+  registerRoutes(program, io);
+  registerStatus(program, io);
+  registerRollout(program, io);
+  registerKillSwitch(program, io);
+  registerExplain(program, io);
+  registerAudit(program, io);
+  return program;
+}

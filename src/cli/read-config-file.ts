@@ -1,0 +1,22 @@
+// Loads a config file for the file commands: its problems are a result to show, an unreadable file is an error.
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { FigwayConfigError, FigwayError, type ConfigProblem } from '../errors.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+/** A valid config, or every problem found in it. */
+export type ConfigFileResult = { readonly ok: true; readonly loaded: LoadedConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/**
+ * Reads and validates `file`, with `${VAR}`s taken from `env`.
+ *
+ * @throws CliError exit 1 when the file cannot be read (missing, permissions).
+ */
+export function readConfigFile(file: string, env: NodeJS.ProcessEnv): ConfigFileResult {
+  try {
+    return { ok: true, loaded: loadConfig(file, env) };
+  } catch (err) {
+    if (err instanceof FigwayConfigError) return { ok: false, problems: err.problems };
+    if (err instanceof FigwayError) throw new CliError(EXIT.REFUSED, err.message);
+    throw err;
+  }
+}

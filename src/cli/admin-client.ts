@@ -18,6 +18,11 @@ export interface AdminCall {
   readonly body?: unknown;
   /** Error statuses whose JSON body is an answer rather than a failure (503 from /readyz while starting). */
   readonly acceptStatus?: readonly number[];
+  /**
+   * Fields the answer must have. JSON without them comes from something other than the admin API,
+   * typically the app's own port given as --admin.
+   */
+  readonly expect?: readonly string[];
 }
 
 /** A client for the admin API. */
@@ -63,7 +68,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       }
       const json = parseJson(text);
       if (response.ok || call.acceptStatus?.includes(response.status)) {
-        if (typeof json !== 'object' || json === null) throw notAdminApi(base, response);
+        if (!hasFields(json, call.expect ?? [])) throw notAdminApi(base, response);
         return json as T;
       }
       throw refused(base, response, json, options.token !== undefined);
@@ -100,12 +105,16 @@ function refused(base: string, response: Response, json: unknown, sentToken: boo
 
 function notAdminApi(base: string, response: Response): CliError {
   const type = response.headers.get('content-type') ?? 'no content type';
-  return new CliError(EXIT.UNAVAILABLE, `the server at ${base} answered ${response.status} (${type}) but is not a figway admin API: is --admin (FIGWAY_ADMIN_URL) the admin port?`);
+  return new CliError(EXIT.UNAVAILABLE, `the server at ${base} answered ${response.status} (${type}) but is not the figway admin API: is --admin (FIGWAY_ADMIN_URL) the admin port rather than the app's?`);
 }
 
 function isApiError(json: unknown): json is ApiError {
   const error = (json as { error?: { message?: unknown } } | null)?.error;
   return typeof error === 'object' && error !== null && typeof error.message === 'string';
+}
+
+function hasFields(json: unknown, fields: readonly string[]): boolean {
+  return typeof json === 'object' && json !== null && fields.every((field) => field in json);
 }
 
 function parseJson(text: string): unknown {

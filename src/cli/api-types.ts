@@ -21,7 +21,7 @@ export interface MatchAnswer {
   readonly path: string;
   readonly exact?: boolean;
   readonly methods?: readonly string[];
-  readonly host?: string;
+  readonly host?: string | readonly string[];
   readonly headers?: Readonly<Record<string, unknown>>;
 }
 

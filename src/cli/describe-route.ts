@@ -12,7 +12,7 @@ export function formatPercent(percent: number): string {
 export function describeMatch(match: MatchAnswer): string {
   const parts = [match.exact ? `${match.path} (exact)` : match.path];
   if (match.methods?.length) parts.push(match.methods.map((method) => method.toUpperCase()).join(','));
-  if (match.host) parts.push(`host=${match.host}`);
+  if (match.host) parts.push(`host=${typeof match.host === 'string' ? match.host : match.host.join('|')}`);
   for (const [name, value] of Object.entries(match.headers ?? {})) {
     parts.push(value === true ? `header:${name}` : `header:${name}=${Array.isArray(value) ? value.join('|') : String(value)}`);
   }

@@ -36,7 +36,7 @@ export function checkPair(text: string, option: string, separator: ':' | '='): s
   return text;
 }
 
-/** Commander's collector for repeatable options. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Commander's collector for repeatable options (no default, so help shows none). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }

@@ -1,8 +1,9 @@
 // The embedded state store: one JSON file, written atomically, watched for changes made by another process.
 import { watch, type FSWatcher } from 'node:fs';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeAtomically } from './atomic-write.js';
 import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 
 interface StateFile {
@@ -130,16 +131,8 @@ export class FileStateStore implements StateStore {
     return { state: { ...EMPTY_STATE, ...parsed.state }, audit: parsed.audit ?? [] };
   }
 
-  private async write(content: StateFile): Promise<void> {
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, this.file);
+  private write(content: StateFile): Promise<void> {
+    return writeAtomically(this.file, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   /** Runs `task` alone: after earlier tasks on this file in this process, and holding the lock file. */

@@ -1,9 +1,9 @@
 // The shared state store: one JSON value in Redis, changed by compare-and-set, pushed to every replica by pub/sub.
 import { readFileSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { createClient, type RedisClientType } from 'redis';
 import { FigwayError } from '../errors.js';
+import { writeAtomically } from './atomic-write.js';
 import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 
 export interface RedisStateStoreOptions {
@@ -44,7 +44,6 @@ const MAX_ATTEMPTS = 50;
 const RETRY_DELAY_MS = 10;
 const MAX_RECONNECT_DELAY_MS = 1000;
 // Temporary cache files of stores in one process must not collide, even on the same cache file.
-let cacheWrites = 0;
 
 /**
  * A state store in Redis, shared by every replica. Updates are optimistic: read, compute, then a
@@ -289,9 +288,8 @@ export class RedisStateStore implements StateStore {
   private writeCache(state: RuntimeState): void {
     const file = this.cacheFile;
     if (file === undefined) return;
-    const temporary = `${file}.${process.pid}.${(cacheWrites += 1)}.tmp`;
     // In order, so the file always ends with the newest state; a failed write only costs freshness.
-    this.cacheWrites = this.cacheWrites.then(() => writeAtomically(file, temporary, `${JSON.stringify(state)}\n`)).catch(() => {});
+    this.cacheWrites = this.cacheWrites.then(() => writeAtomically(file, `${JSON.stringify(state)}\n`)).catch(() => {});
   }
 }
 
@@ -323,18 +321,6 @@ function readCache(file: string): RuntimeState | undefined {
     // Missing or unreadable: start from Redis, or from nothing.
     return undefined;
   }
-}
-
-async function writeAtomically(file: string, temporary: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }
 
 /** Resolves when the client is first ready, or after `ms` (it keeps reconnecting in the background). */

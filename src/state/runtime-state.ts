@@ -69,13 +69,17 @@ export interface StateStore {
   /**
    * Applies a change atomically: `change` gets the current state and returns the next (without
    * revision, which the store sets); the audit entry is written with it. Concurrent updates from
-   * any replica are serialised, none is lost. Rejects (changing nothing) when `change` throws or
-   * the backing store is unreachable.
+   * any replica are serialised, none is lost: a store may call `change` again on a newer state
+   * after losing a race, so it must have no side effects. Rejects (changing nothing) when `change`
+   * throws or the backing store is unreachable.
    */
   update(change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, audit: AuditInput): Promise<RuntimeState>;
   /** Records an audit entry that does not change state (a config reload). */
   record(audit: AuditInput & { revision: number }): Promise<void>;
-  /** Calls `listener` with every newer state, whoever made the change (this replica or another). */
+  /**
+   * Calls `listener` with newer states, whoever made the change (this replica or another): revisions
+   * only go up and none comes twice, though one may be skipped when a newer one arrives first.
+   */
   subscribe(listener: (state: RuntimeState) => void): () => void;
   /** The newest audit entries first, at most `limit`. */
   audit(limit: number): Promise<AuditEntry[]>;

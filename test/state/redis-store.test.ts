@@ -9,8 +9,8 @@ import { type RuntimeState, type StateStore } from '../../src/state/runtime-stat
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { describeStoreConformance } from './store-conformance.js';
 
-const root = mkdtempSync(path.join(tmpdir(), 'figway-redis-store-'));
 const shared = await startRedisServer();
+const root = mkdtempSync(path.join(tmpdir(), 'figway-redis-store-'));
 let backing = 0;
 
 afterAll(async () => {

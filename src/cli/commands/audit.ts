@@ -22,7 +22,7 @@ export function registerAudit(program: Command, io: CliIo): void {
 
 /** GET /audit?limit=n, then prints TIME, ACTOR, ACTION, ROUTE, BEFORE → AFTER. */
 export async function showAudit(context: AdminContext, limit: number): Promise<void> {
-  const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query: [['limit', String(limit)]] });
+  const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query: [['limit', String(limit)]], expect: ['entries'] });
   if (context.json) return printJson(context.io, answer);
   if (answer.entries.length === 0) return printLine(context.io, 'no changes recorded');
   const rows = answer.entries.map((entry) => [entry.at.replace(/\.\d+Z$/, 'Z'), entry.actor, entry.action, entry.route ?? '-', describeChange(entry)]);

@@ -10,9 +10,9 @@ import { checkPair, collect } from '../parse-args.js';
 
 /** The simulated request's details, as given on the command line. */
 export interface ExplainOptions {
-  readonly header: string[];
-  readonly cookie: string[];
-  readonly user: string[];
+  readonly header?: readonly string[];
+  readonly cookie?: readonly string[];
+  readonly user?: readonly string[];
   readonly ip?: string;
 }
 
@@ -23,9 +23,9 @@ export function registerExplain(program: Command, io: CliIo): void {
     .description('show the route, service path, side and reason figway would pick for a request')
     .argument('<method>', 'HTTP method, e.g. GET')
     .argument('<path>', 'path and query string, e.g. /api/orders/7')
-    .option('--header <name:value>', 'a request header (repeatable)', collect, [])
-    .option('--cookie <name=value>', 'a cookie (repeatable)', collect, [])
-    .option('--user <field=value>', 'a field of req.user; the user id field gives sticky key "user" (repeatable)', collect, [])
+    .option('--header <name:value>', 'a request header (repeatable)', collect)
+    .option('--cookie <name=value>', 'a cookie (repeatable)', collect)
+    .option('--user <field=value>', 'a field of req.user; the user id field gives sticky key "user" (repeatable)', collect)
     .option('--ip <addr>', 'the client address, as Express resolves req.ip')
     .action((method: string, path: string, options: ExplainOptions, command: Command) => explainRequest(adminContext(command, io), method, path, options));
 }
@@ -41,12 +41,12 @@ export async function explainRequest(context: AdminContext, method: string, path
   const query: [string, string][] = [
     ['method', method.toUpperCase()],
     ['path', path],
-    ...options.header.map((value) => ['header', checkPair(value, '--header', ':')] as [string, string]),
-    ...options.cookie.map((value) => ['cookie', checkPair(value, '--cookie', '=')] as [string, string]),
-    ...options.user.map((value) => ['user', checkPair(value, '--user', '=')] as [string, string]),
+    ...(options.header ?? []).map((value) => ['header', checkPair(value, '--header', ':')] as [string, string]),
+    ...(options.cookie ?? []).map((value) => ['cookie', checkPair(value, '--cookie', '=')] as [string, string]),
+    ...(options.user ?? []).map((value) => ['user', checkPair(value, '--user', '=')] as [string, string]),
     ...(options.ip === undefined ? [] : [['ip', options.ip] as [string, string]]),
   ];
-  const answer = await context.client.call<ExplainAnswer>('GET', '/explain', { query });
+  const answer = await context.client.call<ExplainAnswer>('GET', '/explain', { query, expect: ['matched'] });
   if (context.json) return printJson(context.io, answer);
   printLine(context.io, describeExplanation(answer));
 }

@@ -8,7 +8,7 @@ export function registerKillSwitch(program: Command, io: CliIo): void {
   program
     .command('kill-switch')
     .description('show the kill switch, or turn it on (every route to legacy) or off (rollouts apply)')
-    .addArgument(new Argument('[state]', 'on or off; without it, show the current state').choices(['on', 'off']))
+    .addArgument(new Argument('[on|off]', 'on: every route to legacy; off: rollouts apply; neither: show the state').choices(['on', 'off']))
     .action((state: 'on' | 'off' | undefined, _options: object, command: Command) => killSwitch(adminContext(command, io), state));
 }
 
@@ -16,8 +16,8 @@ export function registerKillSwitch(program: Command, io: CliIo): void {
 export async function killSwitch(context: AdminContext, state: 'on' | 'off' | undefined): Promise<void> {
   const answer =
     state === undefined
-      ? await context.client.call<{ on: boolean }>('GET', '/kill-switch')
-      : await context.client.call<{ on: boolean }>('POST', '/kill-switch', { body: { on: state === 'on' } });
+      ? await context.client.call<{ on: boolean }>('GET', '/kill-switch', { expect: ['on'] })
+      : await context.client.call<{ on: boolean }>('POST', '/kill-switch', { body: { on: state === 'on' }, expect: ['on'] });
   if (context.json) return printJson(context.io, answer);
   printLine(context.io, answer.on ? 'kill switch: on (every route sends every request to legacy)' : 'kill switch: off (routes follow their rollouts)');
 }

@@ -6,6 +6,8 @@ import { printError, printJson, printLine, type CliIo } from '../cli-io.js';
 import { formatPercent } from '../describe-route.js';
 import { parsePercent } from '../parse-args.js';
 
+const ROUTE_FIELDS = ['id', 'rollout'];
+
 /** Adds `rollout` and `rollback` to the program. */
 export function registerRollout(program: Command, io: CliIo): void {
   program
@@ -28,8 +30,8 @@ export function registerRollout(program: Command, io: CliIo): void {
 export async function setRollout(context: AdminContext, routeId: string, percent: number): Promise<void> {
   const path = routePath(routeId);
   // The change's answer holds only the new rollout: the old percent is read first (and an unknown route is refused before any change).
-  const before = await context.client.call<RouteAnswer>('GET', path);
-  const after = await context.client.call<RouteAnswer>('PUT', `${path}/rollout`, { body: { percent } });
+  const before = await context.client.call<RouteAnswer>('GET', path, { expect: ROUTE_FIELDS });
+  const after = await context.client.call<RouteAnswer>('PUT', `${path}/rollout`, { body: { percent }, expect: ROUTE_FIELDS });
   if (context.json) return printJson(context.io, after);
   printLine(context.io, `${after.id}: ${percentOf(after)} (was ${percentOf(before)}, source ${after.rollout.source})`);
   warnIfKilled(context.io, after);
@@ -38,8 +40,8 @@ export async function setRollout(context: AdminContext, routeId: string, percent
 /** POST /routes/:id/rollback, then prints `orders: rolled back to 0% (was 25%)`. */
 export async function rollBack(context: AdminContext, routeId: string): Promise<void> {
   const path = routePath(routeId);
-  const before = await context.client.call<RouteAnswer>('GET', path);
-  const after = await context.client.call<RouteAnswer>('POST', `${path}/rollback`);
+  const before = await context.client.call<RouteAnswer>('GET', path, { expect: ROUTE_FIELDS });
+  const after = await context.client.call<RouteAnswer>('POST', `${path}/rollback`, { expect: ROUTE_FIELDS });
   if (context.json) return printJson(context.io, after);
   const forced = Object.entries(after.rollout.cohorts ?? {}).filter(([, side]) => side === 'service').map(([name]) => name);
   const still = forced.length > 0 ? `; cohort ${forced.join(', ')} still goes to the service` : '';

@@ -17,8 +17,8 @@ export function registerStatus(program: Command, io: CliIo): void {
 /** GET /readyz and GET /routes; with `--json`, prints `{ readyz, routes }` (both answers as the API gave them). */
 export async function showStatus(context: AdminContext): Promise<void> {
   // 503 is how /readyz says "starting": a state to show, not a failure.
-  const readyz = await context.client.call<ReadyAnswer>('GET', '/readyz', { acceptStatus: [503] });
-  const routes = await context.client.call<RoutesAnswer>('GET', '/routes');
+  const readyz = await context.client.call<ReadyAnswer>('GET', '/readyz', { acceptStatus: [503], expect: ['status', 'configVersion'] });
+  const routes = await context.client.call<RoutesAnswer>('GET', '/routes', { expect: ['routes', 'killSwitch'] });
   if (context.json) return printJson(context.io, { readyz, routes });
   const store = readyz.store ? `${readyz.store.description} (${readyz.store.healthy ? 'healthy' : 'unreachable: serving its last known state'})` : 'none';
   printLine(

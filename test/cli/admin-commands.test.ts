@@ -1,0 +1,200 @@
+// The admin commands end to end: a real monolith with figway and its admin API, a real service, the CLI in-process.
+import express from 'express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketOf } from '../../src/index.js';
+import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { request } from '../helpers/request.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { runCli } from './run-cli.js';
+
+const TOKEN = 'cli-test-token-0123456789';
+
+/** The cells of each table row below the header line that starts with `header`. */
+function tableRows(text: string, header: string): string[][] {
+  const lines = text.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(header));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === '') break;
+    rows.push(line.split(/ {2,}/));
+  }
+  return rows;
+}
+
+describe('figway admin commands against a running gateway', () => {
+  let service: Upstream;
+  let monolith: Monolith;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const figway = (...argv: string[]) => runCli(argv, env);
+  /** Which side served a request for the orders route, for a caller with this x-user-id. */
+  const servedBy = async (user: string) => (await request(monolith.url, '/api/orders/7', { headers: { 'x-user-id': user } })).json<{ service: string }>().service;
+
+  beforeAll(async () => {
+    service = await startUpstream('orders-service');
+    dir = mkdtempSync(path.join(os.tmpdir(), 'figway-cli-'));
+    monolith = await startMonolith(express, {
+      config: {
+        admin: { port: 0, token: TOKEN },
+        state: { store: 'file', path: path.join(dir, 'state.json') },
+        cohorts: { staff: { user: { role: 'staff' } } },
+        upstreams: { orders: { url: service.url } },
+        routes: [
+          { id: 'orders', match: { path: '/api/orders' }, upstream: 'orders', rollout: { percent: 10, sticky: ['user', 'header:x-user-id', 'cookie:sid', 'ip'], cohorts: { staff: 'service' } } },
+          { id: 'users', match: { path: '/api/users/:id' }, upstream: service.url, rewrite: { stripPrefix: '/api' } },
+        ],
+      },
+    });
+    await monolith.gateway.ready;
+    env = { FIGWAY_ADMIN_URL: monolith.gateway.adminUrl, FIGWAY_ADMIN_TOKEN: TOKEN };
+  });
+  afterAll(async () => {
+    await monolith.close();
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('status shows versions, kill switch, store health and every route from the file', async () => {
+    const result = await figway('status');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const lines = result.stdout.split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      `admin API:       ${monolith.gateway.adminUrl}`,
+      'status:          ready',
+      'config version:  1',
+      'state revision:  0',
+      'kill switch:     off',
+      `store:           file:${path.join(dir, 'state.json')} (healthy)`,
+    ]);
+    expect(tableRows(result.stdout, 'ID')).toEqual([
+      ['orders', '10%', 'file', 'no', `orders (${service.url}/)`],
+      ['users', '100%', 'file', 'no', `${service.url}/`],
+    ]);
+  });
+
+  it('rollout changes the percent, says what it was, and real requests follow it at once', async () => {
+    const result = await figway('rollout', 'orders', '25');
+    expect(result).toEqual({ code: 0, stdout: 'orders: 25% (was 10%, source runtime)\n', stderr: '' });
+    const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
+    for (const user of users) {
+      expect(await servedBy(user)).toBe(bucketOf('orders', user) < 2500 ? 'orders-service' : 'legacy');
+    }
+    expect(await figway('rollout', 'orders', '100%')).toMatchObject({ code: 0, stdout: 'orders: 100% (was 25%, source runtime)\n' });
+    for (const user of users) expect(await servedBy(user)).toBe('orders-service');
+  });
+
+  it('rollback sends the route to legacy and says which cohort still goes to the service', async () => {
+    const result = await figway('rollback', 'orders');
+    expect(result).toEqual({ code: 0, stdout: 'orders: rolled back to 0% (was 100%); cohort staff still goes to the service\n', stderr: '' });
+    expect(await servedBy('alice')).toBe('legacy');
+    const status = await figway('status');
+    expect(tableRows(status.stdout, 'ID')[0]).toEqual(['orders', '0%', 'runtime', 'no', `orders (${service.url}/)`]);
+  });
+
+  it('kill-switch shows, turns on and turns off the switch; on sends everything to legacy', async () => {
+    await figway('rollout', 'orders', '100');
+    expect(await figway('kill-switch')).toEqual({ code: 0, stdout: 'kill switch: off (routes follow their rollouts)\n', stderr: '' });
+    expect(await figway('kill-switch', 'on')).toEqual({ code: 0, stdout: 'kill switch: on (every route sends every request to legacy)\n', stderr: '' });
+    expect(await servedBy('alice')).toBe('legacy');
+    const status = await figway('status');
+    expect(status.stdout).toContain('kill switch:     on (every route sends every request to legacy)');
+    expect(tableRows(status.stdout, 'ID').map((row) => row[3])).toEqual(['yes', 'yes']);
+    const rollout = await figway('rollout', 'orders', '50');
+    expect(rollout.stderr).toBe('note: the kill switch is on, so every request still goes to legacy (figway kill-switch off to resume)\n');
+    expect(await figway('kill-switch', 'off')).toMatchObject({ code: 0, stdout: 'kill switch: off (routes follow their rollouts)\n' });
+    expect(await figway('--json', 'kill-switch')).toEqual({ code: 0, stdout: '{\n  "on": false\n}\n', stderr: '' });
+  });
+
+  it('explain shows the route, service path, side and the bucket figway computes', async () => {
+    await figway('rollout', 'orders', '50');
+    const bucket = bucketOf('orders', 'alice');
+    const side = bucket < 5000 ? 'service' : 'legacy';
+    const result = await figway('explain', 'GET', '/api/orders/7?x=1', '--header', 'X-User-Id: alice');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      [
+        'route:         orders',
+        'matched path:  /api/orders/7',
+        `upstream:      orders (${service.url}/)`,
+        'service path:  /api/orders/7?x=1',
+        `side:          ${side}`,
+        `reason:        bucket (${bucket} is ${side === 'service' ? 'below' : 'not below'} 5000: the route is at 50%)`,
+        `bucket:        ${bucket}`,
+        'sticky key:    header:x-user-id',
+        '',
+      ].join('\n'),
+    );
+    expect(await servedBy('alice')).toBe(side === 'service' ? 'orders-service' : 'legacy');
+  });
+
+  it('explain passes cookies, user fields and the address, and shows cohorts', async () => {
+    const json = async (...argv: string[]) => JSON.parse((await figway('--json', 'explain', ...argv)).stdout) as { decision: Record<string, unknown> };
+    expect((await json('GET', '/api/orders', '--cookie', 'sid=abc')).decision).toMatchObject({ stickyKey: 'cookie:sid', bucket: bucketOf('orders', 'abc') });
+    expect((await json('GET', '/api/orders', '--ip', '10.1.2.3')).decision).toMatchObject({ stickyKey: 'ip', bucket: bucketOf('orders', '10.1.2.3') });
+    expect((await json('POST', '/api/orders', '--user', 'id=42')).decision).toMatchObject({ stickyKey: 'user', bucket: bucketOf('orders', '42') });
+    const cohort = await figway('explain', 'GET', '/api/orders', '--user', 'role=staff', '--user', 'id=7');
+    expect(cohort.stdout).toContain('side:          service\nreason:        cohort (staff is forced to service)\n');
+    expect(cohort.stdout).toContain('cohort:        staff\n');
+    const users = await figway('explain', 'get', '/api/users/7');
+    expect(users.stdout).toContain('service path:  /users/7\nside:          service\nreason:        percent (the route is at 100%)\n');
+  });
+
+  it('explain says when no route matches, and when figway would refuse the path', async () => {
+    expect(await figway('explain', 'GET', '/about')).toEqual({ code: 0, stdout: 'no route matches: the monolith serves it\n', stderr: '' });
+    expect(await figway('explain', 'GET', '/api%2Forders')).toEqual({ code: 0, stdout: 'refused: encoded slash in path\n', stderr: '' });
+  });
+
+  it('audit lists every change, newest first, with this user as the actor', async () => {
+    const result = await figway('audit', '--limit', '4');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const actor = `${os.userInfo().username}@127.0.0.1`;
+    const rows = tableRows(result.stdout, 'TIME');
+    expect(rows.map((row) => row.slice(1))).toEqual([
+      [actor, 'rollout', 'orders', '50% → 50%'],
+      [actor, 'kill-switch', '-', 'on → off'],
+      [actor, 'rollout', 'orders', '100% → 50%'],
+      [actor, 'kill-switch', '-', 'off → on'],
+    ]);
+    for (const row of rows) expect(row[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const all = JSON.parse((await figway('audit', '--json')).stdout) as { entries: { action: string }[] };
+    expect(all.entries.map((entry) => entry.action)).toEqual(['rollout', 'kill-switch', 'rollout', 'kill-switch', 'rollout', 'rollback', 'rollout', 'rollout']);
+  });
+
+  it('--json prints the API answers and nothing else', async () => {
+    const rollout = await figway('--json', 'rollout', 'orders', '12.5');
+    expect(rollout.stderr).toBe('');
+    expect(JSON.parse(rollout.stdout)).toMatchObject({ id: 'orders', rollout: { percent: 12.5, source: 'runtime', killed: false }, fileRollout: { percent: 10 } });
+    const status = JSON.parse((await figway('status', '--json')).stdout) as { readyz: { status: string }; routes: { routes: { id: string }[] } };
+    expect(status.readyz.status).toBe('ready');
+    expect(status.routes.routes.map((route) => route.id)).toEqual(['orders', 'users']);
+  });
+
+  it('takes the admin URL and token from --admin and --token too', async () => {
+    const result = await runCli(['--admin', monolith.gateway.adminUrl as string, '--token', TOKEN, 'kill-switch']);
+    expect(result).toMatchObject({ code: 0, stdout: 'kill switch: off (routes follow their rollouts)\n' });
+  });
+
+  it('exits 1 with the API message for an unknown route, changing nothing', async () => {
+    expect(await figway('rollout', 'ordrs', '5')).toEqual({ code: 1, stdout: '', stderr: 'error: no route "ordrs" (routes: orders, users)\n' });
+    expect(await figway('rollback', 'ordrs')).toMatchObject({ code: 1, stderr: 'error: no route "ordrs" (routes: orders, users)\n' });
+  });
+
+  it('exits 4 when the token is wrong or missing', async () => {
+    const wrong = await runCli(['status'], { ...env, FIGWAY_ADMIN_TOKEN: 'not-the-token-0123456789' });
+    expect(wrong).toEqual({ code: 4, stdout: '', stderr: 'error: the admin API refused the token: pass --token or set FIGWAY_ADMIN_TOKEN\n' });
+    const missing = await runCli(['rollout', 'orders', '5'], { FIGWAY_ADMIN_URL: env.FIGWAY_ADMIN_URL });
+    expect(missing).toEqual({ code: 4, stdout: '', stderr: 'error: the admin API needs a token: pass --token or set FIGWAY_ADMIN_TOKEN\n' });
+  });
+
+  it('exits 3 when --admin points at the app instead of its admin API', async () => {
+    const result = await runCli(['status'], { ...env, FIGWAY_ADMIN_URL: monolith.url });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `error: the server at ${monolith.url} answered 200 (application/json; charset=utf-8) but is not the figway admin API: is --admin (FIGWAY_ADMIN_URL) the admin port rather than the app's?\n`,
+    );
+  });
+});

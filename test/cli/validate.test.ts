@@ -1,0 +1,80 @@
+// figway validate: ok with the route count, or every problem with file:line:column on stderr.
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+describe('figway validate', () => {
+  it('says ok with the number of routes and exits 0', async () => {
+    const file = fixture('good.yaml');
+    expect(await runCli(['validate', file])).toEqual({ code: 0, stdout: `ok: ${file}, 3 routes\n`, stderr: '' });
+  });
+
+  it('lists every problem with line:column and config path on stderr, in file order, and exits 1', async () => {
+    const file = fixture('bad.yaml');
+    expect(await runCli(['validate', file])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        `${file}:7:25  routes[0].rollout.percent  must be <= 100`,
+        `${file}:9:20  routes[1].match.path  must start with "/"`,
+        `${file}:11:16  routes[1].rewrite.stripPrefx  unknown field (did you mean "stripPrefix"?)`,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('reports cross-field problems once the schema holds', async () => {
+    const file = fixture('bad-rules.yaml');
+    const result = await runCli(['validate', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')).toEqual([
+      `${file}:4:59  routes[0].upstream  unknown upstream "ordrs" (known: orders; or give a URL)`,
+      `${file}:6:9  routes[1].id  duplicate route id "orders" (first used by routes[0])`,
+      '',
+    ]);
+  });
+
+  it('names a YAML syntax error by line and column', async () => {
+    const file = fixture('syntax-error.yaml');
+    const result = await runCli(['validate', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.startsWith(`${file}:4:5  (root)  YAML syntax: `)).toBe(true);
+  });
+
+  it('exits 1 with the reason when the file cannot be read', async () => {
+    const result = await runCli(['validate', 'no-such-figway.yaml']);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "error: cannot read figway config no-such-figway.yaml: ENOENT: no such file or directory, open 'no-such-figway.yaml'\n",
+    });
+  });
+
+  it('takes ${VAR}s from its environment', async () => {
+    const file = fixture('needs-env.yaml');
+    expect((await runCli(['validate', file], {})).stderr).toContain('environment variable ORDERS_URL is not set');
+    expect(await runCli(['validate', file], { ORDERS_URL: 'http://127.0.0.1:4001' })).toMatchObject({ code: 0, stdout: `ok: ${file}, 1 route\n` });
+  });
+
+  it('prints the result as JSON with --json, and nothing else on stdout', async () => {
+    const good = fixture('good.yaml');
+    const ok = await runCli(['--json', 'validate', good]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ ok: true, file: good, routes: 3 });
+    const bad = fixture('bad.yaml');
+    const failed = await runCli(['validate', bad, '--json']);
+    expect(failed).toMatchObject({ code: 1, stderr: '' });
+    const result = JSON.parse(failed.stdout) as { ok: boolean; problems: unknown[] };
+    expect(result.ok).toBe(false);
+    expect(result.problems[0]).toEqual({ file: bad, line: 7, column: 25, path: 'routes[0].rollout.percent', message: 'must be <= 100' });
+    expect(result.problems).toHaveLength(3);
+  });
+
+  it('is a usage error (exit 2) without a file', async () => {
+    const result = await runCli(['validate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error: missing required argument 'file'");
+  });
+});

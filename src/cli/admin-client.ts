@@ -71,7 +71,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
         if (!hasFields(json, call.expect ?? [])) throw notAdminApi(base, response);
         return json as T;
       }
-      throw refused(base, response, json, options.token !== undefined);
+      throw refused(base, response, json, Boolean(options.token));
     },
   };
 }

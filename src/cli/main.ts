@@ -53,6 +53,10 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  // `figway audit | head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   // exitCode rather than exit(): stdout may still be flushing to a pipe.
   process.exitCode = await run(process.argv.slice(2));
 }

@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExplain } from './commands/explain.js';
 import { registerKillSwitch } from './commands/kill-switch.js';
+import { registerReload } from './commands/reload.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerRoutes } from './commands/routes.js';
 import { registerStatus } from './commands/status.js';
@@ -38,5 +39,6 @@ export function buildProgram(io: CliIo): Command {
   registerKillSwitch(program, io);
   registerExplain(program, io);
   registerAudit(program, io);
+  registerReload(program, io);
   return program;
 }

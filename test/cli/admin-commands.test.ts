@@ -94,6 +94,19 @@ describe('figway admin commands against a running gateway', () => {
     expect(tableRows(status.stdout, 'ID')[0]).toEqual(['orders', '0%', 'runtime', 'no', `orders (${service.url}/)`]);
   });
 
+  it('clear drops the runtime change: the file\'s rollout applies again', async () => {
+    expect(await figway('clear', 'orders')).toEqual({ code: 0, stdout: "orders: back to the file's rollout, 10% (was 0%)\n", stderr: '' });
+    const status = await figway('status');
+    expect(tableRows(status.stdout, 'ID')[0]).toEqual(['orders', '10%', 'file', 'no', `orders (${service.url}/)`]);
+    await figway('rollback', 'orders');
+  });
+
+  it('reload makes the gateway read its config again', async () => {
+    const result = await figway('reload');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^reloaded: config version \d+\n$/);
+  });
+
   it('kill-switch shows, turns on and turns off the switch; on sends everything to legacy', async () => {
     await figway('rollout', 'orders', '100');
     expect(await figway('kill-switch')).toEqual({ code: 0, stdout: 'kill switch: off (routes follow their rollouts)\n', stderr: '' });
@@ -160,7 +173,7 @@ describe('figway admin commands against a running gateway', () => {
     ]);
     for (const row of rows) expect(row[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const all = JSON.parse((await figway('audit', '--json')).stdout) as { entries: { action: string }[] };
-    expect(all.entries.map((entry) => entry.action)).toEqual(['rollout', 'kill-switch', 'rollout', 'kill-switch', 'rollout', 'rollback', 'rollout', 'rollout']);
+    expect(all.entries.map((entry) => entry.action)).toEqual(['rollout', 'kill-switch', 'rollout', 'kill-switch', 'rollout', 'reload', 'rollback', 'clear-override', 'rollback', 'rollout', 'rollout']);
   });
 
   it('--json prints the API answers and nothing else', async () => {

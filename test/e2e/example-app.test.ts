@@ -1,31 +1,47 @@
 // The example app newcomers run first: `npm start` starts it, and what it prints works.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketOf } from '../../src/index.js';
 import { request } from '../helpers/request.js';
 
 const START = fileURLToPath(new URL('../../example-app/start.cjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 describe('example app', () => {
   let child: ChildProcess;
   let output = '';
   let base = '';
+  let admin = '';
+  let token = '';
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'figway-example-'));
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [START], { env: { ...process.env, PORT: '0', ORDERS_PORT: '0', USERS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ORDERS_PORT: '0', USERS_PORT: '0', ADMIN_PORT: '0', FIGWAY_STATE_FILE: path.join(stateDir, 'state.json') };
+    delete env.FIGWAY_ADMIN_TOKEN;
+    child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
     base = await new Promise<string>((resolve, reject) => {
       child.stdout?.on('data', (data: Buffer) => {
         output += data.toString();
         const found = /monolith \(legacy \+ figway\)\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (found && output.includes('Stop with Ctrl-C')) resolve(found[1] as string);
+        const adminLine = /admin API\s+(http:\/\/127\.0\.0\.1:\d+)\s+token (\S+) \(generated/.exec(output);
+        if (found && adminLine && output.includes('Stop with Ctrl-C')) {
+          admin = adminLine[1] as string;
+          token = adminLine[2] as string;
+          resolve(found[1] as string);
+        }
       });
       child.once('exit', (code) => reject(new Error(`example exited with ${code}: ${output}`)));
     });
   });
   afterAll(() => {
     child.kill('SIGTERM');
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('prints curl lines for the monolith it started', () => {
@@ -37,6 +53,27 @@ describe('example app', () => {
     expect((await request(base, '/')).body).toBe('The legacy monolith home page.\n');
     expect((await request(base, '/api/invoices')).json()).toEqual({ servedBy: 'legacy-monolith', invoices: [] });
     expect((await request(base, '/api/users/7')).json()).toEqual({ servedBy: 'users-service', user: { id: '7', name: 'user 7' } });
+  });
+
+  it('runs the admin API on its own port with the token it printed', async () => {
+    expect(new URL(admin).port).not.toBe(new URL(base).port);
+    expect(token.length).toBeGreaterThanOrEqual(16);
+    expect((await request(admin, '/routes')).status).toBe(401);
+    const routes = await request(admin, '/routes', { headers: { authorization: `Bearer ${token}` } });
+    expect(routes.json<{ routes: { id: string }[] }>().routes.map((r) => r.id)).toEqual(['orders', 'users']);
+  });
+
+  it('is controlled end to end by the figway CLI', async () => {
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, FIGWAY_ADMIN_URL: admin, FIGWAY_ADMIN_TOKEN: token } });
+    const user = ['alice', 'bob', 'carol', 'dave'].find((u) => bucketOf('orders', u) >= 2500) as string;
+    expect((await request(base, '/api/orders', { headers: { 'x-user-id': user } })).json().servedBy).toBe('legacy-monolith');
+    await cli('rollout', 'orders', '100');
+    expect((await request(base, '/api/orders', { headers: { 'x-user-id': user } })).json().servedBy).toBe('orders-service');
+    expect((await cli('status')).stdout).toMatch(/orders\s+100%\s+runtime/);
+    await cli('rollback', 'orders');
+    expect((await request(base, '/api/orders', { headers: { 'x-user-id': user } })).json().servedBy).toBe('legacy-monolith');
+    expect((await cli('audit')).stdout).toMatch(/rollback/);
+    await cli('rollout', 'orders', '25');
   });
 
   it('serves its metrics at /metrics', async () => {

@@ -1,4 +1,4 @@
-// figway rollout <route> <percent> and figway rollback <route>: change a route's share at runtime.
+// figway rollout <route> <percent>, rollback <route> and clear <route>: change a route's share at runtime.
 import type { Command } from 'commander';
 import { adminContext, type AdminContext } from '../admin-options.js';
 import type { RouteAnswer } from '../api-types.js';
@@ -8,7 +8,7 @@ import { parsePercent } from '../parse-args.js';
 
 const ROUTE_FIELDS = ['id', 'rollout'];
 
-/** Adds `rollout` and `rollback` to the program. */
+/** Adds `rollout`, `rollback` and `clear` to the program. */
 export function registerRollout(program: Command, io: CliIo): void {
   program
     .command('rollout')
@@ -24,6 +24,21 @@ export function registerRollout(program: Command, io: CliIo): void {
     .description('send every request of a route to legacy (0%); forced cohorts still apply')
     .argument('<route>', 'route id, e.g. orders')
     .action((route: string, _options: object, command: Command) => rollBack(adminContext(command, io), route));
+  program
+    .command('clear')
+    .description("drop a route's runtime changes: the rollout in the config file applies again")
+    .argument('<route>', 'route id, e.g. orders')
+    .action((route: string, _options: object, command: Command) => clearRuntimeChange(adminContext(command, io), route));
+}
+
+/** DELETE /routes/:id/rollout, then prints `orders: back to the file's rollout, 10% (was 25%)`. */
+export async function clearRuntimeChange(context: AdminContext, routeId: string): Promise<void> {
+  const path = routePath(routeId);
+  const before = await context.client.call<RouteAnswer>('GET', path, { expect: ROUTE_FIELDS });
+  const after = await context.client.call<RouteAnswer>('DELETE', `${path}/rollout`, { expect: ROUTE_FIELDS });
+  if (context.json) return printJson(context.io, after);
+  printLine(context.io, `${after.id}: back to the file's rollout, ${percentOf(after)} (was ${percentOf(before)})`);
+  warnIfKilled(context.io, after);
 }
 
 /** PUT /routes/:id/rollout, then prints `orders: 25% (was 10%, source runtime)`. */

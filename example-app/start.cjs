@@ -45,7 +45,8 @@ Try:
                                                      # about a quarter of them on orders-service
   curl -s -H 'x-staff: yes' ${base}/api/orders       # staff cohort: always orders-service
   curl -s -X POST -H 'x-staff: yes' -H 'content-type: application/json' -d '{"item":"fresh figs"}' ${base}/api/orders
-  curl -s ${base}/metrics | grep ^figway_           # requests by route and side, latencies, strangled share
+  curl -s -H "authorization: Bearer ${token}" ${gateway.adminUrl}/metrics | grep ^figway_
+                                                     # requests by route and side, latencies, strangled share
 
 Every routed request is also logged as one JSON line on this terminal.
 

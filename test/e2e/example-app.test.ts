@@ -76,9 +76,10 @@ describe('example app', () => {
     await cli('rollout', 'orders', '25');
   });
 
-  it('serves its metrics at /metrics', async () => {
+  it('serves its metrics on the admin listener, not on the public port', async () => {
     await request(base, '/api/users/8');
-    const metrics = (await request(base, '/metrics')).body;
+    expect((await request(base, '/metrics')).status).toBe(404);
+    const metrics = (await request(admin, '/metrics', { headers: { authorization: `Bearer ${token}` } })).body;
     expect(metrics).toMatch(/figway_requests_total\{route="users",target="service",method="GET",status_class="2xx"\} [1-9]/);
     expect(metrics).toContain('figway_rollout_percent{route="orders"} 25');
   });

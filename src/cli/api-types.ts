@@ -47,25 +47,8 @@ export interface ReadyAnswer {
   readonly store?: { readonly description: string; readonly healthy: boolean };
 }
 
-/** GET /explain. */
-export type ExplainAnswer =
-  | { readonly matched: false; readonly refused?: string }
-  | {
-      readonly matched: true;
-      readonly route: string;
-      readonly path: string;
-      readonly upstream: { readonly name: string; readonly url: string };
-      readonly upstreamPath: string;
-      readonly decision: {
-        readonly side: string;
-        readonly reason: string;
-        readonly percent: number;
-        readonly bucket?: number;
-        readonly stickyKey?: string;
-        readonly cohort?: string;
-      };
-      readonly random?: true;
-    };
+/** GET /explain: the same type the gateway's explain returns. */
+export type { Explanation as ExplainAnswer } from '../control/explain.js';
 
 /** One entry of GET /audit. */
 export interface AuditEntryAnswer {

@@ -43,7 +43,6 @@ return 1`;
 const MAX_ATTEMPTS = 50;
 const RETRY_DELAY_MS = 10;
 const MAX_RECONNECT_DELAY_MS = 1000;
-// Temporary cache files of stores in one process must not collide, even on the same cache file.
 
 /**
  * A state store in Redis, shared by every replica. Updates are optimistic: read, compute, then a

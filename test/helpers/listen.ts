@@ -25,3 +25,12 @@ export async function listen(handler: RequestListener | Server): Promise<Listeni
       }),
   };
 }
+
+/** A port free right now on 127.0.0.1, for servers that need their port on the command line (Prometheus, Redis). */
+export async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,8 +1,8 @@
 // A real Prometheus server (Debian's prometheus package) on loopback, scraping one target every second.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { freePort } from './listen.js';
 import path from 'node:path';
 
 export interface PrometheusServer {
@@ -12,13 +12,6 @@ export interface PrometheusServer {
   stop(): void;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function startPrometheus(target: string, metricsPath: string): Promise<PrometheusServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'figway-prometheus-'));

@@ -1,6 +1,7 @@
 // A real redis-server (Debian's redis-server package) on a loopback port, for tests that stop and restart it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from './listen.js';
 
 export interface RedisServer {
   readonly url: string;
@@ -32,13 +33,6 @@ function track(child: ChildProcess): void {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -132,9 +132,11 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/reload',
     summary: 'Loads the config file again. An invalid file is refused with every problem (file:line:column, path) and the current config keeps serving.',
     response: '{ configVersion }',
-    handle: ({ controller, actor }) => {
+    handle: async ({ controller, actor }) => {
       try {
-        return { body: { configVersion: controller.reload(undefined, actor).version } };
+        const { version } = controller.reload(undefined, actor);
+        await controller.reloadRecorded();
+        return { body: { configVersion: version } };
       } catch (err) {
         const problems = (err as { problems?: ConfigProblem[] }).problems;
         if (problems) throw new FigwayError('FIGWAY_CONFIG_INVALID', (err as Error).message, { status: 400, details: problems });

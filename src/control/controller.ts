@@ -34,6 +34,8 @@ export class Controller {
   private source: string | FigwayConfig;
   private version = 1;
   private store: StateStore | undefined;
+  /** The audit write of the last reload (reloads themselves are synchronous). */
+  private reloadAudit: Promise<void> = Promise.resolve();
 
   constructor(
     source: string | FigwayConfig,
@@ -80,10 +82,15 @@ export class Controller {
     const before = this.version;
     this.swap(next, 'reloaded');
     this.source = config;
-    this.store?.record({ actor: actor?.name ?? 'figway', action: 'reload', before, after: this.version, revision: this.version }).catch((err: unknown) => {
-      this.deps.logger.warn({ err }, 'figway: could not write the reload to the audit log');
-    });
+    this.reloadAudit = (this.store?.record({ actor: actor?.name ?? 'figway', action: 'reload', before, after: this.version, revision: this.version }) ?? Promise.resolve()).catch(
+      (err: unknown) => this.deps.logger.warn({ err }, 'figway: could not write the reload to the audit log'),
+    );
     return next;
+  }
+
+  /** Resolves once the last reload is in the audit log (or failed to get there, which is logged). */
+  reloadRecorded(): Promise<void> {
+    return this.reloadAudit;
   }
 
   /** Reloads after the config file changed; a bad file is logged and counted, and the old config keeps serving. */

@@ -11,6 +11,7 @@ import type { RequestView } from './rollout/request-view.js';
 import type { Matched } from './routing/match-request.js';
 import { spellAsRoute } from './routing/path-pattern.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
+import type { Identity } from './auth/identity.js';
 import type { FigwayContext } from './types.js';
 
 const CONTEXT = Symbol.for('figway.context');
@@ -58,6 +59,7 @@ export class RequestContext implements FigwayContext {
   failed = false;
   /** The error figway answered this request with, if any. */
   error: FigwayError | undefined;
+  identity: Identity | undefined;
   /** performance.now() when the request was sent to the service, and when its response headers arrived. */
   upstreamSentAt: number | undefined;
   upstreamAnsweredAt: number | undefined;
@@ -77,7 +79,7 @@ export class RequestContext implements FigwayContext {
     this.path = matched.path;
     this.search = matched.search;
     this.receivedPath = matched.receivedPath;
-    this.view = new IncomingRequestView(req, snapshot.userIdField);
+    this.view = new IncomingRequestView(req, snapshot.userIdField, this);
     (req as WithContext)[CONTEXT] = this;
   }
 
@@ -94,6 +96,10 @@ export class RequestContext implements FigwayContext {
   answerError(error: FigwayError): void {
     this.error ??= error;
     sendError(this.res, error, this.snapshot.errorFormat);
+  }
+
+  setIdentity(identity: Identity): void {
+    this.identity = identity;
   }
 
   get locals(): Map<string | symbol, unknown> {
@@ -131,21 +137,27 @@ export class RequestContext implements FigwayContext {
   }
 }
 
-/** The RequestView of a Node/Express request; cookies are parsed at most once, on first use. */
+/**
+ * The RequestView of a Node/Express request: the user is the identity figway established, else the
+ * monolith's req.user; cookies are parsed at most once, on first use.
+ */
 class IncomingRequestView implements RequestView {
   private cookies: Record<string, string | undefined> | undefined;
 
   constructor(
     private readonly req: IncomingMessage & { user?: unknown; ip?: string },
     private readonly userIdField: string,
+    private readonly ctx: { readonly identity: Identity | undefined },
   ) {}
 
   get user(): Readonly<Record<string, unknown>> | undefined {
+    if (this.ctx.identity) return this.ctx.identity.claims;
     const user = this.req.user;
     return user !== null && typeof user === 'object' ? (user as Record<string, unknown>) : undefined;
   }
 
   get userId(): string | undefined {
+    if (this.ctx.identity) return this.ctx.identity.id;
     const id = this.user?.[this.userIdField];
     return typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' ? String(id) : undefined;
   }

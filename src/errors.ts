@@ -37,6 +37,26 @@ export const ERROR_CODES = {
     status: 413,
     summary: 'A body parser read the request body before figway and the body is larger than proxy.replayBodyLimit.',
   },
+  FIGWAY_AUTH_REQUIRED: {
+    status: 401,
+    summary: 'The route requires authentication and the request carries no credentials.',
+  },
+  FIGWAY_AUTH_INVALID: {
+    status: 401,
+    summary: 'The credentials are invalid: a bad, expired or not yet valid token, an unknown API key, a failed strategy.',
+  },
+  FIGWAY_AUTH_FORBIDDEN: {
+    status: 403,
+    summary: 'The caller is authenticated but lacks a role, scope or claim the route requires.',
+  },
+  FIGWAY_RATE_LIMITED: {
+    status: 429,
+    summary: 'The caller used up its rate limit; RateLimit headers say when it resets.',
+  },
+  FIGWAY_RATE_LIMIT_UNAVAILABLE: {
+    status: 503,
+    summary: 'The rate-limit store is unreachable and limits.onStoreError is closed.',
+  },
   FIGWAY_UPSTREAM_UNAVAILABLE: {
     status: 502,
     summary: 'The service refused the connection, its host did not resolve, or the connection broke before a response.',

@@ -6,4 +6,5 @@ export type { ConfigProblem, FigwayErrorCode } from './errors.js';
 export { loadConfig } from './config/load-config.js';
 export { ConfigSchema } from './config/schema.js';
 export { bucketOf } from './rollout/bucket.js';
+export { runMiddleware } from './plugins/run-middleware.js';
 export type * from './types.js';

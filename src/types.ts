@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
 import type { FigwayError } from './errors.js';
+import type { Identity } from './auth/identity.js';
 import type { Decision } from './rollout/decision.js';
 import type { RolloutOverride } from './state/runtime-state.js';
 import type { RequestView } from './rollout/request-view.js';
 
 export type { FigwayConfig, RouteConfig } from './config/schema.js';
 export type { Decision, DecisionReason, Side } from './rollout/decision.js';
+export type { Identity } from './auth/identity.js';
 export type { RequestView } from './rollout/request-view.js';
 
 /**
@@ -68,6 +70,13 @@ export interface FigwayContext {
   readonly upstreamPath: string;
   /** What the decide stage reads of the request (user, ip, headers, cookies). */
   readonly view: RequestView;
+  /** The caller, once the identify stage established it (undefined: anonymous). */
+  readonly identity: Identity | undefined;
+  /**
+   * Records the caller; for `identify` hooks. The identity then feeds `sticky: [user]`, cohorts on
+   * user fields, rate-limit keys and the identity headers sent to services.
+   */
+  setIdentity(identity: Identity): void;
   /** The decision, once the decide stage has run. */
   readonly decision: Decision | undefined;
   /** performance.now() when figway first saw the request. */

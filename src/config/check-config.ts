@@ -126,6 +126,42 @@ const CHECKS: Record<string, Check> = {
     return [source.problem(['admin', 'token'], `is required: the admin API would listen on ${admin.host} without one (use \${FIGWAY_ADMIN_TOKEN})`)];
   },
 
+  jwtHasOneKey(config, source) {
+    const jwt = config.auth?.jwt;
+    if (!jwt) return [];
+    const given = ['secret', 'publicKey', 'jwksUrl'].filter((k) => jwt[k as keyof typeof jwt] !== undefined);
+    if (given.length === 1) return [];
+    return [source.problem(['auth', 'jwt'], given.length === 0 ? 'needs one of secret, publicKey, jwksUrl' : `takes one of secret, publicKey, jwksUrl, not ${given.join(' and ')}`)];
+  },
+
+  jwtAlgorithmsFitTheKey(config, source) {
+    const jwt = config.auth?.jwt;
+    if (!jwt?.algorithms) return [];
+    const symmetric = jwt.secret !== undefined;
+    return jwt.algorithms.flatMap((alg, index) =>
+      alg.startsWith('HS') === symmetric
+        ? []
+        : [source.problem(['auth', 'jwt', 'algorithms', index], symmetric ? `${alg} needs a public key, not a secret` : `${alg} needs a secret, not a public key`)],
+    );
+  },
+
+  authSourcesAreConfigured(config, source) {
+    return (config.auth?.sources ?? []).flatMap((name, index) => {
+      if (name === 'jwt' && !config.auth?.jwt) return [source.problem(['auth', 'sources', index], 'jwt is listed but auth.jwt is not configured')];
+      if (name === 'apiKey' && !config.auth?.apiKeys) return [source.problem(['auth', 'sources', index], 'apiKey is listed but auth.apiKeys is not configured')];
+      return [];
+    });
+  },
+
+  limitsStoreIsComplete(config, source) {
+    const limits = config.limits;
+    if (limits?.store !== 'redis') return [];
+    const problems = [];
+    if (!limits.redis) problems.push(source.problem(['limits', 'redis'], 'is required when store is redis'));
+    if (!limits.onStoreError) problems.push(source.problem(['limits', 'onStoreError'], 'is required when store is redis: say what happens when Redis is down (open or closed)'));
+    return problems;
+  },
+
   overrideHasASource(config, source) {
     const override = config.override;
     if (!override || override.header !== undefined || override.cookie !== undefined) return [];

@@ -154,6 +154,44 @@ const PluginOptions = Type.Record(
   { description: 'Plugins by name.' },
 );
 
+const AuthMode = Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('none')], {
+  description: 'required: no identity, no entry (401); optional: identify when credentials come, never block on their absence; none: do not authenticate (the session user is still read).',
+});
+
+const RouteAuth = Type.Union(
+  [
+    AuthMode,
+    Type.Object(
+      {
+        mode: Type.Optional(AuthMode),
+        roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'The caller needs at least one of these roles (403 otherwise).' })),
+        scopes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'The caller needs every one of these scopes (403 otherwise).' })),
+        claims: Type.Optional(
+          Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar, { minItems: 1 })], { description: 'A value or a list of accepted values.' }), {
+            description: 'Claims (or req.user fields, dot paths allowed) that must have one of these values (403 otherwise), e.g. { tenant: acme }.',
+          }),
+        ),
+      },
+      { additionalProperties: false, description: 'Authentication mode and authorization rules for this route.' },
+    ),
+  ],
+  { description: 'Authentication for this route: a mode (required, optional, none), or a mode with rules (roles, scopes, claims). Default: auth.default.' },
+);
+
+const RateLimitKey = Type.Array(
+  Type.String({ pattern: "^(user|apikey|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$", errorMessage: 'must be user, apikey, ip or header:<name>' }),
+  { minItems: 1, description: 'What a budget belongs to: the first present of user (identity id), apikey (API key id), ip (IPv6 grouped by /64), header:<name>. Default [user, apikey, ip].' },
+);
+
+const RateLimit = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, description: 'Requests allowed per window.' }),
+    window: Duration('The window the limit counts over.'),
+    key: Type.Optional(RateLimitKey),
+  },
+  { additionalProperties: false, description: 'A rate limit: at most `limit` requests per `window` per key.' },
+);
+
 const Route = Type.Object(
   {
     id: Type.String({
@@ -167,6 +205,12 @@ const Route = Type.Object(
     rewrite: Type.Optional(Rewrite),
     rollout: Type.Optional(Rollout),
     timeouts: Type.Optional(Timeouts),
+    auth: Type.Optional(RouteAuth),
+    limits: Type.Optional(
+      Type.Union([RateLimit, Type.Array(RateLimit, { minItems: 1 }), Type.Literal(false)], {
+        description: 'Rate limits of this route (one or several, each with its own budget), or false for none besides the global one.',
+      }),
+    ),
     plugins: Type.Optional(PluginOptions),
   },
   { additionalProperties: false, description: 'One route: which requests it takes and where they go.' },
@@ -239,8 +283,119 @@ export const ConfigSchema = Type.Object(
     ),
     identity: Type.Optional(
       Type.Object(
-        { userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user used as the user id for sticky: [user]. Default id.' })) },
-        { additionalProperties: false, description: 'How figway reads the caller identity.' },
+        {
+          userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user (or token claim) used as the user id, for sticky: [user] and X-User-Id. Default id (sub for tokens).' })),
+          rolesField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user or token claim holding the roles (array or space-separated). Default roles.' })),
+          scopesField: Type.Optional(Type.String({ minLength: 1, description: 'Token claim holding the scopes (array or space-separated). Default scope.' })),
+          headerPrefix: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z0-9-]+-$',
+              description: 'Identity headers sent to services (X-User-Id, X-User-Roles, ...). Headers with this prefix from clients are always removed first. Default x-user-.',
+              errorMessage: 'must be letters, digits and "-", ending with "-" (e.g. x-user-)',
+            }),
+          ),
+        },
+        { additionalProperties: false, description: 'How figway reads the caller identity and passes it on.' },
+      ),
+    ),
+    auth: Type.Optional(
+      Type.Object(
+        {
+          default: Type.Optional(AuthMode),
+          sources: Type.Optional(
+            Type.Array(Type.String({ pattern: '^(session|jwt|apiKey|passport:[A-Za-z0-9._-]+)$', errorMessage: 'must be session, jwt, apiKey or passport:<strategy>' }), {
+              minItems: 1,
+              description: 'Identity sources, tried in order. Default: session, then jwt and apiKey when configured. passport:<name> uses a strategy registered on the app\'s passport.',
+            }),
+          ),
+          jwt: Type.Optional(
+            Type.Object(
+              {
+                secret: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (HS256/384/512), at least 32 characters.', errorMessage: 'must be at least 32 characters' })),
+                publicKey: Type.Optional(Type.String({ minLength: 1, description: 'PEM public key (SPKI) for RS*, PS*, ES* or EdDSA tokens.' })),
+                jwksUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'JWKS URL of the issuer; cached, fetched again when a token names an unknown kid.', errorMessage: 'must be an http(s) URL' })),
+                algorithms: Type.Optional(Type.Array(Type.String({ pattern: '^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$', errorMessage: 'must be a JWS algorithm such as RS256' }), { minItems: 1, description: 'Accepted algorithms (never none). Default: HS256 with a secret, RS256 and ES256 with keys.' })),
+                issuer: Type.Optional(Type.String({ minLength: 1, description: 'Required iss.' })),
+                audience: Type.Optional(Type.String({ minLength: 1, description: 'Required aud.' })),
+                clockTolerance: Type.Optional(Duration('Clock skew allowed on exp and nbf. Default 30s.')),
+              },
+              { additionalProperties: false, description: 'Bearer JWTs: exactly one of secret, publicKey, jwksUrl.' },
+            ),
+          ),
+          apiKeys: Type.Optional(
+            Type.Object(
+              {
+                header: Type.Optional(Type.String({ minLength: 1, description: 'Header carrying the key. Default x-api-key.' })),
+                query: Type.Optional(Type.String({ minLength: 1, description: 'Query parameter carrying the key (off unless set; keys in URLs end up in logs elsewhere).' })),
+                keys: Type.Optional(
+                  Type.Array(
+                    Type.Object(
+                      {
+                        id: Type.String({ pattern: ID_PATTERN, description: 'Who the key belongs to: the identity id.' }),
+                        key: Type.String({ minLength: 16, description: 'The key, e.g. ${PARTNER_KEY}; at least 16 characters.', errorMessage: 'must be at least 16 characters' }),
+                        roles: Type.Optional(Type.Array(Type.String(), { description: 'Roles of this key.' })),
+                        scopes: Type.Optional(Type.Array(Type.String(), { description: 'Scopes of this key.' })),
+                      },
+                      { additionalProperties: false, description: 'One API key.' },
+                    ),
+                    { description: 'API keys declared here (use ${ENV} for the secrets).' },
+                  ),
+                ),
+                env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable with more keys, as id:key pairs separated by commas.' })),
+              },
+              { additionalProperties: false, description: 'API keys, from a header (or a query parameter).' },
+            ),
+          ),
+          passport: Type.Optional(Type.Boolean({ description: 'Use the app\'s passport instance (figway({ passport })) for passport:<name> sources. Default true when such a source is listed.' })),
+          token: Type.Optional(
+            Type.Object(
+              {
+                privateKey: Type.String({ minLength: 1, description: 'PEM private key (PKCS#8) figway signs identity tokens with, e.g. ${FIGWAY_IDENTITY_KEY}.' }),
+                algorithm: Type.Optional(Type.String({ pattern: '^(RS|PS|ES)(256|384|512)$|^EdDSA$', description: 'Signing algorithm matching the key. Default ES256.', errorMessage: 'must be RS*, PS*, ES* or EdDSA' })),
+                issuer: Type.Optional(Type.String({ minLength: 1, description: 'iss of the tokens. Default figway.' })),
+                audience: Type.Optional(Type.String({ minLength: 1, description: 'aud of the tokens (the services).' })),
+                ttl: Type.Optional(Duration('Lifetime of a token. Default 60s.')),
+                header: Type.Optional(Type.String({ minLength: 1, description: 'Request header carrying the token to services. Default x-figway-identity.' })),
+                claims: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Claims (or req.user fields) copied into the token besides sub, roles and scope.' })),
+                jwksPath: Type.Optional(Type.String({ pattern: '^/', description: 'Path on the app where figway serves the public JWKS. Default /.well-known/figway/jwks.json.' })),
+              },
+              { additionalProperties: false, description: 'Identity tokens: a short-lived JWT per request for services to verify with any JWT library.' },
+            ),
+          ),
+          sessionCookie: Type.Optional(
+            Type.Object(
+              {
+                name: Type.Optional(Type.String({ minLength: 1, description: 'The monolith\'s session cookie. Default connect.sid.' })),
+                forward: Type.Optional(Type.Boolean({ description: 'Send it to services too. Default false.' })),
+              },
+              { additionalProperties: false, description: 'The monolith\'s session cookie is not sent to services unless forward is true.' },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Authentication in front of every service, through passport: the monolith\'s session, JWTs, API keys, or the app\'s own strategies.' },
+      ),
+    ),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          store: Type.Optional(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory (one process) or redis (one budget for every replica). Default memory.' })),
+          redis: Type.Optional(
+            Type.Object(
+              {
+                url: Type.String({ pattern: '^rediss?://', description: 'Redis for the counters.', errorMessage: 'must be a redis:// or rediss:// URL' }),
+                prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'Key prefix; each limiter adds its own. Default figway:rl.' })),
+              },
+              { additionalProperties: false, description: 'The Redis store of the counters.' },
+            ),
+          ),
+          onStoreError: Type.Optional(
+            Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+              description: 'When the store is unreachable: open lets requests through (logged), closed refuses them with 503 (logged). Required with redis.',
+            }),
+          ),
+          global: Type.Optional(RateLimit),
+        },
+        { additionalProperties: false, description: 'Rate limits with express-rate-limit: a global budget over every route, plus per-route limits.' },
       ),
     ),
     matching: Type.Optional(

@@ -12,6 +12,7 @@ import type { Matched } from './routing/match-request.js';
 import { spellAsRoute } from './routing/path-pattern.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
 import type { Identity } from './auth/identity.js';
+import { stripIdentityHeaders } from './auth/identity-headers.js';
 import type { FigwayContext } from './types.js';
 
 const CONTEXT = Symbol.for('figway.context');
@@ -79,7 +80,7 @@ export class RequestContext implements FigwayContext {
     this.path = matched.path;
     this.search = matched.search;
     this.receivedPath = matched.receivedPath;
-    this.view = new IncomingRequestView(req, snapshot.userIdField, this);
+    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix));
     (req as WithContext)[CONTEXT] = this;
   }
 
@@ -148,6 +149,8 @@ class IncomingRequestView implements RequestView {
     private readonly req: IncomingMessage & { user?: unknown; ip?: string },
     private readonly userIdField: string,
     private readonly ctx: { readonly identity: Identity | undefined },
+    /** Identity-namespace headers the client sent (removed from the request), still readable as sticky keys. */
+    private readonly clientIdentityHeaders: Readonly<Record<string, string | string[]>> | undefined,
   ) {}
 
   get user(): Readonly<Record<string, unknown>> | undefined {
@@ -167,7 +170,7 @@ class IncomingRequestView implements RequestView {
   }
 
   header(name: string): string | undefined {
-    const value = this.req.headers[name];
+    const value = this.req.headers[name] ?? this.clientIdentityHeaders?.[name];
     return Array.isArray(value) ? value[0] : value;
   }
 

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { register as globalRegistry } from 'prom-client';
 import { startAdminServer, type AdminServer } from './admin/admin-server.js';
+import { authPlugin } from './auth/auth-plugin.js';
 import type { FigwayConfig } from './config/schema.js';
 import { Controller } from './control/controller.js';
 import { watchConfigFile } from './control/watch-config.js';
+import { rateLimitPlugin } from './limits/rate-limit-plugin.js';
 import { loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
 import { metricsPlugin } from './observe/metrics.js';
@@ -39,7 +41,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const logger = options.logger ?? pino(pino.destination({ dest: 1, sync: false }));
   const registry = options.registry ?? globalRegistry;
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
-  const builtIn = [traceContextPlugin(), loggingPlugin(logger), metricsPlugin(registry)];
+  const builtIn = [traceContextPlugin(), authPlugin({ env: options.env ?? process.env, passport: options.passport }), loggingPlugin(logger), metricsPlugin(registry), rateLimitPlugin({ logger, now: options.now })];
   const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
   const upstreams = new UpstreamPool();
   const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };

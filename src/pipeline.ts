@@ -50,6 +50,11 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       return;
     }
     const snapshot = deps.current();
+    if (snapshot.endpoints !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+      const endpoint = snapshot.endpoints.get(url.split('?', 1)[0] as string);
+      if (endpoint) return endpoint(req, res);
+    }
     const matched = recallMatch(req, snapshot) ?? matchRequest(snapshot.table, req);
     if (matched === undefined) return next();
     if ('refused' in matched) {

@@ -1,5 +1,5 @@
 // The compiled, immutable configuration a request runs on; a reload swaps the whole snapshot.
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { LoadedConfig } from './config/load-config.js';
 import type { FigwayConfig } from './config/schema.js';
 import type { IgnoredOverride } from './state/apply-state.js';
@@ -67,7 +67,11 @@ export interface Snapshot {
   readonly table: RouteTable<CompiledRoute>;
   readonly errorFormat: ErrorFormat;
   readonly userIdField: string;
+  /** Identity headers (X-User-*) are removed from clients' requests and set by figway only. */
+  readonly identityHeaderPrefix: string;
   readonly replayBodyLimit: number;
   /** Whether any route may proxy, i.e. whether request bodies may need keeping. */
   readonly mayProxy: boolean;
+  /** Paths plugins answer themselves (e.g. the identity JWKS), checked before matching. */
+  readonly endpoints: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void> | undefined;
 }

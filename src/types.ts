@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
 import type { FigwayError } from './errors.js';
+import type { PassportInstance } from './auth/authenticate.js';
 import type { Identity } from './auth/identity.js';
 import type { Decision } from './rollout/decision.js';
 import type { RolloutOverride } from './state/runtime-state.js';
@@ -38,6 +39,8 @@ export interface FigwayOptions {
   logger?: Logger;
   /** The app's prom-client registry; figway's metrics are registered there. Default: prom-client's global registry. */
   registry?: Registry;
+  /** The app's passport instance, for `auth.sources: [passport:<strategy>]`. Default: the passport module's instance. */
+  passport?: PassportInstance;
 }
 
 /** A route as plugins and callers see it. */
@@ -113,6 +116,11 @@ export interface PluginHooks<O = Record<string, unknown>> {
   onProxyResponse?: (proxyRes: IncomingMessage, ctx: FigwayContext, options: O) => void;
   /** The response finished or the client went away (observe: metrics, logs). */
   onResponse?: (ctx: FigwayContext, options: O) => void;
+  /**
+   * Paths figway itself answers on the app (GET and HEAD), before any route matching, e.g. a JWKS.
+   * Top-level plugin setup only: per-route options do not apply.
+   */
+  endpoints?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>;
 }
 
 /** What a plugin's setup receives. */

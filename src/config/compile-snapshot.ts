@@ -89,8 +89,10 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
     table: new RouteTable(routes, { caseSensitive: config.matching?.caseSensitive ?? false }),
     errorFormat: compileErrorFormat(config.errors),
     userIdField: config.identity?.userIdField ?? 'id',
+    identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),
     replayBodyLimit: parseSize(config.proxy?.replayBodyLimit ?? '10mb'),
     mayProxy: routes.some((route) => route.mayProxy),
+    endpoints: plugins.endpoints,
   });
 }
 

@@ -318,6 +318,7 @@ export const ConfigSchema = Type.Object(
                 issuer: Type.Optional(Type.String({ minLength: 1, description: 'Required iss.' })),
                 audience: Type.Optional(Type.String({ minLength: 1, description: 'Required aud.' })),
                 clockTolerance: Type.Optional(Duration('Clock skew allowed on exp and nbf. Default 30s.')),
+                jwksCooldown: Type.Optional(Duration('Least time between two fetches of the JWKS (an unknown kid fetches it again once this has passed). Default 30s.')),
               },
               { additionalProperties: false, description: 'Bearer JWTs: exactly one of secret, publicKey, jwksUrl.' },
             ),

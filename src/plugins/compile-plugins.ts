@@ -1,4 +1,5 @@
 // Binds each plugin's hooks to its options, per route, once per config snapshot.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
 import { formatPath, type ConfigSource } from '../config/config-source.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
@@ -20,6 +21,8 @@ interface SetUpPlugin {
 /** The plugins of one snapshot: set up, with a way to bind their hooks for each route. */
 export interface CompiledPlugins {
   readonly problems: readonly ConfigProblem[];
+  /** Paths the plugins answer themselves (before matching); undefined when none does. */
+  readonly endpoints: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void> | undefined;
   hooksFor(route: RouteConfig): RouteHooks;
 }
 
@@ -79,8 +82,10 @@ export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: Figw
     return plugin.schema ? validateSchema(plugin.schema as TSchema, options, source, path) : [];
   }
 
+  const endpoints = new Map(setUp.flatMap(({ hooks }) => Object.entries(hooks.endpoints ?? {})));
   return {
     problems,
+    endpoints: endpoints.size > 0 ? endpoints : undefined,
     hooksFor(route) {
       const hooks: { [K in keyof RouteHooks]: BoundHook<never>[] } = {
         onRequest: [],

@@ -2,7 +2,7 @@
 import { FigwayError } from '../errors.js';
 import type { AnyFigwayPlugin } from '../types.js';
 
-const HOOK_NAMES = ['onRequest', 'identify', 'limit', 'onDecision', 'onProxyRequest', 'onProxyResponse', 'onResponse'];
+const HOOK_NAMES = ['onRequest', 'identify', 'limit', 'onDecision', 'onProxyRequest', 'onProxyResponse', 'onResponse', 'endpoints'];
 
 /** The plugins sorted by `order` (stable), after checking each is well-formed and names are unique. */
 export function registerPlugins(plugins: readonly AnyFigwayPlugin[]): readonly AnyFigwayPlugin[] {
@@ -23,6 +23,13 @@ export function checkHooks(name: string, hooks: unknown): Record<string, unknown
   if (hooks === null || typeof hooks !== 'object') throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${name}" setup must return an object of hooks`);
   for (const [key, value] of Object.entries(hooks)) {
     if (!HOOK_NAMES.includes(key)) throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${name}" returned unknown hook "${key}" (hooks: ${HOOK_NAMES.join(', ')})`);
+    if (key === 'endpoints') {
+      if (value === undefined) continue;
+      if (value === null || typeof value !== 'object' || Object.entries(value).some(([path, handler]) => !path.startsWith('/') || typeof handler !== 'function')) {
+        throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${name}" endpoints must map paths starting with "/" to handler functions`);
+      }
+      continue;
+    }
     if (value !== undefined && typeof value !== 'function') throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${name}" hook "${key}" is not a function`);
   }
   return hooks as Record<string, unknown>;

@@ -1,0 +1,136 @@
+// The built-in `auth` plugin: one authentication in front of every service, through passport.
+import type { ServerResponse } from 'node:http';
+import passport from 'passport';
+import type { FigwayConfig, RouteConfig } from '../config/schema.js';
+import { FigwayError } from '../errors.js';
+import type { FigwayPlugin } from '../types.js';
+import { authenticate, type PassportInstance, type Source } from './authenticate.js';
+import { authorize, type RouteAuth } from './authorize.js';
+import { dropCookie, setIdentityHeaders } from './identity-headers.js';
+import { IdentityTokens } from './identity-token.js';
+import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge } from './strategies.js';
+import type { IdentityFields } from './to-identity.js';
+
+const TOKEN = Symbol('figway.identityToken');
+
+/** What the auth plugin needs from the app. */
+export interface AuthPluginOptions {
+  /** Environment, for API keys listed in a variable. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The app's passport instance, for `passport:<name>` sources. Default: the passport module's own instance. */
+  readonly passport?: PassportInstance;
+}
+
+/**
+ * The `auth` plugin, configured by the top-level `auth` and `identity` sections and each route's
+ * `auth` (the identity headers clients send are already gone: figway removes them when a route
+ * matches). It identifies the caller from the sources in order (the monolith's session, a bearer JWT, an API key,
+ * the app's own passport strategies), applies the route's mode and rules (401 / 403), and passes the
+ * verified identity to services as headers and, when configured, as a signed identity token.
+ */
+export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
+  return {
+    name: 'auth',
+    order: -150,
+    setup: ({ config }) => {
+      const settings = config.auth ?? {};
+      const fields: IdentityFields = {
+        idField: config.identity?.userIdField ?? 'id',
+        rolesField: config.identity?.rolesField ?? 'roles',
+        scopesField: config.identity?.scopesField ?? 'scope',
+      };
+      const prefix = (config.identity?.headerPrefix ?? 'x-user-').toLowerCase();
+      const all = compileSources(config, fields, options);
+      const sessionOnly = all.filter((source) => source.label === 'session');
+      const rules = new Map(config.routes.map((route) => [route.id, compileRouteAuth(route, config)]));
+      const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
+      const sessionCookie = settings.sessionCookie?.forward ? undefined : (settings.sessionCookie?.name ?? 'connect.sid');
+
+      return {
+        identify: async (ctx) => {
+          const route = rules.get(ctx.route.id) as RouteAuth;
+          // A route that does not authenticate still knows the monolith's session user (for cohorts and stickiness).
+          const result = await authenticate(route.mode === 'none' ? sessionOnly : all, ctx.req, ctx.res, fields);
+          if ('identity' in result) {
+            ctx.setIdentity(result.identity);
+          } else if ('invalid' in result) {
+            challenge(ctx.res, [result.invalid]);
+            throw new FigwayError('FIGWAY_AUTH_INVALID', result.invalid.message);
+          } else if (route.mode === 'required') {
+            challenge(ctx.res, result.absent);
+            throw new FigwayError('FIGWAY_AUTH_REQUIRED', `route ${ctx.route.id} requires authentication`);
+          }
+          if (route.mode === 'none') return;
+          const denied = authorize(ctx.identity, route);
+          if (denied) throw denied;
+        },
+
+        onDecision: tokens
+          ? async (ctx) => {
+              // Signing is asynchronous and proxy hooks are not: the token is made here, sent later.
+              if (ctx.identity && ctx.decision?.side === 'service') ctx.locals.set(TOKEN, await tokens.mint(ctx.identity));
+            }
+          : undefined,
+
+        onProxyRequest: (proxyReq, ctx) => {
+          if (ctx.identity) setIdentityHeaders(proxyReq, ctx.identity, prefix);
+          const token = ctx.locals.get(TOKEN) as string | undefined;
+          // Only figway's own token may reach a service under that name, never one a client sent.
+          if (tokens && token) proxyReq.setHeader(tokens.header, token);
+          else if (tokens) proxyReq.removeHeader(tokens.header);
+          if (sessionCookie) dropCookie(proxyReq, sessionCookie);
+        },
+
+        endpoints: tokens ? { [tokens.jwksPath]: (_req, res) => void serveJwks(res, tokens) } : undefined,
+      };
+    },
+  };
+}
+
+function compileSources(config: FigwayConfig, fields: IdentityFields, options: AuthPluginOptions): Source[] {
+  const settings = config.auth ?? {};
+  // A passport of figway's own for figway's strategies, so they never clash with the app's names.
+  const own = new passport.Passport();
+  own.use('figway-session', new SessionStrategy(fields) as never);
+  if (settings.jwt) own.use('figway-jwt', new JwtStrategy(settings.jwt, fields) as never);
+  if (settings.apiKeys) {
+    own.use('figway-api-key', new ApiKeyStrategy(apiKeysFrom(settings.apiKeys, options.env), (settings.apiKeys.header ?? 'x-api-key').toLowerCase(), settings.apiKeys.query) as never);
+  }
+  const names = settings.sources ?? ['session', ...(settings.jwt ? ['jwt'] : []), ...(settings.apiKeys ? ['apiKey'] : [])];
+  const app: PassportInstance = options.passport ?? (passport as unknown as PassportInstance);
+  return names.map((name): Source => {
+    const figwayOwn = own as unknown as PassportInstance;
+    if (name === 'session') return { passport: figwayOwn, strategy: 'figway-session', label: 'session' };
+    if (name === 'jwt') return { passport: figwayOwn, strategy: 'figway-jwt', label: 'jwt' };
+    if (name === 'apiKey') return { passport: figwayOwn, strategy: 'figway-api-key', label: 'apiKey' };
+    return { passport: app, strategy: name.slice('passport:'.length), label: name };
+  });
+}
+
+function compileRouteAuth(route: RouteConfig, config: FigwayConfig): RouteAuth {
+  const fallback = config.auth?.default ?? (config.auth ? 'optional' : 'none');
+  const auth = route.auth;
+  if (auth === undefined || typeof auth === 'string') return { mode: auth ?? fallback, roles: undefined, scopes: undefined, claims: undefined };
+  return {
+    mode: auth.mode ?? fallback,
+    roles: auth.roles,
+    scopes: auth.scopes,
+    claims: auth.claims
+      ? Object.entries(auth.claims).map(([name, value]) => ({ name, path: name.split('.'), values: (Array.isArray(value) ? value : [value]).map(String) }))
+      : undefined,
+  };
+}
+
+/** WWW-Authenticate with one challenge per scheme figway accepts (RFC 9110 section 11.6.1). */
+function challenge(res: ServerResponse, challenges: readonly Challenge[]): void {
+  if (res.headersSent) return;
+  const schemes = [...new Set(challenges.map((c) => c.scheme).filter((s) => s !== 'Session'))];
+  res.setHeader('www-authenticate', schemes.length > 0 ? schemes : ['Bearer realm="figway"']);
+}
+
+async function serveJwks(res: ServerResponse, tokens: IdentityTokens): Promise<void> {
+  const body = JSON.stringify(await tokens.jwks());
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('cache-control', 'public, max-age=300');
+  res.end(body);
+}

@@ -1,0 +1,66 @@
+// Identity tokens: a short-lived JWT per identity that services verify with any JWT library.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
+import type { FigwayConfig } from '../config/schema.js';
+import { parseDuration } from '../config/units.js';
+import type { Identity } from './identity.js';
+
+type TokenSettings = NonNullable<NonNullable<FigwayConfig['auth']>['token']>;
+
+/**
+ * Signs identity tokens (sub, roles, scope, src and the configured claims, with iss, aud, iat, exp
+ * and the key's thumbprint as kid) and publishes the public key as a JWKS. A token is reused for
+ * the same identity during the first half of its life, so signing is not paid on every request.
+ */
+export class IdentityTokens {
+  readonly header: string;
+  readonly jwksPath: string;
+  private readonly privateKey: ReturnType<typeof createPrivateKey>;
+  private readonly algorithm: string;
+  private readonly ttlSeconds: number;
+  private readonly cache = new LRUCache<string, { token: string; exp: number }>({ max: 10_000 });
+  private publicJwk: Promise<JWK & { kid: string }> | undefined;
+
+  constructor(private readonly settings: TokenSettings) {
+    this.privateKey = createPrivateKey(settings.privateKey);
+    this.algorithm = settings.algorithm ?? 'ES256';
+    this.ttlSeconds = Math.max(1, Math.round(parseDuration(settings.ttl ?? '60s') / 1000));
+    this.header = (settings.header ?? 'x-figway-identity').toLowerCase();
+    this.jwksPath = settings.jwksPath ?? '/.well-known/figway/jwks.json';
+  }
+
+  /** The token for `identity`, signed now or reused from the cache. */
+  async mint(identity: Identity): Promise<string> {
+    const key = `${identity.source}\u0000${identity.id}\u0000${identity.roles.join(',')}\u0000${identity.scopes.join(' ')}`;
+    const now = Math.floor(Date.now() / 1000);
+    const cached = this.cache.get(key);
+    if (cached && cached.exp - now > this.ttlSeconds / 2) return cached.token;
+    const { kid } = await this.jwk();
+    const extra = Object.fromEntries((this.settings.claims ?? []).filter((c) => identity.claims[c] !== undefined).map((c) => [c, identity.claims[c]]));
+    const exp = now + this.ttlSeconds;
+    const token = await new SignJWT({ ...extra, roles: identity.roles, scope: identity.scopes.join(' '), src: identity.source })
+      .setProtectedHeader({ alg: this.algorithm, kid, typ: 'JWT' })
+      .setSubject(identity.id)
+      .setIssuer(this.settings.issuer ?? 'figway')
+      .setAudience(this.settings.audience ?? 'services')
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .sign(this.privateKey);
+    this.cache.set(key, { token, exp });
+    return token;
+  }
+
+  /** The public key set services fetch to verify the tokens. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return { keys: [await this.jwk()] };
+  }
+
+  private jwk(): Promise<JWK & { kid: string }> {
+    this.publicJwk ??= (async () => {
+      const jwk = await exportJWK(createPublicKey(this.privateKey));
+      return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: this.algorithm, use: 'sig' };
+    })();
+    return this.publicJwk;
+  }
+}

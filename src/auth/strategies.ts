@@ -1,0 +1,184 @@
+// figway's identity sources as passport strategies: the monolith's session, bearer JWTs, API keys.
+import { createHash, createPublicKey } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { parseDuration } from '../config/units.js';
+import type { FigwayConfig } from '../config/schema.js';
+import type { Identity } from './identity.js';
+import { toIdentity, type IdentityFields } from './to-identity.js';
+
+/**
+ * A strategy's failure says whether credentials were there: absent credentials let the next source
+ * try (and, on an optional route, the caller through); invalid ones are refused at once.
+ */
+export interface Challenge {
+  readonly invalid: boolean;
+  /** For WWW-Authenticate, e.g. Bearer realm="figway". */
+  readonly scheme: string;
+  readonly message: string;
+}
+
+// Passport runs a strategy on a copy it gives these actions (Object.create(strategy)); a strategy
+// only needs a name and authenticate(), so these classes extend nothing.
+type StrategyThis = { success(user: unknown): void; fail(challenge: Challenge, status: number): void; error(err: unknown): void };
+
+/** The monolith's own passport session: req.user as it is. */
+export class SessionStrategy {
+  readonly name = 'figway-session';
+
+  constructor(private readonly fields: IdentityFields) {}
+
+  authenticate(this: StrategyThis & SessionStrategy, req: IncomingMessage & { user?: unknown }): void {
+    const user = req.user;
+    const identity = user !== null && typeof user === 'object' ? toIdentity(user as Record<string, unknown>, 'session', this.fields) : undefined;
+    if (identity) this.success(identity);
+    else this.fail({ invalid: false, scheme: 'Session', message: 'no session' }, 401);
+  }
+}
+
+/**
+ * Bearer JWTs, verified with jose: algorithms pinned (never none; a secret only ever verifies HS*,
+ * a public key or JWKS only asymmetric algorithms), issuer, audience, clock skew. A JWKS is cached
+ * and fetched again when a token names a kid it does not know, so key rotation works. A token seen
+ * again is served from a bounded cache whose entries never outlive the token's exp.
+ */
+export class JwtStrategy {
+  readonly name = 'figway-jwt';
+  private readonly key: Uint8Array | ReturnType<typeof createPublicKey> | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+  private readonly clockTolerance: number;
+  private readonly cache = new LRUCache<string, Identity>({ max: 10_000 });
+
+  constructor(
+    private readonly settings: NonNullable<NonNullable<FigwayConfig['auth']>['jwt']>,
+    private readonly fields: IdentityFields,
+  ) {
+    if (settings.secret !== undefined) {
+      this.key = new TextEncoder().encode(settings.secret);
+      this.algorithms = settings.algorithms ?? ['HS256'];
+    } else if (settings.publicKey !== undefined) {
+      this.key = createPublicKey(settings.publicKey);
+      this.algorithms = settings.algorithms ?? ['RS256', 'ES256'];
+    } else {
+      this.key = createRemoteJWKSet(new URL(settings.jwksUrl as string), {
+        cooldownDuration: parseDuration(settings.jwksCooldown ?? '30s'),
+        cacheMaxAge: 10 * 60_000,
+        timeoutDuration: 3_000,
+      });
+      this.algorithms = settings.algorithms ?? ['RS256', 'ES256'];
+    }
+    this.clockTolerance = Math.round(parseDuration(settings.clockTolerance ?? '30s') / 1000);
+  }
+
+  authenticate(this: StrategyThis & JwtStrategy, req: IncomingMessage): void {
+    const header = req.headers.authorization;
+    const token = header !== undefined && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    if (!token) {
+      this.fail({ invalid: false, scheme: 'Bearer realm="figway"', message: 'no bearer token' }, 401);
+      return;
+    }
+    const cached = this.cache.get(token);
+    if (cached) {
+      this.success(cached);
+      return;
+    }
+    this.verify(token).then(
+      (identity: Identity) => this.success(identity),
+      (err: unknown) => this.fail({ invalid: true, scheme: `Bearer realm="figway", error="invalid_token", error_description="${describe(err)}"`, message: describe(err) }, 401),
+    );
+  }
+
+  private async verify(token: string): Promise<Identity> {
+    const { payload } = await jwtVerify(token, this.key as Uint8Array, {
+      algorithms: this.algorithms,
+      issuer: this.settings.issuer,
+      audience: this.settings.audience,
+      clockTolerance: this.clockTolerance,
+    });
+    const identity = toIdentity(payload as Record<string, unknown>, 'jwt', this.fields);
+    if (!identity) throw new Error(`the token has no ${this.fields.idField} claim`);
+    this.cache.set(token, identity, { ttl: cacheTtl(payload) });
+    return identity;
+  }
+}
+
+/** How long a verified token may be served from the cache: never past its exp, at most 5 minutes. */
+function cacheTtl(payload: JWTPayload): number {
+  const untilExpiry = payload.exp === undefined ? 5 * 60_000 : payload.exp * 1000 - Date.now();
+  return Math.max(1, Math.min(untilExpiry, 5 * 60_000));
+}
+
+function describe(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'the token has expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return `the token's ${err.claim} claim is not acceptable (${err.reason})`;
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'the token is signed with an algorithm that is not accepted';
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
+  if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no signing key matches the token';
+  if (err instanceof joseErrors.JWTInvalid || err instanceof joseErrors.JWSInvalid) return 'the token is malformed';
+  return err instanceof Error ? err.message.replace(/"/g, "'") : 'the token is invalid';
+}
+
+/** One API key, as configured. */
+export interface ApiKey {
+  readonly id: string;
+  readonly key: string;
+  readonly roles?: readonly string[];
+  readonly scopes?: readonly string[];
+}
+
+/**
+ * API keys from a header (or a query parameter, when configured). Keys are looked up by their
+ * SHA-256, so a lookup takes the same time whatever the guess.
+ */
+export class ApiKeyStrategy {
+  readonly name = 'figway-api-key';
+  private readonly byHash: Map<string, Identity>;
+
+  constructor(
+    keys: readonly ApiKey[],
+    private readonly header: string,
+    private readonly query: string | undefined,
+  ) {
+    this.byHash = new Map(
+      keys.map((k) => [hash(k.key), { id: k.id, source: 'apiKey', roles: k.roles ?? [], scopes: k.scopes ?? [], claims: { id: k.id, roles: k.roles ?? [], scopes: k.scopes ?? [] } }]),
+    );
+  }
+
+  authenticate(this: StrategyThis & ApiKeyStrategy, req: IncomingMessage): void {
+    const fromHeader = req.headers[this.header];
+    const given = (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader) ?? this.fromQuery(req);
+    if (!given) {
+      this.fail({ invalid: false, scheme: `ApiKey header="${this.header}"`, message: 'no API key' }, 401);
+      return;
+    }
+    const identity = this.byHash.get(hash(given));
+    if (identity) this.success(identity);
+    else this.fail({ invalid: true, scheme: `ApiKey header="${this.header}"`, message: 'unknown API key' }, 401);
+  }
+
+  private fromQuery(req: IncomingMessage): string | undefined {
+    if (!this.query) return undefined;
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '';
+    const at = url.indexOf('?');
+    return at === -1 ? undefined : (new URLSearchParams(url.slice(at + 1)).get(this.query) ?? undefined);
+  }
+}
+
+function hash(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** Keys from `env` (`id:key` pairs separated by commas), after those of the config. */
+export function apiKeysFrom(settings: NonNullable<NonNullable<FigwayConfig['auth']>['apiKeys']>, env: NodeJS.ProcessEnv): ApiKey[] {
+  const fromEnv = (settings.env ? (env[settings.env] ?? '') : '')
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const colon = pair.indexOf(':');
+      return { id: pair.slice(0, colon), key: pair.slice(colon + 1) };
+    })
+    .filter((k) => k.id !== '' && k.key.length >= 16);
+  return [...(settings.keys ?? []), ...fromEnv];
+}

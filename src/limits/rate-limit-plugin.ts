@@ -1,0 +1,134 @@
+// The built-in `rate-limit` plugin: a global budget and per-route budgets, with express-rate-limit, in memory or Redis.
+import type { Logger } from 'pino';
+import { parseDuration } from '../config/units.js';
+import type { FigwayConfig, RouteConfig } from '../config/schema.js';
+import { contextOf } from '../context.js';
+import { FigwayError } from '../errors.js';
+import type { FigwayContext, FigwayPlugin } from '../types.js';
+import { KeptAcrossReloads } from './kept-across-reloads.js';
+import { compileLimitKey } from './limit-key.js';
+import { limitStoresFor, type LimitStores } from './limit-stores.js';
+import { createLimiter, type Limiter, type LimiterSettings } from './limiter.js';
+import { StoreOutageLog, type StoreErrorPolicy } from './store-outage-log.js';
+
+type RateLimitConfig = NonNullable<NonNullable<FigwayConfig['limits']>['global']>;
+
+/** One budget a request spends: a limiter and how to find the caller's key for it. */
+interface Budget {
+  readonly limiter: Limiter;
+  readonly keyOf: (ctx: FigwayContext) => string;
+}
+
+export interface RateLimitPluginOptions {
+  /** Where store outages are reported (throttled). */
+  logger: Logger;
+  /** Clock in milliseconds, for throttling those reports. Default: Date.now. */
+  now?: () => number;
+}
+
+/**
+ * The `rate-limit` plugin. `limits.global` is one budget over every matched request; each entry of
+ * a route's `limits` is a budget of its own (`limits: false`: only the global one). The global
+ * budget is spent first, so every matched request counts there. A request over a budget gets 429
+ * FIGWAY_RATE_LIMITED in the configured error shape, with draft-8 `RateLimit`/`RateLimit-Policy`
+ * headers and `Retry-After`. Counters survive reloads for budgets whose settings did not change.
+ * When the store fails, `limits.onStoreError` decides: `open` lets the request through, `closed`
+ * answers 503 FIGWAY_RATE_LIMIT_UNAVAILABLE; either way it is logged at most every few seconds.
+ *
+ * @example
+ * ```yaml
+ * limits:
+ *   store: redis
+ *   redis: { url: redis://127.0.0.1:6379 }
+ *   onStoreError: open
+ *   global: { limit: 1000, window: 1m }
+ * routes:
+ *   - id: orders
+ *     match: { path: /api/orders }
+ *     upstream: orders
+ *     limits: [{ limit: 10, window: 1s }, { limit: 100, window: 1m, key: [header:x-tenant, ip] }]
+ * ```
+ */
+export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
+  const kept = new KeptAcrossReloads();
+  const outage = new StoreOutageLog(options.logger, options.now ?? Date.now);
+  return {
+    name: 'rate-limit',
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {},
+      description: 'Rate limits are configured under `limits` (global) and each route\'s `limits`; `rate-limit: false` switches them off.',
+    },
+    setup: ({ config }) => {
+      kept.begin();
+      const stores = limitStoresFor(config.limits, kept);
+      const budget = (prefix: string, limit: RateLimitConfig): Budget => {
+        const settings: LimiterSettings = { prefix, limit: limit.limit, windowMs: parseDuration(limit.window) };
+        const limiter = kept.take(
+          `limiter|${stores.id}|${prefix}|${settings.limit}|${settings.windowMs}`,
+          () => createLimiter(settings, stores.create(prefix), options.logger),
+          (l) => l.shutdown(),
+        );
+        return { limiter, keyOf: compileLimitKey(limit.key) };
+      };
+      const budgets = budgetsByRoute(config, budget);
+      if (budgets.size === 0) return {};
+      const policy: StoreErrorPolicy = config.limits?.onStoreError ?? 'closed';
+      return {
+        limit: (ctx) => {
+          const list = budgets.get(ctx.route.id);
+          return list && spend(ctx, list, policy, outage);
+        },
+      };
+    },
+    onConfig: (event) => (event.kind === 'rejected' ? kept.abandon() : kept.commit()),
+    close: () => kept.close(),
+  };
+}
+
+/** Each route's budgets, global first; routes without any, or with the plugin off, are left out. */
+function budgetsByRoute(config: FigwayConfig, budget: (prefix: string, limit: RateLimitConfig) => Budget): Map<string, readonly Budget[]> {
+  // Made only when some route uses it: a plugin switched off must not hold counters or reach Redis.
+  let global: readonly Budget[] | undefined;
+  const byRoute = new Map<string, readonly Budget[]>();
+  for (const route of config.routes) {
+    if (!isOn(config, route)) continue;
+    global ??= config.limits?.global ? [budget('global', config.limits.global)] : [];
+    const own = routeLimits(route).map((limit, index) => budget(`route:${route.id}:${index}`, limit));
+    const list = [...global, ...own];
+    if (list.length > 0) byRoute.set(route.id, list);
+  }
+  return byRoute;
+}
+
+/** `plugins.rate-limit` as the gateway binds hooks: the route's setting, else the top-level one. */
+function isOn(config: FigwayConfig, route: RouteConfig): boolean {
+  const setting = route.plugins?.['rate-limit'] ?? config.plugins?.['rate-limit'];
+  return setting !== false;
+}
+
+function routeLimits(route: RouteConfig): readonly RateLimitConfig[] {
+  const { limits } = route;
+  if (limits === undefined || limits === false) return [];
+  return Array.isArray(limits) ? limits : [limits];
+}
+
+/** Spends one unit of each budget in turn; stops at the first that answered (429, or 503 when closed). */
+async function spend(ctx: FigwayContext, budgets: readonly Budget[], policy: StoreErrorPolicy, outage: StoreOutageLog): Promise<void> {
+  for (const { limiter, keyOf } of budgets) {
+    try {
+      await limiter.check(ctx.req, ctx.res, keyOf(ctx));
+    } catch (err) {
+      if (!(err instanceof FigwayError) || err.code !== 'FIGWAY_RATE_LIMIT_UNAVAILABLE') throw err;
+      outage.failed(err, policy);
+      if (policy === 'closed') {
+        contextOf(ctx.req).answerError(err);
+        return;
+      }
+      continue;
+    }
+    outage.succeeded();
+    if (ctx.res.writableEnded || ctx.res.destroyed) return;
+  }
+}

@@ -1,8 +1,6 @@
 // The one Redis client the rate-limit plugin shares between its limiters: opened on first use, every command bounded.
 import type { RedisClientType } from 'redis';
-import { withTimeout } from './with-timeout.js';
-
-const MAX_RECONNECT_DELAY_MS = 1000;
+import { withTimeout } from '../redis/with-timeout.js';
 
 interface Opened {
   readonly client: RedisClientType;
@@ -59,23 +57,13 @@ export class RedisConnection {
   private open(): Promise<Opened> {
     this.opening ??= (async () => {
       // Loaded only when a limit uses Redis: apps on the memory store never load a Redis client.
-      const { createClient } = await import('redis');
-      const client: RedisClientType = createClient({
-        url: this.url,
-        disableOfflineQueue: true,
-        // Also bounds each command inside node-redis, so commands to a hung Redis do not pile up in its queue.
-        commandOptions: { timeout: this.timeoutMs },
-        socket: {
-          connectTimeout: this.timeoutMs,
-          reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50),
-        },
-      });
+      const { createRedisClient } = await import('../redis/redis-client.js');
+      // Failures surface on the commands themselves (and in the plugin's throttled warning).
+      const client = createRedisClient(this.url, this.timeoutMs, () => {});
       const firstAttempt = new Promise<void>((resolve) => {
         client.once('ready', resolve);
         client.once('error', resolve);
       });
-      // Without a listener node-redis throws connection errors, which would end the process.
-      client.on('error', () => {});
       // A connection still being made when the plugin closed would otherwise stay open.
       client.on('ready', () => {
         if (this.closed) client.destroy();

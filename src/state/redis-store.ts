@@ -1,7 +1,9 @@
 // The shared state store: one JSON value in Redis, changed by compare-and-set, pushed to every replica by pub/sub.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
+import { createRedisClient } from '../redis/redis-client.js';
+import { withTimeout } from '../redis/with-timeout.js';
 import { FigwayError } from '../errors.js';
 import { writeAtomically } from './atomic-write.js';
 import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
@@ -42,7 +44,6 @@ return 1`;
 
 const MAX_ATTEMPTS = 50;
 const RETRY_DELAY_MS = 10;
-const MAX_RECONNECT_DELAY_MS = 1000;
 
 /**
  * A state store in Redis, shared by every replica. Updates are optimistic: read, compute, then a
@@ -83,15 +84,7 @@ export class RedisStateStore implements StateStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.current = this.cacheFile === undefined ? undefined : readCache(this.cacheFile);
 
-    this.client = createClient({
-      url: options.url,
-      // Queued commands would wait for Redis to come back; a gateway must answer now.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: this.commandTimeoutMs,
-        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50),
-      },
-    });
+    this.client = createRedisClient(options.url, this.commandTimeoutMs, this.markUnhealthy);
     this.watchConnection(this.client);
     // A replica that was cut off (or a Redis that came back empty) is reconciled as soon as it is back.
     this.client.on('ready', () => void this.refresh());
@@ -275,9 +268,13 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  private readonly markUnhealthy = (): void => {
+    this.healthy = false;
+  };
+
   private watchConnection(client: RedisClientType): void {
-    // Without a listener node-redis throws connection errors, which would end the process.
-    client.on('error', () => (this.healthy = false));
+    // The subscriber is a duplicate: it needs its own error listener (the main one got it at creation).
+    if (client !== this.client) client.on('error', this.markUnhealthy);
     // A connection that was still being made when the store closed would otherwise stay open.
     client.on('ready', () => {
       if (this.closing) client.destroy();
@@ -339,14 +336,6 @@ async function closeClient(client: RedisClientType, timeoutMs: number): Promise<
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

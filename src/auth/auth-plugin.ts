@@ -3,13 +3,13 @@ import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { FigwayError } from '../errors.js';
-import type { FigwayPlugin } from '../types.js';
+import type { FigwayContext, FigwayPlugin } from '../types.js';
 import { authenticate, type PassportInstance, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
 import { dropCookie, setIdentityHeaders } from './identity-headers.js';
 import { IdentityTokens } from './identity-token.js';
 import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge } from './strategies.js';
-import type { IdentityFields } from './to-identity.js';
+import { toIdentity, type IdentityFields } from './to-identity.js';
 
 const TOKEN = Symbol('figway.identityToken');
 
@@ -41,28 +41,36 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
       };
       const prefix = (config.identity?.headerPrefix ?? 'x-user-').toLowerCase();
       const all = compileSources(config, fields, options);
-      const sessionOnly = all.filter((source) => source.label === 'session');
       const rules = new Map(config.routes.map((route) => [route.id, compileRouteAuth(route, config)]));
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
       const sessionCookie = settings.sessionCookie?.forward ? undefined : (settings.sessionCookie?.name ?? 'connect.sid');
 
+      /** Identifies the caller through passport and applies the route's mode and rules. */
+      const identifyCaller = async (ctx: FigwayContext, route: RouteAuth): Promise<void> => {
+        const result = await authenticate(all, ctx.req, ctx.res, fields);
+        if ('identity' in result) {
+          ctx.setIdentity(result.identity);
+        } else if ('invalid' in result) {
+          challenge(ctx.res, [result.invalid]);
+          throw new FigwayError('FIGWAY_AUTH_INVALID', result.invalid.message);
+        } else if (route.mode === 'required') {
+          challenge(ctx.res, result.absent);
+          throw new FigwayError('FIGWAY_AUTH_REQUIRED', `route ${ctx.route.id} requires authentication`);
+        }
+        const denied = authorize(ctx.identity, route);
+        if (denied) throw denied;
+      };
+
       return {
-        identify: async (ctx) => {
+        identify: (ctx) => {
           const route = rules.get(ctx.route.id) as RouteAuth;
-          // A route that does not authenticate still knows the monolith's session user (for cohorts and stickiness).
-          const result = await authenticate(route.mode === 'none' ? sessionOnly : all, ctx.req, ctx.res, fields);
-          if ('identity' in result) {
-            ctx.setIdentity(result.identity);
-          } else if ('invalid' in result) {
-            challenge(ctx.res, [result.invalid]);
-            throw new FigwayError('FIGWAY_AUTH_INVALID', result.invalid.message);
-          } else if (route.mode === 'required') {
-            challenge(ctx.res, result.absent);
-            throw new FigwayError('FIGWAY_AUTH_REQUIRED', `route ${ctx.route.id} requires authentication`);
-          }
-          if (route.mode === 'none') return;
-          const denied = authorize(ctx.identity, route);
-          if (denied) throw denied;
+          if (route.mode !== 'none') return identifyCaller(ctx, route);
+          // A route that does not authenticate still knows the monolith's session user (for cohorts,
+          // stickiness, X-User-Id), read directly: no credentials are checked, so passport has nothing to do.
+          const user = (ctx.req as { user?: unknown }).user;
+          const identity = user !== null && typeof user === 'object' ? toIdentity(user as Record<string, unknown>, 'session', fields) : undefined;
+          if (identity) ctx.setIdentity(identity);
+          return undefined;
         },
 
         onDecision: tokens

@@ -8,6 +8,7 @@ import type { FigwayConfig } from './config/schema.js';
 import { Controller } from './control/controller.js';
 import { watchConfigFile } from './control/watch-config.js';
 import { rateLimitPlugin } from './limits/rate-limit-plugin.js';
+import { createLiveStats } from './observe/live-stats.js';
 import { loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
 import { metricsPlugin } from './observe/metrics.js';
@@ -40,11 +41,19 @@ import { version as packageVersion } from './version.js';
 export function figway(options: FigwayOptions): FigwayMiddleware {
   const logger = options.logger ?? pino(pino.destination({ dest: 1, sync: false }));
   const registry = options.registry ?? globalRegistry;
+  const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
+  const liveStats = createLiveStats(runtime.now);
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
-  const builtIn = [traceContextPlugin(), authPlugin({ env: options.env ?? process.env, passport: options.passport }), loggingPlugin(logger), metricsPlugin(registry), rateLimitPlugin({ logger, now: options.now })];
+  const builtIn = [
+    traceContextPlugin(),
+    authPlugin({ env: options.env ?? process.env, passport: options.passport }),
+    loggingPlugin(logger),
+    metricsPlugin(registry),
+    liveStats.plugin,
+    rateLimitPlugin({ logger, now: options.now }),
+  ];
   const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
   const upstreams = new UpstreamPool();
-  const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const controller = new Controller(options.config, { plugins, upstreams, runtime, env: options.env ?? process.env, logger });
   const metricsHandler = createMetricsHandler(registry);
   const startup = controller.current.config;
@@ -67,6 +76,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
         controller,
         logger,
         metrics: metricsHandler,
+        liveStats,
         status: () => ({
           ready: starting === undefined,
           store: controller.stateStore && { description: controller.stateStore.description, healthy: controller.stateStore.healthy },

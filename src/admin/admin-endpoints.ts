@@ -7,6 +7,7 @@ import type { Controller } from '../control/controller.js';
 import { explain, type ExplainInput } from '../control/explain.js';
 import { routesView, routeView } from '../control/route-view.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
+import type { LiveStats } from '../observe/live-stats.js';
 import { RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
 
 /** What a handler gets. */
@@ -22,6 +23,8 @@ export interface AdminRequest {
   /** Gateway status for the probes. */
   readonly status: () => { ready: boolean; store: { description: string; healthy: boolean } | undefined };
   readonly metrics: (req: IncomingMessage, res: ServerResponse) => void;
+  /** In-process figures per route and side. */
+  readonly liveStats: LiveStats;
 }
 
 /** A JSON answer, or `undefined` when the handler wrote the response itself. */
@@ -175,6 +178,13 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
         throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `the state store (${store.description}) did not answer: ${(err as Error).message}`, { cause: err });
       }
     },
+  },
+  {
+    method: 'GET',
+    path: '/stats',
+    summary: 'In-process figures over the recent window, per route, service and legacy side by side: requests per second, error rate, p50 and p99; and the strangled share.',
+    response: '{ windowSeconds, strangled, routes: [{ id, service, legacy, strangled }] }',
+    handle: ({ liveStats }) => ({ body: { windowSeconds: liveStats.windowMs() / 1000, ...liveStats.snapshot() } }),
   },
   {
     method: 'GET',

@@ -24,6 +24,7 @@ export interface AdminDeps {
   readonly logger: Logger;
   readonly status: AdminRequest['status'];
   readonly metrics: AdminRequest['metrics'];
+  readonly liveStats: AdminRequest['liveStats'];
   readonly version: string;
 }
 
@@ -93,6 +94,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, auth: AdminAuth
     res,
     status: deps.status,
     metrics: deps.metrics,
+    liveStats: deps.liveStats,
   });
   if (result) answer(res, result.status ?? 200, result.body);
 }

@@ -187,9 +187,24 @@ describe('admin API', () => {
     const openapi = (await call('GET', '/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
     expect(openapi.openapi).toBe('3.1.0');
     const operations = Object.entries(openapi.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
-    for (const operation of ['GET /routes', 'GET /routes/{id}', 'PUT /routes/{id}/rollout', 'POST /routes/{id}/rollback', 'POST /kill-switch', 'POST /reload', 'GET /explain', 'GET /audit', 'GET /healthz', 'GET /readyz', 'GET /metrics']) {
+    for (const operation of ['GET /routes', 'GET /routes/{id}', 'PUT /routes/{id}/rollout', 'POST /routes/{id}/rollback', 'POST /kill-switch', 'POST /reload', 'GET /explain', 'GET /audit', 'GET /stats', 'GET /healthz', 'GET /readyz', 'GET /metrics']) {
       expect(operations).toContain(operation);
     }
+  });
+
+  it('serves in-process figures per route, service and legacy side by side', async () => {
+    await call('PUT', '/routes/orders/rollout', { percent: 100 });
+    for (let i = 0; i < 3; i++) await side('alice');
+    await call('POST', '/routes/orders/rollback');
+    await side('alice');
+    const stats = (await call('GET', '/stats')).json<{ windowSeconds: number; routes: { id: string; service: { requests: number; p99: number }; legacy: { requests: number }; strangled: number }[] }>();
+    expect(stats.windowSeconds).toBe(60);
+    const orders = stats.routes.find((r) => r.id === 'orders');
+    expect(orders?.service.requests).toBeGreaterThanOrEqual(3);
+    expect(orders?.legacy.requests).toBeGreaterThanOrEqual(1);
+    expect(orders?.service.p99).toBeGreaterThan(0);
+    expect(orders?.strangled).toBeGreaterThan(0);
+    expect(orders?.strangled).toBeLessThan(1);
   });
 
   it('keeps runtime changes across a restart (the state file)', async () => {

@@ -58,6 +58,10 @@ export class RequestContext implements FigwayContext {
   proxyReq: ClientRequest | undefined;
   /** Set once figway answered an upstream failure, so a second report of it is ignored. */
   failed = false;
+  /** Set when the service failed and the legacy handler served instead. */
+  fellBack = false;
+  /** Hands the request to the monolith's handler (Express's next), once it was dispatched to a service. */
+  legacy: (() => void) | undefined;
   /** The error figway answered this request with, if any. */
   error: FigwayError | undefined;
   identity: Identity | undefined;
@@ -109,6 +113,12 @@ export class RequestContext implements FigwayContext {
 
   get decision(): Decision | undefined {
     return this.recorded;
+  }
+
+  get target(): 'service' | 'legacy' | 'fallback' | 'gateway' {
+    if (this.fellBack) return 'fallback';
+    // An upstream failure answered by figway is the service side's failure, for side-by-side error rates.
+    return this.recorded?.side ?? 'gateway';
   }
 
   /** Records the decision; the decide stage calls this once and nobody decides twice. */

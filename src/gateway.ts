@@ -16,6 +16,7 @@ import { traceContextPlugin } from './observe/trace-context.js';
 import { createPipeline } from './pipeline.js';
 import { registerPlugins } from './plugins/register-plugins.js';
 import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
+import { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { createForwarder } from './proxy/forward.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
 import { FileStateStore } from './state/file-store.js';
@@ -90,11 +91,13 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   })();
   ready.catch((err: unknown) => logger.error({ err }, 'figway: runtime control did not start'));
 
+  const breakers = new CircuitBreakers(runtime.now);
   const currentSnapshot = () => controller.current;
   const middleware = createPipeline({
     current: currentSnapshot,
     random: runtime.random,
-    forward: createForwarder(),
+    forward: createForwarder(breakers),
+    breakers,
     starting: () => starting,
   }) as FigwayMiddleware;
   Object.defineProperties(middleware, {

@@ -6,7 +6,9 @@ import { FigwayError } from './errors.js';
 import { recallMatch } from './proxy/attach-body-keeper.js';
 import type { Forward } from './proxy/forward.js';
 import { stopKeeping } from './proxy/keep-body.js';
+import type { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { decideSide } from './rollout/decide-side.js';
+import type { Decision } from './rollout/decision.js';
 import { matchRequest } from './routing/match-request.js';
 import type { BoundHook, Snapshot, StageName } from './snapshot.js';
 import type { FigwayContext } from './types.js';
@@ -22,6 +24,8 @@ export interface PipelineDeps {
   random(): number;
   /** Sends a request decided for the service to it. */
   forward: Forward;
+  /** Circuit breakers of routes with a fallback. */
+  breakers: CircuitBreakers;
   /** While runtime state is still loading, a promise requests wait for (so none serves without it). */
   starting(): Promise<void> | undefined;
 }
@@ -35,9 +39,9 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     hooks('onRequest'),
     hooks('identify'),
     hooks('limit'),
-    (ctx) => ctx.decide(decideSide(ctx.compiled.rollout, ctx.view, deps.random)),
+    (ctx) => ctx.decide(decide(ctx, deps)),
     hooks('onDecision'),
-    (ctx, next) => (ctx.decision?.side === 'service' ? deps.forward(ctx) : toLegacy(ctx, next)),
+    (ctx, next) => (ctx.decision?.side === 'service' ? deps.forward(ctx, () => next()) : toLegacy(ctx, next)),
   ];
 
   return function figway(req, res, next) {
@@ -65,6 +69,17 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     if (ctx.compiled.hooks.onResponse.length > 0) res.once('close', () => observe(ctx));
     run(steps, 0, ctx, next);
   };
+}
+
+/**
+ * Decide: the rollout's side, unless the route's circuit breaker is open (the service failed
+ * repeatedly), which sends the request to legacy until a probe finds the service well again.
+ */
+function decide(ctx: RequestContext, deps: PipelineDeps): Decision {
+  const decision = decideSide(ctx.compiled.rollout, ctx.view, deps.random);
+  const breaker = ctx.compiled.fallback?.breaker;
+  if (decision.side !== 'service' || !breaker || deps.breakers.allow(ctx.compiled.id, breaker)) return decision;
+  return { ...decision, side: 'legacy', reason: 'breaker-open' };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { FigwayConfig } from './config/schema.js';
 import type { IgnoredOverride } from './state/apply-state.js';
 import type { RuntimeState } from './state/runtime-state.js';
 import type { ErrorFormat } from './error-response.js';
+import type { BreakerSettings } from './proxy/circuit-breaker.js';
 import type { Upstream } from './proxy/upstream-pool.js';
 import type { Rewrite } from './proxy/upstream-path.js';
 import type { Rollout } from './rollout/decide-side.js';
@@ -49,6 +50,16 @@ export interface CompiledRoute {
   readonly hooks: RouteHooks;
   /** False when no request can reach the service (0%, no cohort sends to it, no override). */
   readonly mayProxy: boolean;
+  /** Fallback to legacy, when configured: on which failures, and the route's circuit breaker. */
+  readonly fallback: CompiledFallback | undefined;
+}
+
+/** A route's `fallback`, compiled. */
+export interface CompiledFallback {
+  readonly onRefused: boolean;
+  readonly onTimeout: boolean;
+  readonly statuses: ReadonlySet<number>;
+  readonly breaker: BreakerSettings | undefined;
 }
 
 /** One immutable, compiled configuration. */

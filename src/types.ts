@@ -82,6 +82,11 @@ export interface FigwayContext {
   setIdentity(identity: Identity): void;
   /** The decision, once the decide stage has run. */
   readonly decision: Decision | undefined;
+  /**
+   * Who served: the service (including figway's 502/504 when it failed), legacy, `fallback` (legacy,
+   * after the service failed), or `gateway` (figway answered before deciding: 400, 401, 403, 429).
+   */
+  readonly target: 'service' | 'legacy' | 'fallback' | 'gateway';
   /** performance.now() when figway first saw the request. */
   readonly startedAt: number;
   /** Upstream status code, once the service answered. */

@@ -13,7 +13,7 @@ import type { RuntimeState } from '../state/runtime-state.js';
 import { compileConditions } from '../routing/match-conditions.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
-import type { CompiledRoute, Snapshot } from '../snapshot.js';
+import type { CompiledFallback, CompiledRoute, Snapshot } from '../snapshot.js';
 import type { AnyFigwayPlugin } from '../types.js';
 import type { LoadedConfig } from './load-config.js';
 import type { FigwayConfig, RouteConfig, UpstreamConfig } from './schema.js';
@@ -75,6 +75,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
         idle: timeout('idle'),
       },
       hooks: plugins.hooksFor(route),
+      fallback: compileFallback(route.fallback),
       mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
     };
   });
@@ -149,4 +150,11 @@ function deepFreeze<T>(value: T): T {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
+}
+
+function compileFallback(fallback: RouteConfig['fallback']): CompiledFallback | undefined {
+  if (!fallback) return undefined;
+  const on = fallback.on ?? ['refused', 'timeout', 502, 503, 504];
+  const breaker = fallback.breaker === false ? undefined : { failures: fallback.breaker?.failures ?? 5, cooldownMs: parseDuration(fallback.breaker?.cooldown ?? '30s') };
+  return { onRefused: on.includes('refused'), onTimeout: on.includes('timeout'), statuses: new Set(on.filter((o): o is number => typeof o === 'number')), breaker };
 }

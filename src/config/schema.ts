@@ -192,6 +192,87 @@ const RateLimit = Type.Object(
   { additionalProperties: false, description: 'A rate limit: at most `limit` requests per `window` per key.' },
 );
 
+const Fallback = Type.Object(
+  {
+    on: Type.Optional(
+      Type.Array(
+        Type.Union([Type.Literal('refused'), Type.Literal('timeout'), Type.Integer({ minimum: 500, maximum: 599 })], {
+          description: 'refused (no connection), timeout (connect or response), or a 5xx status the service answered.',
+        }),
+        { minItems: 1, description: 'When the legacy handler serves instead. Default [refused, timeout, 502, 503, 504].' },
+      ),
+    ),
+    breaker: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Consecutive failures that open the breaker. Default 5.' })),
+              cooldown: Type.Optional(Duration('How long an open breaker sends the route to legacy before one probe request tries the service again. Default 30s.')),
+            },
+            { additionalProperties: false, description: 'The circuit breaker.' },
+          ),
+          Type.Literal(false),
+        ],
+        { description: 'A circuit breaker: after repeated failures the route goes to legacy for a cool-down, then a probe decides. false turns it off.' },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Fallback to legacy: a GET, HEAD or OPTIONS request without a body whose service failed before the response started is served by the monolith\'s handler instead. Other requests are never replayed.',
+  },
+);
+
+const Shadow = Type.Object(
+  {
+    percent: Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01, description: 'Share of requests copied to the other side.' }),
+    methods: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z]+$' }), {
+        minItems: 1,
+        description: 'Methods shadowed. Default GET and HEAD. Others run their side effects twice (a POST shadowed creates twice): only for handlers known to be safe.',
+      }),
+    ),
+    compare: Type.Optional(
+      Type.Object(
+        {
+          headers: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Response headers compared (besides the status). Default content-type.' })),
+          ignore: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), { description: 'JSON paths left out of the body comparison, e.g. updatedAt, items[*].id, *.etag ($. prefix optional).' }),
+          ),
+        },
+        { additionalProperties: false, description: 'What is compared.' },
+      ),
+    ),
+    samples: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'Mismatching pairs kept for the admin API (redacted, size-capped). Default 20.' })),
+    maxBody: Type.Optional(numberOrPattern(SIZE_PATTERN, 'Largest body compared; larger ones count as skipped. Default 256kb.', 'must be bytes or a size such as "256kb"')),
+    timeout: Type.Optional(Duration('How long the shadow side may take before the comparison is dropped. Default 5s.')),
+    concurrency: Type.Optional(Type.Integer({ minimum: 1, description: 'Most shadow requests in flight at once per process; more are skipped, so memory stays bounded. Default 8.' })),
+  },
+  { additionalProperties: false, description: 'Shadow traffic: a copy of the request goes to the other side, and the two responses are compared. The client only ever gets the primary side.' },
+);
+
+const Progressive = Type.Object(
+  {
+    steps: Type.Array(Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01 }), { minItems: 1, description: 'Percents to go through, e.g. [1, 10, 50, 100].' }),
+    minStepTime: Type.Optional(Duration('Least time at a step before the next. Default 10m.')),
+    minStepRequests: Type.Optional(Type.Integer({ minimum: 0, description: 'Least requests the service served at a step (on the promoting replica) before the next. Default 100.' })),
+    guard: Type.Optional(
+      Type.Object(
+        {
+          minRequests: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests each side needs within the live-stats window before the guard judges. Default 50.' })),
+          maxErrorRateIncrease: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Service error rate (5xx, timeouts) minus legacy\'s above which the rollout is rolled back. Default 0.02.' })),
+          maxP99Ratio: Type.Optional(Type.Number({ minimum: 1, description: 'Service p99 over legacy p99 above which the rollout is rolled back. Default 1.5.' })),
+        },
+        { additionalProperties: false, description: 'Compares the service with legacy on this route, over the live-stats window.' },
+      ),
+    ),
+    onBreach: Type.Optional(Type.Union([Type.Literal('rollback'), Type.Literal('previous')], { description: 'When the guard trips: rollback to 0%, or previous step. Default rollback.' })),
+  },
+  { additionalProperties: false, description: 'A progressive rollout: steps taken automatically, guarded against the new side doing worse than legacy. The schedule lives in the state store.' },
+);
+
 const Route = Type.Object(
   {
     id: Type.String({
@@ -205,6 +286,9 @@ const Route = Type.Object(
     rewrite: Type.Optional(Rewrite),
     rollout: Type.Optional(Rollout),
     timeouts: Type.Optional(Timeouts),
+    progressive: Type.Optional(Progressive),
+    shadow: Type.Optional(Shadow),
+    fallback: Type.Optional(Fallback),
     auth: Type.Optional(RouteAuth),
     limits: Type.Optional(
       Type.Union([RateLimit, Type.Array(RateLimit, { minItems: 1 }), Type.Literal(false)], {

@@ -73,7 +73,8 @@ export function createLiveStats(clock: () => number = Date.now): LiveStats {
           onResponse(ctx) {
             const side = ctx.decision?.side;
             if (!side) return;
-            const failed = ctx.res.statusCode >= 500 || !ctx.res.writableFinished;
+            // A request legacy served because the service failed is the service's failure.
+            const failed = ctx.target === 'fallback' || ctx.res.statusCode >= 500 || !ctx.res.writableFinished;
             current.record(ctx.route.id, side, failed, (performance.now() - ctx.startedAt) / 1000);
           },
         };

@@ -101,7 +101,7 @@ function describe(ctx: FigwayContext, line: Record<string, unknown>): Record<str
   const trace = traceOf(ctx);
   line.requestId = trace?.requestId;
   line.route = ctx.route.id;
-  line.target = decision?.side ?? 'gateway';
+  line.target = ctx.target;
   line.reason = decision?.reason;
   line.bucket = decision?.bucket;
   line.cohort = decision?.cohort;

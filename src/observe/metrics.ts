@@ -162,7 +162,7 @@ export function metricsPlugin(registry: Registry = globalRegistry): FigwayPlugin
 
 function observe(metrics: Metrics, window: StrangledWindow, ctx: FigwayContext): void {
   const route = ctx.route.id;
-  const target = ctx.decision?.side ?? 'gateway';
+  const target = ctx.target;
   const method = METHODS.has(ctx.req.method ?? '') ? (ctx.req.method as string) : 'OTHER';
   const statusClass = ctx.res.writableFinished ? `${Math.floor(ctx.res.statusCode / 100)}xx` : 'aborted';
   metrics.requests.inc({ route, target, method, status_class: statusClass });

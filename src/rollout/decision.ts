@@ -10,9 +10,10 @@ export type Side = 'service' | 'legacy';
  * - `percent`: the route is at exactly 0% or 100%;
  * - `bucket`: the sticky key's bucket is below (service) or above (legacy) the percent;
  * - `unkeyed`: the request has none of the sticky keys, so the route's `unkeyed` policy applied;
- * - `kill-switch`: the kill switch is on, so every request goes to legacy.
+ * - `kill-switch`: the kill switch is on, so every request goes to legacy;
+ * - `breaker-open`: the service failed repeatedly and the route's circuit breaker sends it to legacy.
  */
-export type DecisionReason = 'override' | 'cohort' | 'percent' | 'bucket' | 'unkeyed' | 'kill-switch';
+export type DecisionReason = 'override' | 'cohort' | 'percent' | 'bucket' | 'unkeyed' | 'kill-switch' | 'breaker-open';
 
 /** The recorded decision of one request. */
 export interface Decision {

@@ -9,6 +9,7 @@ import { routesView, routeView } from '../control/route-view.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
 import { RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
+import { ADMIN_PAGE_ASSETS, serveAdminAsset, serveAdminPage } from './admin-page.js';
 
 /** What a handler gets. */
 export interface AdminRequest {
@@ -196,6 +197,24 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
       return undefined;
     },
   },
+  {
+    method: 'GET',
+    path: '/',
+    summary: 'The admin page for ops (HTML): every route with its live figures, rollout changes, the kill switch, the audit log. Open: the page holds no data; everything it shows and does goes through this API with the token.',
+    open: true,
+    response: 'text/html',
+    handle: ({ res }) => serveAdminPage(res),
+  },
+  ...ADMIN_PAGE_ASSETS.map(
+    (name): AdminEndpoint => ({
+      method: 'GET',
+      path: `/ui/${name}`,
+      summary: 'A script, style or icon of the admin page, served by figway itself (no CDN; works offline).',
+      open: true,
+      response: name.endsWith('.css') ? 'text/css' : name.endsWith('.svg') ? 'image/svg+xml' : 'text/javascript',
+      handle: ({ res }) => serveAdminAsset(res, name),
+    }),
+  ),
 ];
 
 const KILL_SWITCH_BODY = ADMIN_ENDPOINTS.find((e) => e.path === '/kill-switch' && e.method === 'POST')?.body ?? {};

@@ -24,7 +24,7 @@ export function openApiDocument(endpoints: readonly AdminEndpoint[], version: st
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(endpoint.body ? { requestBody: { required: endpoint.method === 'PUT', content: { 'application/json': { schema: endpoint.body } } } } : {}),
       responses: {
-        '200': { description: endpoint.response, content: endpoint.path === '/metrics' ? { 'text/plain': {} } : { 'application/json': {} } },
+        '200': { description: endpoint.response, content: { [mediaType(endpoint.response)]: {} } },
         default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
@@ -60,4 +60,9 @@ export function openApiDocument(endpoints: readonly AdminEndpoint[], version: st
     },
     paths,
   };
+}
+
+/** An endpoint that does not answer JSON names its media type as its response (text/html, text/plain; version=0.0.4). */
+function mediaType(response: string): string {
+  return /^[a-z]+\/[a-z0-9.+-]+(;|$)/.test(response) ? (response.split(';', 1)[0] as string) : 'application/json';
 }

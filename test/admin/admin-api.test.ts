@@ -184,8 +184,12 @@ describe('admin API', () => {
     const metrics = await call('GET', '/metrics');
     expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
     expect(metrics.body).toContain('figway_rollout_percent{route="orders"} 50');
-    const openapi = (await call('GET', '/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
+    const openapi = (await call('GET', '/openapi.json')).json<{ openapi: string; paths: Record<string, Record<string, { responses: { '200': { content: object } } }>> }>();
     expect(openapi.openapi).toBe('3.1.0');
+    const mediaTypes = (p: string) => Object.keys(openapi.paths[p]?.get?.responses['200'].content ?? {});
+    expect(mediaTypes('/metrics')).toEqual(['text/plain']);
+    expect(mediaTypes('/')).toEqual(['text/html']);
+    expect(mediaTypes('/routes')).toEqual(['application/json']);
     const operations = Object.entries(openapi.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     for (const operation of ['GET /routes', 'GET /routes/{id}', 'PUT /routes/{id}/rollout', 'POST /routes/{id}/rollback', 'POST /kill-switch', 'POST /reload', 'GET /explain', 'GET /audit', 'GET /stats', 'GET /healthz', 'GET /readyz', 'GET /metrics']) {
       expect(operations).toContain(operation);

@@ -1,0 +1,126 @@
+// Writes docs/admin-page.png: the admin page with a few routes and live traffic, in Debian's chromium (run `npm run build` first).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import { chromium } from 'playwright-core';
+import { figway } from '../dist/index.js';
+
+const TOKEN = 'screenshot-token-0123456789';
+const OUT = new URL('../docs/admin-page.png', import.meta.url);
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// http.get rather than fetch: fetch may not set Host, and the search route matches on it.
+function get(url, headers) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers, agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject);
+  });
+}
+
+function listen(handler) {
+  const server = http.createServer(handler);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+/** A service answering after `ms` (plus jitter), failing `failRate` of requests: the figures then differ by side. */
+function service(name, ms, failRate = 0) {
+  return listen((req, res) => {
+    setTimeout(() => {
+      res.statusCode = Math.random() < failRate ? 500 : 200;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ servedBy: name }));
+    }, ms * (0.5 + Math.random()));
+  });
+}
+
+const config = (orders, users, search) => `
+admin: { port: 0, token: ${TOKEN} }
+state: { store: file, path: state.json }
+reload: { watch: false }
+upstreams:
+  orders-service: { url: ${orders} }
+  users-service: { url: ${users} }
+  search-engine: { url: ${search} }
+cohorts:
+  staff: { header: { x-staff: "yes" } }
+routes:
+  - id: orders
+    description: Order history and checkout
+    match: { path: /api/orders, methods: [GET, POST] }
+    upstream: orders-service
+    rollout: { percent: 10, sticky: [header:x-user-id, ip], cohorts: { staff: service } }
+    limits: { limit: 600, window: 1m }
+  - id: users
+    description: Profiles, fully migrated
+    match: { path: /api/users/:id }
+    upstream: users-service
+    rewrite: { stripPrefix: /api }
+    auth: none
+  - id: search
+    description: Product search on the new engine
+    match: { path: /api/search, host: [shop.example, www.shop.example] }
+    upstream: search-engine
+    rollout: { percent: 30, sticky: [header:x-user-id] }
+  - id: invoices
+    match: { path: /api/invoices, methods: [GET] }
+    upstream: orders-service
+    rollout: { percent: 0 }
+`;
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'figway-screenshot-'));
+  const services = [await service('orders', 12), await service('users', 8), await service('search', 30, 0.04)];
+  writeFileSync(path.join(dir, 'figway.yaml'), config(...services.map((s) => s.url)));
+  const gateway = figway({ config: path.join(dir, 'figway.yaml'), logger: (await import('pino')).pino({ level: 'silent' }) });
+  const app = express();
+  app.use(gateway);
+  // The monolith is the slower side, as it usually is when a route is worth peeling off.
+  app.use((req, res) => setTimeout(() => res.json({ servedBy: 'legacy' }), 25 + Math.random() * 60));
+  const monolith = await listen(app);
+  await gateway.ready;
+  const admin = gateway.adminUrl;
+
+  const call = (method, p, body, actor) =>
+    fetch(`${admin}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'x-figway-actor': actor }, body: body && JSON.stringify(body) });
+  await call('PUT', '/routes/orders/rollout', { percent: 25 }, 'maria');
+  await call('POST', '/kill-switch', { on: true }, 'sam');
+  await call('POST', '/kill-switch', { on: false }, 'sam');
+
+  const paths = [['/api/orders'], ['/api/orders'], ['/api/users/7'], ['/api/search?q=figs', 'shop.example'], ['/api/invoices']];
+  const traffic = Array.from({ length: 600 }, (_, i) => paths[i % paths.length]);
+  for (let i = 0; i < traffic.length; i += 20) {
+    await Promise.all(traffic.slice(i, i + 20).map(([p, host], j) => get(`${monolith.url}${p}`, { 'x-user-id': `user-${i + j}`, ...(host ? { host } : {}) })));
+  }
+
+  const profile = mkdtempSync(path.join(tmpdir(), 'figway-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1440, height: 900 } });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${admin}/`);
+    await page.fill('#token', TOKEN);
+    await page.fill('#actor', 'maria');
+    await page.click('#login-form button[type="submit"]');
+    await page.locator('tr[data-route="invoices"]').waitFor();
+    await page.locator('#audit tbody tr').first().waitFor();
+    await sleep(500);
+    mkdirSync(new URL('.', OUT), { recursive: true });
+    await page.screenshot({ path: OUT.pathname, fullPage: true });
+    console.log(`wrote ${OUT.pathname}`);
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+    monolith.server.closeAllConnections();
+    monolith.server.close();
+    for (const s of services) s.server.close();
+    await gateway.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

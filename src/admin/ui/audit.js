@@ -1,0 +1,28 @@
+// The audit log as the API keeps it: newest first, who, what, which route, old → new.
+import { byId, fill, h } from './dom.js';
+import * as fmt from './format.js';
+
+export const AUDIT_SHOWN = 25;
+
+/** `audit`: GET /audit's answer, or the error it failed with (a state store that is down). */
+export function renderAudit(audit) {
+  const failed = audit instanceof Error;
+  const entries = failed ? [] : audit.entries;
+  fill(byId('audit').tBodies[0], entries.map(auditRow));
+  const empty = byId('audit-empty');
+  empty.hidden = entries.length > 0;
+  empty.className = failed ? 'bad' : 'muted';
+  fill(empty, failed ? `The audit log is unavailable: ${audit.message}` : 'No changes yet.');
+}
+
+function auditRow(e) {
+  return h(
+    'tr',
+    { 'data-action': e.action },
+    h('td', { class: 'nowrap' }, fmt.dateTime(e.at)),
+    h('td', {}, e.actor),
+    h('td', {}, h('span', { class: `badge action-${e.action}` }, e.action)),
+    h('td', {}, e.route ?? '–'),
+    h('td', {}, e.action === 'reload' ? `config v${e.before ?? '–'} → v${e.after}` : fmt.change(e.before, e.after)),
+  );
+}

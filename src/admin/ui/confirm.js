@@ -1,0 +1,24 @@
+// One confirmation dialog for every change: it names the route and the change, and nothing is sent until it is confirmed.
+import { byId, fill } from './dom.js';
+
+/**
+ * Shows the dialog; resolves true when confirmed, false on Cancel or Escape.
+ * `title` is the change in a few words ("orders: 10% → 25%"), `detail` what it means for traffic.
+ */
+export function confirmChange(title, detail, { label = 'Confirm', danger = false } = {}) {
+  const dialog = byId('confirm');
+  // One change at a time: a second click while a dialog is open asks nothing and changes nothing.
+  if (dialog.open) return Promise.resolve(false);
+  const ok = byId('confirm-ok');
+  fill(byId('confirm-title'), title);
+  fill(byId('confirm-detail'), detail);
+  fill(ok, label);
+  ok.className = danger ? 'danger' : 'primary';
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
+    dialog.showModal();
+    // Focus starts on Cancel, so an Enter pressed out of habit does not apply a change.
+    dialog.querySelector('button[value="cancel"]').focus();
+  });
+}

@@ -1,0 +1,89 @@
+// How figures and config read on the page: rates, shares, latencies, matches, auth, limits.
+
+/** A measured share: 0.2567 → "25.7%", 0.0123 → "1.23%"; undefined (no traffic) → "–". */
+export function share(ratio) {
+  if (ratio === undefined || ratio === null) return '–';
+  const value = ratio * 100;
+  return `${Number(value.toFixed(value >= 10 ? 1 : 2))}%`;
+}
+
+/** A configured percent exactly as set, never rounded (a confirmation must show what is sent): 25 → "25%", 33.33 → "33.33%". */
+export function percent(value) {
+  return `${value}%`;
+}
+
+export function perSecond(value) {
+  return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)} req/s`;
+}
+
+/** Seconds → "0.8 ms", "42 ms", "1.25 s"; undefined → "–". */
+export function latency(seconds) {
+  if (seconds === undefined || seconds === null) return '–';
+  if (seconds < 0.01) return `${(seconds * 1000).toFixed(1)} ms`;
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  return `${seconds.toFixed(2)} s`;
+}
+
+export function time(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleTimeString([], { hour12: false });
+}
+
+export function dateTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return `${date.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${date.toLocaleTimeString([], { hour12: false })}`;
+}
+
+/** "GET POST", or "any method". */
+export function methods(match) {
+  return match.methods ? match.methods.join(' ') : 'any method';
+}
+
+export function hosts(match) {
+  if (!match.host) return undefined;
+  return Array.isArray(match.host) ? match.host.join(', ') : match.host;
+}
+
+/** The route's auth as one line; no auth on the route means the file's auth.default applies. */
+export function auth(value) {
+  if (value === undefined) return 'default';
+  if (typeof value === 'string') return value;
+  const parts = [value.mode ?? 'default'];
+  if (value.roles) parts.push(`roles ${value.roles.join(', ')}`);
+  if (value.scopes) parts.push(`scopes ${value.scopes.join(' ')}`);
+  if (value.claims) parts.push(`claims ${Object.keys(value.claims).join(', ')}`);
+  return parts.join(' · ');
+}
+
+/** "100 / 1m per user", one line per limit; absent means only the global limit applies. */
+export function limits(value) {
+  if (value === undefined) return ['global only'];
+  if (value === false) return ['none'];
+  return (Array.isArray(value) ? value : [value]).map((l) => `${l.limit} / ${l.window}${l.key ? ` per ${l.key.join('|')}` : ''}`);
+}
+
+/** What an audit entry changed: "percent 10 → 25", "off → on", or the values as JSON. */
+export function change(before, after) {
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    if (keys.length === 0) return 'no change';
+    return keys.map((k) => `${k} ${value(before[k], k)} → ${value(after[k], k)}`).join('; ');
+  }
+  if (typeof before === 'boolean' || typeof after === 'boolean') return `${onOff(before)} → ${onOff(after)}`;
+  return `${value(before)} → ${value(after)}`;
+}
+
+function value(v, key) {
+  if (v === undefined || v === null) return '–';
+  if (key === 'percent' && typeof v === 'number') return percent(v);
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function onOff(v) {
+  return v === true ? 'on' : v === false ? 'off' : value(v);
+}
+
+function isObject(v) {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,121 @@
+// One route's row: config, rollout and its source, live figures side by side, and the controls to change it.
+import { clearRuntimeChange, rollBack, setPercent } from './actions.js';
+import { fill, h } from './dom.js';
+import * as fmt from './format.js';
+
+/**
+ * Builds the row once; `update` refreshes its text on every poll without touching a percent the
+ * user is still editing. `act` runs an action and reports its outcome.
+ */
+export function createRouteRow(id, act) {
+  const td = (cls) => h('td', { class: cls });
+  const cells = {
+    route: td('route'),
+    match: td('match'),
+    upstream: td('upstream'),
+    auth: td('auth'),
+    limits: td('limits'),
+    rollout: td('rollout'),
+    service: td('side service'),
+    legacy: td('side legacy'),
+    strangled: td('strangled'),
+  };
+  const number = h('input', { type: 'number', min: 0, max: 100, step: 0.01, class: 'percent-input', 'aria-label': `${id}: new percent`, 'data-route': id });
+  const slider = h('input', { type: 'range', min: 0, max: 100, step: 1, 'aria-label': `${id}: new percent (slider)` });
+  const apply = h('button', { type: 'button', class: 'primary small', 'data-action': 'apply' }, 'Apply');
+  const rollback = h('button', { type: 'button', class: 'small', 'data-action': 'rollback' }, 'Roll back');
+  const clear = h('button', { type: 'button', class: 'small ghost', 'data-action': 'clear' }, 'Clear runtime change');
+  const controls = h('td', { class: 'controls' }, h('div', { class: 'percent-editor' }, number, h('span', { class: 'unit' }, '%'), apply), slider, h('div', { class: 'buttons' }, rollback, clear));
+  const row = h('tr', { 'data-route': id }, Object.values(cells), controls);
+
+  let route;
+  let editing = false;
+  const showCurrent = () => {
+    editing = false;
+    number.value = String(route.rollout.percent);
+    slider.value = String(route.rollout.percent);
+    apply.disabled = true;
+  };
+  const edited = (value) => {
+    editing = true;
+    apply.disabled = !(value !== '' && Number(value) !== route.rollout.percent);
+  };
+  number.addEventListener('input', () => {
+    slider.value = number.value;
+    edited(number.value);
+  });
+  slider.addEventListener('input', () => {
+    number.value = slider.value;
+    edited(slider.value);
+  });
+  number.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !apply.disabled) apply.click();
+    if (event.key === 'Escape') showCurrent();
+  });
+  apply.addEventListener('click', () => act(() => setPercent(route, number.valueAsNumber), showCurrent));
+  rollback.addEventListener('click', () => act(() => rollBack(route), showCurrent));
+  clear.addEventListener('click', () => act(() => clearRuntimeChange(route), showCurrent));
+
+  return {
+    row,
+    update(next, stats) {
+      route = next;
+      fill(cells.route, h('strong', {}, route.id), route.description && h('div', { class: 'muted small' }, route.description));
+      fill(cells.match, matchLines(route.match));
+      fill(cells.upstream, h('div', {}, route.upstream.name), h('div', { class: 'muted small' }, route.upstream.url));
+      fill(cells.auth, fmt.auth(route.auth));
+      fill(cells.limits, fmt.limits(route.limits).map((line) => h('div', {}, line)));
+      fill(cells.rollout, rolloutLines(route));
+      fill(cells.service, figures(stats && stats.service));
+      fill(cells.legacy, figures(stats && stats.legacy));
+      fill(cells.strangled, strangled(stats && stats.strangled));
+      rollback.disabled = route.rollout.percent === 0;
+      clear.hidden = route.rollout.source !== 'runtime';
+      if (!editing) showCurrent();
+    },
+  };
+}
+
+function matchLines(match) {
+  const host = fmt.hosts(match);
+  return [
+    h('code', {}, match.path),
+    match.exact && h('span', { class: 'badge' }, 'exact'),
+    h('div', { class: 'muted small' }, fmt.methods(match)),
+    host && h('div', { class: 'muted small' }, `host ${host}`),
+  ];
+}
+
+function rolloutLines(route) {
+  const { rollout } = route;
+  const cohorts = Object.entries(rollout.cohorts ?? {}).map(([name, side]) => `${name} → ${side}`);
+  return [
+    h('span', { class: 'percent' }, fmt.percent(rollout.percent)),
+    h('span', { class: `badge ${rollout.source}`, title: rollout.source === 'runtime' ? 'changed at runtime (admin API, CLI, this page)' : 'as in the config file' }, rollout.source),
+    rollout.killed && h('span', { class: 'badge killed' }, 'killed'),
+    rollout.source === 'runtime' && h('div', { class: 'muted small' }, `file: ${fmt.percent(route.fileRollout.percent)}`),
+    h('div', { class: 'muted small' }, `sticky ${(rollout.sticky ?? []).join(', ')}`),
+    cohorts.length > 0 && h('div', { class: 'muted small' }, cohorts.join(', ')),
+  ];
+}
+
+function figures(side) {
+  if (!side || side.requests === 0) return h('span', { class: 'muted small' }, 'no traffic');
+  return h(
+    'dl',
+    { class: 'figures' },
+    h('dt', {}, 'rate'),
+    h('dd', {}, fmt.perSecond(side.perSecond)),
+    h('dt', {}, 'errors'),
+    h('dd', { class: side.errors > 0 ? 'bad' : undefined }, fmt.share(side.errorRate)),
+    h('dt', {}, 'p99'),
+    h('dd', {}, fmt.latency(side.p99)),
+  );
+}
+
+function strangled(ratio) {
+  const bar = h('span');
+  // CSSOM, not a style attribute: the CSP allows no inline styles.
+  bar.style.width = `${Math.round((ratio ?? 0) * 100)}%`;
+  return [h('div', { class: 'share' }, fmt.share(ratio)), h('div', { class: 'meter' }, bar)];
+}

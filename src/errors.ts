@@ -81,6 +81,10 @@ export const ERROR_CODES = {
     status: 400,
     summary: 'The admin API refused a request it cannot apply as sent (invalid rollout, bad JSON); nothing was changed.',
   },
+  FIGWAY_ADMIN_CONFLICT: {
+    status: 409,
+    summary: 'The change does not fit where the route is now (promote a finished rollout, pause one that is not running, set the percent of a progressive rollout); nothing was changed.',
+  },
   FIGWAY_ADMIN_NOT_FOUND: {
     status: 404,
     summary: 'No such admin endpoint, or no route with that id.',

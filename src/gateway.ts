@@ -11,10 +11,11 @@ import { rateLimitPlugin } from './limits/rate-limit-plugin.js';
 import { createLiveStats } from './observe/live-stats.js';
 import { loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
-import { metricsPlugin } from './observe/metrics.js';
+import { metricsPlugin, safetyCounters } from './observe/metrics.js';
 import { traceContextPlugin } from './observe/trace-context.js';
 import { createPipeline } from './pipeline.js';
 import { registerPlugins } from './plugins/register-plugins.js';
+import { ProgressiveEngine } from './progressive/progressive-engine.js';
 import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
 import { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { createForwarder } from './proxy/forward.js';
@@ -44,6 +45,8 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const registry = options.registry ?? globalRegistry;
   const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const liveStats = createLiveStats(runtime.now);
+  const progressive = new ProgressiveEngine({ now: runtime.now, liveStats, logger, events: safetyCounters(registry).progressiveEvents });
+  const breakers = new CircuitBreakers(runtime.now);
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
@@ -51,6 +54,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     loggingPlugin(logger),
     metricsPlugin(registry),
     liveStats.plugin,
+    progressive.plugin,
     rateLimitPlugin({ logger, now: options.now }),
   ];
   const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
@@ -70,14 +74,19 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     () => (starting = undefined),
     () => (starting = undefined),
   );
+  const live = { servedAtStep: (id: string) => progressive.servedAtStep(id), breaker: (id: string) => breakers.state(id) };
   const ready = (async () => {
     await starting;
+    // Steps are taken only on the state the store holds, never on the start-up default.
+    progressive.start(controller, options.checkInterval ?? 5000);
     if (startup.admin) {
       admin = await startAdminServer(startup.admin, {
         controller,
         logger,
         metrics: metricsHandler,
         liveStats,
+        live,
+        progressive,
         status: () => ({
           ready: starting === undefined,
           store: controller.stateStore && { description: controller.stateStore.description, healthy: controller.stateStore.healthy },
@@ -91,7 +100,6 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   })();
   ready.catch((err: unknown) => logger.error({ err }, 'figway: runtime control did not start'));
 
-  const breakers = new CircuitBreakers(runtime.now);
   const currentSnapshot = () => controller.current;
   const middleware = createPipeline({
     current: currentSnapshot,
@@ -110,6 +118,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     close: {
       value: async () => {
         stopWatching?.();
+        await progressive.stop();
         await admin?.close();
         await controller.close();
         upstreams.close();

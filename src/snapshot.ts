@@ -3,7 +3,8 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { LoadedConfig } from './config/load-config.js';
 import type { FigwayConfig } from './config/schema.js';
 import type { IgnoredOverride } from './state/apply-state.js';
-import type { RuntimeState } from './state/runtime-state.js';
+import type { ProgressiveEntry, RuntimeState } from './state/runtime-state.js';
+import type { ProgressiveSettings } from './progressive/schedule.js';
 import type { ErrorFormat } from './error-response.js';
 import type { BreakerSettings } from './proxy/circuit-breaker.js';
 import type { Upstream } from './proxy/upstream-pool.js';
@@ -52,6 +53,17 @@ export interface CompiledRoute {
   readonly mayProxy: boolean;
   /** Fallback to legacy, when configured: on which failures, and the route's circuit breaker. */
   readonly fallback: CompiledFallback | undefined;
+  /** A progressive rollout (rollout.steps): its settings and where its schedule is. */
+  readonly progressive: CompiledProgressive | undefined;
+}
+
+/** A route's progressive rollout, compiled with its schedule from the runtime state. */
+export interface CompiledProgressive {
+  readonly settings: ProgressiveSettings;
+  /** The schedule (reconciled with the config's steps), as it serves now. */
+  readonly entry: ProgressiveEntry;
+  /** False until the state store holds this schedule (new route, or changed steps). */
+  readonly stored: boolean;
 }
 
 /** A route's `fallback`, compiled. */

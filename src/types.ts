@@ -35,6 +35,8 @@ export interface FigwayOptions {
   random?: () => number;
   /** Clock in milliseconds, for time windows. Default: Date.now (inject for tests). */
   now?: () => number;
+  /** How often progressive rollouts are looked at (steps, guard), in milliseconds. Default 5000. */
+  checkInterval?: number;
   /** The app's pino logger; figway's request lines are written through a child of it. Default: a pino logger on stdout. */
   logger?: Logger;
   /** The app's prom-client registry; figway's metrics are registered there. Default: prom-client's global registry. */

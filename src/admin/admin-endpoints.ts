@@ -5,9 +5,10 @@ import { inlineSource } from '../config/config-source.js';
 import { validateSchema } from '../config/validate-schema.js';
 import type { Controller } from '../control/controller.js';
 import { explain, type ExplainInput } from '../control/explain.js';
-import { routesView, routeView } from '../control/route-view.js';
+import { routesView, routeView, type RouteLive } from '../control/route-view.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
+import type { ProgressiveEngine } from '../progressive/progressive-engine.js';
 import { RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
 import { ADMIN_PAGE_ASSETS, serveAdminAsset, serveAdminPage } from './admin-page.js';
 
@@ -26,6 +27,10 @@ export interface AdminRequest {
   readonly metrics: (req: IncomingMessage, res: ServerResponse) => void;
   /** In-process figures per route and side. */
   readonly liveStats: LiveStats;
+  /** Breakers and progressive step counts, for the route views. */
+  readonly live: RouteLive;
+  /** Pause, resume, promote and roll back progressive rollouts. */
+  readonly progressive: Pick<ProgressiveEngine, 'pause' | 'resume' | 'promote' | 'rollback'>;
 }
 
 /** A JSON answer, or `undefined` when the handler wrote the response itself. */
@@ -71,14 +76,14 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/routes',
     summary: 'The whole routing table with each route\'s effective config (match, upstream, rewrite, timeouts, plugins, rollout and its source), for audits.',
     response: '{ configVersion, stateRevision, killSwitch, routes: Route[], ignoredOverrides }',
-    handle: ({ controller }) => ({ body: routesView(controller.current) }),
+    handle: ({ controller, live }) => ({ body: routesView(controller.current, live) }),
   },
   {
     method: 'GET',
     path: '/routes/:id',
     summary: 'One route, as in GET /routes.',
     response: 'Route',
-    handle: ({ controller, params }) => ({ body: routeView(findRoute(controller, params.id as string)) }),
+    handle: ({ controller, params, live }) => ({ body: routeView(findRoute(controller, params.id as string), live) }),
   },
   {
     method: 'PUT',
@@ -86,10 +91,10 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     summary: 'Changes a route\'s rollout at runtime, on every replica and across restarts: only the fields sent change.',
     body: RolloutOverrideSchema,
     response: 'Route',
-    handle: async ({ controller, params, body, actor }) => {
+    handle: async ({ controller, params, body, actor, live }) => {
       const override = validated(body, RolloutOverrideSchema) as RolloutOverride;
       const snapshot = await controller.setRollout(params.id as string, override, actor);
-      return { body: routeView(findRoute(controller, params.id as string, snapshot)) };
+      return { body: routeView(findRoute(controller, params.id as string, snapshot), live) };
     },
   },
   {
@@ -97,21 +102,39 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/routes/:id/rollout',
     summary: 'Drops a route\'s runtime rollout changes: the file\'s rollout applies again.',
     response: 'Route',
-    handle: async ({ controller, params, actor }) => {
+    handle: async ({ controller, params, actor, live }) => {
       const snapshot = await controller.clearRollout(params.id as string, actor);
-      return { body: routeView(findRoute(controller, params.id as string, snapshot)) };
+      return { body: routeView(findRoute(controller, params.id as string, snapshot), live) };
     },
   },
   {
     method: 'POST',
     path: '/routes/:id/rollback',
-    summary: 'Rolls a route back to 0%: every request to legacy (cohorts and overrides still apply; use the kill switch to stop everything).',
+    summary:
+      'Rolls a route back to 0%: every request to legacy (cohorts and overrides still apply; use the kill switch to stop everything). A progressive rollout stops, rolled-back, until resumed.',
     response: 'Route',
-    handle: async ({ controller, params, actor }) => {
-      const snapshot = await controller.setRollout(params.id as string, { percent: 0 }, actor, 'rollback');
-      return { body: routeView(findRoute(controller, params.id as string, snapshot)) };
+    handle: async ({ controller, params, actor, live, progressive }) => {
+      const id = params.id as string;
+      const snapshot = findRoute(controller, id).progressive ? await progressive.rollback(id, actor) : await controller.setRollout(id, { percent: 0 }, actor, 'rollback');
+      return { body: routeView(findRoute(controller, id, snapshot), live) };
     },
   },
+  ...(['pause', 'resume', 'promote'] as const).map(
+    (action): AdminEndpoint => ({
+      method: 'POST',
+      path: `/routes/:id/progressive/${action}`,
+      summary: {
+        pause: 'Stops a progressive rollout taking steps; its percent stays. 409 unless it is running.',
+        resume: 'Lets a paused progressive rollout take steps again; a rolled-back one starts over at its first step. 409 otherwise.',
+        promote: 'Takes the next step of a progressive rollout now, whatever its time, requests and guard say (a rolled-back one starts over at its first step). 409 once it is done.',
+      }[action],
+      response: 'Route',
+      handle: async ({ controller, params, actor, live, progressive }) => {
+        const snapshot = await progressive[action](params.id as string, actor);
+        return { body: routeView(findRoute(controller, params.id as string, snapshot), live) };
+      },
+    }),
+  ),
   {
     method: 'GET',
     path: '/kill-switch',

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { isLoopback } from '../config/check-config.js';
 import type { FigwayConfig } from '../config/schema.js';
-import type { Controller } from '../control/controller.js';
 import { FigwayError } from '../errors.js';
 import { authorize, type AdminAuth } from './admin-auth.js';
 import { ADMIN_ENDPOINTS, type AdminEndpoint, type AdminRequest } from './admin-endpoints.js';
@@ -19,12 +18,9 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-export interface AdminDeps {
-  readonly controller: Controller;
+/** What the admin handlers get from the gateway, and what the listener itself needs. */
+export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 'metrics' | 'liveStats' | 'live' | 'progressive'> {
   readonly logger: Logger;
-  readonly status: AdminRequest['status'];
-  readonly metrics: AdminRequest['metrics'];
-  readonly liveStats: AdminRequest['liveStats'];
   readonly version: string;
 }
 
@@ -95,6 +91,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, auth: AdminAuth
     status: deps.status,
     metrics: deps.metrics,
     liveStats: deps.liveStats,
+    live: deps.live,
+    progressive: deps.progressive,
   });
   if (result) answer(res, result.status ?? 200, result.body);
 }

@@ -14,7 +14,22 @@ export interface RouteAnswer {
   readonly match: MatchAnswer;
   readonly upstream: { readonly name: string; readonly url: string };
   readonly rewrite?: RewriteAnswer;
-  readonly rollout: RolloutAnswer & { readonly source: 'file' | 'runtime'; readonly killed: boolean };
+  readonly rollout: RolloutAnswer & { readonly source: 'file' | 'runtime' | 'progressive'; readonly killed: boolean };
+  readonly progressive?: ProgressiveAnswer | null;
+  readonly breaker?: 'closed' | 'open' | 'half-open' | null;
+}
+
+/** A route's progressive rollout, as GET /routes/:id shows it. */
+export interface ProgressiveAnswer {
+  readonly steps: readonly number[];
+  readonly step: number;
+  readonly state: 'running' | 'paused' | 'done' | 'rolled-back';
+  readonly percent: number;
+  readonly since: string;
+  readonly requestsAtStep: number;
+  readonly minStepRequests: number;
+  readonly nextAt: string | null;
+  readonly reason: string | null;
 }
 
 export interface MatchAnswer {

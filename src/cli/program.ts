@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExplain } from './commands/explain.js';
 import { registerKillSwitch } from './commands/kill-switch.js';
+import { registerProgressive } from './commands/progressive.js';
 import { registerReload } from './commands/reload.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerRoutes } from './commands/routes.js';
@@ -19,7 +20,7 @@ import { EXIT_CODES_HELP } from './exit-codes.js';
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('figway')
-    .description('Check figway configs, and steer a running figway through its admin API: rollouts, rollbacks, kill switch, explain, audit.')
+    .description('Check figway configs, and steer a running figway through its admin API: rollouts, progressive rollouts, rollbacks, kill switch, shadow diffs, explain, audit.')
     .version(version, '-V, --version', 'print the figway version')
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo): Command {
   registerRoutes(program, io);
   registerStatus(program, io);
   registerRollout(program, io);
+  registerProgressive(program, io);
   registerKillSwitch(program, io);
   registerExplain(program, io);
   registerAudit(program, io);

@@ -111,6 +111,22 @@ const CHECKS: Record<string, Check> = {
     );
   },
 
+  stepsReplacePercent(config, source) {
+    return config.routes.flatMap((route, index) => {
+      const rollout = route.rollout;
+      if (!rollout?.steps) {
+        const stray = (['minStepTime', 'minStepRequests', 'guard'] as const).filter((name) => rollout?.[name] !== undefined);
+        return stray.map((name) => source.problem(['routes', index, 'rollout', name], 'applies only to a progressive rollout (rollout.steps)'));
+      }
+      const problems = [];
+      if (rollout.percent !== undefined) problems.push(source.problem(['routes', index, 'rollout', 'percent'], 'cannot go with steps: the steps set the percent'));
+      if (rollout.steps.some((step, i) => i > 0 && step <= (rollout.steps?.[i - 1] as number))) {
+        problems.push(source.problem(['routes', index, 'rollout', 'steps'], 'must go up: each step above the one before'));
+      }
+      return problems;
+    });
+  },
+
   stateStoreHasItsSettings(config, source) {
     const state = config.state;
     if (state?.store === 'redis' && state.url === undefined) return [source.problem(['state', 'url'], 'is required when store is redis')];

@@ -13,7 +13,8 @@ import type { RuntimeState } from '../state/runtime-state.js';
 import { compileConditions } from '../routing/match-conditions.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
-import type { CompiledFallback, CompiledRoute, Snapshot } from '../snapshot.js';
+import type { CompiledFallback, CompiledProgressive, CompiledRoute, Snapshot } from '../snapshot.js';
+import { reconcile } from '../progressive/schedule.js';
 import type { AnyFigwayPlugin } from '../types.js';
 import type { LoadedConfig } from './load-config.js';
 import type { FigwayConfig, RouteConfig, UpstreamConfig } from './schema.js';
@@ -76,6 +77,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
       },
       hooks: plugins.hooksFor(route),
       fallback: compileFallback(route.fallback),
+      progressive: compileProgressive(route, deps.state, deps.runtime.now()),
       mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
     };
   });
@@ -157,4 +159,29 @@ function compileFallback(fallback: RouteConfig['fallback']): CompiledFallback | 
   const on = fallback.on ?? ['refused', 'timeout', 502, 503, 504];
   const breaker = fallback.breaker === false ? undefined : { failures: fallback.breaker?.failures ?? 5, cooldownMs: parseDuration(fallback.breaker?.cooldown ?? '30s') };
   return { onRefused: on.includes('refused'), onTimeout: on.includes('timeout'), statuses: new Set(on.filter((o): o is number => typeof o === 'number')), breaker };
+}
+
+function compileProgressive(route: RouteConfig, state: RuntimeState, now: number): CompiledProgressive | undefined {
+  const rollout = route.rollout;
+  if (!rollout?.steps) return undefined;
+  const stored = state.progressive[route.id];
+  const entry = reconcile(rollout.steps, stored, now);
+  const guard = rollout.guard === false ? undefined : rollout.guard;
+  return {
+    settings: {
+      steps: rollout.steps,
+      minStepTimeMs: parseDuration(rollout.minStepTime ?? '10m'),
+      minStepRequests: rollout.minStepRequests ?? 100,
+      guard: rollout.guard === false
+        ? undefined
+        : {
+            minRequests: guard?.minRequests ?? 50,
+            maxErrorRateIncrease: guard?.maxErrorRateIncrease ?? 0.02,
+            maxP99Ratio: guard?.maxP99Ratio ?? 1.5,
+            onBreach: guard?.onBreach ?? 'rollback',
+          },
+    },
+    entry,
+    stored: entry === stored,
+  };
 }

@@ -141,6 +141,40 @@ const Rollout = Type.Object(
         description: 'Cohorts (defined at top level) forced to a side on this route, checked in order before the percent, e.g. { staff: service }.',
       }),
     ),
+    steps: Type.Optional(
+      Type.Array(Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01 }), {
+        minItems: 1,
+        description:
+          'A progressive rollout: percents taken one after the other, e.g. [1, 10, 50, 100], each once minStepTime and minStepRequests are met and the guard holds. Replaces percent. The schedule lives in the state store.',
+      }),
+    ),
+    minStepTime: Type.Optional(Duration('Least time at a step before the next. Default 10m.')),
+    minStepRequests: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Least requests the service served at a step (counted by each replica on its own) before the next. Default 100.' }),
+    ),
+    guard: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              minRequests: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests each side needs at this step, within the live-stats window, before the guard judges. Default 50.' })),
+              maxErrorRateIncrease: Type.Optional(
+                Type.Number({ minimum: 0, maximum: 1, description: "Service error rate (5xx, timeouts, fallbacks) minus legacy's, above which the guard trips. Default 0.02 (2 points)." }),
+              ),
+              maxP99Ratio: Type.Optional(Type.Number({ minimum: 1, description: "Service p99 latency over legacy's, above which the guard trips. Default 1.5." })),
+              onBreach: Type.Optional(
+                Type.Union([Type.Literal('rollback'), Type.Literal('previous')], {
+                  description: 'rollback: to 0% (rolled-back); previous: back one step, paused. Default rollback.',
+                }),
+              ),
+            },
+            { additionalProperties: false, description: 'The guard settings.' },
+          ),
+          Type.Literal(false),
+        ],
+        { description: 'Compares the service with legacy on this route while the steps run, and rolls back when the service does worse. false turns it off.' },
+      ),
+    ),
   },
   { additionalProperties: false, description: 'How much traffic goes to the service. A route without rollout gets 100%.' },
 );
@@ -253,26 +287,6 @@ const Shadow = Type.Object(
   { additionalProperties: false, description: 'Shadow traffic: a copy of the request goes to the other side, and the two responses are compared. The client only ever gets the primary side.' },
 );
 
-const Progressive = Type.Object(
-  {
-    steps: Type.Array(Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01 }), { minItems: 1, description: 'Percents to go through, e.g. [1, 10, 50, 100].' }),
-    minStepTime: Type.Optional(Duration('Least time at a step before the next. Default 10m.')),
-    minStepRequests: Type.Optional(Type.Integer({ minimum: 0, description: 'Least requests the service served at a step (on the promoting replica) before the next. Default 100.' })),
-    guard: Type.Optional(
-      Type.Object(
-        {
-          minRequests: Type.Optional(Type.Integer({ minimum: 1, description: 'Requests each side needs within the live-stats window before the guard judges. Default 50.' })),
-          maxErrorRateIncrease: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Service error rate (5xx, timeouts) minus legacy\'s above which the rollout is rolled back. Default 0.02.' })),
-          maxP99Ratio: Type.Optional(Type.Number({ minimum: 1, description: 'Service p99 over legacy p99 above which the rollout is rolled back. Default 1.5.' })),
-        },
-        { additionalProperties: false, description: 'Compares the service with legacy on this route, over the live-stats window.' },
-      ),
-    ),
-    onBreach: Type.Optional(Type.Union([Type.Literal('rollback'), Type.Literal('previous')], { description: 'When the guard trips: rollback to 0%, or previous step. Default rollback.' })),
-  },
-  { additionalProperties: false, description: 'A progressive rollout: steps taken automatically, guarded against the new side doing worse than legacy. The schedule lives in the state store.' },
-);
-
 const Route = Type.Object(
   {
     id: Type.String({
@@ -286,7 +300,6 @@ const Route = Type.Object(
     rewrite: Type.Optional(Rewrite),
     rollout: Type.Optional(Rollout),
     timeouts: Type.Optional(Timeouts),
-    progressive: Type.Optional(Progressive),
     shadow: Type.Optional(Shadow),
     fallback: Type.Optional(Fallback),
     auth: Type.Optional(RouteAuth),

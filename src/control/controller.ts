@@ -8,7 +8,8 @@ import { FigwayError, formatProblem } from '../errors.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import type { Snapshot } from '../snapshot.js';
 import { checkOverride } from '../state/apply-state.js';
-import { EMPTY_STATE, type AuditInput, type RolloutOverride, type RuntimeState, type StateStore } from '../state/runtime-state.js';
+import { reconcile } from '../progressive/schedule.js';
+import { EMPTY_STATE, type AuditEntry, type AuditInput, type ProgressiveEntry, type RolloutOverride, type RuntimeState, type StateStore } from '../state/runtime-state.js';
 import type { AnyFigwayPlugin, ConfigEvent } from '../types.js';
 
 /** Who asked for a change, for the audit log. */
@@ -110,6 +111,12 @@ export class Controller {
   /** Changes a route's rollout at runtime (only the fields given), for every replica. */
   async setRollout(routeId: string, override: RolloutOverride, actor: Actor, action: 'rollout' | 'rollback' = 'rollout'): Promise<Snapshot> {
     const route = this.requireRoute(routeId);
+    if (route.progressive && override.percent !== undefined) {
+      throw new FigwayError(
+        'FIGWAY_ADMIN_CONFLICT',
+        `${routeId} rolls out in steps (${route.progressive.settings.steps.join(', ')}): its percent follows them; pause, resume, promote or roll it back instead`,
+      );
+    }
     const problems = checkOverride(this.snapshot.loaded.config, routeId, override);
     if (problems.length > 0) {
       throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `invalid rollout for ${routeId}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, {
@@ -138,6 +145,45 @@ export class Controller {
     });
   }
 
+  /**
+   * Moves a route's progressive schedule: `move` gets the stored schedule (reconciled with the
+   * config's steps) and returns the next, or throws to change nothing. It runs against the store's
+   * latest state, so two replicas moving the same schedule at once cannot both succeed on stale data.
+   */
+  changeProgressive(
+    routeId: string,
+    move: (entry: ProgressiveEntry, now: number, stored: boolean) => ProgressiveEntry,
+    action: AuditEntry['action'],
+    actor: Actor,
+  ): Promise<Snapshot> {
+    const route = this.requireRoute(routeId);
+    const settings = route.progressive?.settings;
+    if (!settings) throw new FigwayError('FIGWAY_ADMIN_CONFLICT', `${routeId} has no progressive rollout (rollout.steps in the config)`);
+    const now = this.deps.runtime.now();
+    let before: ProgressiveEntry | undefined;
+    let after: ProgressiveEntry | undefined;
+    return this.change(
+      (state) => {
+        const stored = state.progressive[routeId];
+        before = reconcile(settings.steps, stored, now);
+        after = move(before, now, before === stored);
+        return { ...state, progressive: { ...state.progressive, [routeId]: after } };
+      },
+      // Getters: a store builds the audit entry after running the change, so it records what the change saw.
+      {
+        actor: actor.name,
+        action,
+        route: routeId,
+        get before() {
+          return before;
+        },
+        get after() {
+          return after;
+        },
+      },
+    );
+  }
+
   /** Every route to legacy (on), or back to their rollouts (off). */
   setKillSwitch(on: boolean, actor: Actor): Promise<Snapshot> {
     return this.change((state) => ({ ...state, killSwitch: on }), { actor: actor.name, action: 'kill-switch', before: this.snapshot.state.killSwitch, after: on });
@@ -153,10 +199,19 @@ export class Controller {
     const store = this.store;
     if (!store) throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', 'no state store is configured');
     let state: RuntimeState;
+    let refused: unknown;
     try {
-      state = await store.update(mutate, audit);
+      state = await store.update((current) => {
+        try {
+          return mutate(current);
+        } catch (err) {
+          refused = err;
+          throw err;
+        }
+      }, audit);
     } catch (err) {
-      if (err instanceof FigwayError) throw err;
+      // The change itself said no (a conflict): that is the answer, not a store failure.
+      if (err === refused || err instanceof FigwayError) throw err;
       throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `the state store (${store.description}) refused the change: ${(err as Error).message}`, { cause: err });
     }
     this.applyState(state);

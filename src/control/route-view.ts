@@ -1,27 +1,60 @@
 // The routing table as the admin API shows it: everything that decides where a request goes.
+import type { BreakerState } from '../proxy/circuit-breaker.js';
 import type { CompiledRoute, Snapshot } from '../snapshot.js';
 
-/** One route, for audits: match, upstream, rewrite, timeouts, plugins, rollout and where it comes from. */
-export function routeView(route: CompiledRoute) {
+/** What only the running gateway knows about a route, besides its config. */
+export interface RouteLive {
+  /** Requests the service served at a progressive route's current step, on this replica. */
+  servedAtStep(routeId: string): number;
+  /** The circuit breaker of a route with a fallback, on this replica. */
+  breaker(routeId: string): BreakerState;
+}
+
+/**
+ * One route, for audits: match, upstream, rewrite, timeouts, plugins, rollout and where it comes
+ * from, and where its progressive rollout, circuit breaker and shadow traffic are.
+ */
+export function routeView(route: CompiledRoute, live: RouteLive) {
   const { info } = route;
   const { rollout, ...config } = info.config;
   return {
     ...config,
     upstream: info.upstream,
     timeouts: route.timeouts,
-    rollout: { ...rollout, source: info.override ? 'runtime' : 'file', killed: info.killed },
+    rollout: { ...rollout, source: route.progressive ? 'progressive' : info.override ? 'runtime' : 'file', killed: info.killed },
     fileRollout: info.fileRollout,
     override: info.override ?? null,
+    progressive: progressiveView(route, live),
+    breaker: route.fallback?.breaker ? live.breaker(route.id) : null,
+    shadow: config.shadow ?? null,
+  };
+}
+
+function progressiveView(route: CompiledRoute, live: RouteLive) {
+  if (!route.progressive) return null;
+  const { settings, entry } = route.progressive;
+  return {
+    steps: entry.steps,
+    step: entry.step,
+    state: entry.state,
+    percent: route.rollout.percent,
+    since: new Date(entry.since).toISOString(),
+    requestsAtStep: live.servedAtStep(route.id),
+    minStepRequests: settings.minStepRequests,
+    // The earliest the next step can come; it also waits for the requests and a guard that holds.
+    nextAt: entry.state === 'running' ? new Date(entry.since + settings.minStepTimeMs).toISOString() : null,
+    reason: entry.reason ?? null,
+    guard: settings.guard ?? null,
   };
 }
 
 /** The whole table, with the versions an auditor needs to cite. */
-export function routesView(snapshot: Snapshot) {
+export function routesView(snapshot: Snapshot, live: RouteLive) {
   return {
     configVersion: snapshot.version,
     stateRevision: snapshot.state.revision,
     killSwitch: snapshot.state.killSwitch,
-    routes: snapshot.routes.map(routeView),
+    routes: snapshot.routes.map((route) => routeView(route, live)),
     ignoredOverrides: snapshot.ignoredOverrides.map(({ route, problems }) => ({ route, problems: problems.map((p) => `${p.path} ${p.message}`) })),
   };
 }

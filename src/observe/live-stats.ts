@@ -19,7 +19,8 @@ export interface LiveStats {
   readonly windowMs: () => number;
   /** Every configured route's figures, and the overall strangled share. */
   snapshot(): { routes: RouteStats[]; strangled: number | undefined };
-  figures(routeId: string): Record<'service' | 'legacy', SideFigures>;
+  /** A route's two sides over the window, or only the part of it since `since` (ms). */
+  figures(routeId: string, since?: number): Record<'service' | 'legacy', SideFigures>;
 }
 
 /**
@@ -35,7 +36,7 @@ export interface LiveStats {
 export function createLiveStats(clock: () => number = Date.now): LiveStats {
   let window = new SideWindow(60_000, clock);
   let routes: readonly RouteInfo[] = [];
-  const figures = (id: string) => window.figures(id);
+  const figures = (id: string, since?: number) => window.figures(id, since);
   return {
     windowMs: () => window.windowMs,
     figures,

@@ -16,6 +16,8 @@ export const METRIC_NAMES = [
   'figway_rollout_percent',
   'figway_strangled_ratio',
   'figway_config_reloads_total',
+  'figway_progressive_events_total',
+  'figway_shadow_comparisons_total',
 ] as const;
 
 /** What the gauges read when Prometheus scrapes: one source per figway instance on the registry. */
@@ -30,6 +32,8 @@ interface Metrics {
   upstreamDuration: Histogram<'route' | 'upstream'>;
   upstreamErrors: Counter<'route' | 'upstream' | 'code'>;
   reloads: Counter<'result'>;
+  progressiveEvents: Counter<'route' | 'event'>;
+  shadowComparisons: Counter<'route' | 'result'>;
   sources: Set<GaugeSource>;
 }
 
@@ -71,6 +75,18 @@ function metricsOf(registry: Registry): Metrics {
       registers,
     })),
     reloads: reuse('figway_config_reloads_total', () => new Counter({ name: 'figway_config_reloads_total', help: 'Configuration reloads, by result (success or failure).', labelNames: ['result'], registers })),
+    progressiveEvents: reuse('figway_progressive_events_total', () => new Counter({
+      name: 'figway_progressive_events_total',
+      help: 'What happened to progressive rollouts on this replica: start, step, done, breach (the guard rolled back), pause, resume, promote, rollback.',
+      labelNames: ['route', 'event'],
+      registers,
+    })),
+    shadowComparisons: reuse('figway_shadow_comparisons_total', () => new Counter({
+      name: 'figway_shadow_comparisons_total',
+      help: 'Shadowed requests by result: match, mismatch, or skipped (shadow side failed, timed out, body too large, too many in flight).',
+      labelNames: ['route', 'result'],
+      registers,
+    })),
     sources,
   };
   reuse('figway_rollout_percent', () => new Gauge({
@@ -106,6 +122,11 @@ function metricsOf(registry: Registry): Metrics {
   metrics.reloads.inc({ result: 'failure' }, 0);
   byRegistry.set(registry, metrics);
   return metrics;
+}
+
+/** The counters of migration safety (progressive rollouts, shadow traffic), on the app's registry. */
+export function safetyCounters(registry: Registry = globalRegistry): Pick<Metrics, 'progressiveEvents' | 'shadowComparisons'> {
+  return metricsOf(registry);
 }
 
 interface MetricsOptions {

@@ -75,9 +75,12 @@ export class SideWindow {
     (slot.latency[bucketOf(seconds)] as number) += 1;
   }
 
-  /** Both sides of a route over the window (zeros without traffic). */
-  figures(route: string): Record<Side, SideFigures> {
-    return { service: this.side(route, 'service'), legacy: this.side(route, 'legacy') };
+  /**
+   * Both sides of a route over the window (zeros without traffic); with `since`, only the slots that
+   * began at or after it, so a judgement is not swayed by what came before (a previous step).
+   */
+  figures(route: string, since = -Infinity): Record<Side, SideFigures> {
+    return { service: this.side(route, 'service', since), legacy: this.side(route, 'legacy', since) };
   }
 
   /** Forgets routes that are no longer configured. */
@@ -85,9 +88,9 @@ export class SideWindow {
     for (const route of this.routes.keys()) if (!routes.has(route)) this.routes.delete(route);
   }
 
-  private side(route: string, side: Side): SideFigures {
+  private side(route: string, side: Side, since: number): SideFigures {
     const slots = this.routes.get(route);
-    const oldest = Math.floor(this.now() / this.slotMs) - SLOTS + 1;
+    const oldest = Math.max(Math.floor(this.now() / this.slotMs) - SLOTS + 1, Math.ceil(since / this.slotMs));
     let requests = 0;
     let errors = 0;
     const latency = new Array<number>(BUCKETS).fill(0);

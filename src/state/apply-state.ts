@@ -1,8 +1,9 @@
-// Runtime state applied to the file's config: rollout overrides merged per route.
+// Runtime state applied to the file's config: rollout overrides merged per route, progressive schedules' percents.
 import { inlineSource } from '../config/config-source.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { validateSchema } from '../config/validate-schema.js';
 import type { ConfigProblem } from '../errors.js';
+import { percentOf, reconcile } from '../progressive/schedule.js';
 import { RolloutOverrideSchema, type RolloutOverride, type RuntimeState } from './runtime-state.js';
 
 /** An override that cannot apply to the current file (a cohort the file no longer defines...). */
@@ -34,13 +35,16 @@ export function applyState(config: FigwayConfig, state: RuntimeState): { config:
   const ignored: IgnoredOverride[] = [];
   const routes = config.routes.map((route) => {
     const override = state.routes[route.id];
-    if (!override) return route;
-    const problems = checkOverride(config, route.id, override);
-    if (problems.length > 0) {
-      ignored.push({ route: route.id, problems });
-      return route;
+    let merged = route;
+    if (override) {
+      const problems = checkOverride(config, route.id, override);
+      if (problems.length > 0) ignored.push({ route: route.id, problems });
+      else merged = { ...route, rollout: { ...route.rollout, ...override } };
     }
-    return { ...route, rollout: { ...route.rollout, ...override } };
+    // A progressive rollout's schedule sets the percent, whatever else was changed.
+    const steps = route.rollout?.steps;
+    if (!steps) return merged;
+    return { ...merged, rollout: { ...merged.rollout, percent: percentOf(reconcile(steps, state.progressive[route.id], 0)) } };
   });
   return { config: { ...config, routes }, ignored };
 }

@@ -26,6 +26,22 @@ export const RolloutOverrideSchema = Type.Object(
 /** A route's rollout as changed at runtime. */
 export type RolloutOverride = Static<typeof RolloutOverrideSchema>;
 
+/** Where a progressive rollout is: running (steps taken automatically), paused, done (last step reached) or rolled back (0%). */
+export type ProgressiveStatus = 'running' | 'paused' | 'done' | 'rolled-back';
+
+/** A route's progressive rollout, as the state store keeps it. */
+export interface ProgressiveEntry {
+  /** The steps this schedule runs, so a config that changes them is noticed. */
+  readonly steps: readonly number[];
+  /** Index into `steps` of the current percent. */
+  readonly step: number;
+  readonly state: ProgressiveStatus;
+  /** When the current step (or state) began, in ms since the epoch (the gateway's clock). */
+  readonly since: number;
+  /** Why it last stopped or went back (a guard breach, an operator). */
+  readonly reason?: string;
+}
+
 /** Everything changed at runtime. `revision` goes up by one with every change. */
 export interface RuntimeState {
   readonly revision: number;
@@ -33,9 +49,11 @@ export interface RuntimeState {
   readonly routes: Readonly<Record<string, RolloutOverride>>;
   /** When on, every route sends every request to legacy (cohorts and overrides included). */
   readonly killSwitch: boolean;
+  /** Progressive rollouts by route id (routes with rollout.steps). */
+  readonly progressive: Readonly<Record<string, ProgressiveEntry>>;
 }
 
-export const EMPTY_STATE: RuntimeState = Object.freeze({ revision: 0, routes: Object.freeze({}), killSwitch: false });
+export const EMPTY_STATE: RuntimeState = Object.freeze({ revision: 0, routes: Object.freeze({}), killSwitch: false, progressive: Object.freeze({}) });
 
 /** One change, as the audit log keeps it. */
 export interface AuditEntry {
@@ -43,7 +61,18 @@ export interface AuditEntry {
   readonly at: string;
   /** Who made it: the X-Figway-Actor of the request (the CLI sends the OS user) and the caller's address. */
   readonly actor: string;
-  readonly action: 'rollout' | 'rollback' | 'clear-override' | 'kill-switch' | 'reload';
+  readonly action:
+    | 'rollout'
+    | 'rollback'
+    | 'clear-override'
+    | 'kill-switch'
+    | 'reload'
+    | 'progressive-start'
+    | 'progressive-step'
+    | 'progressive-breach'
+    | 'progressive-pause'
+    | 'progressive-resume'
+    | 'progressive-promote';
   readonly route?: string;
   readonly before: unknown;
   readonly after: unknown;
@@ -68,7 +97,7 @@ export interface StateStore {
   load(): Promise<RuntimeState>;
   /**
    * Applies a change atomically: `change` gets the current state and returns the next (without
-   * revision, which the store sets); the audit entry is written with it. Concurrent updates from
+   * revision, which the store sets); the audit entry is written with it, built after `change` ran (so its fields may be getters reading what `change` computed). Concurrent updates from
    * any replica are serialised, none is lost: a store may call `change` again on a newer state
    * after losing a race, so it must have no side effects. Rejects (changing nothing) when `change`
    * throws or the backing store is unreachable.

@@ -29,7 +29,7 @@ describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'with a real redis
     },
   });
 
-  const rollout = (id: string, percent: number) => (state: RuntimeState) => ({ killSwitch: state.killSwitch, routes: { ...state.routes, [id]: { percent } } });
+  const rollout = (id: string, percent: number) => (state: RuntimeState) => ({ ...state, routes: { ...state.routes, [id]: { percent } } });
   const ops = { actor: 'ops', action: 'rollout' } as const;
 
   /** A plain client, to look at or change Redis behind the stores' back. */

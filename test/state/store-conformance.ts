@@ -9,7 +9,7 @@ export interface StoreFactory {
   reset(): Promise<void>;
 }
 
-const withRoute = (state: RuntimeState, id: string, percent: number) => ({ killSwitch: state.killSwitch, routes: { ...state.routes, [id]: { percent } } });
+const withRoute = (state: RuntimeState, id: string, percent: number) => ({ ...state, routes: { ...state.routes, [id]: { percent } } });
 
 export function describeStoreConformance(name: string, factory: StoreFactory): void {
   describe(`${name}: state store conformance`, () => {
@@ -31,7 +31,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     it('applies a change with the next revision and returns it', async () => {
       const store = await open();
       const next = await store.update((s) => withRoute(s, 'orders', 25), { actor: 'ops', action: 'rollout', route: 'orders', before: 100, after: 25 });
-      expect(next).toEqual({ revision: 1, routes: { orders: { percent: 25 } }, killSwitch: false });
+      expect(next).toEqual({ revision: 1, routes: { orders: { percent: 25 } }, killSwitch: false, progressive: {} });
       expect(await store.load()).toEqual(next);
     });
 
@@ -39,7 +39,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       const first = await open();
       await first.update((s) => ({ ...withRoute(s, 'orders', 10), killSwitch: true }), { actor: 'ops', action: 'kill-switch' });
       await first.close();
-      expect(await (await open()).load()).toEqual({ revision: 1, routes: { orders: { percent: 10 } }, killSwitch: true });
+      expect(await (await open()).load()).toEqual({ revision: 1, routes: { orders: { percent: 10 } }, killSwitch: true, progressive: {} });
     });
 
     it('loses no update when many are made at once, from several stores', async () => {

@@ -178,6 +178,7 @@ function compileProgressive(route: RouteConfig, state: RuntimeState, now: number
             minRequests: guard?.minRequests ?? 50,
             maxErrorRateIncrease: guard?.maxErrorRateIncrease ?? 0.02,
             maxP99Ratio: guard?.maxP99Ratio ?? 1.5,
+            minP99IncreaseMs: parseDuration(guard?.minP99Increase ?? '20ms'),
             onBreach: guard?.onBreach ?? 'rollback',
           },
     },

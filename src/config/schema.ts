@@ -162,6 +162,11 @@ const Rollout = Type.Object(
                 Type.Number({ minimum: 0, maximum: 1, description: "Service error rate (5xx, timeouts, fallbacks) minus legacy's, above which the guard trips. Default 0.02 (2 points)." }),
               ),
               maxP99Ratio: Type.Optional(Type.Number({ minimum: 1, description: "Service p99 latency over legacy's, above which the guard trips. Default 1.5." })),
+              minP99Increase: Type.Optional(
+                Duration(
+                  'A slower service p99 trips the guard only when it is also this much above legacy, so a legacy handler answering in under a millisecond in-process does not make every network hop a breach. Default 20ms.',
+                ),
+              ),
               onBreach: Type.Optional(
                 Type.Union([Type.Literal('rollback'), Type.Literal('previous')], {
                   description: 'rollback: to 0% (rolled-back); previous: back one step, paused. Default rollback.',

@@ -77,7 +77,8 @@ export class SideWindow {
 
   /**
    * Both sides of a route over the window (zeros without traffic); with `since`, only the slots that
-   * began at or after it, so a judgement is not swayed by what came before (a previous step).
+   * began after it, so a judgement is not swayed by what came before (a previous step) — not even
+   * by requests counted in the very millisecond a slot and a step began together.
    */
   figures(route: string, since = -Infinity): Record<Side, SideFigures> {
     return { service: this.side(route, 'service', since), legacy: this.side(route, 'legacy', since) };
@@ -90,7 +91,7 @@ export class SideWindow {
 
   private side(route: string, side: Side, since: number): SideFigures {
     const slots = this.routes.get(route);
-    const oldest = Math.max(Math.floor(this.now() / this.slotMs) - SLOTS + 1, Math.ceil(since / this.slotMs));
+    const oldest = Math.max(Math.floor(this.now() / this.slotMs) - SLOTS + 1, Math.floor(since / this.slotMs) + 1);
     let requests = 0;
     let errors = 0;
     const latency = new Array<number>(BUCKETS).fill(0);

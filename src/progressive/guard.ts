@@ -10,7 +10,8 @@ export type Verdict =
 
 /**
  * Compares the two sides of a route. It judges only once each side has `minRequests`; a limit is
- * breached only when strictly exceeded, so a service exactly at the limit passes.
+ * breached only when strictly exceeded, so a service exactly at the limit passes. Latency trips it
+ * only when the service p99 is both `maxP99Ratio` times legacy's and `minP99IncreaseMs` above it.
  */
 export function judge(guard: GuardSettings, figures: Readonly<Record<'service' | 'legacy', SideFigures>>): Verdict {
   const { service, legacy } = figures;
@@ -30,10 +31,11 @@ export function judge(guard: GuardSettings, figures: Readonly<Record<'service' |
   }
   if (service.p99 !== undefined && legacy.p99 !== undefined) {
     const ratio = service.p99 / legacy.p99;
-    if (round(ratio) > round(guard.maxP99Ratio)) {
+    const increaseMs = (service.p99 - legacy.p99) * 1000;
+    if (round(ratio) > round(guard.maxP99Ratio) && round(increaseMs) > round(guard.minP99IncreaseMs)) {
       return {
         verdict: 'breach',
-        reason: `service p99 ${ms(service.p99)} vs legacy ${ms(legacy.p99)}: ${ratio.toFixed(2)}x is above the allowed ${guard.maxP99Ratio}x`,
+        reason: `service p99 ${ms(service.p99)} vs legacy ${ms(legacy.p99)}: ${ratio.toFixed(2)}x is above the allowed ${guard.maxP99Ratio}x (and ${ms(increaseMs / 1000)} slower)`,
       };
     }
   }

@@ -14,6 +14,7 @@ export interface GuardSettings {
   readonly minRequests: number;
   readonly maxErrorRateIncrease: number;
   readonly maxP99Ratio: number;
+  readonly minP99IncreaseMs: number;
   readonly onBreach: 'rollback' | 'previous';
 }
 

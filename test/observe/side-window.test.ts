@@ -37,6 +37,21 @@ describe('SideWindow', () => {
     expect(window.figures('orders').service).toEqual({ requests: 0, errors: 0, errorRate: 0, perSecond: 0, p50: undefined, p99: undefined });
   });
 
+  it('with since, counts only the slots that began after it, even when a slot began in the same millisecond', () => {
+    let now = 1_000_000;
+    const window = new SideWindow(60_000, () => now);
+    window.record('orders', 'service', true, 0.01);
+    const stepAt = now;
+    expect(window.figures('orders', stepAt).service.requests).toBe(0);
+    now += 2_000;
+    window.record('orders', 'service', false, 0.01);
+    expect(window.figures('orders', stepAt).service.requests).toBe(0);
+    now += 3_000;
+    window.record('orders', 'service', false, 0.01);
+    expect(window.figures('orders', stepAt).service).toMatchObject({ requests: 1, errors: 0 });
+    expect(window.figures('orders').service).toMatchObject({ requests: 3, errors: 1 });
+  });
+
   it('forgets routes removed from the config', () => {
     const window = new SideWindow(60_000, () => 0);
     window.record('old', 'legacy', false, 0.01);

@@ -24,6 +24,8 @@ import { FileStateStore } from './state/file-store.js';
 import type { StateStore } from './state/runtime-state.js';
 import type { FigwayMiddleware, FigwayOptions } from './types.js';
 import { version as packageVersion } from './version.js';
+import { ShadowBook } from './shadow/shadow-book.js';
+import { Shadower } from './shadow/shadower.js';
 
 /**
  * Creates the figway middleware: requests matching a route in the config are sent to a new service
@@ -47,6 +49,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const liveStats = createLiveStats(runtime.now);
   const progressive = new ProgressiveEngine({ now: runtime.now, liveStats, logger, events: safetyCounters(registry).progressiveEvents });
   const breakers = new CircuitBreakers(runtime.now);
+  const shadowBook = new ShadowBook(safetyCounters(registry).shadowComparisons);
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
@@ -74,7 +77,11 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     () => (starting = undefined),
     () => (starting = undefined),
   );
-  const live = { servedAtStep: (id: string) => progressive.servedAtStep(id), breaker: (id: string) => breakers.state(id) };
+  const live = {
+    servedAtStep: (id: string) => progressive.servedAtStep(id),
+    breaker: (id: string) => breakers.state(id),
+    shadow: (id: string) => shadowBook.report(id),
+  };
   const ready = (async () => {
     await starting;
     // Steps are taken only on the state the store holds, never on the start-up default.
@@ -106,6 +113,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     random: runtime.random,
     forward: createForwarder(breakers),
     breakers,
+    shadower: new Shadower(shadowBook, runtime.random, runtime.now),
     starting: () => starting,
   }) as FigwayMiddleware;
   Object.defineProperties(middleware, {

@@ -9,6 +9,7 @@ import { stopKeeping } from './proxy/keep-body.js';
 import type { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { decideSide } from './rollout/decide-side.js';
 import type { Decision } from './rollout/decision.js';
+import type { Shadower } from './shadow/shadower.js';
 import { matchRequest } from './routing/match-request.js';
 import type { BoundHook, Snapshot, StageName } from './snapshot.js';
 import type { FigwayContext } from './types.js';
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   forward: Forward;
   /** Circuit breakers of routes with a fallback. */
   breakers: CircuitBreakers;
+  /** Copies requests of shadowed routes to the other side. */
+  shadower: Shadower;
   /** While runtime state is still loading, a promise requests wait for (so none serves without it). */
   starting(): Promise<void> | undefined;
 }
@@ -41,7 +44,10 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     hooks('limit'),
     (ctx) => ctx.decide(decide(ctx, deps)),
     hooks('onDecision'),
-    (ctx, next) => (ctx.decision?.side === 'service' ? deps.forward(ctx, () => next()) : toLegacy(ctx, next)),
+    (ctx, next) => {
+      if (ctx.compiled.shadow) deps.shadower.consider(ctx);
+      return ctx.decision?.side === 'service' ? deps.forward(ctx, () => next()) : toLegacy(ctx, next);
+    },
   ];
 
   return function figway(req, res, next) {
@@ -60,7 +66,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       if (endpoint) return endpoint(req, res);
     }
     const matched = recallMatch(req, snapshot) ?? matchRequest(snapshot.table, req);
-    if (matched === undefined) return next();
+    if (matched === undefined || deps.shadower.isCopy(req)) return next();
     if ('refused' in matched) {
       sendError(res, new FigwayError('FIGWAY_REQUEST_BAD_PATH', `ambiguous request path: ${matched.refused}`), snapshot.errorFormat);
       return;

@@ -7,6 +7,7 @@ import type { ProgressiveEntry, RuntimeState } from './state/runtime-state.js';
 import type { ProgressiveSettings } from './progressive/schedule.js';
 import type { ErrorFormat } from './error-response.js';
 import type { BreakerSettings } from './proxy/circuit-breaker.js';
+import type { IgnorePattern } from './shadow/ignore-paths.js';
 import type { Upstream } from './proxy/upstream-pool.js';
 import type { Rewrite } from './proxy/upstream-path.js';
 import type { Rollout } from './rollout/decide-side.js';
@@ -55,6 +56,22 @@ export interface CompiledRoute {
   readonly fallback: CompiledFallback | undefined;
   /** A progressive rollout (rollout.steps): its settings and where its schedule is. */
   readonly progressive: CompiledProgressive | undefined;
+  /** Shadow traffic, when configured: which requests are copied to the other side, and what is compared. */
+  readonly shadow: CompiledShadow | undefined;
+}
+
+/** A route's `shadow`, compiled. */
+export interface CompiledShadow {
+  /** The share copied, in buckets (0 to 10000) like a rollout's threshold. */
+  readonly threshold: number;
+  readonly methods: ReadonlySet<string>;
+  /** Response headers compared besides the status, lower-case. */
+  readonly headers: readonly string[];
+  readonly ignore: readonly IgnorePattern[];
+  readonly samples: number;
+  readonly maxBodyBytes: number;
+  readonly timeoutMs: number;
+  readonly concurrency: number;
 }
 
 /** A route's progressive rollout, compiled with its schedule from the runtime state. */

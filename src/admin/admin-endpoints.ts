@@ -137,6 +137,17 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   ),
   {
     method: 'GET',
+    path: '/routes/:id/shadow',
+    summary:
+      'What shadow traffic found on a route on this replica since it started: pairs compared, mismatches, shadow-side errors, skipped copies, and the last mismatching samples (newest first; query redacted, values cut, credentials hidden).',
+    response: 'Shadow',
+    handle: ({ controller, params, live }) => {
+      const route = findRoute(controller, params.id as string);
+      return { body: { id: route.id, shadow: route.info.config.shadow ?? null, ...live.shadow(route.id) } };
+    },
+  },
+  {
+    method: 'GET',
     path: '/kill-switch',
     summary: 'Whether the kill switch is on.',
     response: '{ on: boolean }',

@@ -75,3 +75,23 @@ export interface AuditEntryAnswer {
   readonly after?: unknown;
   readonly revision: number;
 }
+
+/** One mismatching pair, as GET /routes/:id/shadow shows it. */
+export interface ShadowSampleAnswer {
+  readonly at: string;
+  readonly request: { readonly method: string; readonly path: string };
+  readonly primary: { readonly side: string; readonly status: number };
+  readonly shadow: { readonly side: string; readonly status?: number; readonly error?: string };
+  readonly differences: readonly string[];
+}
+
+/** GET /routes/:id/shadow. */
+export interface ShadowAnswer {
+  readonly id: string;
+  readonly shadow: { readonly percent: number } | null;
+  readonly compared: number;
+  readonly mismatches: number;
+  readonly errors: number;
+  readonly skipped: number;
+  readonly samples: readonly ShadowSampleAnswer[];
+}

@@ -10,6 +10,7 @@ import { registerProgressive } from './commands/progressive.js';
 import { registerReload } from './commands/reload.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerRoutes } from './commands/routes.js';
+import { registerShadow } from './commands/shadow.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo): Command {
   registerStatus(program, io);
   registerRollout(program, io);
   registerProgressive(program, io);
+  registerShadow(program, io);
   registerKillSwitch(program, io);
   registerExplain(program, io);
   registerAudit(program, io);

@@ -13,7 +13,8 @@ import type { RuntimeState } from '../state/runtime-state.js';
 import { compileConditions } from '../routing/match-conditions.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
-import type { CompiledFallback, CompiledProgressive, CompiledRoute, Snapshot } from '../snapshot.js';
+import type { CompiledFallback, CompiledProgressive, CompiledRoute, CompiledShadow, Snapshot } from '../snapshot.js';
+import { parseIgnore } from '../shadow/ignore-paths.js';
 import { reconcile } from '../progressive/schedule.js';
 import type { AnyFigwayPlugin } from '../types.js';
 import type { LoadedConfig } from './load-config.js';
@@ -78,6 +79,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
       hooks: plugins.hooksFor(route),
       fallback: compileFallback(route.fallback),
       progressive: compileProgressive(route, deps.state, deps.runtime.now()),
+      shadow: compileShadow(route.shadow),
       mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
     };
   });
@@ -159,6 +161,20 @@ function compileFallback(fallback: RouteConfig['fallback']): CompiledFallback | 
   const on = fallback.on ?? ['refused', 'timeout', 502, 503, 504];
   const breaker = fallback.breaker === false ? undefined : { failures: fallback.breaker?.failures ?? 5, cooldownMs: parseDuration(fallback.breaker?.cooldown ?? '30s') };
   return { onRefused: on.includes('refused'), onTimeout: on.includes('timeout'), statuses: new Set(on.filter((o): o is number => typeof o === 'number')), breaker };
+}
+
+function compileShadow(shadow: RouteConfig['shadow']): CompiledShadow | undefined {
+  if (!shadow) return undefined;
+  return {
+    threshold: percentToThreshold(shadow.percent),
+    methods: new Set((shadow.methods ?? ['GET', 'HEAD']).map((method) => method.toUpperCase())),
+    headers: (shadow.compare?.headers ?? ['content-type']).map((name) => name.toLowerCase()),
+    ignore: (shadow.compare?.ignore ?? []).map(parseIgnore),
+    samples: shadow.samples ?? 20,
+    maxBodyBytes: parseSize(shadow.maxBody ?? '256kb'),
+    timeoutMs: parseDuration(shadow.timeout ?? '5s'),
+    concurrency: shadow.concurrency ?? 8,
+  };
 }
 
 function compileProgressive(route: RouteConfig, state: RuntimeState, now: number): CompiledProgressive | undefined {

@@ -1,6 +1,7 @@
 // The routing table as the admin API shows it: everything that decides where a request goes.
 import type { BreakerState } from '../proxy/circuit-breaker.js';
 import type { CompiledRoute, Snapshot } from '../snapshot.js';
+import type { ShadowReport } from '../shadow/shadow-book.js';
 
 /** What only the running gateway knows about a route, besides its config. */
 export interface RouteLive {
@@ -8,6 +9,8 @@ export interface RouteLive {
   servedAtStep(routeId: string): number;
   /** The circuit breaker of a route with a fallback, on this replica. */
   breaker(routeId: string): BreakerState;
+  /** What shadow traffic found on a route, on this replica. */
+  shadow(routeId: string): ShadowReport;
 }
 
 /**

@@ -9,6 +9,11 @@ export const DEFAULT_REDACTED_HEADERS = ['authorization', 'proxy-authorization',
 // Query parameter names that carry credentials, matched anywhere in the (lower-cased) name.
 const SENSITIVE_QUERY = /token|secret|password|passwd|pwd|signature|sig$|api[-_]?key|apikey|auth|session|credential|^code$|^key$/;
 
+/** Whether a query parameter or JSON field of this name carries a credential. */
+export function isSensitiveName(name: string): boolean {
+  return SENSITIVE_QUERY.test(name.toLowerCase());
+}
+
 /** Copies headers with the values of `names` (lower-case) replaced by [Redacted]. */
 export function redactHeaders(headers: IncomingHttpHeaders | OutgoingHttpHeaders, names: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -27,7 +32,7 @@ export function redactUrl(url: string, extra: ReadonlySet<string>): string {
       const eq = pair.indexOf('=');
       if (eq === -1) return pair;
       const name = safeDecode(pair.slice(0, eq)).toLowerCase();
-      return SENSITIVE_QUERY.test(name) || extra.has(name) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+      return isSensitiveName(name) || extra.has(name) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
     });
   return `${url.slice(0, query)}?${params.join('&')}`;
 }

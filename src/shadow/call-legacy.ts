@@ -1,0 +1,72 @@
+// The shadow copy of a request run through the monolith in-process, its response captured.
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { RequestContext } from '../context.js';
+import { captureResponse } from './capture-response.js';
+import type { Captured } from './captured.js';
+
+/** The header that marks a copy, so the figway that made it lets the monolith's handler serve it. */
+export const SHADOW_HEADER = 'x-figway-shadow';
+
+interface ExpressApp {
+  (req: IncomingMessage, res: ServerResponse): void;
+  parent?: ExpressApp;
+}
+
+/**
+ * Runs a body-less copy of the request through the whole app (its session, its own middleware,
+ * then figway, which sees `marker` and passes it on, then the legacy handler) on a socket that
+ * goes nowhere. The request and response are Node's own classes, so Express treats them like any
+ * other (a test-injection library would rewrite Express's prototypes for the whole app). The app is
+ * the top Express app, so the full path routes as it did for the client. A handler cannot be
+ * stopped from outside: the promise settles when it answers, so callers time it out themselves.
+ */
+export function callLegacy(ctx: RequestContext, marker: string, maxBody: number): Promise<Captured> {
+  let app = (ctx.req as IncomingMessage & { app?: ExpressApp }).app;
+  if (typeof app !== 'function') return Promise.reject(new Error('legacy copies need figway mounted in an Express app'));
+  while (typeof app.parent === 'function') app = app.parent;
+  const socket = nowhere(ctx.req.socket);
+  const req = new IncomingMessage(socket);
+  req.method = ctx.req.method as string;
+  req.url = `${ctx.path}${ctx.search}`;
+  req.httpVersionMajor = 1;
+  req.httpVersionMinor = 1;
+  req.httpVersion = '1.1';
+  const headers = { ...ctx.req.headers, [SHADOW_HEADER]: marker };
+  delete headers['content-length'];
+  delete headers['transfer-encoding'];
+  req.headers = headers;
+  req.rawHeaders = Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value.flatMap((v) => [name, v]) : [name, String(value)]));
+  req.complete = true;
+  req.push(null);
+  const res = new ServerResponse(req);
+  res.assignSocket(socket);
+  const handler = app;
+  return new Promise<Captured>((resolve, reject) => {
+    captureResponse(res, maxBody, resolve);
+    try {
+      handler(req, res);
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }).finally(() => socket.destroy());
+}
+
+/** A socket whose writes are dropped (the capture keeps what matters), with the client's address. */
+function nowhere(client: Socket | null): Socket {
+  const socket = new Duplex({
+    read() {},
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+  return Object.assign(socket, {
+    remoteAddress: client?.remoteAddress ?? '127.0.0.1',
+    remotePort: client?.remotePort,
+    encrypted: (client as { encrypted?: boolean } | null)?.encrypted,
+    setTimeout: () => socket,
+    setNoDelay: () => socket,
+    setKeepAlive: () => socket,
+  }) as unknown as Socket;
+}

@@ -2,7 +2,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
-const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m)$';
+const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
 const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?(b|kb|mb|gb)$';
 const STICKY_PATTERN = "^(user|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\\s;=,]+)$";
 
@@ -12,7 +12,7 @@ function numberOrPattern(pattern: string, description: string, expect: string) {
 }
 
 const Duration = (description: string) =>
-  numberOrPattern(DURATION_PATTERN, `${description} Milliseconds as a number, or a string such as "500ms", "2s", "1m".`, 'must be milliseconds or a duration such as "2s"');
+  numberOrPattern(DURATION_PATTERN, `${description} Milliseconds as a number, or a string such as "500ms", "2s", "1m", "2h".`, 'must be milliseconds or a duration such as "2s"');
 
 const Timeouts = Type.Object(
   {

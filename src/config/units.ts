@@ -1,11 +1,11 @@
 // Durations ("2s", 500) and sizes ("10mb", 1024) as written in the config.
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
-/** Milliseconds of a duration: a number is milliseconds; a string has a unit (ms, s, m). */
+/** Milliseconds of a duration: a number is milliseconds; a string has a unit (ms, s, m, h). */
 export function parseDuration(value: number | string): number {
-  return parseWithUnits(value, DURATION_UNITS, /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/);
+  return parseWithUnits(value, DURATION_UNITS, /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/);
 }
 
 /** Bytes of a size: a number is bytes; a string has a unit (b, kb, mb, gb). */

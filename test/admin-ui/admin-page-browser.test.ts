@@ -5,7 +5,7 @@ import path from 'node:path';
 import express from 'express';
 import type { Page } from 'playwright-core';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adminCall } from '../helpers/admin-client.js';
 import { CHROMIUM_MISSING, launchChromium, type Chromium } from '../helpers/chromium.js';
 import { startMonolith, type Monolith } from '../helpers/monolith.js';
@@ -33,6 +33,11 @@ routes:
     match: { path: /api/search, host: shop.example }
     upstream: ${upstream}
     rollout: { percent: 0 }
+  - id: catalog
+    match: { path: /api/catalog }
+    upstream: ${upstream}
+    rollout: { steps: [5, 25, 100], minStepTime: 1h }
+    shadow: { percent: 100 }
 `;
 
 describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page in chromium', { timeout: 60_000 }, () => {
@@ -74,6 +79,9 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     admin = monolith.gateway.adminUrl as string;
     for (let i = 0; i < 20; i++) await request(monolith.url, '/api/orders', { headers: { 'x-user-id': `user-${i}` } });
     for (let i = 0; i < 5; i++) await request(monolith.url, `/api/users/${i}`);
+    // Unkeyed catalog requests are served by legacy; each copy to the service answers differently.
+    for (let i = 0; i < 3; i++) await request(monolith.url, `/api/catalog?page=${i}`);
+    await vi.waitFor(async () => expect((await adminCall(monolith.gateway.adminUrl as string, TOKEN, 'GET', '/routes/catalog/shadow')).json<{ compared: number }>().compared).toBe(3));
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on('request', (r) => requested.push({ url: r.url(), authorization: r.headers().authorization }));
@@ -111,8 +119,9 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     expect(await row('search').locator('td.side.legacy').innerText()).toBe('no traffic');
     expect(await page.locator('#strangled').innerText()).toMatch(/^\d+(\.\d+)?%$/);
     expect(await page.locator('#kill-state').innerText()).toBe('off');
-    // No route in this config has steps or shadow traffic: those parts stay hidden.
-    expect(await page.locator('tr.extras:visible').count()).toBe(0);
+    // Only catalog has steps or shadow traffic: the other routes show no such part.
+    expect(await page.locator('tr.extras:visible').count()).toBe(1);
+    expect(await page.locator('tr[data-extras="catalog"]').isVisible()).toBe(true);
   });
 
   it('refreshes the live figures every few seconds', async () => {
@@ -181,6 +190,20 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await confirmDialog('Kill switch: turn OFF');
     await expect.poll(killSwitchOn).toBe(false);
     await page.locator('#killed-banner').waitFor({ state: 'hidden' });
+  });
+
+  it("shows figway's own progressive rollout and shadow samples, and pauses the rollout through the API", async () => {
+    const extras = page.locator('tr[data-extras="catalog"]');
+    await extras.waitFor({ state: 'visible' });
+    const text = (await extras.innerText()).replace(/\s+/g, ' ');
+    for (const part of ['Progressive rollout running', '5% 25% 100%', 'step 1 of 3', 'Shadow traffic: 100% of requests mirrored', '3 mismatches in 3 compared', 'GET /api/catalog?page=2', '200 → 200', 'body.service: "legacy" → "new-service"']) {
+      expect(text).toContain(part);
+    }
+    await extras.locator('[data-action="pause"]').click();
+    await confirmDialog('catalog: pause the progressive rollout at 5%');
+    await expect.poll(async () => (await adminCall(admin, TOKEN, 'GET', '/routes/catalog')).json<{ progressive: { state: string } }>().progressive.state).toBe('paused');
+    const audit = (await adminCall(admin, TOKEN, 'GET', '/audit')).json<{ entries: { action: string; route?: string; actor: string }[] }>().entries;
+    expect(audit.find((e) => e.action === 'progressive-pause')).toMatchObject({ route: 'catalog', actor: expect.stringContaining('ui-test') });
   });
 
   it('shows progressive steps and shadow differences when the API has them, and pauses through it', async () => {

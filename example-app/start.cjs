@@ -35,6 +35,7 @@ async function main() {
   orders service              ${ordersUrl}   gets ${process.env.ORDERS_PERCENT ?? 25}% of /api/orders, sticky per x-user-id, plus staff
   users service               ${usersUrl}   gets all of /api/users/:id (as /users/:id)
   admin API                   ${gateway.adminUrl}   token ${generatedToken ? `${token} (generated; set FIGWAY_ADMIN_TOKEN to choose one)` : 'from FIGWAY_ADMIN_TOKEN'}
+  admin page (ops)            ${gateway.adminUrl}/   sign in with that token: every route, live figures, rollouts, kill switch
 
 Try:
   curl -s ${base}/                                   # legacy home page

@@ -63,6 +63,13 @@ describe('example app', () => {
     expect(routes.json<{ routes: { id: string }[] }>().routes.map((r) => r.id)).toEqual(['orders', 'users']);
   });
 
+  it('prints the admin page address, and serves the page there', async () => {
+    expect(output).toMatch(new RegExp(`admin page \\(ops\\)\\s+${admin}/\\s`));
+    const page = await request(admin, '/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+  });
+
   it('is controlled end to end by the figway CLI', async () => {
     const cli = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, FIGWAY_ADMIN_URL: admin, FIGWAY_ADMIN_TOKEN: token } });
     const user = ['alice', 'bob', 'carol', 'dave'].find((u) => bucketOf('orders', u) >= 2500) as string;

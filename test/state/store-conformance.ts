@@ -42,6 +42,14 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       expect(await (await open()).load()).toEqual({ revision: 1, routes: { orders: { percent: 10 } }, killSwitch: true, progressive: {} });
     });
 
+    it('keeps a progressive schedule across a restart', async () => {
+      const first = await open();
+      const entry = { steps: [1, 10, 100], step: 1, state: 'paused' as const, since: 1_700_000_000_000, reason: 'paused by ops' };
+      await first.update((s) => ({ ...s, progressive: { orders: entry } }), { actor: 'ops', action: 'progressive-pause', route: 'orders' });
+      await first.close();
+      expect((await (await open()).load()).progressive).toEqual({ orders: entry });
+    });
+
     it('loses no update when many are made at once, from several stores', async () => {
       const stores = [await open(), await open()];
       await Promise.all(

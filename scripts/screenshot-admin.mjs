@@ -65,9 +65,11 @@ routes:
     upstream: search-engine
     rollout: { percent: 30, sticky: [header:x-user-id] }
   - id: invoices
+    description: Invoices, stepping up with a guard; shadowed to compare
     match: { path: /api/invoices, methods: [GET] }
     upstream: orders-service
-    rollout: { percent: 0 }
+    rollout: { steps: [5, 25, 50, 100], minStepTime: 30m, minStepRequests: 200, sticky: [header:x-user-id] }
+    shadow: { percent: 50, compare: { ignore: [generatedAt] } }
 `;
 
 async function main() {
@@ -105,6 +107,7 @@ async function main() {
     await page.click('#login-form button[type="submit"]');
     await page.locator('tr[data-route="invoices"]').waitFor();
     await page.locator('#audit tbody tr').first().waitFor();
+    await page.locator('tr[data-extras="invoices"]').waitFor();
     await sleep(500);
     mkdirSync(new URL('.', OUT), { recursive: true });
     await page.screenshot({ path: OUT.pathname, fullPage: true });

@@ -164,9 +164,10 @@ export class Controller {
     let after: ProgressiveEntry | undefined;
     return this.change(
       (state) => {
-        const stored = state.progressive[routeId];
-        before = reconcile(settings.steps, stored, now);
-        after = move(before, now, before === stored);
+        // The audit log shows the stored schedule before (none, when this change starts it).
+        before = state.progressive[routeId];
+        const current = reconcile(settings.steps, before, now);
+        after = move(current, now, current === before);
         return { ...state, progressive: { ...state.progressive, [routeId]: after } };
       },
       // Getters: a store builds the audit entry after running the change, so it records what the change saw.

@@ -172,6 +172,7 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await row('orders').locator('[data-action="rollback"]').click();
     await confirmDialog('orders: roll back 25% → 0%');
     await expect.poll(async () => (await rolloutOf('orders')).percent).toBe(0);
+    // Before: running once the engine has stored the schedule (it looks every 5 s), else not started.
     await expect.poll(() => page.locator('#audit tbody tr').first().innerText()).toMatch(/rollback\s+orders\s+percent 25% → 0%/);
 
     await row('orders').locator('[data-action="clear"]').click();
@@ -199,11 +200,17 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     for (const part of ['Progressive rollout running', '5% 25% 100%', 'step 1 of 3', 'Shadow traffic: 100% of requests mirrored', '3 mismatches in 3 compared', 'GET /api/catalog?page=2', '200 → 200', 'body.service: "legacy" → "new-service"']) {
       expect(text).toContain(part);
     }
+    // The steps set the percent: no field to set one by hand, a pointer to the steering instead.
+    expect(await row('catalog').locator('.percent-editor').isHidden()).toBe(true);
+    expect(await row('catalog').locator('.steered').innerText()).toContain('Set by the rollout steps');
+    expect(await row('orders').locator('.steered').isHidden()).toBe(true);
     await extras.locator('[data-action="pause"]').click();
     await confirmDialog('catalog: pause the progressive rollout at 5%');
     await expect.poll(async () => (await adminCall(admin, TOKEN, 'GET', '/routes/catalog')).json<{ progressive: { state: string } }>().progressive.state).toBe('paused');
     const audit = (await adminCall(admin, TOKEN, 'GET', '/audit')).json<{ entries: { action: string; route?: string; actor: string }[] }>().entries;
     expect(audit.find((e) => e.action === 'progressive-pause')).toMatchObject({ route: 'catalog', actor: expect.stringContaining('ui-test') });
+    // Before: running once the engine has stored the schedule (it looks every 5 s), else not started.
+    await expect.poll(() => page.locator('#audit tbody tr').first().innerText()).toMatch(/progressive-pause[\s\S]*catalog[\s\S]*(running at 5% \(step 1 of 3\)|not started) → paused at 5% \(step 1 of 3\)/);
   });
 
   it('shows progressive steps and shadow differences when the API has them, and pauses through it', async () => {

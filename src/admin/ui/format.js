@@ -65,6 +65,7 @@ export function limits(value) {
 
 /** What an audit entry changed: "percent 10 → 25", "off → on", or the values as JSON. */
 export function change(before, after) {
+  if (isSchedule(before) || isSchedule(after)) return `${schedule(before)} → ${schedule(after)}`;
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     if (keys.length === 0) return 'no change';
@@ -82,6 +83,16 @@ function value(v, key) {
 
 function onOff(v) {
   return v === true ? 'on' : v === false ? 'off' : value(v);
+}
+
+/** A progressive schedule as the state store keeps it: "running at 10% (step 2 of 4)". */
+function schedule(v) {
+  if (!isSchedule(v)) return 'not started';
+  return `${v.state} at ${percent(v.state === 'rolled-back' ? 0 : v.steps[v.step])} (step ${v.step + 1} of ${v.steps.length})`;
+}
+
+function isSchedule(v) {
+  return isObject(v) && Array.isArray(v.steps) && typeof v.step === 'number';
 }
 
 function isObject(v) {

@@ -25,7 +25,10 @@ export function createRouteRow(id, act) {
   const apply = h('button', { type: 'button', class: 'primary small', 'data-action': 'apply' }, 'Apply');
   const rollback = h('button', { type: 'button', class: 'small', 'data-action': 'rollback' }, 'Roll back');
   const clear = h('button', { type: 'button', class: 'small ghost', 'data-action': 'clear' }, 'Clear runtime change');
-  const controls = h('td', { class: 'controls' }, h('div', { class: 'percent-editor' }, number, h('span', { class: 'unit' }, '%'), apply), slider, h('div', { class: 'buttons' }, rollback, clear));
+  const editor = h('div', { class: 'percent-editor' }, number, h('span', { class: 'unit' }, '%'), apply);
+  // A progressive rollout's steps set its percent (the API refuses one set by hand): steer it below instead.
+  const steered = h('div', { class: 'muted small steered' }, 'Set by the rollout steps: pause, resume or promote it below.');
+  const controls = h('td', { class: 'controls' }, editor, slider, steered, h('div', { class: 'buttons' }, rollback, clear));
   const row = h('tr', { 'data-route': id }, Object.values(cells), controls);
 
   let route;
@@ -69,6 +72,10 @@ export function createRouteRow(id, act) {
       fill(cells.service, figures(stats && stats.service));
       fill(cells.legacy, figures(stats && stats.legacy));
       fill(cells.strangled, strangled(stats && stats.strangled));
+      const progressive = Boolean(route.progressive);
+      editor.hidden = progressive;
+      slider.hidden = progressive;
+      steered.hidden = !progressive;
       rollback.disabled = route.rollout.percent === 0;
       clear.hidden = route.rollout.source !== 'runtime';
       if (!editing) showCurrent();

@@ -195,6 +195,9 @@ describe('progressive rollouts', () => {
     expect(rolledBack.json()).toMatchObject({ rollout: { percent: 0 }, progressive: { state: 'rolled-back', reason: 'rolled back by test-ops@127.0.0.1' } });
     const actions = (await audit()).filter((e) => e.route === 'orders').map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['progressive-pause', 'progressive-promote', 'rollback']));
+    const log = (await runCli(['--admin', monolith.gateway.adminUrl as string, '--token', TOKEN, 'audit', '--limit', '3'])).stdout;
+    expect(log).toMatch(/rollback\s+orders\s+running at 50% \(step 2 of 3\) → rolled-back at 0% \(step 2 of 3\)/);
+    expect(log).toMatch(/progressive-promote\s+orders\s+paused at 10% \(step 1 of 3\) → running at 50% \(step 2 of 3\)/);
   });
 
   it('goes back to the previous step and pauses when a slow service trips the p99 limit (onBreach: previous)', async () => {

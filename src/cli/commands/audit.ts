@@ -29,10 +29,11 @@ export async function showAudit(context: AdminContext, limit: number): Promise<v
   printLine(context.io, formatTable(['TIME', 'ACTOR', 'ACTION', 'ROUTE', 'BEFORE → AFTER'], rows));
 }
 
-/** `10% → 25%`, `off → on`, `v1 → v2`, or the changed fields of a rollout. */
+/** `10% → 25%`, `off → on`, `v1 → v2`, `running at 10% (step 2 of 4) → paused at 10% (step 2 of 4)`, or the changed fields of a rollout. */
 export function describeChange(entry: AuditEntryAnswer): string {
   const { action, before, after } = entry;
   if (action === 'kill-switch') return `${onOff(before)} → ${onOff(after)}`;
+  if (isSchedule(before) || isSchedule(after)) return `${schedule(before)} → ${schedule(after)}`;
   if (action === 'reload') return `config v${String(before)} → v${String(after)}`;
   if (!isObject(before) || !isObject(after)) return `${compact(before)} → ${compact(after)}`;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
@@ -41,6 +42,21 @@ export function describeChange(entry: AuditEntryAnswer): string {
   return changed
     .map((key) => (key === 'percent' ? `${percent(before.percent)} → ${percent(after.percent)}` : `${key} ${compact(before[key])} → ${compact(after[key])}`))
     .join('; ');
+}
+
+interface Schedule {
+  readonly steps: readonly number[];
+  readonly step: number;
+  readonly state: string;
+}
+
+function isSchedule(value: unknown): value is Schedule {
+  return isObject(value) && Array.isArray(value.steps) && typeof value.step === 'number';
+}
+
+function schedule(value: unknown): string {
+  if (!isSchedule(value)) return 'not started';
+  return `${value.state} at ${percent(value.state === 'rolled-back' ? 0 : value.steps[value.step])} (step ${value.step + 1} of ${value.steps.length})`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

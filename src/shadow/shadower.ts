@@ -42,6 +42,9 @@ export class Shadower {
   consider(ctx: RequestContext): void {
     const shadow = ctx.compiled.shadow;
     if (!shadow || !shadow.methods.has(ctx.req.method ?? '') || this.random() * BUCKETS >= shadow.threshold) return;
+    // The kill switch and an open circuit breaker keep traffic off the service: copies too.
+    const reason = ctx.decision?.reason;
+    if (reason === 'kill-switch' || reason === 'breaker-open') return;
     const id = ctx.compiled.id;
     // A copy carries no body: a request with one is not copied rather than copied wrong.
     if (hasBody(ctx.req) || this.inFlight >= shadow.concurrency) {

@@ -181,6 +181,21 @@ describe('shadow traffic', () => {
     expect(users.received.filter((r) => r.url.startsWith('/api/half'))).toHaveLength(10);
   });
 
+  it('sends no copies to a service while the kill switch is on', async () => {
+    const admin = (body: unknown) => adminCall(monolith.gateway.adminUrl as string, TOKEN, 'POST', '/kill-switch', body);
+    const before = orders.received.length;
+    const { compared } = await report('orders');
+    expect((await admin({ on: true })).status).toBe(200);
+    try {
+      for (let i = 0; i < 3; i++) expect((await request(monolith.url, '/api/orders?killed=1')).json()).toMatchObject({ items: [{ id: 'leg-1' }] });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(orders.received.length).toBe(before);
+      expect((await report('orders')).compared).toBe(compared);
+    } finally {
+      await admin({ on: false });
+    }
+  });
+
   it('shows the figures and samples through the CLI', async () => {
     const result = await runCli(['--admin', monolith.gateway.adminUrl as string, '--token', TOKEN, 'shadow', 'orders']);
     expect(result.code).toBe(0);

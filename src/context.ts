@@ -12,7 +12,7 @@ import type { Matched } from './routing/match-request.js';
 import { spellAsRoute } from './routing/path-pattern.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
 import type { Identity } from './auth/identity.js';
-import { stripIdentityHeaders } from './auth/identity-headers.js';
+import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-headers.js';
 import type { FigwayContext } from './types.js';
 
 const CONTEXT = Symbol.for('figway.context');
@@ -84,7 +84,7 @@ export class RequestContext implements FigwayContext {
     this.path = matched.path;
     this.search = matched.search;
     this.receivedPath = matched.receivedPath;
-    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix));
+    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, identityTokenHeader(snapshot.loaded.config)));
     (req as WithContext)[CONTEXT] = this;
   }
 

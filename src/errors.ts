@@ -27,7 +27,11 @@ export const ERROR_CODES = {
   },
   FIGWAY_REQUEST_BAD_PATH: {
     status: 400,
-    summary: 'The request path is ambiguous (encoded slash or backslash, NUL, bad percent-encoding, invalid UTF-8) and could reach a figway route.',
+    summary: 'The request path is ambiguous (encoded slash or backslash, NUL, bad percent-encoding, invalid UTF-8, a ";" segment parameter) and could reach a figway route.',
+  },
+  FIGWAY_REQUEST_BAD_FRAMING: {
+    status: 400,
+    summary: 'The request matched a route and its Transfer-Encoding is not exactly "chunked" (e.g. "identity, chunked"), framing a service could read differently; the connection is closed.',
   },
   FIGWAY_REQUEST_BODY_CONSUMED: {
     status: 500,

@@ -9,6 +9,7 @@ import { stopKeeping } from './proxy/keep-body.js';
 import type { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { decideSide } from './rollout/decide-side.js';
 import type { Decision } from './rollout/decision.js';
+import { findFramingProblem } from './routing/framing-problem.js';
 import type { Shadower } from './shadow/shadower.js';
 import { matchRequest } from './routing/match-request.js';
 import type { BoundHook, Snapshot, StageName } from './snapshot.js';
@@ -28,7 +29,7 @@ export interface PipelineDeps {
   /** Circuit breakers of routes with a fallback. */
   breakers: CircuitBreakers;
   /** Copies requests of shadowed routes to the other side. */
-  shadower: Shadower;
+  shadower: Pick<Shadower, 'isCopy' | 'consider'>;
   /** While runtime state is still loading, a promise requests wait for (so none serves without it). */
   starting(): Promise<void> | undefined;
 }
@@ -69,6 +70,13 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     if (matched === undefined || deps.shadower.isCopy(req)) return next();
     if ('refused' in matched) {
       sendError(res, new FigwayError('FIGWAY_REQUEST_BAD_PATH', `ambiguous request path: ${matched.refused}`), snapshot.errorFormat);
+      return;
+    }
+    const framing = findFramingProblem(req);
+    if (framing !== undefined) {
+      // Whatever follows on this connection was framed by a reading figway refused: it ends here.
+      res.setHeader('connection', 'close');
+      sendError(res, new FigwayError('FIGWAY_REQUEST_BAD_FRAMING', framing), snapshot.errorFormat);
       return;
     }
     const ctx = new RequestContext(req, res, snapshot, matched);

@@ -32,7 +32,7 @@ export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 
  */
 export async function startAdminServer(settings: NonNullable<FigwayConfig['admin']>, deps: AdminDeps): Promise<AdminServer> {
   const host = settings.host ?? '127.0.0.1';
-  if (!isLoopback(host) && !settings.token) {
+  if (!isLoopback(host) && (!settings.token || settings.requireToken === false)) {
     throw new FigwayError('FIGWAY_ADMIN_LISTEN_FAILED', `refusing to serve the admin API on ${host} without a token`);
   }
   const auth: AdminAuth = { token: settings.token, required: settings.requireToken ?? settings.token !== undefined };

@@ -83,9 +83,8 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
         onProxyRequest: (proxyReq, ctx) => {
           if (ctx.identity) setIdentityHeaders(proxyReq, ctx.identity, prefix);
           const token = ctx.locals.get(TOKEN) as string | undefined;
-          // Only figway's own token may reach a service under that name, never one a client sent.
+          // A token the client sent under that name was removed with the identity namespace on match.
           if (tokens && token) proxyReq.setHeader(tokens.header, token);
-          else if (tokens) proxyReq.removeHeader(tokens.header);
           if (sessionCookie) dropCookie(proxyReq, sessionCookie);
         },
 

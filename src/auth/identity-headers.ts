@@ -1,22 +1,38 @@
 // What services learn about the caller: identity headers set from the verified identity only.
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { parse as parseCookie, serialize } from 'cookie';
+import type { FigwayConfig } from '../config/schema.js';
 import type { Identity } from './identity.js';
+import { DEFAULT_TOKEN_HEADER } from './identity-token.js';
+
+/** The request header figway's identity token travels in, when `auth.token` is configured. */
+export function identityTokenHeader(config: FigwayConfig): string | undefined {
+  const token = config.auth?.token;
+  return token ? (token.header ?? DEFAULT_TOKEN_HEADER).toLowerCase() : undefined;
+}
 
 /**
- * Removes every header in the identity namespace from the client's request, as soon as a route
- * matched and whatever the route's auth, so no plugin, service or legacy handler can take a forged
- * X-User-Id for a verified one. Returns what was removed (or undefined): a route may still use such
- * a header as a sticky key or cohort, which are the client's choice by nature.
+ * Removes every header in the identity namespace (names under `prefix`, and the identity token's
+ * header) from the client's request, as soon as a route matched and whatever the route's auth and
+ * plugins, so no plugin, service or legacy handler can take a forged X-User-Id or token for a
+ * verified one. `_` counts as `-`: CGI-style servers (PHP, Rack, WSGI) read X_User_Id and
+ * X-User-Id as the same variable. Returns what was removed (or undefined): a route may still use
+ * such a header as a sticky key or cohort, which are the client's choice by nature.
  */
-export function stripIdentityHeaders(req: IncomingMessage, prefix: string): Record<string, string | string[]> | undefined {
+export function stripIdentityHeaders(req: IncomingMessage, prefix: string, tokenHeader: string | undefined): Record<string, string | string[]> | undefined {
   let removed: Record<string, string | string[]> | undefined;
+  const namespace = dashed(prefix);
   for (const name of Object.keys(req.headers)) {
-    if (!name.startsWith(prefix)) continue;
+    const spelled = dashed(name);
+    if (!spelled.startsWith(namespace) && spelled !== tokenHeader) continue;
     (removed ??= {})[name] = req.headers[name] as string | string[];
     delete req.headers[name];
   }
   return removed;
+}
+
+function dashed(name: string): string {
+  return name.includes('_') ? name.replaceAll('_', '-') : name;
 }
 
 /** Sets X-User-Id, -Source, -Roles, -Scopes (with the configured prefix) for the service. */

@@ -8,6 +8,9 @@ import type { Identity } from './identity.js';
 
 type TokenSettings = NonNullable<NonNullable<FigwayConfig['auth']>['token']>;
 
+/** The request header identity tokens travel in unless `auth.token.header` says otherwise. */
+export const DEFAULT_TOKEN_HEADER = 'x-figway-identity';
+
 /**
  * Signs identity tokens (sub, roles, scope, src and the configured claims, with iss, aud, iat, exp
  * and the key's thumbprint as kid) and publishes the public key as a JWKS. A token is reused for
@@ -26,7 +29,7 @@ export class IdentityTokens {
     this.privateKey = createPrivateKey(settings.privateKey);
     this.algorithm = settings.algorithm ?? 'ES256';
     this.ttlSeconds = Math.max(1, Math.round(parseDuration(settings.ttl ?? '60s') / 1000));
-    this.header = (settings.header ?? 'x-figway-identity').toLowerCase();
+    this.header = (settings.header ?? DEFAULT_TOKEN_HEADER).toLowerCase();
     this.jwksPath = settings.jwksPath ?? '/.well-known/figway/jwks.json';
   }
 

@@ -1,4 +1,5 @@
 // Cross-field rules the schema cannot express, each a named check that reports where it failed.
+import { isIPv4 } from 'node:net';
 import type { ConfigProblem } from '../errors.js';
 import { parseCidr } from '../rollout/cohorts.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
@@ -138,8 +139,14 @@ const CHECKS: Record<string, Check> = {
 
   adminIsNotOpenToTheNetwork(config, source) {
     const admin = config.admin;
-    if (!admin || admin.token !== undefined || isLoopback(admin.host ?? '127.0.0.1')) return [];
-    return [source.problem(['admin', 'token'], `is required: the admin API would listen on ${admin.host} without one (use \${FIGWAY_ADMIN_TOKEN})`)];
+    if (!admin || isLoopback(admin.host ?? '127.0.0.1')) return [];
+    if (admin.token === undefined) {
+      return [source.problem(['admin', 'token'], `is required: the admin API would listen on ${admin.host} without one (use \${FIGWAY_ADMIN_TOKEN})`)];
+    }
+    if (admin.requireToken === false) {
+      return [source.problem(['admin', 'requireToken'], `can only be false on loopback: the admin API would listen on ${admin.host} without asking for its token`)];
+    }
+    return [];
   },
 
   jwtHasOneKey(config, source) {
@@ -187,7 +194,9 @@ const CHECKS: Record<string, Check> = {
 
 /** Whether an address only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1';
+  // Names other than localhost can resolve anywhere (127.example.com), so only an address counts.
+  if (isIPv4(host)) return host.startsWith('127.');
+  return host === 'localhost' || host === '::1' || host === '::ffff:127.0.0.1';
 }
 
 /** Runs every cross-field check; returns all problems found. */

@@ -10,6 +10,7 @@ import { compileLimitKey } from './limit-key.js';
 import { limitStoresFor, type LimitStores } from './limit-stores.js';
 import { createLimiter, type Limiter, type LimiterSettings } from './limiter.js';
 import { StoreOutageLog, type StoreErrorPolicy } from './store-outage-log.js';
+import { createTrustProxyWarning } from './trust-proxy-warning.js';
 
 type RateLimitConfig = NonNullable<NonNullable<FigwayConfig['limits']>['global']>;
 
@@ -52,6 +53,7 @@ export interface RateLimitPluginOptions {
 export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
   const kept = new KeptAcrossReloads();
   const outage = new StoreOutageLog(options.logger, options.now ?? Date.now);
+  const warnTrustProxy = createTrustProxyWarning(options.logger);
   return {
     name: 'rate-limit',
     schema: {
@@ -78,7 +80,7 @@ export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
       return {
         limit: (ctx) => {
           const list = budgets.get(ctx.route.id);
-          return list && spend(ctx, list, policy, outage);
+          return list && spend(ctx, list, policy, outage, warnTrustProxy);
         },
       };
     },
@@ -115,10 +117,18 @@ function routeLimits(route: RouteConfig): readonly RateLimitConfig[] {
 }
 
 /** Spends one unit of each budget in turn; stops at the first that answered (429, or 503 when closed). */
-async function spend(ctx: FigwayContext, budgets: readonly Budget[], policy: StoreErrorPolicy, outage: StoreOutageLog): Promise<void> {
+async function spend(
+  ctx: FigwayContext,
+  budgets: readonly Budget[],
+  policy: StoreErrorPolicy,
+  outage: StoreOutageLog,
+  warnTrustProxy: (req: FigwayContext['req']) => void,
+): Promise<void> {
   for (const { limiter, keyOf } of budgets) {
+    const key = keyOf(ctx);
+    if (key.startsWith('ip:')) warnTrustProxy(ctx.req);
     try {
-      await limiter.check(ctx.req, ctx.res, keyOf(ctx));
+      await limiter.check(ctx.req, ctx.res, key);
     } catch (err) {
       if (!(err instanceof FigwayError) || err.code !== 'FIGWAY_RATE_LIMIT_UNAVAILABLE') throw err;
       outage.failed(err, policy);

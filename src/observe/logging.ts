@@ -16,7 +16,8 @@ interface LoggingOptions {
 /**
  * The `logging` plugin: each request figway matched gets one JSON line when its response ends,
  * with route, target (side), decision reason and bucket, upstream, upstream status and latency,
- * request id and trace id. Credentials in headers and token-like query parameters are redacted.
+ * request id and trace id. Credentials in headers and token-like query parameters are redacted,
+ * and so are the header and query parameter `auth.apiKeys` names, whatever they are called.
  * `sample` keeps that share of successful requests; errors (5xx) are always logged.
  *
  * @example
@@ -46,14 +47,16 @@ export function loggingPlugin(logger?: Logger): FigwayPlugin<LoggingOptions> {
         redactQuery: { type: 'array', items: { type: 'string' }, description: 'More query parameters to redact, besides token-like names.' },
       },
     },
-    setup: ({ random }) => {
+    setup: ({ config, random }) => {
+      const apiKeys = config.auth?.apiKeys;
+      const credentials = { headers: apiKeys?.header ? [apiKeys.header] : [], query: apiKeys?.query ? [apiKeys.query] : [] };
       // One writer per route's options (level, sampling and redaction may differ by route).
       const writers = new WeakMap<LoggingOptions, (ctx: FigwayContext, sampled: boolean) => void>();
       return {
         onResponse(ctx, options) {
           let write = writers.get(options);
           if (!write) {
-            write = createRequestLogger(base, options);
+            write = createRequestLogger(base, options, credentials);
             writers.set(options, write);
           }
           const sample = options.sample ?? 1;
@@ -64,10 +67,14 @@ export function loggingPlugin(logger?: Logger): FigwayPlugin<LoggingOptions> {
   };
 }
 
-function createRequestLogger(base: Logger, options: LoggingOptions): (ctx: FigwayContext, sampled: boolean) => void {
+function createRequestLogger(
+  base: Logger,
+  options: LoggingOptions,
+  credentials: { headers: readonly string[]; query: readonly string[] },
+): (ctx: FigwayContext, sampled: boolean) => void {
   const level = options.level ?? 'info';
-  const redacted = new Set([...DEFAULT_REDACTED_HEADERS, ...(options.redactHeaders ?? []).map((h) => h.toLowerCase())]);
-  const query = new Set((options.redactQuery ?? []).map((q) => q.toLowerCase()));
+  const redacted = new Set([...DEFAULT_REDACTED_HEADERS, ...credentials.headers, ...(options.redactHeaders ?? [])].map((h) => h.toLowerCase()));
+  const query = new Set([...credentials.query, ...(options.redactQuery ?? [])].map((q) => q.toLowerCase()));
   const wanted = Array.isArray(options.headers) ? options.headers.map((h) => h.toLowerCase()) : undefined;
   const headersOf = (req: IncomingMessage): Record<string, unknown> | undefined => {
     if (options.headers === true) return redactHeaders(req.headers, redacted);

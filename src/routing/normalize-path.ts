@@ -8,7 +8,7 @@ export interface AmbiguousPath {
 }
 
 // Only paths containing one of these need work; everything else is already normal.
-const NEEDS_WORK = /[%\\\0]|\/\/|\/\.(?:\/|\.?(?:\/|$)|$)/;
+const NEEDS_WORK = /[%\\\0;]|\/\/|\/\.(?:\/|\.?(?:\/|$)|$)/;
 const HEX = /^[0-9A-Fa-f]{2}$/;
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -18,10 +18,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * the other escapes, merges repeated slashes and resolves `.` and `..` segments.
  *
  * A path that different servers read differently is ambiguous: an encoded `/` or `\`, a raw
- * backslash, NUL, a broken escape, or escapes that are not valid UTF-8 (overlong forms). For those,
- * `strict` keeps the ambiguous bytes encoded and `lenient` is the path as a lenient server would
- * read it (encoded slashes as slashes, overlong UTF-8 as the ASCII it spells), so the caller can tell
- * whether either reading could reach one of its routes.
+ * backslash, NUL, a broken escape, escapes that are not valid UTF-8 (overlong forms), or a `;`
+ * (raw or `%3B`), which Tomcat, Jetty and Spring take as the start of a segment parameter and drop
+ * before routing, so `/a;x/b` and `/x/..;/a/b` are `/a/b` there. For those, `strict` keeps the
+ * ambiguous bytes as they are and `lenient` is the path as a lenient server would read it (encoded
+ * slashes as slashes, overlong UTF-8 as the ASCII it spells, `;` parameters dropped), so the caller
+ * can tell whether either reading could reach one of its routes.
  */
 export function normalizePath(raw: string): string | AmbiguousPath {
   if (!NEEDS_WORK.test(raw)) return raw;
@@ -44,6 +46,17 @@ function decode(raw: string, lenient: boolean): { path: string; reason?: string 
       reason ??= char === '\\' ? 'backslash in path' : 'NUL in path';
       if (lenient) out += char === '\\' ? '/' : '';
       else out += char;
+      continue;
+    }
+    const semicolon = semicolonLength(raw, i);
+    if (semicolon > 0) {
+      reason ??= '";" parameter in path';
+      if (lenient) {
+        i = parameterEnd(raw, i) - 1;
+      } else {
+        out += semicolon === 1 ? ';' : '%3B';
+        i += semicolon - 1;
+      }
       continue;
     }
     if (char !== '%') {
@@ -80,6 +93,18 @@ function decode(raw: string, lenient: boolean): { path: string; reason?: string 
   }
   if (bytes.length > 0 && !isUtf8(raw)) reason ??= 'percent-encoded bytes are not valid UTF-8';
   return reason === undefined ? { path: out } : { path: out, reason };
+}
+
+/** 1 for a `;` at `at`, 3 for a `%3B`, else 0. */
+function semicolonLength(raw: string, at: number): number {
+  if (raw[at] === ';') return 1;
+  return raw[at] === '%' && raw[at + 1] === '3' && (raw[at + 2] === 'B' || raw[at + 2] === 'b') ? 3 : 0;
+}
+
+/** Where the segment parameter starting at `at` ends: the next `/` (or `\`, a separator to lenient servers), or the end. */
+function parameterEnd(raw: string, at: number): number {
+  const end = raw.slice(at).search(/[/\\]/);
+  return end === -1 ? raw.length : at + end;
 }
 
 /** Whether every percent-encoded byte run in the path decodes as UTF-8 (rejects overlong forms). */

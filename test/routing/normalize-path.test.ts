@@ -85,6 +85,11 @@ describe('normalizePath: ambiguous paths', () => {
     ['/a%C0%AFb', 'percent-encoded bytes are not valid UTF-8', '/a/b'],
     ['/a%FFb', 'percent-encoded bytes are not valid UTF-8', '/a%FFb'],
     ['/a%ffb', 'percent-encoded bytes are not valid UTF-8', '/a%FFb'],
+    ['/svc/admin;x=1/secret', '";" parameter in path', '/svc/admin/secret'],
+    ['/svc/open/..;/admin', '";" parameter in path', '/svc/admin'],
+    ['/a;jsessionid=1', '";" parameter in path', '/a'],
+    ['/a%3Bx/b', '";" parameter in path', '/a/b'],
+    ['/a%3bx%2F..%2F/b', '";" parameter in path', '/a/b'],
   ])('%j is ambiguous (%s), read leniently as %s', (raw, reason, lenient) => {
     expect(normalizePath(raw)).toMatchObject({ reason, lenient });
   });
@@ -92,6 +97,11 @@ describe('normalizePath: ambiguous paths', () => {
   it('keeps the ambiguous bytes encoded in the strict reading', () => {
     expect(normalizePath('/api/users/a%2fb')).toEqual({ reason: 'encoded slash in path', strict: '/api/users/a%2Fb', lenient: '/api/users/a/b' });
     expect(normalizePath('/a/%C0%AE%C0%AE/b')).toMatchObject({ strict: '/a/%C0%AE%C0%AE/b' });
+  });
+
+  it('keeps ";" parameters in the strict reading, as Express and most Node servers read them', () => {
+    expect(normalizePath('/svc/open/..;/admin')).toEqual({ reason: '";" parameter in path', strict: '/svc/open/..;/admin', lenient: '/svc/admin' });
+    expect(normalizePath('/a%3bx/./b')).toMatchObject({ strict: '/a%3Bx/b' });
   });
 
   it('reports the first problem found and still normalises the lenient reading', () => {

@@ -1,0 +1,46 @@
+// What the soak counts as a documented outcome of the faults it injects; everything else is a finding.
+
+/** figway's answers to a service that is down or slow (README: Proxying). */
+const SERVICE_DOWN = new Set(['FIGWAY_UPSTREAM_UNAVAILABLE', 'FIGWAY_UPSTREAM_CONNECT_TIMEOUT', 'FIGWAY_UPSTREAM_TIMEOUT']);
+
+/**
+ * The kind of one answer to the load, or undefined when it is outside the documented kinds.
+ * `sentBytes` is the length of the JSON body sent, checked against what the side that served it read.
+ */
+export function answerKind({ status, code, body, path, sentBytes }) {
+  if (status === 200) {
+    let parsed;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+    if (parsed.side !== 'service' && parsed.side !== 'legacy') return undefined;
+    if (sentBytes !== undefined && parsed.bytes !== sentBytes) return undefined;
+    return parsed.side;
+  }
+  if (status === 429 && code === 'FIGWAY_RATE_LIMITED' && path.startsWith('/api/limited')) return 'rate limited';
+  if ((status === 502 || status === 504) && SERVICE_DOWN.has(code)) return 'service down';
+  return undefined;
+}
+
+/** Log lines at warn and above that the injected faults explain (the rest are findings). */
+const DOCUMENTED_LOGS = [
+  // A request that ended with an error status is logged at warn (4xx) or error (5xx).
+  (line) => line.msg === 'request completed',
+  (line) => line.msg === 'request errored' && SERVICE_DOWN.has(line.code),
+  (line) => line.msg.startsWith('figway: config change rejected'),
+  (line) => line.msg.startsWith('figway: the rate-limit store is unreachable'),
+  (line) => line.msg.startsWith('figway: could not write the reload to the audit log'),
+];
+
+export function isDocumentedLog(line) {
+  return DOCUMENTED_LOGS.some((documented) => documented(line));
+}
+
+/** The admin API's documented refusals: the state store down (Redis restarting), an invalid config file. */
+export function isDocumentedAdminAnswer(status, code, expected) {
+  if (status === expected) return true;
+  if (status === 503 && code === 'FIGWAY_STATE_UNAVAILABLE') return true;
+  return status === 400 && code === 'FIGWAY_CONFIG_INVALID' && expected === 400;
+}

@@ -547,7 +547,7 @@ export const ConfigSchema = Type.Object(
           token: Type.Optional(
             Type.String({ minLength: 16, description: 'Bearer token the admin API requires, e.g. ${FIGWAY_ADMIN_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' }),
           ),
-          requireToken: Type.Optional(Type.Boolean({ description: 'Require the token on loopback too. Default: required whenever a token is set.' })),
+          requireToken: Type.Optional(Type.Boolean({ description: 'Whether loopback callers need the token too. Default: required whenever a token is set. false is refused beyond loopback (the API is never served there without one).' })),
         },
         { additionalProperties: false, description: 'The admin HTTP API, on its own listener: routes, rollout changes, kill switch, reload, explain, audit, metrics.' },
       ),

@@ -26,6 +26,12 @@ import type { FigwayMiddleware, FigwayOptions } from './types.js';
 import { version as packageVersion } from './version.js';
 import { ShadowBook } from './shadow/shadow-book.js';
 import { Shadower } from './shadow/shadower.js';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { ExpressApp } from './server/express-request.js';
+import { createServerListener, warnAboutServerMode } from './server/server-mode.js';
+import { createUpgradeForwarder } from './websocket/forward-upgrade.js';
+import { createUpgradeHandler, headOf } from './websocket/handle-upgrade.js';
+import { dispatchUpgrades } from './websocket/upgrade-dispatcher.js';
 
 /**
  * Creates the figway middleware: requests matching a route in the config are sent to a new service
@@ -108,19 +114,52 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   ready.catch((err: unknown) => logger.error({ err }, 'figway: runtime control did not start'));
 
   const currentSnapshot = () => controller.current;
-  const middleware = createPipeline({
+  const stages = {
     current: currentSnapshot,
     random: runtime.random,
     forward: createForwarder(breakers),
     breakers,
     shadower: new Shadower(shadowBook, runtime.random, runtime.now),
     starting: () => starting,
-  }) as FigwayMiddleware;
+  };
+  const pipeline = createPipeline(stages);
+  // Requests server mode or the upgrade dispatcher already ran through figway: an app.use(gateway)
+  // still in the app lets them pass rather than identify, count and decide them a second time.
+  const handled = new WeakSet<IncomingMessage>();
+  const middleware = function figway(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) {
+    if (handled.has(req)) return next();
+    pipeline(req, res, next);
+  } as FigwayMiddleware;
+  // The app whose trust proxy and prototypes requests outside its stack (server mode, upgrades) follow.
+  let app: ExpressApp | undefined;
+  // A WebSocket is never shadowed: a copy of its handshake would be a plain GET.
+  const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), shadower: { isCopy: () => false, consider: () => undefined } });
+  const handleUpgrade = createUpgradeHandler(upgrades, () => app, handled);
+  const upgradeServers = new WeakSet<Server>();
   Object.defineProperties(middleware, {
     current: { get: currentSnapshot },
     ready: { value: ready },
     adminUrl: { get: () => admin?.url },
-    attach: { value: (app: object) => attachBodyKeeper(app, currentSnapshot) },
+    attach: {
+      value: (target: object) => {
+        attachBodyKeeper(target, currentSnapshot);
+        app ??= target as ExpressApp;
+      },
+    },
+    wrap: {
+      value: (target: ExpressApp) => {
+        app = target;
+        warnAboutServerMode(controller.current.config, logger);
+        return createServerListener(pipeline, target, handled);
+      },
+    },
+    upgrade: {
+      value: (server: Server) => {
+        if (upgradeServers.has(server)) return;
+        upgradeServers.add(server);
+        dispatchUpgrades(server, handleUpgrade);
+      },
+    },
     reload: { value: (config?: string | FigwayConfig) => void controller.reload(config) },
     metricsHandler: { value: metricsHandler },
     close: {

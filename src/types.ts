@@ -1,5 +1,5 @@
 // Every public type of figway, with its documentation.
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
@@ -191,6 +191,41 @@ export interface FigwayMiddleware {
    * when figway is mounted on a Router.
    */
   attach(app: object): void;
+  /**
+   * Server mode: returns the server's request listener, with figway in front of the whole app.
+   * A request decided for a service is proxied before Express runs any middleware; every other
+   * request (unmatched, legacy, fallback) goes to `app(req, res)` unchanged, its decision on it.
+   * Same config, decisions, auth, limits, metrics and logs as middleware mode; `app.use(gateway)`
+   * is then not needed (if left in, it lets these requests pass). The app's middleware has not
+   * run for peeled requests: no `req.user` from its session, so the `session` auth source, and
+   * sticky keys or cohorts on a session user, only work for identities figway establishes itself
+   * (JWT, API keys, passport strategies).
+   *
+   * @example
+   * ```js
+   * const gateway = figway({ config: 'figway.yaml' });
+   * const server = http.createServer(gateway.wrap(app));
+   * gateway.upgrade(server); // WebSockets too
+   * server.listen(3000);
+   * ```
+   */
+  wrap(app: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Proxies WebSockets: upgrade requests on the server are matched, authenticated, rate limited and
+   * decided like HTTP requests, through one dispatcher that sees each upgrade before the server's
+   * 'upgrade' listeners. Those decided for a service get a WebSocket to it; the rest reach the
+   * app's own 'upgrade' listeners (added before or after) as if figway were not there. Call once
+   * per server, in either mode.
+   *
+   * @example
+   * ```js
+   * app.use(gateway);
+   * const server = app.listen(3000);
+   * gateway.upgrade(server);
+   * new WebSocketServer({ server, path: '/legacy-chat' }); // still gets its own upgrades
+   * ```
+   */
+  upgrade(server: Server): void;
   /** The configuration snapshot currently serving. */
   readonly current: { readonly version: number; readonly config: Readonly<FigwayConfig>; readonly loadedAt: Date };
   /**

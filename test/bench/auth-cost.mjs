@@ -17,6 +17,6 @@ await compare({
   ],
   headers: { authorization: `Bearer ${token}` },
   rounds: Number(process.env.ROUNDS ?? 9),
-  requests: Number(process.env.REQUESTS ?? 5000),
+  seconds: Number(process.env.BENCH_SECONDS ?? 2),
   connections: Number(process.env.CONNECTIONS ?? 16),
 });

@@ -1,15 +1,16 @@
-// Runs figway variants, each in its own process, interleaved (A B C A B C ...) in one run, and
-// reports CPU per request (stable on a shared machine) and requests/s, each as a ratio to the first
-// variant within the same round (cancelling the machine's drift), as medians.
+// Runs contenders, each in its own process, interleaved (A B C A B C ...) in one run, and reports
+// requests/s, p50, p99 and CPU per request (stable on a shared machine), with ratios to a baseline
+// taken within the same round (cancelling the machine's drift), as medians over the rounds.
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { drive, loadGenerator } from './load.mjs';
 
 const SERVE = fileURLToPath(new URL('./serve.mjs', import.meta.url));
 const TICK_MS = 10; // /proc clock ticks (USER_HZ = 100)
 
-function start(kind, ...args) {
+/** Starts `serve.mjs <kind> ...args` in its own process; resolves with the child and its URL. */
+export function start(kind, ...args) {
   // Request logs go to the child's stdout, which is /dev/null here: the cost of writing them counts, a terminal's does not.
   const child = fork(SERVE, [kind, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
@@ -19,46 +20,76 @@ function start(kind, ...args) {
 }
 
 /** CPU milliseconds (user + system) a process has used so far. */
-function cpuMs(pid) {
+export function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
- * @param {{ variants: [string, string][], headers?: Record<string, string>, rounds: number, requests: number, connections: number }} plan
- *   variants: [label, serve.mjs kind], the first is the baseline
+ * @typedef {{ label: string, kind: string, path: string, baseline?: string, headers?: Record<string, string> }} Contender
+ *   kind: a serve.mjs kind, started with the upstream's URL; 'upstream' is the upstream itself (the floor)
+ * @param {{ contenders: Contender[], headers?: Record<string, string>, rounds: number, seconds: number, connections: number }} plan
+ * @returns {Promise<{ rows: object[], raw: object[] }>} a row per contender (medians, ratios to its baseline) and every round's figures
  */
-export async function compare(plan) {
+export async function measure(plan) {
   const upstream = await start('upstream');
   const running = [];
   try {
-    for (const [label, kind] of plan.variants) running.push({ label, ...(await start(kind, upstream.url)) });
-    const options = (url, amount) => ({ url: `${url}/api/orders/7`, connections: plan.connections, amount, headers: plan.headers ?? {} });
-    for (const variant of running) await autocannon(options(variant.url, 2000));
-    const results = running.map(() => []);
+    for (const contender of plan.contenders) {
+      running.push({ ...contender, ...(contender.kind === 'upstream' ? upstream : await start(contender.kind, upstream.url)) });
+    }
+    const load = (contender, seconds) =>
+      drive({ url: `${contender.url}${contender.path}`, headers: { ...plan.headers, ...contender.headers }, connections: plan.connections, seconds });
+    for (const contender of running) await load(contender, 1);
+    const rounds = running.map(() => []);
     for (let round = 0; round < plan.rounds; round++) {
-      for (const [i, variant] of running.entries()) {
-        const before = cpuMs(variant.child.pid);
-        const started = performance.now();
-        const result = await autocannon(options(variant.url, plan.requests));
-        const seconds = (performance.now() - started) / 1000;
-        if (result.errors || result.non2xx) throw new Error(`${variant.label}: ${result.errors} errors, ${result.non2xx} non-2xx`);
-        results[i].push({ cpu: ((cpuMs(variant.child.pid) - before) * 1000) / plan.requests, rps: plan.requests / seconds, p99: result.latency.p99 });
+      for (const [i, contender] of running.entries()) {
+        const before = cpuMs(contender.child.pid);
+        const result = await load(contender, plan.seconds);
+        if (result.failures > 0 || !(result.requests > 0)) throw new Error(`${contender.label}: ${result.failures} failed of ${result.requests} requests`);
+        rounds[i].push({ ...result, cpu: ((cpuMs(contender.child.pid) - before) * 1000) / result.requests });
       }
     }
-    const ratio = (i, key) => median(results[i].map((r, round) => r[key] / results[0][round][key]));
-    console.log('| variant | CPU µs / request | CPU vs first | req/s | throughput vs first | p99 ms |');
-    console.log('|---|---|---|---|---|---|');
-    for (const [i, variant] of running.entries()) {
-      const cpu = median(results[i].map((r) => r.cpu));
-      const first = i === 0 ? '—' : `${((ratio(i, 'cpu') - 1) * 100).toFixed(1)}%`;
-      const rps = median(results[i].map((r) => r.rps));
-      console.log(`| ${variant.label} | ${cpu.toFixed(0)} | ${first} | ${rps.toFixed(0)} | ${i === 0 ? '—' : ratio(i, 'rps').toFixed(3)} | ${median(results[i].map((r) => r.p99))} |`);
-    }
-    console.log(`\nmedians of ${plan.rounds} interleaved rounds of ${plan.requests} requests, ${plan.connections} connections; node ${process.version}`);
+    const indexOf = new Map(running.map((c, i) => [c.label, i]));
+    const rows = running.map((contender, i) => {
+      const own = rounds[i];
+      const base = contender.baseline === undefined ? undefined : rounds[indexOf.get(contender.baseline)];
+      const ratio = (key) => (base ? median(own.map((r, round) => r[key] / base[round][key])) : undefined);
+      return {
+        label: contender.label,
+        baseline: contender.baseline,
+        rps: median(own.map((r) => r.rps)),
+        p50: median(own.map((r) => r.p50)),
+        p99: median(own.map((r) => r.p99)),
+        cpu: median(own.map((r) => r.cpu)),
+        rpsRatio: ratio('rps'),
+        p99Ratio: ratio('p99'),
+        cpuRatio: ratio('cpu'),
+      };
+    });
+    return { rows, raw: running.map((c, i) => ({ label: c.label, kind: c.kind, path: c.path, rounds: rounds[i] })) };
   } finally {
-    for (const { child } of [upstream, ...running]) child.kill();
+    for (const { child } of [upstream, ...running]) if (child.exitCode === null) child.kill();
   }
+}
+
+/**
+ * Compares figway variants on the proxied path, each against the first, and prints a table.
+ *
+ * @param {{ variants: [string, string][], headers?: Record<string, string>, rounds: number, seconds: number, connections: number }} plan
+ *   variants: [label, serve.mjs kind], the first is the baseline
+ */
+export async function compare(plan) {
+  const first = plan.variants[0][0];
+  const contenders = plan.variants.map(([label, kind], i) => ({ label, kind, path: '/api/orders/7', baseline: i === 0 ? undefined : first }));
+  const { rows } = await measure({ ...plan, contenders });
+  console.log('| variant | CPU µs / request | CPU vs first | req/s | throughput vs first | p99 ms |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of rows) {
+    const cpuVsFirst = row.cpuRatio === undefined ? '—' : `${((row.cpuRatio - 1) * 100).toFixed(1)}%`;
+    console.log(`| ${row.label} | ${row.cpu.toFixed(0)} | ${cpuVsFirst} | ${row.rps.toFixed(0)} | ${row.rpsRatio?.toFixed(3) ?? '—'} | ${row.p99.toFixed(2)} |`);
+  }
+  console.log(`\nmedians of ${plan.rounds} interleaved rounds of ${plan.seconds} s, ${plan.connections} connections, ${loadGenerator}; node ${process.version}`);
 }

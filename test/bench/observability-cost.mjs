@@ -8,6 +8,6 @@ await compare({
     ['metrics + logs + trace context on', 'figway-observed'],
   ],
   rounds: Number(process.env.ROUNDS ?? 9),
-  requests: Number(process.env.REQUESTS ?? 5000),
+  seconds: Number(process.env.BENCH_SECONDS ?? 2),
   connections: Number(process.env.CONNECTIONS ?? 16),
 });

@@ -1,11 +1,13 @@
 // End to end, with real sockets: what the service receives and what the client gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions.js';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_MODES, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
-describe.each(EXPRESS_VERSIONS)('proxying (%s)', (_label, express) => {
+const CASES = EXPRESS_VERSIONS.flatMap(([label, express]) => GATEWAY_MODES.map((mode) => [label, express, mode] as const));
+
+describe.each(CASES)('proxying (%s, %s mode)', (_label, express, mode) => {
   let orders: Upstream;
   let users: Upstream;
   let monolith: Monolith;
@@ -34,7 +36,7 @@ describe.each(EXPRESS_VERSIONS)('proxying (%s)', (_label, express) => {
           { id: 'off', match: { path: '/api/off' }, upstream: 'orders', rollout: { percent: 0 } },
         ],
       },
-    });
+    }, { mode });
   });
   afterAll(async () => {
     await monolith.close();
@@ -148,7 +150,7 @@ describe.each(EXPRESS_VERSIONS)('proxying (%s)', (_label, express) => {
   });
 });
 
-describe.each(EXPRESS_VERSIONS)('trust proxy and mount paths (%s)', (_label, express) => {
+describe.each(CASES)('trust proxy and mount paths (%s, %s mode)', (_label, express, mode) => {
   let service: Upstream;
   let monolith: Monolith;
 
@@ -157,7 +159,8 @@ describe.each(EXPRESS_VERSIONS)('trust proxy and mount paths (%s)', (_label, exp
     monolith = await startMonolith(
       express,
       { config: { routes: [{ id: 'orders', match: { path: '/shop/api/orders' }, upstream: service.url }] } },
-      { settings: { 'trust proxy': 'loopback' }, mountPath: '/shop' },
+      // Server mode has no mount path: figway sees the whole URL either way.
+      { settings: { 'trust proxy': 'loopback' }, mode, ...(mode === 'middleware' ? { mountPath: '/shop' } : {}) },
     );
   });
   afterAll(async () => {

@@ -1,4 +1,5 @@
 // A small legacy monolith with figway mounted, the way users add it: one app.use line.
+import http from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import { pino } from 'pino';
 import { figway } from '../../src/index.js';
@@ -23,7 +24,15 @@ export interface MonolithOptions {
   mountPath?: string;
   /** Called after figway is mounted and before the monolith's catch-all handler (to add routes such as /metrics). */
   after?: (app: Express, gateway: FigwayMiddleware) => void;
+  /** `middleware` (default): `app.use(gateway)`; `server`: `http.createServer(gateway.wrap(app))`, no app.use line. */
+  mode?: GatewayMode;
 }
+
+/** The two ways to put figway in front of an app. */
+export type GatewayMode = 'middleware' | 'server';
+
+/** Modes for describe.each: the same suite proves both. */
+export const GATEWAY_MODES: GatewayMode[] = ['middleware', 'server'];
 
 /**
  * Starts a monolith whose own handler answers `{ service: 'legacy', method, url, routedUrl, body }`
@@ -34,13 +43,16 @@ export async function startMonolith(express: ExpressFactory, options: FigwayOpti
   for (const [key, value] of Object.entries(extra.settings ?? {})) app.set(key, value);
   for (const middleware of extra.before ?? []) app.use(middleware);
   const gateway = figway({ logger: quietLogger, ...options });
-  if (extra.mountPath) app.use(extra.mountPath, gateway);
+  const server = extra.mode === 'server';
+  if (server) {
+    if (extra.mountPath) throw new Error('server mode has no mount path');
+  } else if (extra.mountPath) app.use(extra.mountPath, gateway);
   else app.use(gateway);
   extra.after?.(app, gateway);
   app.use((req, res) => {
     res.json({ service: 'legacy', method: req.method, url: req.originalUrl, routedUrl: req.url, body: (req as { body?: unknown }).body ?? null });
   });
-  const listening = await listen(app);
+  const listening = await listen(server ? http.createServer(gateway.wrap(app)) : app);
   return {
     ...listening,
     app,

@@ -1,0 +1,39 @@
+// Server mode: figway as the server's request listener, in front of the Express app's whole stack.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { FigwayConfig } from '../config/schema.js';
+import { adoptExpressPrototypes, type ExpressApp } from './express-request.js';
+
+type Pipeline = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * The request listener of `gateway.wrap(app)`. Every request runs figway's pipeline first: one
+ * decided for a service is proxied without Express ever running, everything else (unmatched,
+ * legacy, fallback) goes to `app(req, res)` with the decision recorded on it, as in middleware mode.
+ * `handled` marks the request so that an `app.use(gateway)` still in the app lets it pass.
+ */
+export function createServerListener(pipeline: Pipeline, app: ExpressApp, handled: WeakSet<IncomingMessage>): (req: IncomingMessage, res: ServerResponse) => void {
+  return function figwayServer(req, res) {
+    const toApp = () => app(req, res);
+    // Already through figway: an upgrade figway left to plain HTTP comes back this way.
+    if (handled.has(req)) return toApp();
+    handled.add(req);
+    adoptExpressPrototypes(app, req, res);
+    // Express keeps an originalUrl it finds, so the app sees the URL as received even when figway
+    // gives the legacy handler the normalised path in req.url, exactly as in middleware mode.
+    (req as { originalUrl?: string }).originalUrl ??= req.url;
+    pipeline(req, res, toApp);
+  };
+}
+
+/**
+ * Says once, at wrap(), what server mode cannot give a config written for middleware mode: the
+ * app's session middleware has not run when figway identifies a request, so `session` finds no
+ * req.user there.
+ */
+export function warnAboutServerMode(config: FigwayConfig, logger: Logger): void {
+  if (!config.auth?.sources?.includes('session')) return;
+  logger.warn(
+    "figway: server mode runs before the app's middleware, so the auth source 'session' never sees req.user; identify callers with jwt, apiKey or passport strategies that need no app middleware, or keep figway in middleware mode",
+  );
+}

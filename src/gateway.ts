@@ -126,8 +126,11 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   // Requests server mode or the upgrade dispatcher already ran through figway: an app.use(gateway)
   // still in the app lets them pass rather than identify, count and decide them a second time.
   const handled = new WeakSet<IncomingMessage>();
+  // Only once wrap() or upgrade() is used can a request arrive already handled: until then the app's
+  // every request skips the lookup.
+  let handlesOutsideStack = false;
   const middleware = function figway(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) {
-    if (handled.has(req)) return next();
+    if (handlesOutsideStack && handled.has(req)) return next();
     pipeline(req, res, next);
   } as FigwayMiddleware;
   // The app whose trust proxy and prototypes requests outside its stack (server mode, upgrades) follow.
@@ -149,6 +152,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     wrap: {
       value: (target: ExpressApp) => {
         app = target;
+        handlesOutsideStack = true;
         warnAboutServerMode(controller.current.config, logger);
         return createServerListener(pipeline, target, handled);
       },
@@ -157,6 +161,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       value: (server: Server) => {
         if (upgradeServers.has(server)) return;
         upgradeServers.add(server);
+        handlesOutsideStack = true;
         dispatchUpgrades(server, handleUpgrade);
       },
     },

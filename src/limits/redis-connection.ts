@@ -1,6 +1,6 @@
 // The one Redis client the rate-limit plugin shares between its limiters: opened on first use, every command bounded.
 import type { RedisClientType } from 'redis';
-import { withTimeout } from '../redis/with-timeout.js';
+import { withTimeout } from '../with-timeout.js';
 
 interface Opened {
   readonly client: RedisClientType;

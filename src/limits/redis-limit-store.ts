@@ -2,7 +2,7 @@
 import type { IncrementResponse, Options } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { FigwayError } from '../errors.js';
-import { withTimeout } from '../redis/with-timeout.js';
+import { withTimeout } from '../with-timeout.js';
 
 /**
  * A RedisStore whose `increment` settles within `timeoutMs` and fails only with

@@ -1,12 +1,11 @@
 // Keeps a copy of request bodies that a body parser may read before figway gets to forward them.
 import type { IncomingMessage } from 'node:http';
+import { BodyCollector } from './body-collector.js';
 
 const KEPT = Symbol('figway.keptBody');
 
 interface KeptBody {
-  chunks: Buffer[];
-  size: number;
-  overflow: boolean;
+  readonly collector: BodyCollector;
   complete: boolean;
 }
 
@@ -24,21 +23,12 @@ export type ReplayableBody = { ok: true; body: Buffer } | { ok: false; reason: '
 export function keepBody(req: IncomingMessage, limit: number): void {
   const keeping = req as Keeping;
   if (keeping[KEPT] || req.readableLength > 0 || req.readableDidRead) return;
-  const kept: KeptBody = { chunks: [], size: 0, overflow: false, complete: false };
+  const kept: KeptBody = { collector: new BodyCollector(limit), complete: false };
   keeping[KEPT] = kept;
   const push = req.push;
   req.push = function keepPushedChunk(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk === null) {
-      kept.complete = true;
-    } else if (!kept.overflow && Buffer.isBuffer(chunk)) {
-      kept.size += chunk.length;
-      if (kept.size > limit) {
-        kept.overflow = true;
-        kept.chunks = [];
-      } else {
-        kept.chunks.push(chunk);
-      }
-    }
+    if (chunk === null) kept.complete = true;
+    else if (Buffer.isBuffer(chunk)) kept.collector.add(chunk);
     return push.call(this, chunk, encoding);
   };
 }
@@ -61,8 +51,8 @@ export function takeKeptBody(req: IncomingMessage): ReplayableBody {
   const kept = (req as Keeping)[KEPT];
   stopKeeping(req);
   if (!kept || !kept.complete) return { ok: false, reason: 'not-kept' };
-  if (kept.overflow) return { ok: false, reason: 'too-large' };
-  return { ok: true, body: kept.chunks.length === 1 ? (kept.chunks[0] as Buffer) : Buffer.concat(kept.chunks, kept.size) };
+  const body = kept.collector.body();
+  return body === undefined ? { ok: false, reason: 'too-large' } : { ok: true, body };
 }
 
 /** Whether a request announces a body (so keeping it may matter). */

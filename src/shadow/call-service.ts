@@ -1,9 +1,10 @@
 // The shadow copy of a request sent to the service, with the same headers the proxy would send.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../context.js';
 import { prepareRequestHeaders } from '../proxy/request-headers.js';
-import { BodyCollector, type Captured } from './captured.js';
+import { requestUpstream } from '../proxy/upstream-request.js';
+import { BodyCollector } from '../proxy/body-collector.js';
+import type { Captured } from './captured.js';
 
 /**
  * Sends a body-less copy of the request to the route's service through its connection pool: the
@@ -12,21 +13,12 @@ import { BodyCollector, type Captured } from './captured.js';
  */
 export function callService(ctx: RequestContext, maxBody: number, timeoutMs: number): Promise<Captured> {
   const { upstream } = ctx.compiled;
-  const base = upstream.url.pathname.replace(/\/$/, '');
   const headers = { ...ctx.req.headers };
   delete headers['content-length'];
   delete headers['transfer-encoding'];
   if (upstream.config.preserveHost !== true) headers.host = upstream.url.host;
   return new Promise((resolve, reject) => {
-    const request = (upstream.url.protocol === 'https:' ? https : http).request({
-      protocol: upstream.url.protocol,
-      hostname: upstream.url.hostname,
-      port: upstream.url.port,
-      method: ctx.req.method,
-      path: `${base}${ctx.upstreamPath}`,
-      headers,
-      agent: upstream.agent,
-    });
+    const request = requestUpstream(upstream, ctx.upstreamPath, { method: ctx.req.method, headers, agent: upstream.agent });
     request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on('error', reject);
     request.on('response', (response: IncomingMessage) => {

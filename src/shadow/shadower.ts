@@ -6,6 +6,7 @@ import { redactUrl } from '../observe/redact.js';
 import { hasBody } from '../proxy/keep-body.js';
 import { BUCKETS } from '../rollout/bucket.js';
 import type { CompiledShadow } from '../snapshot.js';
+import { withTimeout } from '../with-timeout.js';
 import { callLegacy, SHADOW_HEADER } from './call-legacy.js';
 import { callService } from './call-service.js';
 import { captureResponse } from './capture-response.js';
@@ -81,7 +82,7 @@ export class Shadower {
       shadow: { side: shadowSide, ...other },
       differences,
     });
-    within(call, shadow.timeoutMs).then(
+    withTimeout(call, shadow.timeoutMs).then(
       (other) => {
         if (primary.body === undefined || other.body === undefined) {
           this.book.record(id, 'skipped');
@@ -101,11 +102,3 @@ export class Shadower {
 
 type Side = 'service' | 'legacy';
 type ShadowSampleSide = { status: number } | { error: string };
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RedisClientType } from 'redis';
 import { createRedisClient } from '../redis/redis-client.js';
-import { withTimeout } from '../redis/with-timeout.js';
+import { withTimeout } from '../with-timeout.js';
 import { FigwayError } from '../errors.js';
 import { writeAtomically } from './atomic-write.js';
 import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';

@@ -1,6 +1,5 @@
 // The dispatch stage, service side, for WebSocket upgrades: one connection of its own to the service, piped both ways.
-import http, { type ClientRequest, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RequestContext } from '../context.js';
@@ -9,6 +8,7 @@ import type { Forward } from '../proxy/forward.js';
 import { prepareRequestHeaders } from '../proxy/request-headers.js';
 import { prepareResponseHeaders } from '../proxy/response-headers.js';
 import { toUpstreamError } from '../proxy/upstream-error.js';
+import { requestUpstream } from '../proxy/upstream-request.js';
 
 /**
  * Creates the forwarder of upgrade requests. A WebSocket never uses the upstream's keep-alive pool
@@ -23,16 +23,8 @@ export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer 
   return function forwardUpgrade(ctx) {
     const { req, res, compiled } = ctx;
     const client = req.socket;
-    const { url, config, name } = compiled.upstream;
-    const proxyReq = (url.protocol === 'https:' ? https : http).request({
-      protocol: url.protocol,
-      hostname: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port,
-      method: req.method,
-      path: `${url.pathname.replace(/\/$/, '')}${ctx.upstreamPath}`,
-      headers: req.headers,
-      agent: false,
-    });
+    const { name } = compiled.upstream;
+    const proxyReq = requestUpstream(compiled.upstream, ctx.upstreamPath, { method: req.method, headers: req.headers, agent: false });
     ctx.attempts += 1;
     ctx.proxyReq = proxyReq;
     ctx.upstreamSentAt = performance.now();

@@ -1,4 +1,4 @@
-// A promise that settles within a bound, so a hung store can never hold a request.
+// A promise that settles within a bound, so a hung store or shadow side can never hold anything up.
 
 /**
  * Resolves or rejects as `promise` does, or rejects after `ms`. The timer does not keep the process alive.

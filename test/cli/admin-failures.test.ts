@@ -5,19 +5,18 @@ import { startBlackhole, type Blackhole } from '../helpers/blackhole.js';
 import { listen, type Listening } from '../helpers/listen.js';
 import { runCli } from './run-cli.js';
 
-/** A port nothing listens on: a server that was started and closed. */
-async function closedPort(): Promise<string> {
-  const server = await listen((_req, res) => res.end());
-  await server.close();
-  return server.url;
-}
+/**
+ * Addresses nothing listens on. Not a server started and closed: the OS hands a freed port to the
+ * next listener, which in CI was this file's own failing server. Not port 1 either: fetch refuses
+ * it as a "bad port" before connecting.
+ */
+const nowhere = 'http://127.0.0.1:3';
+const elsewhere = 'http://127.0.0.1:4';
 
 describe('figway admin commands when things go wrong', () => {
-  let nowhere: string;
   let failing: Listening;
 
   beforeAll(async () => {
-    nowhere = await closedPort();
     failing = await listen((_req, res) => {
       res.statusCode = 503;
       res.setHeader('content-type', 'application/json');
@@ -39,7 +38,7 @@ describe('figway admin commands when things go wrong', () => {
 
   it('uses FIGWAY_ADMIN_URL, and --admin over it', async () => {
     expect((await runCli(['kill-switch'], { FIGWAY_ADMIN_URL: nowhere })).stderr).toContain(`at ${nowhere} (`);
-    expect((await runCli(['--admin', `${nowhere}/`, 'kill-switch'], { FIGWAY_ADMIN_URL: 'http://127.0.0.1:1' })).stderr).toContain(`at ${nowhere} (`);
+    expect((await runCli(['--admin', `${nowhere}/`, 'kill-switch'], { FIGWAY_ADMIN_URL: elsewhere })).stderr).toContain(`at ${nowhere} (`);
     // Not called here: the example app's admin API may be listening on the default port.
     expect(DEFAULT_ADMIN_URL).toBe('http://127.0.0.1:9901');
   });

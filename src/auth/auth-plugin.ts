@@ -1,10 +1,10 @@
-// The built-in `auth` plugin: one authentication in front of every service, through passport.
+// The built-in `auth` plugin: one authentication in front of every service, with passport strategies.
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { FigwayError } from '../errors.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
-import { authenticate, type PassportInstance, type Source } from './authenticate.js';
+import { authenticate, type PassportInstance, type PassportStrategy, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
 import { dropCookie, setIdentityHeaders } from './identity-headers.js';
 import { IdentityTokens } from './identity-token.js';
@@ -96,20 +96,16 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
 
 function compileSources(config: FigwayConfig, fields: IdentityFields, options: AuthPluginOptions): Source[] {
   const settings = config.auth ?? {};
-  // A passport of figway's own for figway's strategies, so they never clash with the app's names.
-  const own = new passport.Passport();
-  own.use('figway-session', new SessionStrategy(fields) as never);
-  if (settings.jwt) own.use('figway-jwt', new JwtStrategy(settings.jwt, fields) as never);
+  const own: Record<string, PassportStrategy> = { session: new SessionStrategy(fields) };
+  if (settings.jwt) own.jwt = new JwtStrategy(settings.jwt, fields);
   if (settings.apiKeys) {
-    own.use('figway-api-key', new ApiKeyStrategy(apiKeysFrom(settings.apiKeys, options.env), (settings.apiKeys.header ?? 'x-api-key').toLowerCase(), settings.apiKeys.query) as never);
+    own.apiKey = new ApiKeyStrategy(apiKeysFrom(settings.apiKeys, options.env), (settings.apiKeys.header ?? 'x-api-key').toLowerCase(), settings.apiKeys.query);
   }
   const names = settings.sources ?? ['session', ...(settings.jwt ? ['jwt'] : []), ...(settings.apiKeys ? ['apiKey'] : [])];
   const app: PassportInstance = options.passport ?? (passport as unknown as PassportInstance);
   return names.map((name): Source => {
-    const figwayOwn = own as unknown as PassportInstance;
-    if (name === 'session') return { passport: figwayOwn, strategy: 'figway-session', label: 'session' };
-    if (name === 'jwt') return { passport: figwayOwn, strategy: 'figway-jwt', label: 'jwt' };
-    if (name === 'apiKey') return { passport: figwayOwn, strategy: 'figway-api-key', label: 'apiKey' };
+    const strategy = own[name];
+    if (strategy) return { own: strategy, label: name };
     return { passport: app, strategy: name.slice('passport:'.length), label: name };
   });
 }

@@ -19,14 +19,12 @@ export interface Challenge {
   readonly message: string;
 }
 
-// Passport runs a strategy on a copy it gives these actions (Object.create(strategy)); a strategy
-// only needs a name and authenticate(), so these classes extend nothing.
+// A strategy runs on a copy given these actions (Object.create(strategy)), as passport runs one;
+// it only needs authenticate(), so these classes extend nothing.
 type StrategyThis = { success(user: unknown): void; fail(challenge: Challenge, status: number): void; error(err: unknown): void };
 
 /** The monolith's own passport session: req.user as it is. */
 export class SessionStrategy {
-  readonly name = 'figway-session';
-
   constructor(private readonly fields: IdentityFields) {}
 
   authenticate(this: StrategyThis & SessionStrategy, req: IncomingMessage & { user?: unknown }): void {
@@ -44,7 +42,6 @@ export class SessionStrategy {
  * again is served from a bounded cache whose entries never outlive the token's exp.
  */
 export class JwtStrategy {
-  readonly name = 'figway-jwt';
   private readonly key: Uint8Array | ReturnType<typeof createPublicKey> | JWTVerifyGetKey;
   private readonly algorithms: string[];
   private readonly clockTolerance: number;
@@ -132,7 +129,6 @@ export interface ApiKey {
  * SHA-256, so a lookup takes the same time whatever the guess.
  */
 export class ApiKeyStrategy {
-  readonly name = 'figway-api-key';
   private readonly byHash: Map<string, Identity>;
 
   constructor(

@@ -156,9 +156,9 @@ class IncomingRequestView implements RequestView {
   private cookies: Record<string, string | undefined> | undefined;
 
   constructor(
-    private readonly req: IncomingMessage & { user?: unknown; ip?: string },
+    private readonly req: IncomingMessage & { user?: unknown },
     private readonly userIdField: string,
-    private readonly ctx: { readonly identity: Identity | undefined },
+    private readonly ctx: { readonly identity: Identity | undefined; readonly forwarded: ForwardedFacts },
     /** Identity-namespace headers the client sent (removed from the request), still readable as sticky keys. */
     private readonly clientIdentityHeaders: Readonly<Record<string, string | string[]>> | undefined,
   ) {}
@@ -176,7 +176,7 @@ class IncomingRequestView implements RequestView {
   }
 
   get ip(): string | undefined {
-    return this.req.ip ?? this.req.socket.remoteAddress;
+    return this.ctx.forwarded.clientIp || undefined;
   }
 
   header(name: string): string | undefined {

@@ -133,7 +133,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     if (handlesOutsideStack && handled.has(req)) return next();
     pipeline(req, res, next);
   } as FigwayMiddleware;
-  // The app whose trust proxy and prototypes requests outside its stack (server mode, upgrades) follow.
+  // The app whose trust proxy requests outside its stack (server mode, upgrades) follow.
   let app: ExpressApp | undefined;
   // A WebSocket is never shadowed: a copy of its handshake would be a plain GET.
   const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), shadower: { isCopy: () => false, consider: () => undefined } });

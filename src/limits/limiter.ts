@@ -60,6 +60,9 @@ export function createLimiter(settings: LimiterSettings, store: Store, logger: L
     settings,
     async check(req, res, key) {
       keys.set(req, key);
+      // express-rate-limit writes its draft-8 headers with Express's res.append; a response outside
+      // the app's stack (server mode, upgrades) has only Node's own.
+      (res as { append?: unknown }).append ??= appendHeader;
       try {
         await runMiddleware(middleware, req, res);
       } finally {
@@ -68,6 +71,10 @@ export function createLimiter(settings: LimiterSettings, store: Store, logger: L
     },
     shutdown: () => void store.shutdown?.(),
   };
+}
+
+function appendHeader(this: ServerResponse, name: string, value: string): ServerResponse {
+  return this.appendHeader(name, value);
 }
 
 function formatWindow(ms: number): string {

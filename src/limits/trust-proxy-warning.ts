@@ -1,8 +1,7 @@
 // Says once per app that `trust proxy: true` lets any client choose its address-keyed budget.
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-
-type WithApp = IncomingMessage & { app?: { get(setting: string): unknown } };
+import { appOf } from '../server/express-request.js';
 
 /**
  * express-rate-limit warns about a permissive `trust proxy` (ERR_ERL_PERMISSIVE_TRUST_PROXY) from
@@ -14,8 +13,8 @@ type WithApp = IncomingMessage & { app?: { get(setting: string): unknown } };
 export function createTrustProxyWarning(logger: Logger): (req: IncomingMessage) => void {
   const seen = new WeakSet<object>();
   return (req) => {
-    const app = (req as WithApp).app;
-    if (app === undefined || seen.has(app)) return;
+    const app = appOf(req);
+    if (app?.get === undefined || seen.has(app)) return;
     seen.add(app);
     if (app.get('trust proxy') !== true) return;
     logger.warn(

@@ -1,9 +1,10 @@
 // Who the client is and which host and scheme it used, following the app's `trust proxy` setting.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import proxyaddr from 'proxy-addr';
+import { appOf } from '../server/express-request.js';
 
 type TrustFn = (address: string, hop: number) => boolean;
-type ExpressLike = IncomingMessage & { app?: { get?: (setting: string) => unknown }; ip?: string };
 
 /** What figway tells services about the original request. */
 export interface ForwardedFacts {
@@ -28,8 +29,7 @@ export interface ForwardedFacts {
  * X-Forwarded-* header from the client is ignored and replaced, so nobody can forge an address.
  */
 export function forwardedFacts(req: IncomingMessage): ForwardedFacts {
-  const expressReq = req as ExpressLike;
-  const trust = expressReq.app?.get?.('trust proxy fn') as TrustFn | undefined;
+  const trust = appOf(req)?.get?.('trust proxy fn') as TrustFn | undefined;
   const peer = req.socket.remoteAddress ?? '';
   const peerTrusted = trust !== undefined && trust(peer, 0);
   const incomingFor = peerTrusted ? header(req, 'x-forwarded-for', false) : undefined;
@@ -38,7 +38,7 @@ export function forwardedFacts(req: IncomingMessage): ForwardedFacts {
   return {
     peer,
     forwardedFor: incomingFor ? `${incomingFor}, ${peer}` : peer,
-    clientIp: expressReq.ip ?? peer,
+    clientIp: clientIp(req, trust, peer),
     proto,
     host: (peerTrusted && header(req, 'x-forwarded-host', true)) || req.headers.host || '',
     port: (peerTrusted && header(req, 'x-forwarded-port', true)) || String(req.socket.localPort ?? (proto === 'https' ? 443 : 80)),
@@ -52,4 +52,10 @@ function header(req: IncomingMessage, name: string, first: boolean): string | un
   const value = Array.isArray(raw) ? raw.join(', ') : raw;
   if (!value) return undefined;
   return first ? value.split(',')[0]?.trim() : value;
+}
+
+/** req.ip as Express works it out; a request outside the app's stack has no req.ip, so figway does the same. */
+function clientIp(req: IncomingMessage & { ip?: string }, trust: TrustFn | undefined, peer: string): string {
+  if (req.ip !== undefined) return req.ip;
+  return trust === undefined ? peer : proxyaddr(req, trust);
 }

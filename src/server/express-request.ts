@@ -1,24 +1,36 @@
-// Gives a request the Express app's request and response prototypes before Express itself has run.
+// Which Express app a request belongs to when it reaches figway outside the app's stack.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What figway needs of an Express app outside its middleware stack. */
 export interface ExpressApp {
   (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
-  /** The app's request prototype: `req.ip`, `req.app` (and so `trust proxy`), `req.get`... */
-  readonly request?: object;
-  /** The app's response prototype: `res.status`, `res.json`... */
-  readonly response?: object;
+  /** An app setting; figway reads `trust proxy fn`, the compiled `trust proxy`. */
+  get?(setting: string): unknown;
 }
 
+/** A server's request listener. */
+export type Entry = (req: IncomingMessage, res: ServerResponse) => void;
+
+const outsideStack = new WeakMap<IncomingMessage, { readonly app: ExpressApp; readonly entry: Entry | undefined }>();
+
 /**
- * Does what Express does first for every request (its `app.handle`), so figway reads the client
- * address and scheme through the app's `trust proxy` setting, and plugins find Express's helpers,
- * on requests that never reach the app's stack. Express doing it again later changes nothing.
+ * Records that `req` arrived outside `app`'s stack: through `entry`, server mode's listener, or
+ * through the upgrade dispatcher (no entry). figway then follows that app's `trust proxy` for it.
+ * The request is not given Express's request and response prototypes: swapping an object's
+ * prototype costs Node's HTTP code more than the whole proxying of a request (1.6× the CPU per
+ * request of a bare proxy in the benchmark), and Express does it itself for the requests figway
+ * hands to the app.
  */
-export function adoptExpressPrototypes(app: ExpressApp, req: IncomingMessage, res: ServerResponse): void {
-  if (app.request === undefined || app.response === undefined) return;
-  (req as { res?: ServerResponse }).res = res;
-  (res as { req?: IncomingMessage }).req = req;
-  Object.setPrototypeOf(req, app.request);
-  Object.setPrototypeOf(res, app.response);
+export function arrivedFor(app: ExpressApp, req: IncomingMessage, entry?: Entry): void {
+  outsideStack.set(req, { app, entry });
+}
+
+/** The Express app whose settings apply to `req`: Express's `req.app` inside its stack, else the one recorded. */
+export function appOf(req: IncomingMessage): ExpressApp | undefined {
+  return (req as { app?: ExpressApp }).app ?? outsideStack.get(req)?.app;
+}
+
+/** The listener `req` arrived through in server mode: where a copy of it must start to be served as it was. */
+export function entryOf(req: IncomingMessage): Entry | undefined {
+  return outsideStack.get(req)?.entry;
 }

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { FigwayConfig } from '../config/schema.js';
-import { adoptExpressPrototypes, type ExpressApp } from './express-request.js';
+import { arrivedFor, type ExpressApp } from './express-request.js';
 
 type Pipeline = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -18,7 +18,7 @@ export function createServerListener(pipeline: Pipeline, app: ExpressApp, handle
     // Already through figway: an upgrade figway left to plain HTTP comes back this way.
     if (handled.has(req)) return toApp();
     handled.add(req);
-    adoptExpressPrototypes(app, req, res);
+    arrivedFor(app, req, figwayServer);
     // Express keeps an originalUrl it finds, so the app sees the URL as received even when figway
     // gives the legacy handler the normalised path in req.url, exactly as in middleware mode.
     (req as { originalUrl?: string }).originalUrl ??= req.url;

@@ -3,29 +3,31 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { RequestContext } from '../context.js';
+import { appOf, entryOf } from '../server/express-request.js';
 import { captureResponse } from './capture-response.js';
 import type { Captured } from './captured.js';
 
 /** The header that marks a copy, so the figway that made it lets the monolith's handler serve it. */
 export const SHADOW_HEADER = 'x-figway-shadow';
 
-interface ExpressApp {
+interface MountedApp {
   (req: IncomingMessage, res: ServerResponse): void;
-  parent?: ExpressApp;
+  parent?: MountedApp;
 }
 
 /**
  * Runs a body-less copy of the request through the whole app (its session, its own middleware,
  * then figway, which sees `marker` and passes it on, then the legacy handler) on a socket that
  * goes nowhere. The request and response are Node's own classes, so Express treats them like any
- * other (a test-injection library would rewrite Express's prototypes for the whole app). The app is
- * the top Express app, so the full path routes as it did for the client. A handler cannot be
- * stopped from outside: the promise settles when it answers, so callers time it out themselves.
+ * other (a test-injection library would rewrite Express's prototypes for the whole app). The copy
+ * starts where the request did: at the top Express app, so the full path routes as it did for the
+ * client, or in server mode at figway's listener, which takes the marker off before the app. A
+ * handler cannot be stopped from outside: the promise settles when it answers, so callers time it
+ * out themselves.
  */
 export function callLegacy(ctx: RequestContext, marker: string, maxBody: number): Promise<Captured> {
-  let app = (ctx.req as IncomingMessage & { app?: ExpressApp }).app;
-  if (typeof app !== 'function') return Promise.reject(new Error('legacy copies need figway mounted in an Express app'));
-  while (typeof app.parent === 'function') app = app.parent;
+  const handler = entryOf(ctx.req) ?? topApp(appOf(ctx.req) as MountedApp | undefined);
+  if (handler === undefined) return Promise.reject(new Error('legacy copies need figway mounted in an Express app'));
   const socket = nowhere(ctx.req.socket);
   const req = new IncomingMessage(socket);
   req.method = ctx.req.method as string;
@@ -42,7 +44,6 @@ export function callLegacy(ctx: RequestContext, marker: string, maxBody: number)
   req.push(null);
   const res = new ServerResponse(req);
   res.assignSocket(socket);
-  const handler = app;
   return new Promise<Captured>((resolve, reject) => {
     captureResponse(res, maxBody, resolve);
     try {
@@ -51,6 +52,12 @@ export function callLegacy(ctx: RequestContext, marker: string, maxBody: number)
       reject(err instanceof Error ? err : new Error(String(err)));
     }
   }).finally(() => socket.destroy());
+}
+
+function topApp(app: MountedApp | undefined): MountedApp | undefined {
+  if (typeof app !== 'function') return undefined;
+  while (typeof app.parent === 'function') app = app.parent;
+  return app;
 }
 
 /** A socket whose writes are dropped (the capture keeps what matters), with the client's address. */

@@ -1,7 +1,7 @@
 // Upgrade requests through the same stages as HTTP: match, identify, limit, decide, then a WebSocket to the service or the app's handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { adoptExpressPrototypes, type ExpressApp } from '../server/express-request.js';
+import { arrivedFor, type ExpressApp } from '../server/express-request.js';
 import { responseOnSocket } from './socket-response.js';
 import type { UpgradeHandler } from './upgrade-dispatcher.js';
 
@@ -29,7 +29,7 @@ export function createUpgradeHandler(pipeline: Pipeline, appOf: () => ExpressApp
     socket.on('error', ignoreReset);
     const res = responseOnSocket(req, socket);
     const app = appOf();
-    if (app) adoptExpressPrototypes(app, req, res);
+    if (app) arrivedFor(app, req);
     pipeline(req, res, () => {
       socket.removeListener('error', ignoreReset);
       res.detachSocket(socket as Parameters<ServerResponse['detachSocket']>[0]);

@@ -12,7 +12,7 @@ import { figway } from '../../src/index.js';
 import type { FigwayConfig } from '../../src/types.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
-import { quietLogger } from '../helpers/monolith.js';
+import { GATEWAY_MODES, quietLogger, type GatewayMode } from '../helpers/monolith.js';
 import { request, type Reply } from '../helpers/request.js';
 import { keyPair, sign, type KeyPair } from '../helpers/tokens.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -54,15 +54,18 @@ interface Gateway {
   close(): Promise<void>;
 }
 
-/** figway on an app with the given trust proxy setting, listening on every address (so a non-loopback peer can reach it). */
-async function startGateway(trust: unknown, config: FigwayConfig, logs?: CapturedLogs): Promise<Gateway> {
+/**
+ * figway on an app with the given trust proxy setting, listening on every address (so a non-loopback
+ * peer can reach it): mounted with app.use, or in server mode in front of the app.
+ */
+async function startGateway(mode: GatewayMode, trust: unknown, config: FigwayConfig, logs?: CapturedLogs): Promise<Gateway> {
   const app = express();
   app.set('trust proxy', trust);
   const gateway = figway({ config, logger: logs?.logger ?? quietLogger, registry: new Registry() });
-  app.use(gateway);
+  if (mode === 'middleware') app.use(gateway);
   app.get('/api/legacy-me', (req, res) => void res.json({ service: 'legacy', headers: req.headers, ip: req.ip }));
   app.use((_req, res) => void res.status(404).json({ service: 'legacy' }));
-  const server = http.createServer(app);
+  const server = http.createServer(mode === 'server' ? gateway.wrap(app) : app);
   await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -76,7 +79,7 @@ async function startGateway(trust: unknown, config: FigwayConfig, logs?: Capture
   };
 }
 
-describe('identity spoofing', () => {
+describe.each(GATEWAY_MODES)('identity spoofing (%s mode)', (mode) => {
   let service: Upstream;
   let signer: KeyPair;
   let config: FigwayConfig;
@@ -106,7 +109,7 @@ describe('identity spoofing', () => {
   });
 
   async function gatewayWith(trust: unknown, logs?: CapturedLogs): Promise<Gateway> {
-    const gateway = await startGateway(trust, config, logs);
+    const gateway = await startGateway(mode, trust, config, logs);
     gateways.push(gateway);
     return gateway;
   }

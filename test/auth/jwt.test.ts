@@ -2,7 +2,7 @@
 // JWKS rotation, and 401/403 in the configured shape.
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_MODES, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { keyPair, sign, startJwksServer, type JwksServer, type KeyPair } from '../helpers/tokens.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -10,7 +10,7 @@ import { startUpstream, type Upstream } from '../helpers/upstream.js';
 const SECRET = 'a-very-long-hmac-secret-for-tests-0123456789';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-describe('JWT with an HMAC secret', () => {
+describe.each(GATEWAY_MODES)('JWT with an HMAC secret (%s mode)', (mode) => {
   let service: Upstream;
   let monolith: Monolith;
   const get = (path: string, headers: Record<string, string> = {}) => request(monolith.url, path, { headers });
@@ -26,7 +26,7 @@ describe('JWT with an HMAC secret', () => {
           { id: 'open', match: { path: '/api/open' }, upstream: service.url },
         ],
       },
-    });
+    }, { mode });
   });
   afterAll(async () => {
     await monolith.close();
@@ -105,7 +105,7 @@ describe('JWT with an HMAC secret', () => {
   });
 });
 
-describe('JWT with a public key: no algorithm confusion', () => {
+describe.each(GATEWAY_MODES)('JWT with a public key: no algorithm confusion (%s mode)', (mode) => {
   let service: Upstream;
   let monolith: Monolith;
   let rsa: KeyPair;
@@ -115,7 +115,7 @@ describe('JWT with a public key: no algorithm confusion', () => {
     service = await startUpstream('orders');
     monolith = await startMonolith(express, {
       config: { auth: { default: 'required', jwt: { publicKey: rsa.publicPem, algorithms: ['RS256'] } }, routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] },
-    });
+    }, { mode });
   });
   afterAll(async () => {
     await monolith.close();
@@ -139,7 +139,7 @@ describe('JWT with a public key: no algorithm confusion', () => {
   });
 });
 
-describe('JWT with a JWKS that rotates', () => {
+describe.each(GATEWAY_MODES)('JWT with a JWKS that rotates (%s mode)', (mode) => {
   let service: Upstream;
   let jwks: JwksServer;
   let monolith: Monolith;
@@ -156,7 +156,7 @@ describe('JWT with a JWKS that rotates', () => {
         auth: { default: 'required', jwt: { jwksUrl: `${jwks.url}/jwks.json`, jwksCooldown: '100ms' } },
         routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }],
       },
-    });
+    }, { mode });
   });
   afterAll(async () => {
     await monolith.close();

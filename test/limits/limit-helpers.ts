@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import express from 'express';
 import { afterEach } from 'vitest';
 import type { FigwayConfig, FigwayOptions, FigwayPlugin } from '../../src/types.js';
-import { startMonolith, type Monolith, type MonolithOptions } from '../helpers/monolith.js';
+import { startMonolith, type GatewayMode, type Monolith, type MonolithOptions } from '../helpers/monolith.js';
 
 /** Sets the identity from `x-test-user` (a session user) or `x-test-key` (an API key), as an auth plugin would. */
 export const testIdentity: FigwayPlugin = {
@@ -26,14 +26,14 @@ export function partitionKey(key: string): string {
   return Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
 }
 
-/** Starts monoliths with figway (and the test identity plugin) and closes them after each test. */
-export function monolithsClosedAfterEach(): (config: FigwayConfig, options?: Partial<FigwayOptions>, extra?: MonolithOptions) => Promise<Monolith> {
+/** Starts monoliths with figway (and the test identity plugin) in `mode` and closes them after each test. */
+export function monolithsClosedAfterEach(mode: GatewayMode = 'middleware'): (config: FigwayConfig, options?: Partial<FigwayOptions>, extra?: MonolithOptions) => Promise<Monolith> {
   const started: Monolith[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((monolith) => monolith.close()));
   });
   return async (config, options = {}, extra = {}) => {
-    const monolith = await startMonolith(express, { config, plugins: [testIdentity], ...options }, extra);
+    const monolith = await startMonolith(express, { config, plugins: [testIdentity], ...options }, { mode, ...extra });
     started.push(monolith);
     return monolith;
   };

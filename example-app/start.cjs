@@ -1,5 +1,6 @@
 // `npm start`: runs the two services and the monolith on loopback and prints what to try.
 const { randomBytes } = require('node:crypto');
+const http = require('node:http');
 const { createOrdersService } = require('./services/orders.cjs');
 const { createUsersService } = require('./services/users.cjs');
 
@@ -7,7 +8,7 @@ const HOST = '127.0.0.1';
 
 function listen(app, port) {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, HOST, () => resolve(server));
+    const server = http.createServer(app).listen(port, HOST, () => resolve(server));
     server.once('error', reject);
   });
 }
@@ -25,13 +26,16 @@ async function main() {
   if (generatedToken) process.env.FIGWAY_ADMIN_TOKEN = randomBytes(18).toString('base64url');
   const { createMonolith } = require('./monolith.cjs');
   const { app, gateway } = createMonolith();
-  const monolith = await listen(app, Number(process.env.PORT ?? 3000));
+  // FIGWAY_MODE=server: figway as the server's listener, in front of the app's whole stack (the
+  // app.use line may stay: requests figway already ran pass it).
+  const server = process.env.FIGWAY_MODE === 'server';
+  const monolith = await listen(server ? gateway.wrap(app) : app, Number(process.env.PORT ?? 3000));
   await gateway.ready;
   const base = `http://${HOST}:${monolith.address().port}`;
   const token = process.env.FIGWAY_ADMIN_TOKEN;
 
   console.log(`figway example is running
-  monolith (legacy + figway)  ${base}
+  monolith (legacy + figway)  ${base}   figway in ${server ? 'server mode (gateway.wrap(app))' : 'middleware mode (app.use); FIGWAY_MODE=server npm start for server mode'}
   orders service              ${ordersUrl}   gets ${process.env.ORDERS_PERCENT ?? 25}% of /api/orders, sticky per x-user-id, plus staff
   users service               ${usersUrl}   gets all of /api/users/:id (as /users/:id)
   admin API                   ${gateway.adminUrl}   token ${generatedToken ? `${token} (generated; set FIGWAY_ADMIN_TOKEN to choose one)` : 'from FIGWAY_ADMIN_TOKEN'}

@@ -12,7 +12,7 @@ import { request } from '../helpers/request.js';
 const START = fileURLToPath(new URL('../../example-app/start.cjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-describe('example app', () => {
+describe.each(['middleware', 'server'])('example app (%s mode)', (mode) => {
   let child: ChildProcess;
   let output = '';
   let base = '';
@@ -21,7 +21,7 @@ describe('example app', () => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'figway-example-'));
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ORDERS_PORT: '0', USERS_PORT: '0', ADMIN_PORT: '0', FIGWAY_STATE_FILE: path.join(stateDir, 'state.json') };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ORDERS_PORT: '0', USERS_PORT: '0', ADMIN_PORT: '0', FIGWAY_STATE_FILE: path.join(stateDir, 'state.json'), FIGWAY_MODE: mode };
     delete env.FIGWAY_ADMIN_TOKEN;
     child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
@@ -42,6 +42,10 @@ describe('example app', () => {
   afterAll(() => {
     child.kill('SIGTERM');
     rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('says which mode figway runs in', () => {
+    expect(output).toMatch(new RegExp(`monolith \\(legacy \\+ figway\\)\\s+${base}\\s+figway in ${mode} mode`));
   });
 
   it('prints curl lines for the monolith it started', () => {

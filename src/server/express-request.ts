@@ -11,18 +11,25 @@ export interface ExpressApp {
 /** A server's request listener. */
 export type Entry = (req: IncomingMessage, res: ServerResponse) => void;
 
-const outsideStack = new WeakMap<IncomingMessage, { readonly app: ExpressApp; readonly entry: Entry | undefined }>();
+/** How requests reach figway outside an app's stack: made once per listener or dispatcher, not per request. */
+export interface Arrival {
+  readonly app: ExpressApp;
+  /** Server mode's listener; none for the upgrade dispatcher. */
+  readonly entry?: Entry;
+}
+
+const outsideStack = new WeakMap<IncomingMessage, Arrival>();
 
 /**
- * Records that `req` arrived outside `app`'s stack: through `entry`, server mode's listener, or
- * through the upgrade dispatcher (no entry). figway then follows that app's `trust proxy` for it.
+ * Records that `req` arrived outside its app's stack: through server mode's listener, or through
+ * the upgrade dispatcher. figway then follows that app's `trust proxy` for it.
  * The request is not given Express's request and response prototypes: swapping an object's
  * prototype costs Node's HTTP code more than the whole proxying of a request (1.6× the CPU per
  * request of a bare proxy in the benchmark), and Express does it itself for the requests figway
  * hands to the app.
  */
-export function arrivedFor(app: ExpressApp, req: IncomingMessage, entry?: Entry): void {
-  outsideStack.set(req, { app, entry });
+export function arrivedFor(req: IncomingMessage, arrival: Arrival): void {
+  outsideStack.set(req, arrival);
 }
 
 /** The Express app whose settings apply to `req`: Express's `req.app` inside its stack, else the one recorded. */

@@ -13,17 +13,20 @@ type Pipeline = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown
  * `handled` marks the request so that an `app.use(gateway)` still in the app lets it pass.
  */
 export function createServerListener(pipeline: Pipeline, app: ExpressApp, handled: WeakSet<IncomingMessage>): (req: IncomingMessage, res: ServerResponse) => void {
-  return function figwayServer(req, res) {
+  const arrival = { app, entry: figwayServer };
+  return figwayServer;
+
+  function figwayServer(req: IncomingMessage, res: ServerResponse): void {
     const toApp = () => app(req, res);
     // Already through figway: an upgrade figway left to plain HTTP comes back this way.
     if (handled.has(req)) return toApp();
     handled.add(req);
-    arrivedFor(app, req, figwayServer);
+    arrivedFor(req, arrival);
     // Express keeps an originalUrl it finds, so the app sees the URL as received even when figway
     // gives the legacy handler the normalised path in req.url, exactly as in middleware mode.
     (req as { originalUrl?: string }).originalUrl ??= req.url;
     pipeline(req, res, toApp);
-  };
+  }
 }
 
 /**

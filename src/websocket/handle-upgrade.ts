@@ -29,7 +29,7 @@ export function createUpgradeHandler(pipeline: Pipeline, appOf: () => ExpressApp
     socket.on('error', ignoreReset);
     const res = responseOnSocket(req, socket);
     const app = appOf();
-    if (app) arrivedFor(app, req);
+    if (app) arrivedFor(req, { app });
     pipeline(req, res, () => {
       socket.removeListener('error', ignoreReset);
       res.detachSocket(socket as Parameters<ServerResponse['detachSocket']>[0]);

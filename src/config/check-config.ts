@@ -185,6 +185,24 @@ const CHECKS: Record<string, Check> = {
     return problems;
   },
 
+  limitWindowsFitTimers(config, source) {
+    // The in-memory store clears expired counters on a timer of the window's length.
+    const places: [(string | number)[], string | number][] = [];
+    if (config.limits?.global) places.push([['limits', 'global', 'window'], config.limits.global.window]);
+    config.routes.forEach((route, index) => {
+      const { limits } = route;
+      if (limits === undefined || limits === false) return;
+      if (Array.isArray(limits)) limits.forEach((limit, at) => places.push([['routes', index, 'limits', at, 'window'], limit.window]));
+      else places.push([['routes', index, 'limits', 'window'], limits.window]);
+    });
+    return places.flatMap(([path, window]) => {
+      const ms = parseDuration(window);
+      if (ms < 1) return [source.problem(path, 'must be at least 1ms')];
+      if (ms > MAX_TIMER_MS) return [source.problem(path, 'must be at most 24 days')];
+      return [];
+    });
+  },
+
   overrideHasASource(config, source) {
     const override = config.override;
     if (!override || override.header !== undefined || override.cookie !== undefined) return [];

@@ -69,7 +69,7 @@ export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
         const settings: LimiterSettings = { prefix, limit: limit.limit, windowMs: parseDuration(limit.window) };
         const limiter = kept.take(
           `limiter|${stores.id}|${prefix}|${settings.limit}|${settings.windowMs}`,
-          () => createLimiter(settings, stores.create(prefix), options.logger),
+          () => createLimiter(settings, stores.create(prefix)),
           (l) => l.shutdown(),
         );
         return { limiter, keyOf: compileLimitKey(limit.key) };

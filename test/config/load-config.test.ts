@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { FigwayConfigError, FigwayError } from '../../src/errors.js';
+import type { RouteConfig } from '../../src/config/schema.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -88,6 +89,16 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ defaults: { timeouts: { connect: 0, response: '3000000s', idle: 0 } }, routes: [route] }))).toEqual([
       'undefined:undefined defaults.timeouts.connect must be more than 0 (only idle may be 0, meaning off)',
       'undefined:undefined defaults.timeouts.response must be at most 24 days',
+    ]);
+  });
+
+  it('refuses rate-limit windows of 0 and beyond what timers can hold, wherever they are', () => {
+    const route = (id: string, limits: RouteConfig['limits']) => ({ id, match: { path: `/${id}` }, upstream: 'http://127.0.0.1:1', limits });
+    const config = { limits: { global: { limit: 1, window: 0 } }, routes: [route('a', { limit: 1, window: '600h' }), route('b', [{ limit: 1, window: '1s' }, { limit: 1, window: '0ms' }])] };
+    expect(problemsOf(() => loadConfig(config))).toEqual([
+      'undefined:undefined limits.global.window must be at least 1ms',
+      'undefined:undefined routes[0].limits.window must be at most 24 days',
+      'undefined:undefined routes[1].limits[1].window must be at least 1ms',
     ]);
   });
 

@@ -1,4 +1,4 @@
-// Runs contenders, each in its own process, interleaved (A B C A B C ...) in one run, and reports
+// Runs contenders, each in its own process, interleaved (A B C C B A ...) in one run, and reports
 // requests/s, p50, p99 and CPU per request (stable on a shared machine), with ratios to a baseline
 // taken within the same round (cancelling the machine's drift), as medians over the rounds.
 import { fork } from 'node:child_process';
@@ -45,7 +45,11 @@ export async function measure(plan) {
     for (const contender of running) await load(contender, 1);
     const rounds = running.map(() => []);
     for (let round = 0; round < plan.rounds; round++) {
-      for (const [i, contender] of running.entries()) {
+      // Every other round runs in reverse (A B C, C B A, …): the machine drifts during a round, and a
+      // fixed order would give that drift to whichever contender always comes last.
+      const order = [...running.entries()];
+      if (round % 2 === 1) order.reverse();
+      for (const [i, contender] of order) {
         const before = cpuMs(contender.child.pid);
         const result = await load(contender, plan.seconds);
         if (result.failures > 0 || !(result.requests > 0)) throw new Error(`${contender.label}: ${result.failures} failed of ${result.requests} requests`);
@@ -56,7 +60,8 @@ export async function measure(plan) {
     const rows = running.map((contender, i) => {
       const own = rounds[i];
       const base = contender.baseline === undefined ? undefined : rounds[indexOf.get(contender.baseline)];
-      const ratio = (key) => (base ? median(own.map((r, round) => r[key] / base[round][key])) : undefined);
+      const ratios = (key) => own.map((r, round) => r[key] / base[round][key]);
+      const ratio = (key) => (base ? median(ratios(key)) : undefined);
       return {
         label: contender.label,
         baseline: contender.baseline,
@@ -65,6 +70,8 @@ export async function measure(plan) {
         p99: median(own.map((r) => r.p99)),
         cpu: median(own.map((r) => r.cpu)),
         rpsRatio: ratio('rps'),
+        // The spread of the rounds' throughput ratios: how far one round's verdict could be from the median's.
+        rpsRatioRange: base ? [Math.min(...ratios('rps')), Math.max(...ratios('rps'))] : undefined,
         p99Ratio: ratio('p99'),
         cpuRatio: ratio('cpu'),
       };

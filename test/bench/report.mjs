@@ -13,13 +13,14 @@ function targets(r) {
   const matchRatio = tenThousand.nsPerMatch / ten.nsPerMatch;
   // Throughput a contender could reach if CPU were all that limited it: the inverse of its CPU per request.
   const byCpu = (x) => ratio(1 / x.cpuRatio);
+  const spread = (x) => (x.rpsRatioRange ? `${x.rpsRatioRange[0].toFixed(2)}–${x.rpsRatioRange[1].toFixed(2)}` : '');
   return [
-    ['figway middleware mode ≥ 1.2× the hand-wired stack (throughput)', ratio(middleware.rpsRatio), byCpu(middleware), middleware.rpsRatio >= 1.2],
-    ['figway server mode ≥ 1.8× Express + http-proxy-middleware (throughput)', ratio(server.rpsRatio), byCpu(server), server.rpsRatio >= 1.8],
-    ['legacy pass-through ≥ 0.97× the monolith without figway (throughput)', ratio(legacy.rpsRatio), byCpu(legacy), legacy.rpsRatio >= 0.97],
-    ['legacy pass-through p99 within 5% of the monolith without figway', ratio(legacy.p99Ratio), '', legacy.p99Ratio <= 1.05],
-    ['matching at 10,000 routes ≤ 2× matching at 10', ratio(matchRatio), '', matchRatio <= 2],
-    [`peak RSS grows < 50 MB for ${r.streaming.megabytes} MB up and down`, `${fixed(r.streaming.growthMB, 1)} MB`, '', r.streaming.growthMB < 50],
+    ['figway middleware mode ≥ 1.2× the hand-wired stack (throughput)', ratio(middleware.rpsRatio), spread(middleware), byCpu(middleware), middleware.rpsRatio >= 1.2],
+    ['figway server mode ≥ 1.8× Express + http-proxy-middleware (throughput)', ratio(server.rpsRatio), spread(server), byCpu(server), server.rpsRatio >= 1.8],
+    ['legacy pass-through ≥ 0.97× the monolith without figway (throughput)', ratio(legacy.rpsRatio), spread(legacy), byCpu(legacy), legacy.rpsRatio >= 0.97],
+    ['legacy pass-through p99 within 5% of the monolith without figway', ratio(legacy.p99Ratio), '', '', legacy.p99Ratio <= 1.05],
+    ['matching at 10,000 routes ≤ 2× matching at 10', ratio(matchRatio), '', '', matchRatio <= 2],
+    [`peak RSS grows < 50 MB for ${r.streaming.megabytes} MB up and down`, `${fixed(r.streaming.growthMB, 1)} MB`, '', '', r.streaming.growthMB < 50],
   ];
 }
 
@@ -41,19 +42,19 @@ export function renderReport(r) {
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.kernel}. Node ${m.node}, figway ${m.figway} (${m.commit}), Express ${m.express}, http-proxy-middleware ${m.httpProxyMiddleware}, load from ${m.loadGenerator}. Load average before the run: ${m.loadAverageBefore}; after: ${m.loadAverageAfter}.
 
-Every contender runs in its own process on loopback; all share the machine with the upstream and the load generator. Medians of ${s.rounds} interleaved rounds (A B C … A B C …) of ${s.seconds} s at ${s.connections} connections; ratios are taken within each round against the row named in "vs", then the median. CPU µs/req is the contender process's own CPU time per request (the upstream's and the load generator's are not in it).
+Every contender runs in its own process on loopback; all share the machine with the upstream and the load generator. Medians of ${s.rounds} interleaved rounds (${s.legacyRounds} for the legacy pair; A B C, then C B A, and so on) of ${s.seconds} s at ${s.connections} connections; ratios are taken within each round against the row named in "vs", then the median. CPU µs/req is the contender process's own CPU time per request (the upstream's and the load generator's are not in it).
 
-"Features" means: a required bearer JWT (HS256, through passport), a rate limit (express-rate-limit, in memory), one JSON log line per request (pino, to /dev/null), a request-duration histogram (prom-client), then the proxy. figway also has its trace context (request id, traceparent) on, as by default.
+"Features" means: a required bearer JWT (HS256, through passport), a rate limit (express-rate-limit's in-memory store), one JSON log line per request (pino, to /dev/null), a request-duration histogram (prom-client), then the proxy. figway also has its trace context (request id, traceparent) on, as by default.
 
 ## Targets
 
-| target | this run | by CPU per request | met |
-|---|---:|---:|---|
+| target | this run | rounds' range | by CPU per request | met |
+|---|---:|---:|---:|---|
 ${targets(r)
-  .map(([name, value, cpu, met]) => `| ${name} | ${value} | ${cpu} | ${met ? 'yes' : '**no**'} |`)
+  .map(([name, value, range, cpu, met]) => `| ${name} | ${value} | ${range} | ${cpu} | ${met ? 'yes' : '**no**'} |`)
   .join('\n')}
 
-"By CPU per request" is the baseline's CPU per request over the contender's: the ratio the throughput would show if the contender's own CPU were all that limited it. On a shared machine it moves less than requests/s does; the verdict is on requests/s.
+"By CPU per request" is the baseline's CPU per request over the contender's: the ratio the throughput would show if the contender's own CPU were all that limited it. On a shared machine it moves less than requests/s does; the verdict is on requests/s. "Rounds' range" is the lowest and highest of the rounds' throughput ratios, whose median is the verdict.
 
 ## Proxied path (\`GET /api/orders/7\`)
 

@@ -108,10 +108,25 @@ function stopServer(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
+/**
+ * A port found free can be taken by another process before redis-server binds it (tests run in
+ * parallel): then it tries another port, a few times.
+ */
+export async function spawnOnFreePort(options: RedisServerOptions, pickPort: () => Promise<number> = freePort): Promise<{ port: number; child: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await pickPort();
+    try {
+      return { port, child: await spawnServer(port, options) };
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('Address already in use')) throw err;
+    }
+  }
+}
+
 /** Starts redis-server on a free loopback port; without `dir` it keeps nothing on disk. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const port = await freePort();
-  let child: ChildProcess | undefined = await spawnServer(port, options);
+  const { port, child: started } = await spawnOnFreePort(options);
+  let child: ChildProcess | undefined = started;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

@@ -38,16 +38,17 @@ export interface Limiter {
  * await limiter.check(ctx.req, ctx.res, 'user:alice');
  * ```
  */
-export function createLimiter(settings: LimiterSettings, store: Store, now: () => number = Date.now): Limiter {
+export function createLimiter(settings: LimiterSettings, store: Store): Limiter {
   const { prefix, limit, windowMs } = settings;
-  // Stores read only the window from express-rate-limit's options (MemoryStore, rate-limit-redis).
+  // Stores read only the window from express-rate-limit's options (MemoryStore, rate-limit-redis);
+  // the Redis store's init never rejects (an outage shows on increment, where the plugin reports it).
   void store.init?.({ windowMs, limit } as Options);
   const refusal = `rate limit exceeded: ${limit} requests per ${formatWindow(windowMs)}`;
   return {
     settings,
     async check(req, res, key) {
       const { totalHits, resetTime } = await store.increment(key);
-      const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - now()) / 1000)) : Math.ceil(windowMs / 1000);
+      const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
       appendRateLimitFields(res, { name: prefix, limit, windowMs, remaining: Math.max(limit - totalHits, 0), resetSeconds, key });
       if (totalHits <= limit) return;
       if (!res.headersSent) res.setHeader('Retry-After', String(resetSeconds));

@@ -12,7 +12,7 @@ import { withTimeout } from '../with-timeout.js';
  * ```ts
  * const redis = new RedisConnection(url, 1000);
  * const store = new RedisLimitStore((args) => redis.sendCommand(args), 'figway:rl:global:', 1000);
- * rateLimit({ store, windowMs: 60_000, limit: 100 });
+ * const limiter = createLimiter({ prefix: 'global', limit: 100, windowMs: 60_000 }, store);
  * ```
  */
 export class RedisLimitStore extends RedisStore {
@@ -26,7 +26,7 @@ export class RedisLimitStore extends RedisStore {
 
   override async init(options: Options): Promise<void> {
     // Loading the scripts fails while Redis is down; increment() loads them again, and the outage
-    // is reported by the plugin (throttled) rather than by express-rate-limit at every start.
+    // is reported by the plugin (throttled) rather than as a failure at every start.
     await super.init(options).catch(() => {});
   }
 

@@ -1,14 +1,14 @@
-// The built-in `auth` plugin: one authentication in front of every service, with passport strategies.
+// The built-in `auth` plugin: one authentication in front of every service: figway's own identity sources and the app's passport strategies.
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { FigwayError } from '../errors.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
-import { authenticate, type PassportInstance, type PassportStrategy, type Source } from './authenticate.js';
+import { authenticate, type PassportInstance, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
 import { dropCookie, setIdentityHeaders } from './identity-headers.js';
 import { IdentityTokens } from './identity-token.js';
-import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge } from './strategies.js';
+import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge, type OwnStrategy } from './strategies.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
 
 const TOKEN = Symbol('figway.identityToken');
@@ -96,7 +96,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
 
 function compileSources(config: FigwayConfig, fields: IdentityFields, options: AuthPluginOptions): Source[] {
   const settings = config.auth ?? {};
-  const own: Record<string, PassportStrategy> = { session: new SessionStrategy(fields) };
+  const own: Record<string, OwnStrategy> = { session: new SessionStrategy(fields) };
   if (settings.jwt) own.jwt = new JwtStrategy(settings.jwt, fields);
   if (settings.apiKeys) {
     own.apiKey = new ApiKeyStrategy(apiKeysFrom(settings.apiKeys, options.env), (settings.apiKeys.header ?? 'x-api-key').toLowerCase(), settings.apiKeys.query);

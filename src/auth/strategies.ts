@@ -1,4 +1,4 @@
-// figway's identity sources as passport strategies: the monolith's session, bearer JWTs, API keys.
+// figway's own identity sources: the monolith's session, bearer JWTs, API keys.
 import { createHash, createPublicKey } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
@@ -19,19 +19,25 @@ export interface Challenge {
   readonly message: string;
 }
 
-// A strategy runs on a copy given these actions (Object.create(strategy)), as passport runs one;
-// it only needs authenticate(), so these classes extend nothing.
-type StrategyThis = { success(user: unknown): void; fail(challenge: Challenge, status: number): void; error(err: unknown): void };
+/** What one of figway's own sources made of a request: the caller, or why there is none. */
+export type Outcome = { readonly user: Identity } | { readonly challenge: Challenge };
+
+/**
+ * One of figway's own identity sources. It answers at once when it can (a session, an API key, a
+ * JWT seen before), so the common request never waits for a promise to settle.
+ */
+export interface OwnStrategy {
+  check(req: IncomingMessage): Outcome | Promise<Outcome>;
+}
 
 /** The monolith's own passport session: req.user as it is. */
-export class SessionStrategy {
+export class SessionStrategy implements OwnStrategy {
   constructor(private readonly fields: IdentityFields) {}
 
-  authenticate(this: StrategyThis & SessionStrategy, req: IncomingMessage & { user?: unknown }): void {
+  check(req: IncomingMessage & { user?: unknown }): Outcome {
     const user = req.user;
     const identity = user !== null && typeof user === 'object' ? toIdentity(user as Record<string, unknown>, 'session', this.fields) : undefined;
-    if (identity) this.success(identity);
-    else this.fail({ invalid: false, scheme: 'Session', message: 'no session' }, 401);
+    return identity ? { user: identity } : { challenge: { invalid: false, scheme: 'Session', message: 'no session' } };
   }
 }
 
@@ -41,7 +47,7 @@ export class SessionStrategy {
  * and fetched again when a token names a kid it does not know, so key rotation works. A token seen
  * again is served from a bounded cache whose entries never outlive the token's exp.
  */
-export class JwtStrategy {
+export class JwtStrategy implements OwnStrategy {
   private readonly key: Uint8Array | ReturnType<typeof createPublicKey> | JWTVerifyGetKey;
   private readonly algorithms: string[];
   private readonly clockTolerance: number;
@@ -68,21 +74,17 @@ export class JwtStrategy {
     this.clockTolerance = Math.round(parseDuration(settings.clockTolerance ?? '30s') / 1000);
   }
 
-  authenticate(this: StrategyThis & JwtStrategy, req: IncomingMessage): void {
+  check(req: IncomingMessage): Outcome | Promise<Outcome> {
     const header = req.headers.authorization;
     const token = header !== undefined && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
-    if (!token) {
-      this.fail({ invalid: false, scheme: 'Bearer realm="figway"', message: 'no bearer token' }, 401);
-      return;
-    }
+    if (!token) return { challenge: { invalid: false, scheme: 'Bearer realm="figway"', message: 'no bearer token' } };
     const cached = this.cache.get(token);
-    if (cached) {
-      this.success(cached);
-      return;
-    }
-    this.verify(token).then(
-      (identity: Identity) => this.success(identity),
-      (err: unknown) => this.fail({ invalid: true, scheme: `Bearer realm="figway", error="invalid_token", error_description="${describe(err)}"`, message: describe(err) }, 401),
+    if (cached) return { user: cached };
+    return this.verify(token).then(
+      (identity): Outcome => ({ user: identity }),
+      (err: unknown): Outcome => ({
+        challenge: { invalid: true, scheme: `Bearer realm="figway", error="invalid_token", error_description="${describe(err)}"`, message: describe(err) },
+      }),
     );
   }
 
@@ -128,7 +130,7 @@ export interface ApiKey {
  * API keys from a header (or a query parameter, when configured). Keys are looked up by their
  * SHA-256, so a lookup takes the same time whatever the guess.
  */
-export class ApiKeyStrategy {
+export class ApiKeyStrategy implements OwnStrategy {
   private readonly byHash: Map<string, Identity>;
 
   constructor(
@@ -141,16 +143,12 @@ export class ApiKeyStrategy {
     );
   }
 
-  authenticate(this: StrategyThis & ApiKeyStrategy, req: IncomingMessage): void {
+  check(req: IncomingMessage): Outcome {
     const fromHeader = req.headers[this.header];
     const given = (Array.isArray(fromHeader) ? fromHeader[0] : fromHeader) ?? this.fromQuery(req);
-    if (!given) {
-      this.fail({ invalid: false, scheme: `ApiKey header="${this.header}"`, message: 'no API key' }, 401);
-      return;
-    }
+    if (!given) return { challenge: { invalid: false, scheme: `ApiKey header="${this.header}"`, message: 'no API key' } };
     const identity = this.byHash.get(hash(given));
-    if (identity) this.success(identity);
-    else this.fail({ invalid: true, scheme: `ApiKey header="${this.header}"`, message: 'unknown API key' }, 401);
+    return identity ? { user: identity } : { challenge: { invalid: true, scheme: `ApiKey header="${this.header}"`, message: 'unknown API key' } };
   }
 
   private fromQuery(req: IncomingMessage): string | undefined {

@@ -55,6 +55,8 @@ const proxied = await measure({
     { label: 'figway server mode (features)', kind: 'figway-server', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
     // Not a target: what server mode itself costs next to the bare proxy, without the features.
     { label: 'figway server mode (features off)', kind: 'figway-server-bare', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
+    // Not a target: the ceiling of any server mode forwarding through http-proxy-middleware, figway's included.
+    { label: 'http-proxy-middleware alone (no Express, no features)', kind: 'hpm', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
     // Not a target either: the floor of any forwarding engine in Node (http.request + pipe, nothing else).
     { label: 'plain Node proxy (no library, no features)', kind: 'node-proxy', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
   ],

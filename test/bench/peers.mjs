@@ -20,6 +20,15 @@ export function bareProxy(upstream) {
 }
 
 /**
+ * http-proxy-middleware on Node's server, without Express and without features: the ceiling of any
+ * server mode that forwards through it, as figway's does. Not a peer either.
+ */
+export function bareHpm(upstream) {
+  const proxy = createProxyMiddleware({ target: upstream, changeOrigin: true, agent: new http.Agent({ keepAlive: true }) });
+  return (req, res) => proxy(req, res, () => res.writeHead(404).end());
+}
+
+/**
  * The least a Node proxy can do: http.request + pipe, no library, no features, no error handling
  * beyond a 502. Not a peer (nobody should run it); the floor any Node forwarding engine works from.
  */

@@ -3,13 +3,13 @@
 // `?bytes=N` downloads); figway-bare (metrics, logs and trace context off), figway-metrics-logs
 // (trace context off), figway-observed (all on), figway-auth (all on, a bearer JWT required),
 // figway-auth-limit (and a rate limit), figway-server (the same in server mode), figway-server-bare
-// (server mode, features off); express-hpm, node-proxy and hand-wired (peers.mjs); monolith and
+// (server mode, features off); express-hpm, hpm, node-proxy and hand-wired (peers.mjs); monolith and
 // monolith-figway (the monolith alone, and with figway and 1,000 routes none of its requests match).
 // Logs go to stdout, which the benchmark points at /dev/null.
 import http from 'node:http';
 import { Registry } from 'prom-client';
 import { figway } from '../../dist/index.js';
-import { bareProxy, handWired, monolith, plainNodeProxy } from './peers.mjs';
+import { bareHpm, bareProxy, handWired, monolith, plainNodeProxy } from './peers.mjs';
 
 /** The HMAC secret the benchmarks sign their token with. */
 export const BENCH_SECRET = 'benchmark-hmac-secret-0123456789-abcdef';
@@ -70,6 +70,8 @@ if (!process.send) {
   });
 } else if (kind === 'express-hpm') {
   listen(bareProxy(upstream));
+} else if (kind === 'hpm') {
+  listen(bareHpm(upstream));
 } else if (kind === 'node-proxy') {
   listen(plainNodeProxy(upstream));
 } else if (kind === 'hand-wired') {

@@ -51,7 +51,9 @@ export class JwtStrategy implements OwnStrategy {
   private readonly key: Uint8Array | ReturnType<typeof createPublicKey> | JWTVerifyGetKey;
   private readonly algorithms: string[];
   private readonly clockTolerance: number;
-  private readonly cache = new LRUCache<string, Identity>({ max: 10_000 });
+  // ttlResolution 0: read the clock on each lookup. The default (1 ms) caches the time and starts a
+  // timer to forget it, which under load is a timer every millisecond.
+  private readonly cache = new LRUCache<string, Identity>({ max: 10_000, ttlResolution: 0 });
 
   constructor(
     private readonly settings: NonNullable<NonNullable<FigwayConfig['auth']>['jwt']>,

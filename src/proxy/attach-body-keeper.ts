@@ -13,6 +13,9 @@ const EARLY_MATCH = Symbol('figway.earlyMatch');
 
 /** The match the body keeper already made for this request on this snapshot, so nobody matches twice. */
 export function recallMatch(req: IncomingMessage, snapshot: Snapshot): MatchResult | undefined {
+  // The keeper only matches requests with a body; for the rest (most), a header check is cheaper
+  // than looking for a symbol along Express's request prototype chain.
+  if (!hasBody(req)) return undefined;
   const early = (req as { [EARLY_MATCH]?: { snapshot: Snapshot; matched: MatchResult } })[EARLY_MATCH];
   return early?.snapshot === snapshot ? early.matched : undefined;
 }

@@ -135,7 +135,8 @@ describe('progressive rollouts', () => {
   it('takes the next step once minStepTime has passed and the service served minStepRequests', async () => {
     clock += 60_000;
     await expect.poll(async () => (await view('orders')).progressive).toMatchObject({ step: 1, percent: 50, requestsAtStep: 0 });
-    expect(await registry.getSingleMetricAsString('figway_progressive_events_total')).toContain('figway_progressive_events_total{route="orders",event="step"} 1');
+    // The engine counts and logs a step once the new snapshot is in place, a tick after the view shows it.
+    await expect.poll(() => registry.getSingleMetricAsString('figway_progressive_events_total')).toContain('figway_progressive_events_total{route="orders",event="step"} 1');
     expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'figway: progressive rollout of orders: step', route: 'orders', percent: 50 }));
   });
 
@@ -153,7 +154,7 @@ describe('progressive rollouts', () => {
     expect(await sides('/api/orders', 20)).toEqual({ service: 0, legacy: 20 });
     const breach = (await audit()).find((e) => e.action === 'progressive-breach');
     expect(breach).toMatchObject({ route: 'orders', actor: 'figway-guard' });
-    expect(await registry.getSingleMetricAsString('figway_progressive_events_total')).toContain('figway_progressive_events_total{route="orders",event="breach"} 1');
+    await expect.poll(() => registry.getSingleMetricAsString('figway_progressive_events_total')).toContain('figway_progressive_events_total{route="orders",event="breach"} 1');
     expect(logs.lines).toContainEqual(expect.objectContaining({ level: 50, route: 'orders', event: 'breach', msg: expect.stringMatching(/^figway: rollout guard tripped on orders: service error rate/) }));
   });
 

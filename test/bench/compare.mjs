@@ -1,4 +1,4 @@
-// Runs contenders, each in its own process, interleaved (A B C C B A ...) in one run, and reports
+// Runs contenders, each in its own process (a fresh one every round), interleaved (A B C C B A ...) in one run, and reports
 // requests/s, p50, p99 and CPU per request (stable on a shared machine), with ratios to a baseline
 // taken within the same round (cancelling the machine's drift), as medians over the rounds.
 import { fork } from 'node:child_process';
@@ -8,6 +8,8 @@ import { drive, loadGenerator } from './load.mjs';
 
 const SERVE = fileURLToPath(new URL('./serve.mjs', import.meta.url));
 const TICK_MS = 10; // /proc clock ticks (USER_HZ = 100)
+// Load before a fresh process is measured, so the JIT has compiled its hot paths.
+const WARM_UP_SECONDS = 1;
 
 /** Starts `serve.mjs <kind> ...args` in its own process; resolves with the child and its URL. */
 export function start(kind, ...args) {
@@ -35,16 +37,23 @@ export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(v
  */
 export async function measure(plan) {
   const upstream = await start('upstream');
-  const running = [];
+  let running = [];
+  const stop = () => {
+    for (const { child } of running) if (child !== upstream.child && child.exitCode === null) child.kill();
+  };
   try {
-    for (const contender of plan.contenders) {
-      running.push({ ...contender, ...(contender.kind === 'upstream' ? upstream : await start(contender.kind, upstream.url)) });
-    }
     const load = (contender, seconds) =>
       drive({ url: `${contender.url}${contender.path}`, headers: { ...plan.headers, ...contender.headers }, connections: plan.connections, seconds });
-    for (const contender of running) await load(contender, 1);
-    const rounds = running.map(() => []);
+    const rounds = plan.contenders.map(() => []);
     for (let round = 0; round < plan.rounds; round++) {
+      // Fresh processes every round: two processes of the same server differ by up to 8% in CPU per
+      // request for their whole life (what the JIT and the heap made of them), more than some targets' margin.
+      stop();
+      const started = await Promise.allSettled(plan.contenders.map(async (contender) => ({ ...contender, ...(contender.kind === 'upstream' ? upstream : await start(contender.kind, upstream.url)) })));
+      running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const failed = started.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      for (const contender of running) await load(contender, WARM_UP_SECONDS);
       // Every other round runs in reverse (A B C, C B A, …): the machine drifts during a round, and a
       // fixed order would give that drift to whichever contender always comes last.
       const order = [...running.entries()];
@@ -78,7 +87,8 @@ export async function measure(plan) {
     });
     return { rows, raw: running.map((c, i) => ({ label: c.label, kind: c.kind, path: c.path, rounds: rounds[i] })) };
   } finally {
-    for (const { child } of [upstream, ...running]) if (child.exitCode === null) child.kill();
+    stop();
+    upstream.child.kill();
   }
 }
 

@@ -42,9 +42,9 @@ export function renderReport(r) {
 
 Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.kernel}. Node ${m.node}, figway ${m.figway} (${m.commit}), Express ${m.express}, http-proxy-middleware ${m.httpProxyMiddleware}, load from ${m.loadGenerator}. Load average before the run: ${m.loadAverageBefore}; after: ${m.loadAverageAfter}.
 
-Every contender runs in its own process on loopback; all share the machine with the upstream and the load generator. Medians of ${s.rounds} interleaved rounds (${s.legacyRounds} for the legacy pair; A B C, then C B A, and so on) of ${s.seconds} s at ${s.connections} connections; ratios are taken within each round against the row named in "vs", then the median. CPU µs/req is the contender process's own CPU time per request (the upstream's and the load generator's are not in it).
+Every contender runs in its own process on loopback, a fresh one each round after a 1 s warm-up (two processes of one server can differ by several percent for their whole life); all share the machine with the upstream and the load generator. Medians of ${s.rounds} interleaved rounds (${s.legacyRounds} for the legacy pair; A B C, then C B A, and so on) of ${s.seconds} s at ${s.connections} connections; ratios are taken within each round against the row named in "vs", then the median. CPU µs/req is the contender process's own CPU time per request (the upstream's and the load generator's are not in it).
 
-"Features" means: a required bearer JWT (HS256, through passport), a rate limit (express-rate-limit's in-memory store), one JSON log line per request (pino, to /dev/null), a request-duration histogram (prom-client), then the proxy. figway also has its trace context (request id, traceparent) on, as by default.
+"Features" means: a required bearer JWT (HS256: passport-jwt in the hand-wired stack, figway's own jose-based source in figway), a rate limit (express-rate-limit's in-memory store), one JSON log line per request (pino, to /dev/null), a request-duration histogram (prom-client), then the proxy. figway also has its trace context (request id, traceparent) on, as by default.
 
 ## Targets
 

@@ -1,6 +1,5 @@
 // figway(options): load the config, build the pipeline, start runtime control, return the one-line middleware.
 import path from 'node:path';
-import { pino } from 'pino';
 import { register as globalRegistry } from 'prom-client';
 import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { authPlugin } from './auth/auth-plugin.js';
@@ -9,7 +8,7 @@ import { Controller } from './control/controller.js';
 import { watchConfigFile } from './control/watch-config.js';
 import { rateLimitPlugin } from './limits/rate-limit-plugin.js';
 import { createLiveStats } from './observe/live-stats.js';
-import { loggingPlugin } from './observe/logging.js';
+import { defaultLogger, loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
 import { metricsPlugin, safetyCounters } from './observe/metrics.js';
 import { traceContextPlugin } from './observe/trace-context.js';
@@ -49,7 +48,7 @@ import { dispatchUpgrades } from './websocket/upgrade-dispatcher.js';
  * ```
  */
 export function figway(options: FigwayOptions): FigwayMiddleware {
-  const logger = options.logger ?? pino(pino.destination({ dest: 1, sync: false }));
+  const logger = options.logger ?? defaultLogger();
   const registry = options.registry ?? globalRegistry;
   const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const liveStats = createLiveStats(runtime.now);

@@ -1,4 +1,5 @@
 // One JSON line per routed request: decision, upstream, ids; credentials redacted; sampling; off switch.
+import { spawn } from 'node:child_process';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
@@ -120,5 +121,41 @@ describe('request logs', () => {
     await request(monolith.url, '/api/orders/after-quiet', { headers: { 'x-user-id': 'alice' } });
     await lineFor('/api/orders/after-quiet');
     expect(logs.lines.some((line) => (line.req as { url: string }).url === '/api/quiet')).toBe(false);
+  });
+});
+
+describe('the default logger (no app logger given)', () => {
+  const LOGGING = new URL('../../dist/observe/logging.js', import.meta.url).href;
+  // A process that logs one line with figway's default logger, then stays `lingerMs` before exiting.
+  const logOnce = (lingerMs: number) =>
+    spawn(process.execPath, ['--input-type=module', '-e', `import { defaultLogger } from '${LOGGING}'; defaultLogger().info({ n: 1 }, 'one line'); setTimeout(() => {}, ${lingerMs});`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  const firstLine = (child: ReturnType<typeof logOnce>) =>
+    new Promise<{ line: Record<string, unknown>; exited: boolean }>((resolve, reject) => {
+      let out = '';
+      let exited = false;
+      child.once('exit', () => (exited = true));
+      child.stdout.on('data', (data: Buffer) => {
+        out += data.toString();
+        if (out.includes('\n')) resolve({ line: JSON.parse(out.split('\n')[0] as string) as Record<string, unknown>, exited });
+      });
+      child.stdout.once('end', () => (out.includes('\n') ? undefined : reject(new Error('no line was written'))));
+    });
+
+  it('writes a batched line within a second or so, while the process runs on', async () => {
+    const child = logOnce(10_000);
+    try {
+      const { line, exited } = await firstLine(child);
+      expect(line).toMatchObject({ n: 1, msg: 'one line' });
+      expect(exited).toBe(false);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('writes what it holds when the process exits', async () => {
+    const { line } = await firstLine(logOnce(0));
+    expect(line).toMatchObject({ n: 1, msg: 'one line' });
   });
 });

@@ -8,8 +8,8 @@ import { traceOf } from './trace-context.js';
 /**
  * figway's logger when the app passes none: pino on stdout, written asynchronously so a slow
  * terminal or pipe never stalls requests, in batches of 4 KB and at least once a second, as a
- * buffered access log is (one write per line cost a busy gateway ~60 µs of CPU per request; batched,
- * ~30). pino writes what is left when the process exits.
+ * buffered access log is (a request's line cost a busy gateway ~60 µs of CPU when each was written
+ * on its own, ~30 batched). pino writes what is left when the process exits.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-// The built-in `auth` plugin: one authentication in front of every service: figway's own identity sources and the app's passport strategies.
+// The built-in `auth` plugin: one authentication in front of every service, from figway's own identity sources and the app's passport strategies.
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';

@@ -1,7 +1,7 @@
 // The identify stage's core: try each identity source in order, figway's own or the app's passport strategies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Identity } from './identity.js';
-import type { Challenge, OwnStrategy } from './strategies.js';
+import type { Challenge, Outcome, OwnStrategy } from './strategies.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
 
 /** What figway uses of a passport instance (figway's own, or the app's). */
@@ -14,9 +14,6 @@ export interface PassportInstance {
  * app's passport, run through that passport's authenticate().
  */
 export type Source = { readonly label: string } & ({ readonly own: OwnStrategy } | { readonly passport: PassportInstance; readonly strategy: string });
-
-/** What one strategy made of a request. */
-type Outcome = { user?: object; challenge?: unknown };
 
 /** What the sources made of a request. */
 export type AuthResult =
@@ -32,15 +29,10 @@ export type AuthResult =
 export async function authenticate(sources: readonly Source[], req: IncomingMessage, res: ServerResponse, fields: IdentityFields): Promise<AuthResult> {
   const absent: Challenge[] = [];
   for (const source of sources) {
-    const outcome = await runStrategy(source, req, res);
-    if (outcome.user !== undefined) {
-      const identity = isIdentity(outcome.user) ? outcome.user : toIdentity(outcome.user as Record<string, unknown>, source.label, fields);
-      if (identity) return { identity };
-      return { invalid: { invalid: true, scheme: 'Bearer realm="figway"', message: `${source.label} gave a user without an id` } };
-    }
-    const challenge = asChallenge(outcome.challenge, source.label);
-    if (challenge.invalid) return { invalid: challenge };
-    absent.push(challenge);
+    const outcome = await runStrategy(source, req, res, fields);
+    if ('user' in outcome) return { identity: outcome.user };
+    if (outcome.challenge.invalid) return { invalid: outcome.challenge };
+    absent.push(outcome.challenge);
   }
   return { absent };
 }
@@ -52,17 +44,24 @@ export async function authenticate(sources: readonly Source[], req: IncomingMess
  * each request's objects alive past young-generation collections (server mode with a JWT used 18%
  * more CPU per request, most of it in the garbage collector).
  */
-function runStrategy(source: Source, req: IncomingMessage, res: ServerResponse): Outcome | Promise<Outcome> {
+function runStrategy(source: Source, req: IncomingMessage, res: ServerResponse, fields: IdentityFields): Outcome | Promise<Outcome> {
   if ('own' in source) return source.own.check(req);
+  const { label } = source;
   return new Promise((resolve, reject) => {
     const settle = (err: unknown, user: unknown, challenge: unknown) => {
       if (err) reject(err);
-      else if (user && typeof user === 'object') resolve({ user });
-      else resolve({ challenge });
+      else if (user && typeof user === 'object') resolve(asUser(user, label, fields));
+      else resolve({ challenge: asChallenge(challenge, label) });
     };
     const middleware = source.passport.authenticate(source.strategy, { session: false }, settle) as (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
-    middleware(req, res, (err?: unknown) => (err ? reject(err) : resolve({})));
+    middleware(req, res, (err?: unknown) => (err ? reject(err) : resolve({ challenge: asChallenge(undefined, label) })));
   });
+}
+
+/** The app's strategies give a user of their own shape; one without an id is refused, not passed over. */
+function asUser(user: object, label: string, fields: IdentityFields): Outcome {
+  const identity = isIdentity(user) ? user : toIdentity(user as Record<string, unknown>, label, fields);
+  return identity ? { user: identity } : { challenge: { invalid: true, scheme: 'Bearer realm="figway"', message: `${label} gave a user without an id` } };
 }
 
 function isIdentity(user: object): user is Identity {

@@ -1,5 +1,5 @@
 // The per-request context: created once a route matched, carried on the request for every later stage.
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parse as parseCookie } from 'cookie';
 import { sendError } from './error-response.js';
@@ -54,8 +54,8 @@ export class RequestContext implements FigwayContext {
   replayBody: Buffer | undefined;
   /** Connection attempts to the service (a reset reused connection is retried once). */
   attempts = 0;
-  /** The current request to the service, once it has a socket. */
-  proxyReq: ClientRequest | undefined;
+  /** Whether the current attempt went out on a connection that served requests before; undefined when the engine cannot tell. */
+  reusedConnection: boolean | undefined;
   /** Set once figway answered an upstream failure, so a second report of it is ignored. */
   failed = false;
   /** Set when the service failed and the legacy handler served instead. */

@@ -17,7 +17,7 @@ import { registerPlugins } from './plugins/register-plugins.js';
 import { ProgressiveEngine } from './progressive/progressive-engine.js';
 import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
 import { CircuitBreakers } from './proxy/circuit-breaker.js';
-import { createForwarder } from './proxy/forward.js';
+import { createDispatch } from './proxy/forward.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
 import { FileStateStore } from './state/file-store.js';
 import type { StateStore } from './state/runtime-state.js';
@@ -113,12 +113,15 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   ready.catch((err: unknown) => logger.error({ err }, 'figway: runtime control did not start'));
 
   const currentSnapshot = () => controller.current;
+  // Server mode's reason to exist is speed, so it forwards through undici unless the config names an engine.
+  let serverMode = false;
+  const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'));
   const stages = {
     current: currentSnapshot,
     random: runtime.random,
-    forward: createForwarder(breakers),
+    forward: dispatch.forward,
     breakers,
-    shadower: new Shadower(shadowBook, runtime.random, runtime.now),
+    shadower: new Shadower(shadowBook, runtime.random, runtime.now, dispatch.forwarderFor),
     starting: () => starting,
   };
   const pipeline = createPipeline(stages);
@@ -152,6 +155,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       value: (target: ExpressApp) => {
         app = target;
         handlesOutsideStack = true;
+        serverMode = true;
         warnAboutServerMode(controller.current.config, logger);
         return createServerListener(pipeline, target, handled);
       },

@@ -1,5 +1,5 @@
 // The compiled, immutable configuration a request runs on; a reload swaps the whole snapshot.
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoadedConfig } from './config/load-config.js';
 import type { FigwayConfig } from './config/schema.js';
 import type { IgnoredOverride } from './state/apply-state.js';
@@ -14,7 +14,8 @@ import type { Rollout } from './rollout/decide-side.js';
 import type { MatchConditions } from './routing/match-conditions.js';
 import type { PathPattern } from './routing/path-pattern.js';
 import type { RouteTable } from './routing/route-table.js';
-import type { FigwayContext, RouteInfo } from './types.js';
+import type { EngineName } from './proxy/forwarder.js';
+import type { FigwayContext, ProxyRequest, ProxyResponse, RouteInfo } from './types.js';
 
 /** A hook of a plugin, bound to that plugin's options for one route. */
 export interface BoundHook<F> {
@@ -31,8 +32,8 @@ export interface RouteHooks {
   readonly identify: readonly BoundHook<Hook>[];
   readonly limit: readonly BoundHook<Hook>[];
   readonly onDecision: readonly BoundHook<Hook>[];
-  readonly onProxyRequest: readonly BoundHook<(proxyReq: ClientRequest, ctx: FigwayContext, options: unknown) => void>[];
-  readonly onProxyResponse: readonly BoundHook<(proxyRes: IncomingMessage, ctx: FigwayContext, options: unknown) => void>[];
+  readonly onProxyRequest: readonly BoundHook<(proxyReq: ProxyRequest, ctx: FigwayContext, options: unknown) => void>[];
+  readonly onProxyResponse: readonly BoundHook<(proxyRes: ProxyResponse, ctx: FigwayContext, options: unknown) => void>[];
   readonly onResponse: readonly BoundHook<(ctx: FigwayContext, options: unknown) => void>[];
 }
 
@@ -49,6 +50,8 @@ export interface CompiledRoute {
   readonly rewrite: Rewrite;
   readonly rollout: Rollout;
   readonly timeouts: { readonly connect: number; readonly response: number; readonly idle: number };
+  /** The forwarding engine the config names for this route's upstream (`upstreams.<name>.engine`, else `proxy.engine`); undefined: the mode's default. */
+  readonly engine: EngineName | undefined;
   readonly hooks: RouteHooks;
   /** False when no request can reach the service (0%, no cohort sends to it, no override). */
   readonly mayProxy: boolean;

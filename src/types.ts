@@ -1,5 +1,5 @@
 // Every public type of figway, with its documentation.
-import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
@@ -14,6 +14,7 @@ export type { FigwayConfig, RouteConfig } from './config/schema.js';
 export type { Decision, DecisionReason, Side } from './rollout/decision.js';
 export type { Identity } from './auth/identity.js';
 export type { RequestView } from './rollout/request-view.js';
+export type { EngineName } from './proxy/forwarder.js';
 
 /**
  * Options of {@link figway}.
@@ -101,6 +102,44 @@ export interface FigwayContext {
   readonly locals: Map<string | symbol, unknown>;
 }
 
+/**
+ * The request to a service while its headers can still change, as `onProxyRequest` hooks see it.
+ * Both forwarding engines give this shape (with http-proxy-middleware it is Node's ClientRequest).
+ *
+ * @example
+ * ```ts
+ * onProxyRequest: (proxyReq, ctx) => {
+ *   proxyReq.setHeader('x-route', ctx.route.id);
+ *   proxyReq.removeHeader('x-debug');
+ * }
+ * ```
+ */
+export interface ProxyRequest {
+  readonly method: string;
+  /** Path and query string sent to the service. */
+  readonly path: string;
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  removeHeader(name: string): void;
+  hasHeader(name: string): boolean;
+}
+
+/**
+ * The service's response head, before it is copied to the client; `headers` (lower-case names,
+ * Set-Cookie as a list) may be edited in place.
+ *
+ * @example
+ * ```ts
+ * onProxyResponse: (proxyRes) => {
+ *   delete proxyRes.headers['x-powered-by'];
+ * }
+ * ```
+ */
+export interface ProxyResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+}
+
 /** A stage hook. Answer the response (or throw a FigwayError) to stop the pipeline. */
 export type StageHook<O> = (ctx: FigwayContext, options: O) => void | Promise<void>;
 
@@ -117,10 +156,10 @@ export interface PluginHooks<O = Record<string, unknown>> {
   limit?: StageHook<O>;
   /** After the decision is recorded, before dispatch; read-only. */
   onDecision?: StageHook<O>;
-  /** The request to the service is about to be sent: adjust its headers. */
-  onProxyRequest?: (proxyReq: ClientRequest, ctx: FigwayContext, options: O) => void;
-  /** The service's response headers arrived, before they are copied to the client. */
-  onProxyResponse?: (proxyRes: IncomingMessage, ctx: FigwayContext, options: O) => void;
+  /** The request to the service is about to be sent: adjust its headers (whichever forwarding engine sends it). */
+  onProxyRequest?: (proxyReq: ProxyRequest, ctx: FigwayContext, options: O) => void;
+  /** The service's response headers arrived, before they are copied to the client: edit `proxyRes.headers`. */
+  onProxyResponse?: (proxyRes: ProxyResponse, ctx: FigwayContext, options: O) => void;
   /** The response finished or the client went away (observe: metrics, logs). */
   onResponse?: (ctx: FigwayContext, options: O) => void;
   /**

@@ -1,7 +1,8 @@
 // What services learn about the caller: identity headers set from the verified identity only.
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie, serialize } from 'cookie';
 import type { FigwayConfig } from '../config/schema.js';
+import type { ProxyRequest } from '../types.js';
 import type { Identity } from './identity.js';
 import { DEFAULT_TOKEN_HEADER } from './identity-token.js';
 
@@ -36,7 +37,7 @@ function dashed(name: string): string {
 }
 
 /** Sets X-User-Id, -Source, -Roles, -Scopes (with the configured prefix) for the service. */
-export function setIdentityHeaders(proxyReq: ClientRequest, identity: Identity, prefix: string): void {
+export function setIdentityHeaders(proxyReq: ProxyRequest, identity: Identity, prefix: string): void {
   proxyReq.setHeader(`${prefix}id`, identity.id);
   proxyReq.setHeader(`${prefix}source`, identity.source);
   if (identity.roles.length > 0) proxyReq.setHeader(`${prefix}roles`, identity.roles.join(','));
@@ -44,7 +45,7 @@ export function setIdentityHeaders(proxyReq: ClientRequest, identity: Identity, 
 }
 
 /** Drops the monolith's session cookie from what the service receives. */
-export function dropCookie(proxyReq: ClientRequest, name: string): void {
+export function dropCookie(proxyReq: ProxyRequest, name: string): void {
   const header = proxyReq.getHeader('cookie');
   if (typeof header !== 'string' || !header.includes(name)) return;
   const cookies = parseCookie(header);

@@ -76,6 +76,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
         response: timeout('response'),
         idle: timeout('idle'),
       },
+      engine: upstreamConfig.config.engine ?? config.proxy?.engine,
       hooks: plugins.hooksFor(route),
       fallback: compileFallback(route.fallback),
       progressive: compileProgressive(route, deps.state, deps.runtime.now()),

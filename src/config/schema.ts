@@ -29,6 +29,11 @@ const Timeouts = Type.Object(
   { additionalProperties: false, description: 'Timeouts towards the service. Defaults: connect 2s, response 30s, idle 60s.' },
 );
 
+const Engine = (description: string) =>
+  Type.Union([Type.Literal('http-proxy-middleware'), Type.Literal('undici')], {
+    description: `${description} http-proxy-middleware (Node's http client) or undici (faster: a connection pool per service writing straight to the response). Default: http-proxy-middleware in middleware mode, undici in server mode.`,
+  });
+
 const Upstream = Type.Object(
   {
     url: Type.String({
@@ -44,7 +49,9 @@ const Upstream = Type.Object(
       Type.Object(
         {
           maxSockets: Type.Optional(Type.Integer({ minimum: 1, description: 'Most connections open to this service at once. Default 256.' })),
-          maxFreeSockets: Type.Optional(Type.Integer({ minimum: 0, description: 'Most idle keep-alive connections kept. Default 64.' })),
+          maxFreeSockets: Type.Optional(
+            Type.Integer({ minimum: 0, description: 'Most idle keep-alive connections kept (http-proxy-middleware engine; undici keeps each until idleTimeout). Default 64.' }),
+          ),
           idleTimeout: Type.Optional(Duration('Idle keep-alive connections are closed after this long; keep it below the service\'s own keep-alive timeout. Default 4s.')),
         },
         { additionalProperties: false, description: 'The keep-alive connection pool to this service.' },
@@ -56,6 +63,7 @@ const Upstream = Type.Object(
     rewriteCookies: Type.Optional(
       Type.Boolean({ description: 'Rewrite Set-Cookie Domain/Path attributes that name this service so cookies belong to the public host. Default true.' }),
     ),
+    engine: Type.Optional(Engine('The forwarding engine for this service, over proxy.engine (e.g. to try undici on one service first).')),
   },
   { additionalProperties: false, description: 'A new service figway can send traffic to.' },
 );
@@ -510,6 +518,7 @@ export const ConfigSchema = Type.Object(
     proxy: Type.Optional(
       Type.Object(
         {
+          engine: Type.Optional(Engine('The forwarding engine of every service.')),
           replayBodyLimit: Type.Optional(
             numberOrPattern(
               SIZE_PATTERN,

@@ -1,74 +1,93 @@
-// The dispatch stage, service side: send the request through its route's upstream, answer failures.
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+// The dispatch stage, service side: the request's body, then its engine sends it; failures are answered here, whatever the engine.
 import { performance } from 'node:perf_hooks';
-import { createProxyMiddleware } from 'http-proxy-middleware';
-import { contextOf, type RequestContext } from '../context.js';
+import type { RequestContext } from '../context.js';
 import { FigwayError } from '../errors.js';
+import type { ProxyResponse } from '../types.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import type { EngineName, Exchange, Forwarder } from './forwarder.js';
+import { asPluginError } from './plugin-error.js';
 import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js';
+import { createHttpProxyMiddlewareForwarder } from './engines/http-proxy-middleware.js';
+import { createUndiciForwarder } from './engines/undici.js';
 import { prepareRequestHeaders } from './request-headers.js';
 import { prepareResponseHeaders } from './response-headers.js';
-import type { CircuitBreakers } from './circuit-breaker.js';
-import { armTimeouts } from './timeouts.js';
 import { toUpstreamError } from './upstream-error.js';
 
-const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+// Only these are sent again or served again by legacy: safe, idempotent, and nothing to send a second time.
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const EMPTY = Buffer.alloc(0);
 
 /** Sends decided-for-service requests to their upstream. */
 export type Forward = (ctx: RequestContext, next: (err?: unknown) => void) => void;
 
-// Only these may be served again by legacy: safe, idempotent, and nothing to send a second time.
-const FALLBACK_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The dispatch stage of one gateway, and the engine each request goes through (shadow copies use it too). */
+export interface Dispatch {
+  readonly forward: Forward;
+  forwarderFor(ctx: RequestContext): Forwarder;
+}
 
 /**
- * Creates the forwarder of one gateway: a single http-proxy-middleware instance whose router picks
- * each request's upstream (target, connection pool, Host handling) from its context, so every
- * service shares one set of event handlers. Routes with a fallback have their failures served by
- * legacy and counted by their circuit breaker.
+ * Creates the dispatch stage. Each request goes through the engine its route's config names, else
+ * `defaultEngine()` (the mode's default); engines are created on first use. Routes with a fallback
+ * have their failures served by legacy and counted by their circuit breaker.
  */
-export function createForwarder(breakers: CircuitBreakers): Forward {
-  const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
-    router: (req, _res, options) => {
-      const { upstream, fallback } = contextOf(req).compiled;
-      options.agent = upstream.agent;
-      options.changeOrigin = upstream.config.preserveHost !== true;
-      // A status that sends the request to legacy must be seen before anything reaches the client.
-      options.selfHandleResponse = fallback !== undefined && fallback.statuses.size > 0;
-      return upstream.url;
+export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => EngineName): Dispatch {
+  const exchange: Exchange = {
+    prepare(ctx, outgoing) {
+      prepareRequestHeaders(outgoing, ctx.req, ctx.forwarded);
+      for (const hook of ctx.compiled.hooks.onProxyRequest) hook.fn(outgoing, ctx, hook.options);
     },
-    // The default plugins log to the console and answer errors in their own shape; figway's
-    // handlers replace them (and the 'error' listener keeps a proxy error from ever throwing).
-    ejectPlugins: true,
-    plugins: [
-      (server) => {
-        server.on('proxyReq', onProxyReq);
-        server.on('proxyRes', onProxyRes);
-        server.on('error', (err: Error, req?: IncomingMessage) => {
-          // Without a request there is nobody to answer.
-          if (req) failed(contextOf(req), err);
-        });
-      },
-    ],
-  });
+    respond,
+    fail,
+  };
+  const engines = new Map<EngineName, Forwarder>();
+  const forwarderFor = (ctx: RequestContext): Forwarder => {
+    const name = ctx.compiled.engine ?? defaultEngine();
+    let engine = engines.get(name);
+    if (!engine) {
+      engine = name === 'undici' ? createUndiciForwarder(exchange) : createHttpProxyMiddlewareForwarder(exchange);
+      engines.set(name, engine);
+    }
+    return engine;
+  };
 
   const send = (ctx: RequestContext): void => {
     ctx.attempts += 1;
-    ctx.proxyReq = undefined;
+    ctx.reusedConnection = undefined;
     ctx.upstreamSentAt = performance.now();
-    // The proxy library reads the path from req.url: give it the one figway matched and rewrote.
-    ctx.req.url = ctx.upstreamPath;
-    void middleware(ctx.req, ctx.res, (err?: unknown) => {
-      failed(ctx, err ?? new FigwayError('FIGWAY_INTERNAL', 'the proxy declined a request figway routed to it'));
-    });
+    forwarderFor(ctx).send(ctx);
   };
 
+  function respond(ctx: RequestContext, head: ProxyResponse): boolean {
+    ctx.upstreamAnsweredAt = performance.now();
+    ctx.upstreamStatus = head.statusCode;
+    const { fallback } = ctx.compiled;
+    if (fallback?.statuses.has(head.statusCode)) {
+      countFailure(ctx);
+      if (fallBack(ctx)) return false;
+    } else if (fallback?.breaker) {
+      breakers.success(ctx.compiled.id);
+    }
+    try {
+      prepareResponseHeaders(head.headers, ctx.req, ctx.compiled);
+      for (const hook of ctx.compiled.hooks.onProxyResponse) hook.fn(head, ctx, hook.options);
+    } catch (err) {
+      // Nothing is copied to the client yet, so it still gets a proper error.
+      ctx.failed = true;
+      ctx.answerError(asPluginError(err));
+      return false;
+    }
+    return true;
+  }
+
   /**
-   * Answers an upstream failure once: legacy serves it when the route falls back, else 502/504
-   * before the response started, a cut connection after.
+   * Answers an upstream failure once: a retry when a reused connection broke before anything was
+   * processed, legacy when the route falls back, else 502/504 before the response started and a
+   * cut connection after.
    */
-  function failed(ctx: RequestContext, err: unknown): void {
+  function fail(ctx: RequestContext, err: unknown, connectionReset: boolean): void {
     if (ctx.failed) return;
-    if (shouldRetry(ctx, err)) {
+    if (connectionReset && mayRetry(ctx)) {
       send(ctx);
       return;
     }
@@ -86,35 +105,7 @@ export function createForwarder(breakers: CircuitBreakers): Forward {
     if (breaker) breakers.failure(ctx.compiled.id, breaker);
   }
 
-  function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage): void {
-    const ctx = contextOf(req);
-    ctx.upstreamAnsweredAt = performance.now();
-    ctx.upstreamStatus = proxyRes.statusCode;
-    const { fallback } = ctx.compiled;
-    const status = proxyRes.statusCode ?? 0;
-    if (fallback?.statuses.has(status)) {
-      countFailure(ctx);
-      if (fallBack(ctx)) {
-        proxyRes.resume();
-        return;
-      }
-    } else if (fallback?.breaker) {
-      breakers.success(ctx.compiled.id);
-    }
-    try {
-      prepareResponseHeaders(proxyRes, req, ctx.compiled);
-      for (const hook of ctx.compiled.hooks.onProxyResponse) hook.fn(proxyRes, ctx, hook.options);
-    } catch (err) {
-      // Nothing is copied to the client yet, so it still gets a proper error; the proxy then sees an answered response.
-      ctx.failed = true;
-      ctx.answerError(asPluginError(err));
-      proxyRes.destroy();
-      return;
-    }
-    if (fallback !== undefined && fallback.statuses.size > 0) copyResponse(proxyRes, ctx.res);
-  }
-
-  return function forwardToService(ctx, next) {
+  const forward: Forward = function forwardToService(ctx, next) {
     ctx.legacy = next;
     const { req } = ctx;
     if (bodyWasRead(req)) {
@@ -127,11 +118,20 @@ export function createForwarder(breakers: CircuitBreakers): Forward {
     } else {
       stopKeeping(req);
     }
-    // Node has already answered `Expect: 100-continue`; forwarded, it would also stop the proxy
-    // library from emitting its proxyReq event, where figway sets headers and timeouts.
+    // Node has already answered `Expect: 100-continue`; the service must not be asked again.
     delete req.headers.expect;
     send(ctx);
   };
+  return { forward, forwarderFor };
+}
+
+/**
+ * A connection that broke before the service sent anything, on a body-less idempotent request that
+ * went out once: safe to send again (a pooled connection the service closed just as figway reused
+ * it). With an engine that says whether the connection was reused, only a reused one is retried.
+ */
+function mayRetry(ctx: RequestContext): boolean {
+  return ctx.attempts === 1 && ctx.reusedConnection !== false && !ctx.res.headersSent && SAFE_METHODS.has(ctx.req.method ?? '') && !hasBody(ctx.req);
 }
 
 /**
@@ -140,23 +140,14 @@ export function createForwarder(breakers: CircuitBreakers): Forward {
  */
 function fallBack(ctx: RequestContext): boolean {
   const { req, res } = ctx;
-  if (res.headersSent || !ctx.legacy || !FALLBACK_METHODS.has(req.method ?? '') || hasBody(req)) return false;
+  if (res.headersSent || !ctx.legacy || !SAFE_METHODS.has(req.method ?? '') || hasBody(req)) return false;
   ctx.fellBack = true;
   ctx.failed = true;
-  // The proxy had the service's path in req.url; the monolith routes on the public one.
+  // An engine may have put the service's path in req.url; the monolith routes on the public one.
   const base = (req as { baseUrl?: string }).baseUrl ?? '';
   req.url = `${ctx.path.slice(base.length) || '/'}${ctx.search}`;
   ctx.legacy();
   return true;
-}
-
-/** What the proxy library does when it handles the response itself: status, headers, then the body. */
-function copyResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
-  if (res.headersSent || res.writableEnded) return;
-  res.statusCode = proxyRes.statusCode ?? 502;
-  if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
-  for (const [name, value] of Object.entries(proxyRes.headers)) if (value !== undefined) res.setHeader(name, value);
-  proxyRes.pipe(res);
 }
 
 function bodyError(reason: 'not-kept' | 'too-large', limit: number): FigwayError {
@@ -166,43 +157,4 @@ function bodyError(reason: 'not-kept' | 'too-large', limit: number): FigwayError
         'FIGWAY_REQUEST_BODY_CONSUMED',
         'the request body was read before figway and no copy was kept: mount figway with app.use(), or call attach(app) when it is mounted on a Router',
       );
-}
-
-// Nothing in the event handlers may throw: a throw in an event handler kills the process.
-
-function onProxyReq(proxyReq: ClientRequest, req: IncomingMessage): void {
-  const ctx = contextOf(req);
-  ctx.proxyReq = proxyReq;
-  try {
-    prepareRequestHeaders(proxyReq, req, ctx.forwarded);
-    armTimeouts(proxyReq, ctx.compiled.timeouts, ctx.compiled.upstream.name);
-    for (const hook of ctx.compiled.hooks.onProxyRequest) hook.fn(proxyReq, ctx, hook.options);
-    // Last: writing the body sends the headers, after which none may change.
-    if (ctx.replayBody) {
-      proxyReq.setHeader('content-length', ctx.replayBody.length);
-      proxyReq.removeHeader('transfer-encoding');
-      proxyReq.write(ctx.replayBody);
-    }
-  } catch (err) {
-    proxyReq.destroy(asPluginError(err));
-  }
-}
-
-/**
- * A pooled connection the service closed just as figway reused it fails with ECONNRESET before
- * anything was processed; a body-less idempotent request is safe to send once more.
- */
-function shouldRetry(ctx: RequestContext, err: unknown): boolean {
-  return (
-    ctx.attempts === 1 &&
-    ctx.proxyReq?.reusedSocket === true &&
-    (err as { code?: unknown }).code === 'ECONNRESET' &&
-    !ctx.res.headersSent &&
-    RETRYABLE_METHODS.has(ctx.req.method ?? '') &&
-    !hasBody(ctx.req)
-  );
-}
-
-function asPluginError(err: unknown): FigwayError {
-  return err instanceof FigwayError ? err : new FigwayError('FIGWAY_PLUGIN_FAILED', `a plugin hook failed: ${String(err)}`, { cause: err });
 }

@@ -1,5 +1,6 @@
 // Headers of the request to the service: hop-by-hop headers removed, forwarding headers rebuilt.
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { ProxyRequest } from '../types.js';
 import type { ForwardedFacts } from './forwarded.js';
 
 /** RFC 9110 section 7.6.1 hop-by-hop headers, plus the non-standard ones proxies still see. */
@@ -29,7 +30,7 @@ const FORWARDING = new Set([
  * header is dropped first; from a trusted proxy the chain is extended. `Connection: close` stays
  * when the body is chunked: the proxy library forces it so a chunked request never shares a connection.
  */
-export function prepareRequestHeaders(proxyReq: ClientRequest, req: IncomingMessage, facts: ForwardedFacts): void {
+export function prepareRequestHeaders(proxyReq: ProxyRequest, req: IncomingMessage, facts: ForwardedFacts): void {
   const connection = req.headers.connection;
   if (connection) {
     for (const token of connection.split(',')) {

@@ -1,5 +1,5 @@
 // Headers of the service's response: hop-by-hop removed, Location and Set-Cookie pointed at the public path.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { HOP_BY_HOP } from './request-headers.js';
 import { toPublicPath, type Rewrite } from './upstream-path.js';
 import type { Upstream } from './upstream-pool.js';
@@ -13,14 +13,16 @@ export interface ResponseMapping {
 /**
  * Rewrites the service's response headers in place, before they are copied to the client. The
  * response's Connection is figway's own choice, from the client's request only (the proxy library
- * would otherwise echo the client's Connection tokens back).
+ * would otherwise echo the client's Connection tokens back). An HTTP/1.0 client gets no chunked
+ * framing: its body ends with the connection.
  */
-export function prepareResponseHeaders(proxyRes: IncomingMessage, req: IncomingMessage, mapping: ResponseMapping): void {
-  const headers = proxyRes.headers;
+export function prepareResponseHeaders(headers: IncomingHttpHeaders, req: IncomingMessage, mapping: ResponseMapping): void {
   const connection = headers.connection;
   if (connection) for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
   for (const name of HOP_BY_HOP) delete headers[name];
-  headers.connection = /(?:^|,)\s*close\s*(?:,|$)/i.test(req.headers.connection ?? '') || req.httpVersion === '1.0' ? 'close' : 'keep-alive';
+  const http10 = req.httpVersion === '1.0';
+  if (http10) delete headers['transfer-encoding'];
+  headers.connection = http10 || /(?:^|,)\s*close\s*(?:,|$)/i.test(req.headers.connection ?? '') ? 'close' : 'keep-alive';
   const { config } = mapping.upstream;
   if (headers.location && config.rewriteLocation !== false) headers.location = mapLocation(headers.location, mapping);
   if (headers['set-cookie'] && config.rewriteCookies !== false) headers['set-cookie'] = headers['set-cookie'].map((c) => mapCookie(c, mapping));

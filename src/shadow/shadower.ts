@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RequestContext } from '../context.js';
 import { redactUrl } from '../observe/redact.js';
+import type { Forwarder } from '../proxy/forwarder.js';
 import { hasBody } from '../proxy/keep-body.js';
 import { BUCKETS } from '../rollout/bucket.js';
 import type { CompiledShadow } from '../snapshot.js';
 import { withTimeout } from '../with-timeout.js';
 import { callLegacy, SHADOW_HEADER } from './call-legacy.js';
-import { callService } from './call-service.js';
 import { captureResponse } from './capture-response.js';
 import type { Captured } from './captured.js';
 import { compareResponses } from './compare-responses.js';
@@ -31,6 +31,8 @@ export class Shadower {
     private readonly book: ShadowBook,
     private readonly random: () => number,
     private readonly now: () => number,
+    /** The engine a request of the route would go through: the copy to the service goes the same way. */
+    private readonly forwarderFor: (ctx: RequestContext) => Forwarder,
   ) {}
 
   /** A copy this gateway made for the legacy side: the monolith's handler serves it, figway does nothing else. */
@@ -69,7 +71,7 @@ export class Shadower {
     const id = ctx.compiled.id;
     const primarySide: Side = ctx.decision?.side === 'service' ? 'service' : 'legacy';
     const shadowSide: Side = primarySide === 'service' ? 'legacy' : 'service';
-    const call = shadowSide === 'legacy' ? callLegacy(ctx, this.marker, shadow.maxBodyBytes) : callService(ctx, shadow.maxBodyBytes, shadow.timeoutMs);
+    const call = shadowSide === 'legacy' ? callLegacy(ctx, this.marker, shadow.maxBodyBytes) : this.forwarderFor(ctx).fetch(ctx, { maxBody: shadow.maxBodyBytes, timeoutMs: shadow.timeoutMs });
     // The slot is freed when the copy really ends: a legacy handler cannot be cut off, only stopped waiting for.
     void call.then(
       () => (this.inFlight -= 1),

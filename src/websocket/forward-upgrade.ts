@@ -26,7 +26,6 @@ export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer 
     const { name } = compiled.upstream;
     const proxyReq = requestUpstream(compiled.upstream, ctx.upstreamPath, { method: req.method, headers: req.headers, agent: false });
     ctx.attempts += 1;
-    ctx.proxyReq = proxyReq;
     ctx.upstreamSentAt = performance.now();
     let upgraded = false;
     const clearTimeouts = armHandshakeTimeouts(proxyReq, compiled.timeouts, name);
@@ -51,7 +50,7 @@ export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer 
       // The service would not upgrade: its answer goes to the client as is, on a connection that then closes.
       clearTimeouts();
       recordAnswer(ctx, proxyRes);
-      prepareResponseHeaders(proxyRes, req, compiled);
+      prepareResponseHeaders(proxyRes.headers, req, compiled);
       delete proxyRes.headers.connection;
       res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, proxyRes.headers);
       proxyRes.pipe(res);

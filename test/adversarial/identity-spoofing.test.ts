@@ -12,7 +12,7 @@ import { figway } from '../../src/index.js';
 import type { FigwayConfig } from '../../src/types.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
-import { GATEWAY_MODES, quietLogger, type GatewayMode } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, quietLogger, type GatewayMode } from '../helpers/monolith.js';
 import { request, type Reply } from '../helpers/request.js';
 import { keyPair, sign, type KeyPair } from '../helpers/tokens.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -79,7 +79,7 @@ async function startGateway(mode: GatewayMode, trust: unknown, config: FigwayCon
   };
 }
 
-describe.each(GATEWAY_MODES)('identity spoofing (%s mode)', (mode) => {
+describe.each(GATEWAY_SETUPS)('identity spoofing ($label)', ({ mode, engine }) => {
   let service: Upstream;
   let signer: KeyPair;
   let config: FigwayConfig;
@@ -89,6 +89,7 @@ describe.each(GATEWAY_MODES)('identity spoofing (%s mode)', (mode) => {
     service = await startUpstream('service');
     signer = await keyPair('ES256', 'figway');
     config = {
+      proxy: { engine },
       auth: {
         default: 'optional',
         sources: ['apiKey'],

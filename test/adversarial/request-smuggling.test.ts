@@ -5,7 +5,7 @@
 // framing, counted on a raw upstream socket that sees every byte figway sent.
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { rawExchange, type RawExchange, type RawResponse } from './helpers/raw-client.js';
 import { startRawUpstream, type RawUpstream, type SeenRequest } from './helpers/raw-upstream.js';
 
@@ -77,10 +77,13 @@ function header(request: SeenRequest, name: string): string[] {
   return request.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
 }
 
-describe.each([
-  ['without a body parser', false],
-  ['behind express.json() and express.raw()', true],
-])('request smuggling (%s)', (_label, parsers) => {
+// Without a parser in every mode and engine; behind parsers in middleware mode (the only one where they run before figway).
+const CASES = [
+  ...GATEWAY_SETUPS.map((setup) => [`without a body parser, ${setup.label}`, false, setup] as const),
+  ...GATEWAY_SETUPS.filter((setup) => setup.mode === 'middleware').map((setup) => [`behind express.json() and express.raw(), ${setup.label}`, true, setup] as const),
+];
+
+describe.each(CASES)('request smuggling (%s)', (_label, parsers, { mode, engine }) => {
   let upstream: RawUpstream;
   let monolith: Monolith;
 
@@ -89,7 +92,7 @@ describe.each([
     monolith = await startMonolith(
       express,
       { config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: upstream.url }] } },
-      parsers ? { before: [express.json({ type: 'application/json' }), express.raw({ type: () => true })] } : {},
+      { mode, engine, ...(parsers ? { before: [express.json({ type: 'application/json' }), express.raw({ type: () => true })] } : {}) },
     );
   });
   afterAll(async () => {

@@ -8,7 +8,7 @@ import net from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../helpers/listen.js';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { rawExchange } from './helpers/raw-client.js';
 import { canForceGc, heapAfterGc, within } from './helpers/resources.js';
@@ -36,7 +36,7 @@ async function rawService(onConnection: (socket: net.Socket) => void): Promise<{
   };
 }
 
-describe('upstream failures', () => {
+describe.each(GATEWAY_SETUPS)('upstream failures ($label)', ({ mode, engine }) => {
   let monolith: Monolith;
   const closers: (() => unknown)[] = [];
   let other: Listening;
@@ -116,7 +116,7 @@ describe('upstream failures', () => {
           { id: 'other', match: { path: '/api/other' }, upstream: 'other', rewrite: { stripPrefix: '/api/other' } },
         ],
       },
-    });
+    }, { mode, engine });
     closers.push(() => other.close(), () => huge.close(), () => redirects.close());
   });
   afterAll(async () => {

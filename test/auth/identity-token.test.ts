@@ -3,14 +3,14 @@
 import express from 'express';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { keyPair, sign } from '../helpers/tokens.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const SECRET = 'a-very-long-hmac-secret-for-tests-0123456789';
 
-describe('identity tokens', () => {
+describe.each(GATEWAY_SETUPS)('identity tokens ($label)', ({ mode, engine }) => {
   let service: Upstream;
   let monolith: Monolith;
 
@@ -29,7 +29,7 @@ describe('identity tokens', () => {
           { id: 'public', match: { path: '/api/public' }, upstream: service.url, auth: 'optional' },
         ],
       },
-    });
+    }, { mode, engine });
   });
   afterAll(async () => {
     await monolith.close();

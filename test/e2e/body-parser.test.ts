@@ -6,6 +6,7 @@ import { figway } from '../../src/index.js';
 import type { FigwayPlugin } from '../../src/types.js';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions.js';
 import { listen, type Listening } from '../helpers/listen.js';
+import { ENGINE_NAMES } from '../../src/proxy/forwarder.js';
 import { quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -17,7 +18,10 @@ const stamp: FigwayPlugin<{ header: string }> = {
   setup: () => ({ onProxyRequest: (proxyReq, ctx, options) => proxyReq.setHeader(options.header, ctx.route.id) }),
 };
 
-describe.each(EXPRESS_VERSIONS)('request bodies (%s)', (_label, express) => {
+// Parsers run before figway only in middleware mode (server mode peels requests off before the app).
+const CASES = EXPRESS_VERSIONS.flatMap(([label, express]) => ENGINE_NAMES.map((engine) => [label, engine, express] as const));
+
+describe.each(CASES)('request bodies (%s, %s)', (_label, engine, express) => {
   let service: Upstream;
   let monolith: Monolith;
 
@@ -36,7 +40,7 @@ describe.each(EXPRESS_VERSIONS)('request bodies (%s)', (_label, express) => {
           ],
         },
       },
-      { before: [express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '1mb' })] },
+      { engine, before: [express.json({ limit: '1mb' }), express.urlencoded({ extended: false, limit: '1mb' })] },
     );
   });
   afterAll(async () => {
@@ -109,7 +113,7 @@ describe.each(EXPRESS_VERSIONS)('request bodies (%s)', (_label, express) => {
   });
 });
 
-describe.each(EXPRESS_VERSIONS)('figway mounted on a Router (%s)', (_label, express) => {
+describe.each(CASES)('figway mounted on a Router (%s, %s)', (_label, engine, express) => {
   let service: Upstream;
   const servers: Listening[] = [];
 
@@ -124,7 +128,7 @@ describe.each(EXPRESS_VERSIONS)('figway mounted on a Router (%s)', (_label, expr
   async function start(attach: boolean): Promise<Listening> {
     const app = express();
     app.use(express.json());
-    const gateway = figway({ logger: quietLogger, config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] } });
+    const gateway = figway({ logger: quietLogger, config: { proxy: { engine }, routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] } });
     if (attach) gateway.attach(app);
     const router = express.Router();
     router.use(gateway);

@@ -1,13 +1,13 @@
 // End to end, with real sockets: what the service receives and what the client gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPRESS_VERSIONS } from '../helpers/express-versions.js';
-import { GATEWAY_MODES, startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
-const CASES = EXPRESS_VERSIONS.flatMap(([label, express]) => GATEWAY_MODES.map((mode) => [label, express, mode] as const));
+const CASES = EXPRESS_VERSIONS.flatMap(([label, express]) => GATEWAY_SETUPS.map((setup) => [label, express, setup.label, setup] as const));
 
-describe.each(CASES)('proxying (%s, %s mode)', (_label, express, mode) => {
+describe.each(CASES)('proxying (%s, %s)', (_label, express, _setup, { mode, engine }) => {
   let orders: Upstream;
   let users: Upstream;
   let monolith: Monolith;
@@ -36,7 +36,7 @@ describe.each(CASES)('proxying (%s, %s mode)', (_label, express, mode) => {
           { id: 'off', match: { path: '/api/off' }, upstream: 'orders', rollout: { percent: 0 } },
         ],
       },
-    }, { mode });
+    }, { mode, engine });
   });
   afterAll(async () => {
     await monolith.close();
@@ -150,7 +150,7 @@ describe.each(CASES)('proxying (%s, %s mode)', (_label, express, mode) => {
   });
 });
 
-describe.each(CASES)('trust proxy and mount paths (%s, %s mode)', (_label, express, mode) => {
+describe.each(CASES)('trust proxy and mount paths (%s, %s)', (_label, express, _setup, { mode, engine }) => {
   let service: Upstream;
   let monolith: Monolith;
 
@@ -160,7 +160,7 @@ describe.each(CASES)('trust proxy and mount paths (%s, %s mode)', (_label, expre
       express,
       { config: { routes: [{ id: 'orders', match: { path: '/shop/api/orders' }, upstream: service.url }] } },
       // Server mode has no mount path: figway sees the whole URL either way.
-      { settings: { 'trust proxy': 'loopback' }, mode, ...(mode === 'middleware' ? { mountPath: '/shop' } : {}) },
+      { settings: { 'trust proxy': 'loopback' }, mode, engine, ...(mode === 'middleware' ? { mountPath: '/shop' } : {}) },
     );
   });
   afterAll(async () => {

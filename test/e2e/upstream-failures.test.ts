@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import { startBlackhole, type Blackhole } from '../helpers/blackhole.js';
 import { listen, type Listening } from '../helpers/listen.js';
-import { GATEWAY_MODES, startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 
 /** A raw TCP server, for upstreams that misbehave below HTTP. */
@@ -27,7 +27,7 @@ async function rawServer(onConnection: (socket: net.Socket, index: number) => vo
   };
 }
 
-describe.each(GATEWAY_MODES)('upstream failures (%s mode)', (mode) => {
+describe.each(GATEWAY_SETUPS)('upstream failures ($label)', ({ mode, engine }) => {
   let monolith: Monolith;
   let closed: { port: number };
   let blackhole: Blackhole;
@@ -108,7 +108,7 @@ describe.each(GATEWAY_MODES)('upstream failures (%s mode)', (mode) => {
           { id: 'flaky', match: { path: '/flaky' }, upstream: at(flaky.port) },
         ],
       },
-    }, { mode });
+    }, { mode, engine });
   });
   afterAll(async () => {
     await monolith.close();

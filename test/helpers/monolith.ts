@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import { pino } from 'pino';
 import { figway } from '../../src/index.js';
-import type { FigwayMiddleware, FigwayOptions } from '../../src/types.js';
+import type { EngineName, FigwayMiddleware, FigwayOptions } from '../../src/types.js';
 import type { ExpressFactory } from './express-versions.js';
 import { listen, type Listening } from './listen.js';
 
@@ -26,6 +26,8 @@ export interface MonolithOptions {
   after?: (app: Express, gateway: FigwayMiddleware) => void;
   /** `middleware` (default): `app.use(gateway)`; `server`: `http.createServer(gateway.wrap(app))`, no app.use line. */
   mode?: GatewayMode;
+  /** The forwarding engine (`proxy.engine`, set over an object config); default: the mode's own. */
+  engine?: EngineName;
 }
 
 /** The two ways to put figway in front of an app. */
@@ -33,6 +35,18 @@ export type GatewayMode = 'middleware' | 'server';
 
 /** Modes for describe.each: the same suite proves both. */
 export const GATEWAY_MODES: GatewayMode[] = ['middleware', 'server'];
+
+/** A mode and a forwarding engine, with a label for describe.each. */
+export interface GatewaySetup {
+  readonly label: string;
+  readonly mode: GatewayMode;
+  readonly engine: EngineName;
+}
+
+/** The proxy conformance matrix: every mode with every engine, so each proxy behaviour is proven four times. */
+export const GATEWAY_SETUPS: GatewaySetup[] = GATEWAY_MODES.flatMap((mode) =>
+  (['http-proxy-middleware', 'undici'] as const).map((engine) => ({ label: `${mode} mode, ${engine}`, mode, engine })),
+);
 
 /**
  * Starts a monolith whose own handler answers `{ service: 'legacy', method, url, routedUrl, body }`
@@ -42,7 +56,8 @@ export async function startMonolith(express: ExpressFactory, options: FigwayOpti
   const app = express();
   for (const [key, value] of Object.entries(extra.settings ?? {})) app.set(key, value);
   for (const middleware of extra.before ?? []) app.use(middleware);
-  const gateway = figway({ logger: quietLogger, ...options });
+  const config = extra.engine && typeof options.config === 'object' ? { ...options.config, proxy: { ...options.config.proxy, engine: extra.engine } } : options.config;
+  const gateway = figway({ logger: quietLogger, ...options, config });
   const server = extra.mode === 'server';
   if (server) {
     if (extra.mountPath) throw new Error('server mode has no mount path');

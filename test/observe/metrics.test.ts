@@ -3,7 +3,7 @@ import express from 'express';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figway } from '../../src/index.js';
-import { GATEWAY_MODES, quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { promtool } from '../helpers/promtool.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -23,7 +23,7 @@ function series(text: string, name: string, labels: Record<string, string> = {})
 
 const seriesCount = (text: string) => text.split('\n').filter((line) => line.startsWith('figway_')).length;
 
-describe.each(GATEWAY_MODES)('metrics (%s mode)', (mode) => {
+describe.each(GATEWAY_SETUPS)('metrics ($label)', ({ mode, engine }) => {
   let service: Upstream;
   let monolith: Monolith;
   let clock = 1_000_000;
@@ -40,7 +40,7 @@ describe.each(GATEWAY_MODES)('metrics (%s mode)', (mode) => {
     monolith = await startMonolith(
       express,
       { registry, now: () => clock, config: { plugins: { metrics: { strangledWindow: '1m' } }, routes: routes(service.url) } },
-      { mode, after: (app, gateway) => app.get('/metrics', gateway.metricsHandler) },
+      { mode, engine, after: (app, gateway) => app.get('/metrics', gateway.metricsHandler) },
     );
     for (const user of ['alice', 'bob', 'carol', 'dave']) await request(monolith.url, '/api/orders', { headers: { 'x-user-id': user } });
     await request(monolith.url, '/api/broken');

@@ -2,14 +2,14 @@
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
 
-describe('trace context and request ids', () => {
+describe.each(GATEWAY_SETUPS)('trace context and request ids ($label)', ({ mode, engine }) => {
   let service: Upstream;
   let monolith: Monolith;
   let logs: CapturedLogs;
@@ -17,7 +17,7 @@ describe('trace context and request ids', () => {
   beforeAll(async () => {
     service = await startUpstream('orders');
     logs = captureLogs();
-    monolith = await startMonolith(express, { logger: logs.logger, config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] } });
+    monolith = await startMonolith(express, { logger: logs.logger, config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] } }, { mode, engine });
   });
   afterAll(async () => {
     await monolith.close();

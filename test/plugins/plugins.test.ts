@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figway, FigwayConfigError, FigwayError, getContext } from '../../src/index.js';
 import type { FigwayPlugin } from '../../src/types.js';
 import { listen, type Listening } from '../helpers/listen.js';
+import { ENGINE_NAMES } from '../../src/proxy/forwarder.js';
 import { quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -73,7 +74,7 @@ describe('plugin config problems', () => {
   });
 });
 
-describe('hooks around the stages', () => {
+describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
   let service: Upstream;
   let server: Listening;
   const events: string[] = [];
@@ -92,7 +93,7 @@ describe('hooks around the stages', () => {
       },
       limit: () => void events.push('limit'),
       onDecision: (ctx) => void events.push(`onDecision ${ctx.decision?.side} ${ctx.decision?.reason}`),
-      onProxyRequest: (_proxyReq, ctx) => void events.push(`onProxyRequest ${ctx.upstreamPath}`),
+      onProxyRequest: (proxyReq, ctx) => void events.push(`onProxyRequest ${ctx.upstreamPath} ${proxyReq.method} ${proxyReq.path}`),
       onProxyResponse: (proxyRes) => void events.push(`onProxyResponse ${proxyRes.statusCode}`),
       onResponse: (ctx) => void events.push(`onResponse ${ctx.res.statusCode} ${ctx.upstreamStatus ?? '-'}`),
     }),
@@ -105,6 +106,7 @@ describe('hooks around the stages', () => {
       figway({
         logger: quietLogger,
         config: {
+          proxy: { engine },
           routes: [
             { id: 'orders', match: { path: '/api/orders' }, upstream: service.url },
             { id: 'legacy', match: { path: '/api/legacy' }, upstream: service.url, rollout: { percent: 0 } },
@@ -133,7 +135,7 @@ describe('hooks around the stages', () => {
       'identify',
       'limit',
       'onDecision service percent',
-      'onProxyRequest /api/orders/1?x=2',
+      'onProxyRequest /api/orders/1?x=2 GET /api/orders/1?x=2',
       'onProxyResponse 200',
       'onResponse 200 200',
     ]);

@@ -1,11 +1,12 @@
 // Fallback to legacy and the circuit breaker, end to end: real services that fail, a real monolith that serves instead.
 import type { ServerResponse } from 'node:http';
 import express from 'express';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FigwayPlugin } from '../../src/types.js';
 import { startBlackhole, type Blackhole } from '../helpers/blackhole.js';
 import { listen, type Listening } from '../helpers/listen.js';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 
 /** A service whose behaviour a test switches: answer normally, answer a status, or go silent. */
@@ -32,7 +33,7 @@ interface Seen {
   reason: string | undefined;
 }
 
-describe('fallback to legacy', () => {
+describe.each(GATEWAY_SETUPS)('fallback to legacy ($label)', ({ mode, engine }) => {
   let monolith: Monolith;
   let killable: Switchable;
   let flaky: Switchable;
@@ -55,6 +56,8 @@ describe('fallback to legacy', () => {
       {
         now: () => clock,
         plugins: [recorder],
+        // Each setup's own figures: the suite runs once per mode and engine in one process.
+        registry: new Registry(),
         config: {
           defaults: { timeouts: { connect: '300ms', response: '300ms' } },
           routes: [
@@ -67,6 +70,8 @@ describe('fallback to legacy', () => {
         },
       },
       {
+        mode,
+        engine,
         after: (app, gateway) => {
           app.get('/metrics', gateway.metricsHandler);
           app.use((req, _res, next) => {

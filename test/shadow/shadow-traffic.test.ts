@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { adminCall } from '../helpers/admin-client.js';
-import { GATEWAY_MODES, startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request, type Reply } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -20,7 +20,7 @@ interface ShadowAnswer {
   samples: { request: { method: string; path: string }; primary: { side: string; status: number }; shadow: { side: string; status?: number; error?: string }; differences: string[] }[];
 }
 
-describe.each(GATEWAY_MODES)('shadow traffic (%s mode)', (mode) => {
+describe.each(GATEWAY_SETUPS)('shadow traffic ($label)', ({ mode, engine }) => {
   let monolith: Monolith;
   let orders: Upstream;
   let users: Upstream;
@@ -53,7 +53,7 @@ describe.each(GATEWAY_MODES)('shadow traffic (%s mode)', (mode) => {
         random: () => (coin++ % 10) / 10,
         config: {
           admin: { port: 0, token: TOKEN },
-          state: { store: 'file', path: `/tmp/figway-shadow-${process.pid}-${mode}.json` },
+          state: { store: 'file', path: `/tmp/figway-shadow-${process.pid}-${mode}-${engine}.json` },
           routes: [
             {
               id: 'orders',
@@ -71,6 +71,7 @@ describe.each(GATEWAY_MODES)('shadow traffic (%s mode)', (mode) => {
       },
       {
         mode,
+        engine,
         after: (app) => {
           app.use((req: IncomingMessage & { path?: string }, _res, next) => {
             legacyHits.push({ path: req.url ?? '', shadowHeader: req.headers['x-figway-shadow'] as string | undefined });

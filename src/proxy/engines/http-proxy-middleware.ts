@@ -1,0 +1,122 @@
+// The http-proxy-middleware engine: Node's http client under the library figway is built around; middleware mode's default.
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import { contextOf, type RequestContext } from '../../context.js';
+import { FigwayError } from '../../errors.js';
+import { BodyCollector } from '../body-collector.js';
+import type { Exchange, Forwarder } from '../forwarder.js';
+import { asPluginError } from '../plugin-error.js';
+import { armTimeouts } from '../timeouts.js';
+import { requestUpstream } from '../upstream-request.js';
+
+/**
+ * Creates the engine: a single http-proxy-middleware instance whose router picks each request's
+ * upstream (target, connection pool, Host handling) from its context, so every service shares one
+ * set of event handlers.
+ */
+export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarder {
+  const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
+    router: (req, _res, options) => {
+      const { upstream, fallback } = contextOf(req).compiled;
+      options.agent = upstream.agent;
+      options.changeOrigin = upstream.config.preserveHost !== true;
+      // A status that sends the request to legacy must be seen before anything reaches the client.
+      options.selfHandleResponse = selfHandled(fallback);
+      return upstream.url;
+    },
+    // The default plugins log to the console and answer errors in their own shape; figway's
+    // handlers replace them (and the 'error' listener keeps a proxy error from ever throwing).
+    ejectPlugins: true,
+    plugins: [
+      (server) => {
+        server.on('proxyReq', onProxyReq);
+        server.on('proxyRes', onProxyRes);
+        server.on('error', (err: Error, req?: IncomingMessage) => {
+          // Without a request there is nobody to answer.
+          if (req) failed(contextOf(req), err);
+        });
+      },
+    ],
+  });
+
+  // Nothing in the event handlers may throw: a throw in an event handler kills the process.
+
+  function onProxyReq(proxyReq: ClientRequest, req: IncomingMessage): void {
+    const ctx = contextOf(req);
+    ctx.reusedConnection = proxyReq.reusedSocket;
+    try {
+      exchange.prepare(ctx, proxyReq);
+      armTimeouts(proxyReq, ctx.compiled.timeouts, ctx.compiled.upstream.name);
+      // Last: writing the body sends the headers, after which none may change.
+      if (ctx.replayBody) {
+        proxyReq.setHeader('content-length', ctx.replayBody.length);
+        proxyReq.removeHeader('transfer-encoding');
+        proxyReq.write(ctx.replayBody);
+      }
+    } catch (err) {
+      proxyReq.destroy(asPluginError(err));
+    }
+  }
+
+  function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage): void {
+    const ctx = contextOf(req);
+    if (!exchange.respond(ctx, { statusCode: proxyRes.statusCode ?? 502, headers: proxyRes.headers })) {
+      proxyRes.destroy();
+      return;
+    }
+    if (selfHandled(ctx.compiled.fallback)) copyResponse(proxyRes, ctx.res);
+  }
+
+  function failed(ctx: RequestContext, err: unknown): void {
+    exchange.fail(ctx, err, (err as { code?: unknown }).code === 'ECONNRESET');
+  }
+
+  return {
+    engine: 'http-proxy-middleware',
+    send(ctx) {
+      // The proxy library reads the path from req.url: give it the one figway matched and rewrote.
+      ctx.req.url = ctx.upstreamPath;
+      void middleware(ctx.req, ctx.res, (err?: unknown) => {
+        failed(ctx, err ?? new FigwayError('FIGWAY_INTERNAL', 'the proxy declined a request figway routed to it'));
+      });
+    },
+    fetch(ctx, limits) {
+      const { upstream } = ctx.compiled;
+      const headers = { ...ctx.req.headers };
+      delete headers['content-length'];
+      delete headers['transfer-encoding'];
+      if (upstream.config.preserveHost !== true) headers.host = upstream.url.host;
+      return new Promise((resolve, reject) => {
+        const request = requestUpstream(upstream, ctx.upstreamPath, { method: ctx.req.method, headers, agent: upstream.agent });
+        request.setTimeout(limits.timeoutMs, () => request.destroy(new Error(`no answer within ${limits.timeoutMs} ms`)));
+        request.on('error', reject);
+        request.on('response', (response: IncomingMessage) => {
+          const collector = new BodyCollector(limits.maxBody);
+          response.on('data', (chunk: Buffer) => collector.add(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: collector.body() }));
+          response.on('error', reject);
+        });
+        try {
+          exchange.prepare(ctx, request);
+        } catch (err) {
+          request.destroy(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        request.end();
+      });
+    },
+  };
+}
+
+function selfHandled(fallback: RequestContext['compiled']['fallback']): boolean {
+  return fallback !== undefined && fallback.statuses.size > 0;
+}
+
+/** What the proxy library does when it handles the response itself: status, headers, then the body. */
+function copyResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
+  if (res.headersSent || res.writableEnded) return;
+  res.statusCode = proxyRes.statusCode ?? 502;
+  if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
+  for (const [name, value] of Object.entries(proxyRes.headers)) if (value !== undefined) res.setHeader(name, value);
+  proxyRes.pipe(res);
+}

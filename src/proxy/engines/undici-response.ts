@@ -1,0 +1,126 @@
+// The undici engine's handler of one exchange: the service's response written straight to the client's, with backpressure.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { RequestContext } from '../../context.js';
+import type { FigwayError } from '../../errors.js';
+import type { Exchange } from '../forwarder.js';
+import { fromUndiciError, isConnectionReset } from './undici-errors.js';
+import { completedByReset } from './undici-pool.js';
+import { ExchangeTimeouts } from './undici-timeouts.js';
+
+/**
+ * Handles one request's dispatch, in undici's own handler interface (what its pools speak natively:
+ * no adapter, no parsed-headers copy). 1xx answers are not passed on (as Node's client does not);
+ * the final head goes through the exchange, then every chunk is written to the response as it
+ * comes, the service paused while the client cannot take more. A client that leaves aborts the
+ * request to the service.
+ */
+export class ResponseWriter implements Dispatcher.DispatchHandler {
+  private readonly timeouts: ExchangeTimeouts;
+  private abort: ((err?: Error) => void) | undefined;
+  private resume: (() => void) | undefined;
+  /** figway cancelled the exchange (the client left, or figway answered otherwise): what undici reports next is not news. */
+  private cancelled = false;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly exchange: Exchange,
+    private readonly uploads: boolean,
+  ) {
+    this.timeouts = new ExchangeTimeouts(ctx.compiled.timeouts, ctx.compiled.upstream.name, this.expired);
+    ctx.res.once('close', this.clientClosed);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    if (this.cancelled) abort();
+    else if (this.uploads) this.timeouts.uploading();
+  }
+
+  onBodySent(): void {
+    this.timeouts.progressed();
+  }
+
+  onRequestSent(): void {
+    this.timeouts.sent();
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true;
+    const { ctx } = this;
+    this.timeouts.answered();
+    const headers = toHeaders(rawHeaders);
+    if (!this.exchange.respond(ctx, { statusCode, headers }) || ctx.res.headersSent || ctx.res.destroyed) {
+      this.cancel();
+      return false;
+    }
+    this.resume = resume;
+    if (statusText) ctx.res.writeHead(statusCode, statusText, headers);
+    else ctx.res.writeHead(statusCode, headers);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.timeouts.progressed();
+    const { res } = this.ctx;
+    if (res.write(chunk)) return true;
+    this.timeouts.paused();
+    res.once('drain', this.drained);
+    return false;
+  }
+
+  onComplete(): void {
+    if (completedByReset()) {
+      this.onError(Object.assign(new Error('the connection was reset before the body ended'), { code: 'ECONNRESET' }));
+      return;
+    }
+    this.finish();
+    this.ctx.res.end();
+  }
+
+  onError(err: Error): void {
+    this.finish();
+    if (this.cancelled) return;
+    const { ctx } = this;
+    this.exchange.fail(ctx, fromUndiciError(err, ctx.compiled.upstream.name), !ctx.res.headersSent && isConnectionReset(err));
+  }
+
+  private finish(): void {
+    this.timeouts.clear();
+    this.ctx.res.removeListener('close', this.clientClosed);
+  }
+
+  private readonly drained = (): void => {
+    this.timeouts.resumed();
+    this.resume?.();
+  };
+
+  private readonly expired = (error: FigwayError): void => this.abort?.(error);
+
+  private readonly clientClosed = (): void => {
+    if (!this.ctx.res.writableFinished) this.cancel();
+  };
+
+  private cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.abort?.();
+  }
+}
+
+/**
+ * The response head as Node's client would give it: lower-case names, Set-Cookie as a list, other
+ * repeated fields joined with ", ".
+ */
+function toHeaders(raw: Buffer[]): IncomingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const seen = headers[name];
+    if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+    else if (typeof seen === 'string') headers[name] = `${seen}, ${value}`;
+    else seen.push(value);
+  }
+  return headers;
+}

@@ -1,0 +1,47 @@
+// The forwarding seam: the one interface every engine that sends requests to services implements.
+import type { RequestContext } from '../context.js';
+import type { Captured } from '../shadow/captured.js';
+import type { ProxyRequest, ProxyResponse } from '../types.js';
+
+/**
+ * The forwarding engines: `http-proxy-middleware` (Node's http client under the library, middleware
+ * mode's default) and `undici` (a connection pool per upstream dispatching straight to the response,
+ * server mode's default, for speed).
+ */
+export type EngineName = 'http-proxy-middleware' | 'undici';
+
+/** Every engine, for configs, docs and test matrices. */
+export const ENGINE_NAMES: readonly EngineName[] = ['http-proxy-middleware', 'undici'];
+
+/**
+ * What happens around an exchange with a service whatever the engine: the dispatch stage's policy
+ * (headers, plugins, fallback, circuit breaker, retry, errors). Engines call it; none decides these.
+ */
+export interface Exchange {
+  /** Prepares the outgoing headers (hop-by-hop, forwarding, plugins' onProxyRequest). May throw: the request is then not sent. */
+  prepare(ctx: RequestContext, outgoing: ProxyRequest): void;
+  /**
+   * The service's final response head arrived: rewrites `head.headers` in place for the client and
+   * returns true to pass the response on, or false when figway answered otherwise (legacy fell back
+   * on the status, a plugin failed): the engine then drops the service's response.
+   */
+  respond(ctx: RequestContext, head: ProxyResponse): boolean;
+  /**
+   * The exchange failed (before or after the response started). `connectionReset`: the connection
+   * broke before the service sent anything, which a body-less idempotent request may retry once.
+   */
+  fail(ctx: RequestContext, err: unknown, connectionReset: boolean): void;
+}
+
+/** One forwarding engine. */
+export interface Forwarder {
+  readonly engine: EngineName;
+  /**
+   * Sends the request of `ctx` to its upstream (its body: the request stream, or `ctx.replayBody`
+   * when a parser read it before figway) and streams the answer to `ctx.res` with backpressure,
+   * reporting to the exchange. A client that leaves cancels the request to the service.
+   */
+  send(ctx: RequestContext): void;
+  /** Sends a body-less copy of the request (shadow traffic) and collects the answer, the body only up to `maxBody` bytes. */
+  fetch(ctx: RequestContext, limits: { readonly maxBody: number; readonly timeoutMs: number }): Promise<Captured>;
+}

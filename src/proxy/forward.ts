@@ -9,7 +9,6 @@ import { asPluginError } from './plugin-error.js';
 import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js';
 import { createHttpProxyMiddlewareForwarder } from './engines/http-proxy-middleware.js';
 import { createUndiciForwarder } from './engines/undici.js';
-import { prepareRequestHeaders } from './request-headers.js';
 import { prepareResponseHeaders } from './response-headers.js';
 import { toUpstreamError } from './upstream-error.js';
 
@@ -34,10 +33,10 @@ export interface Dispatch {
 export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => EngineName): Dispatch {
   const exchange: Exchange = {
     prepare(ctx, outgoing) {
-      prepareRequestHeaders(outgoing, ctx.req, ctx.forwarded);
       for (const hook of ctx.compiled.hooks.onProxyRequest) hook.fn(outgoing, ctx, hook.options);
     },
-    respond,
+    answered,
+    present,
     fail,
   };
   const engines = new Map<EngineName, Forwarder>();
@@ -58,16 +57,20 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     forwarderFor(ctx).send(ctx);
   };
 
-  function respond(ctx: RequestContext, head: ProxyResponse): boolean {
+  function answered(ctx: RequestContext, statusCode: number): boolean {
     ctx.upstreamAnsweredAt = performance.now();
-    ctx.upstreamStatus = head.statusCode;
+    ctx.upstreamStatus = statusCode;
     const { fallback } = ctx.compiled;
-    if (fallback?.statuses.has(head.statusCode)) {
+    if (fallback?.statuses.has(statusCode)) {
       countFailure(ctx);
       if (fallBack(ctx)) return false;
     } else if (fallback?.breaker) {
       breakers.success(ctx.compiled.id);
     }
+    return true;
+  }
+
+  function present(ctx: RequestContext, head: ProxyResponse): boolean {
     try {
       prepareResponseHeaders(head.headers, ctx.req, ctx.compiled);
       for (const hook of ctx.compiled.hooks.onProxyResponse) hook.fn(head, ctx, hook.options);

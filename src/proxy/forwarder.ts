@@ -18,14 +18,22 @@ export const ENGINE_NAMES: readonly EngineName[] = ['http-proxy-middleware', 'un
  * (headers, plugins, fallback, circuit breaker, retry, errors). Engines call it; none decides these.
  */
 export interface Exchange {
-  /** Prepares the outgoing headers (hop-by-hop, forwarding, plugins' onProxyRequest). May throw: the request is then not sent. */
+  /**
+   * Runs the plugins' onProxyRequest hooks on the outgoing request, once the engine has applied the
+   * header rules of request-headers.ts to it. May throw: the request is then not sent.
+   */
   prepare(ctx: RequestContext, outgoing: ProxyRequest): void;
   /**
-   * The service's final response head arrived: rewrites `head.headers` in place for the client and
-   * returns true to pass the response on, or false when figway answered otherwise (legacy fell back
-   * on the status, a plugin failed): the engine then drops the service's response.
+   * The service's final status arrived: true to pass the response on, false when legacy serves the
+   * request instead (the route falls back on that status): the engine then drops the service's response.
    */
-  respond(ctx: RequestContext, head: ProxyResponse): boolean;
+  answered(ctx: RequestContext, statusCode: number): boolean;
+  /**
+   * Rewrites `head.headers` in place for the client (response-headers.ts) and runs the plugins'
+   * onProxyResponse hooks; false when a hook failed and figway answered with an error instead.
+   * An engine with no hooks to run may apply response-headers.ts's rules its own way.
+   */
+  present(ctx: RequestContext, head: ProxyResponse): boolean;
   /**
    * The exchange failed (before or after the response started). `connectionReset`: the connection
    * broke before the service sent anything, which a body-less idempotent request may retry once.

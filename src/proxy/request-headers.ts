@@ -5,6 +5,7 @@ import type { ForwardedFacts } from './forwarded.js';
 
 /** RFC 9110 section 7.6.1 hop-by-hop headers, plus the non-standard ones proxies still see. */
 export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
+const HOP = new Set(HOP_BY_HOP);
 
 // Framing and target headers are never removed because a client listed them in Connection.
 const PROTECTED = new Set(['host', 'content-length', 'transfer-encoding', 'close', 'keep-alive']);
@@ -24,35 +25,58 @@ const FORWARDING = new Set([
   'x-original-forwarded-for',
 ]);
 
+// The forwarding headers figway writes itself, whoever the peer is.
+const SET_BY_FIGWAY = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip']);
+
+/** The names a client's Connection header lists (besides framing ones): hop-by-hop for this request. */
+export function connectionListed(req: IncomingMessage): ReadonlySet<string> | undefined {
+  const connection = req.headers.connection;
+  if (!connection) return undefined;
+  let listed: Set<string> | undefined;
+  for (const token of connection.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name && !PROTECTED.has(name)) (listed ??= new Set()).add(name);
+  }
+  return listed;
+}
+
 /**
- * Removes hop-by-hop headers (and those the client named in Connection), then rebuilds the
- * forwarding headers from `facts`: from an untrusted peer every X-Forwarded-* and client-address
- * header is dropped first; from a trusted proxy the chain is extended. `Connection: close` stays
- * when the body is chunked: the proxy library forces it so a chunked request never shares a connection.
+ * Whether the client's header `name` (lower-case) is left out of the request to the service:
+ * hop-by-hop (standard, or listed in Connection), a forwarding header figway writes itself, and,
+ * from an untrusted peer, every X-Forwarded-* and client-address header.
+ */
+export function isLeftOut(name: string, listed: ReadonlySet<string> | undefined, facts: ForwardedFacts): boolean {
+  if (HOP.has(name) || SET_BY_FIGWAY.has(name) || listed?.has(name)) return true;
+  if (facts.peerTrusted) return name === 'forwarded';
+  return name.startsWith('x-forwarded-') || FORWARDING.has(name);
+}
+
+/**
+ * Appends the forwarding headers figway sends to `fields` ([name, value, name, value, ...]):
+ * X-Forwarded-For, -Proto, -Host, -Port and X-Real-IP from `facts`, and from a trusted proxy its
+ * Forwarded chain extended.
+ */
+export function appendForwardingFields(fields: string[], req: IncomingMessage, facts: ForwardedFacts): void {
+  fields.push('x-forwarded-for', facts.forwardedFor, 'x-forwarded-proto', facts.proto, 'x-forwarded-host', facts.host, 'x-forwarded-port', facts.port, 'x-real-ip', facts.clientIp);
+  const forwarded = req.headers.forwarded;
+  if (facts.peerTrusted && forwarded) fields.push('forwarded', `${forwarded}, for=${forwardedNode(facts.peer)}`);
+}
+
+/**
+ * Applies the rules above to a request that starts with all of the client's headers (Node's
+ * ClientRequest, as the proxy library and figway's own Node requests build it). `Connection: close`
+ * stays when the body is chunked: the proxy library forces it so a chunked request never shares a
+ * connection.
  */
 export function prepareRequestHeaders(proxyReq: ProxyRequest, req: IncomingMessage, facts: ForwardedFacts): void {
-  const connection = req.headers.connection;
-  if (connection) {
-    for (const token of connection.split(',')) {
-      const name = token.trim().toLowerCase();
-      if (name && !PROTECTED.has(name)) proxyReq.removeHeader(name);
-    }
+  const listed = connectionListed(req);
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  for (const name of Object.keys(req.headers)) {
+    if (isLeftOut(name, listed, facts) && !(name === 'connection' && chunked)) proxyReq.removeHeader(name);
   }
-  for (const name of HOP_BY_HOP) {
-    if (name !== 'connection' || req.headers['transfer-encoding'] === undefined) proxyReq.removeHeader(name);
-  }
-  if (!facts.peerTrusted) {
-    for (const name of Object.keys(req.headers)) {
-      if (name.startsWith('x-forwarded-') || FORWARDING.has(name)) proxyReq.removeHeader(name);
-    }
-  } else if (req.headers.forwarded) {
-    proxyReq.setHeader('forwarded', `${req.headers.forwarded}, for=${forwardedNode(facts.peer)}`);
-  }
-  proxyReq.setHeader('x-forwarded-for', facts.forwardedFor);
-  proxyReq.setHeader('x-forwarded-proto', facts.proto);
-  proxyReq.setHeader('x-forwarded-host', facts.host);
-  proxyReq.setHeader('x-forwarded-port', facts.port);
-  proxyReq.setHeader('x-real-ip', facts.clientIp);
+  const fields: string[] = [];
+  appendForwardingFields(fields, req, facts);
+  for (let i = 0; i < fields.length; i += 2) proxyReq.setHeader(fields[i] as string, fields[i + 1] as string);
 }
 
 /** RFC 7239 node: IPv6 addresses are quoted and bracketed. */

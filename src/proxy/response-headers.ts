@@ -4,6 +4,8 @@ import { HOP_BY_HOP } from './request-headers.js';
 import { toPublicPath, type Rewrite } from './upstream-path.js';
 import type { Upstream } from './upstream-pool.js';
 
+const HOP = new Set(HOP_BY_HOP);
+
 /** What the rewrite needs to know about where a response came from. */
 export interface ResponseMapping {
   readonly upstream: Pick<Upstream, 'url' | 'config'>;
@@ -22,10 +24,65 @@ export function prepareResponseHeaders(headers: IncomingHttpHeaders, req: Incomi
   for (const name of HOP_BY_HOP) delete headers[name];
   const http10 = req.httpVersion === '1.0';
   if (http10) delete headers['transfer-encoding'];
-  headers.connection = http10 || /(?:^|,)\s*close\s*(?:,|$)/i.test(req.headers.connection ?? '') ? 'close' : 'keep-alive';
+  headers.connection = connectionFor(req);
   const { config } = mapping.upstream;
   if (headers.location && config.rewriteLocation !== false) headers.location = mapLocation(headers.location, mapping);
   if (headers['set-cookie'] && config.rewriteCookies !== false) headers['set-cookie'] = headers['set-cookie'].map((c) => mapCookie(c, mapping));
+}
+
+/**
+ * The same rules, from the raw head undici gives ([name, value, ...] as bytes) straight to the
+ * [name, value, ...] list res.writeHead takes, with no object in between. A repeated field is
+ * merged into one entry (Set-Cookie as a list, others joined with ", "), because a response that
+ * already has a header set keeps only one value per name.
+ */
+export function responseFields(raw: readonly Buffer[], req: IncomingMessage, mapping: ResponseMapping): (string | string[])[] {
+  const fields: (string | string[])[] = [];
+  const { config } = mapping.upstream;
+  const http10 = req.httpVersion === '1.0';
+  let listed: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    let value = (raw[i + 1] as Buffer).toString('latin1');
+    if (HOP.has(name)) {
+      if (name === 'connection') listed = value;
+      continue;
+    }
+    if (http10 && name === 'transfer-encoding') continue;
+    if (name === 'location' && config.rewriteLocation !== false) value = mapLocation(value, mapping);
+    else if (name === 'set-cookie' && config.rewriteCookies !== false) value = mapCookie(value, mapping);
+    let at = -1;
+    for (let j = 0; j < fields.length; j += 2) {
+      if (fields[j] === name) {
+        at = j;
+        break;
+      }
+    }
+    if (at === -1) fields.push(name, name === 'set-cookie' ? [value] : value);
+    else {
+      const seen = fields[at + 1] as string | string[];
+      if (typeof seen === 'string') fields[at + 1] = `${seen}, ${value}`;
+      else seen.push(value);
+    }
+  }
+  if (listed) {
+    for (const token of listed.split(',')) {
+      const name = token.trim().toLowerCase();
+      for (let j = 0; j < fields.length; j += 2) {
+        if (fields[j] === name) {
+          fields.splice(j, 2);
+          break;
+        }
+      }
+    }
+  }
+  fields.push('connection', connectionFor(req));
+  return fields;
+}
+
+/** The response's Connection: close when the client asked for it or speaks HTTP/1.0, else keep-alive. */
+function connectionFor(req: IncomingMessage): string {
+  return req.httpVersion === '1.0' || /(?:^|,)\s*close\s*(?:,|$)/i.test(req.headers.connection ?? '') ? 'close' : 'keep-alive';
 }
 
 /**

@@ -6,6 +6,7 @@ import { FigwayError } from '../../errors.js';
 import { BodyCollector } from '../body-collector.js';
 import type { Exchange, Forwarder } from '../forwarder.js';
 import { asPluginError } from '../plugin-error.js';
+import { prepareRequestHeaders } from '../request-headers.js';
 import { armTimeouts } from '../timeouts.js';
 import { requestUpstream } from '../upstream-request.js';
 
@@ -45,6 +46,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
     const ctx = contextOf(req);
     ctx.reusedConnection = proxyReq.reusedSocket;
     try {
+      prepareRequestHeaders(proxyReq, req, ctx.forwarded);
       exchange.prepare(ctx, proxyReq);
       armTimeouts(proxyReq, ctx.compiled.timeouts, ctx.compiled.upstream.name);
       // Last: writing the body sends the headers, after which none may change.
@@ -60,7 +62,8 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
 
   function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage): void {
     const ctx = contextOf(req);
-    if (!exchange.respond(ctx, { statusCode: proxyRes.statusCode ?? 502, headers: proxyRes.headers })) {
+    const statusCode = proxyRes.statusCode ?? 502;
+    if (!exchange.answered(ctx, statusCode) || !exchange.present(ctx, { statusCode, headers: proxyRes.headers })) {
       proxyRes.destroy();
       return;
     }
@@ -97,6 +100,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
           response.on('error', reject);
         });
         try {
+          prepareRequestHeaders(request, ctx.req, ctx.forwarded);
           exchange.prepare(ctx, request);
         } catch (err) {
           request.destroy(err instanceof Error ? err : new Error(String(err)));

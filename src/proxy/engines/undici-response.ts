@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../../context.js';
 import type { FigwayError } from '../../errors.js';
 import type { Exchange } from '../forwarder.js';
+import { responseFields } from '../response-headers.js';
 import { fromUndiciError, isConnectionReset } from './undici-errors.js';
 import { completedByReset } from './undici-pool.js';
 import { ExchangeTimeouts } from './undici-timeouts.js';
@@ -47,16 +48,24 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) return true;
-    const { ctx } = this;
+    const { ctx, exchange } = this;
+    const { res, req, compiled } = ctx;
     this.timeouts.answered();
-    const headers = toHeaders(rawHeaders);
-    if (!this.exchange.respond(ctx, { statusCode, headers }) || ctx.res.headersSent || ctx.res.destroyed) {
+    let head: IncomingHttpHeaders | (string | string[])[] | undefined;
+    if (exchange.answered(ctx, statusCode)) {
+      if (compiled.hooks.onProxyResponse.length === 0) head = responseFields(rawHeaders, req, compiled);
+      else {
+        const headers = toHeaders(rawHeaders);
+        if (exchange.present(ctx, { statusCode, headers })) head = headers;
+      }
+    }
+    if (head === undefined || res.headersSent || res.destroyed) {
       this.cancel();
       return false;
     }
     this.resume = resume;
-    if (statusText) ctx.res.writeHead(statusCode, statusText, headers);
-    else ctx.res.writeHead(statusCode, headers);
+    if (statusText) res.writeHead(statusCode, statusText, head);
+    else res.writeHead(statusCode, head);
     return true;
   }
 

@@ -4,9 +4,13 @@ import { BodyCollector } from '../body-collector.js';
 import type { Exchange, Forwarder } from '../forwarder.js';
 import { hasBody } from '../keep-body.js';
 import { asPluginError } from '../plugin-error.js';
-import { HeaderBag } from './header-bag.js';
+import { appendForwardingFields, connectionListed, isLeftOut } from '../request-headers.js';
+import { HeaderList } from './header-list.js';
 import { fromUndiciError } from './undici-errors.js';
 import { ResponseWriter } from './undici-response.js';
+
+// Fields undici frames itself and refuses to be given (Node has already answered `Expect`).
+const FRAMED_BY_UNDICI = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect']);
 
 /**
  * Creates the engine. A request's connect timeout is its pool's; its response and idle timeouts
@@ -18,22 +22,21 @@ export function createUndiciForwarder(exchange: Exchange): Forwarder {
     send(ctx) {
       const { req } = ctx;
       const { upstream, timeouts } = ctx.compiled;
-      const outgoing = outgoingHeaders(ctx, exchange);
+      const replay = ctx.replayBody;
+      const outgoing = outgoingRequest(ctx, exchange, replay?.length);
       if (outgoing instanceof Error) {
         exchange.fail(ctx, outgoing, false);
         return;
       }
-      const replay = ctx.replayBody;
-      if (replay) outgoing.setHeader('content-length', replay.length);
       const body = replay ?? (hasBody(req) ? req : null);
       upstream.dispatcher(timeouts.connect).dispatch(
-        { path: outgoing.path, method: outgoing.method, headers: outgoing.headers, body, headersTimeout: 0, bodyTimeout: 0 },
+        { path: outgoing.path, method: outgoing.method, headers: outgoing.fields, body, headersTimeout: 0, bodyTimeout: 0 },
         new ResponseWriter(ctx, exchange, body !== null),
       );
     },
     async fetch(ctx, limits) {
       const { upstream, timeouts } = ctx.compiled;
-      const outgoing = outgoingHeaders(ctx, exchange);
+      const outgoing = outgoingRequest(ctx, exchange, undefined);
       if (outgoing instanceof Error) throw outgoing;
       outgoing.removeHeader('content-length');
       const signal = AbortSignal.timeout(limits.timeoutMs);
@@ -41,7 +44,7 @@ export function createUndiciForwarder(exchange: Exchange): Forwarder {
         const response = await upstream.dispatcher(timeouts.connect).request({
           path: outgoing.path,
           method: outgoing.method as 'GET',
-          headers: outgoing.headers,
+          headers: outgoing.fields,
           headersTimeout: limits.timeoutMs,
           bodyTimeout: limits.timeoutMs,
           signal,
@@ -57,24 +60,32 @@ export function createUndiciForwarder(exchange: Exchange): Forwarder {
 }
 
 /**
- * The request's headers as the service gets them: prepared by the exchange, Host the service's own
- * unless preserved, and without the fields undici frames itself (it refuses to be given them).
- * An Error when a plugin's hook threw.
+ * The request to the service, built in one pass over the client's headers: the header rules of
+ * request-headers.ts, Host the service's own unless preserved, a replayed body's length, without the
+ * fields undici frames itself; then the plugins' hooks. An Error when a hook threw.
  */
-function outgoingHeaders(ctx: RequestContext, exchange: Exchange): HeaderBag | Error {
+function outgoingRequest(ctx: RequestContext, exchange: Exchange, replayLength: number | undefined): HeaderList | Error {
+  const { req } = ctx;
   const { upstream } = ctx.compiled;
-  const outgoing = new HeaderBag(ctx.req.method ?? 'GET', upstream.basePath + ctx.upstreamPath, ctx.req.headers);
-  if (upstream.config.preserveHost !== true) outgoing.setHeader('host', upstream.url.host);
+  const facts = ctx.forwarded;
+  const listed = connectionListed(req);
+  const ownHost = upstream.config.preserveHost !== true;
+  const headers = req.headers;
+  const fields: string[] = [];
+  for (const name in headers) {
+    if (isLeftOut(name, listed, facts) || FRAMED_BY_UNDICI.has(name) || (ownHost && name === 'host') || (replayLength !== undefined && name === 'content-length')) continue;
+    const value = headers[name] as string | string[];
+    if (typeof value === 'string') fields.push(name, value);
+    else for (const item of value) fields.push(name, item);
+  }
+  if (ownHost) fields.push('host', upstream.url.host);
+  if (replayLength !== undefined) fields.push('content-length', String(replayLength));
+  appendForwardingFields(fields, req, facts);
+  const outgoing = new HeaderList(req.method ?? 'GET', upstream.basePath + ctx.upstreamPath, fields);
   try {
     exchange.prepare(ctx, outgoing);
   } catch (err) {
     return asPluginError(err);
   }
-  const { headers } = outgoing;
-  headers.connection = undefined;
-  headers['transfer-encoding'] = undefined;
-  headers['keep-alive'] = undefined;
-  headers.upgrade = undefined;
-  headers.expect = undefined;
   return outgoing;
 }

@@ -13,6 +13,7 @@ import { spellAsRoute } from './routing/path-pattern.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
 import type { Identity } from './auth/identity.js';
 import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-headers.js';
+import type { TraceInfo } from './observe/trace-context.js';
 import type { FigwayContext } from './types.js';
 
 const CONTEXT = Symbol.for('figway.context');
@@ -31,6 +32,14 @@ type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext };
  */
 export function getContext(req: IncomingMessage): FigwayContext | undefined {
   return (req as WithContext)[CONTEXT];
+}
+
+/**
+ * The context a built-in plugin's hook was given, with figway's own slots (trace, identity token):
+ * a plain field is read on every request, where a plugin's `locals` would be a Map per request.
+ */
+export function internalsOf(ctx: FigwayContext): RequestContext {
+  return ctx as RequestContext;
 }
 
 /** The internal context (with the compiled route and snapshot) for figway's own stages. */
@@ -62,6 +71,12 @@ export class RequestContext implements FigwayContext {
   fellBack = false;
   /** Hands the request to the monolith's handler (Express's next), once it was dispatched to a service. */
   legacy: (() => void) | undefined;
+  /** The exchange with the service in flight, when its engine must hear that the client went away. */
+  upstream: { clientGone(): void } | undefined;
+  /** The request id and trace context the trace-context plugin gave the request. */
+  trace: TraceInfo | undefined;
+  /** The identity token the auth plugin signed for the service, when configured. */
+  identityToken: string | undefined;
   /** The error figway answered this request with, if any. */
   error: FigwayError | undefined;
   identity: Identity | undefined;

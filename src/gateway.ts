@@ -26,7 +26,7 @@ import { version as packageVersion } from './version.js';
 import { ShadowBook } from './shadow/shadow-book.js';
 import { Shadower } from './shadow/shadower.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { ExpressApp } from './server/express-request.js';
+import { arrivedThrough, type ExpressApp } from './server/express-request.js';
 import { createServerListener, warnAboutServerMode } from './server/server-mode.js';
 import { createUpgradeForwarder } from './websocket/forward-upgrade.js';
 import { createUpgradeHandler, headOf } from './websocket/handle-upgrade.js';
@@ -125,21 +125,20 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     starting: () => starting,
   };
   const pipeline = createPipeline(stages);
-  // Requests server mode or the upgrade dispatcher already ran through figway: an app.use(gateway)
-  // still in the app lets them pass rather than identify, count and decide them a second time.
-  const handled = new WeakSet<IncomingMessage>();
-  // Only once wrap() or upgrade() is used can a request arrive already handled: until then the app's
-  // every request skips the lookup.
+  // Requests server mode or the upgrade dispatcher already ran through figway (they arrived through
+  // this gateway): an app.use(gateway) still in the app lets them pass rather than identify, count
+  // and decide them a second time. Only once wrap() or upgrade() is used can a request arrive that
+  // way: until then the app's every request skips the lookup.
   let handlesOutsideStack = false;
   const middleware = function figway(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) {
-    if (handlesOutsideStack && handled.has(req)) return next();
+    if (handlesOutsideStack && arrivedThrough(req, middleware)) return next();
     pipeline(req, res, next);
   } as FigwayMiddleware;
   // The app whose trust proxy requests outside its stack (server mode, upgrades) follow.
   let app: ExpressApp | undefined;
   // A WebSocket is never shadowed: a copy of its handshake would be a plain GET.
   const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), shadower: { isCopy: () => false, consider: () => undefined } });
-  const handleUpgrade = createUpgradeHandler(upgrades, () => app, handled);
+  const handleUpgrade = createUpgradeHandler(upgrades, () => app, middleware);
   const upgradeServers = new WeakSet<Server>();
   Object.defineProperties(middleware, {
     current: { get: currentSnapshot },
@@ -157,7 +156,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
         handlesOutsideStack = true;
         serverMode = true;
         warnAboutServerMode(controller.current.config, logger);
-        return createServerListener(pipeline, target, handled);
+        return createServerListener(pipeline, target, middleware);
       },
     },
     upgrade: {

@@ -1,6 +1,6 @@
 // The request pipeline: match → identify → limit → decide → dispatch → observe, as one readable list.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestContext } from './context.js';
+import { contextOf, RequestContext } from './context.js';
 import { sendError } from './error-response.js';
 import { FigwayError } from './errors.js';
 import { recallMatch } from './proxy/attach-body-keeper.js';
@@ -80,7 +80,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       return;
     }
     const ctx = new RequestContext(req, res, snapshot, matched);
-    if (ctx.compiled.hooks.onResponse.length > 0) res.once('close', () => observe(ctx));
+    res.on('close', responseClosed);
     run(steps, 0, ctx, next);
   };
 }
@@ -156,6 +156,17 @@ function runHooks(list: readonly BoundHook<(ctx: FigwayContext, options: unknown
     }
     if (answered(ctx.res)) return;
   }
+}
+
+/**
+ * The response finished, or the client went away first: a request still on its way to a service
+ * is cancelled, then the observers run. One listener for every request (it finds the request's
+ * context through the response), not a closure per request.
+ */
+function responseClosed(this: ServerResponse): void {
+  const ctx = contextOf(this.req);
+  if (!this.writableFinished) ctx.upstream?.clientGone();
+  observe(ctx);
 }
 
 function observe(ctx: RequestContext): void {

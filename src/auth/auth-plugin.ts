@@ -2,16 +2,16 @@
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
+import { internalsOf } from '../context.js';
 import { FigwayError } from '../errors.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
-import { authenticate, type PassportInstance, type Source } from './authenticate.js';
+import { authenticate, type AuthResult, type PassportInstance, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
 import { dropCookie, setIdentityHeaders } from './identity-headers.js';
 import { IdentityTokens } from './identity-token.js';
 import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge, type OwnStrategy } from './strategies.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
 
-const TOKEN = Symbol('figway.identityToken');
 
 /** What the auth plugin needs from the app. */
 export interface AuthPluginOptions {
@@ -45,9 +45,14 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
       const sessionCookie = settings.sessionCookie?.forward ? undefined : (settings.sessionCookie?.name ?? 'connect.sid');
 
-      /** Identifies the caller through passport and applies the route's mode and rules. */
-      const identifyCaller = async (ctx: FigwayContext, route: RouteAuth): Promise<void> => {
-        const result = await authenticate(all, ctx.req, ctx.res, fields);
+      /** Identifies the caller from the sources and applies the route's mode and rules: at once when the sources answered at once. */
+      const identifyCaller = (ctx: FigwayContext, route: RouteAuth): void | Promise<void> => {
+        const result = authenticate(all, ctx.req, ctx.res, fields);
+        return result instanceof Promise ? result.then((settled) => admit(ctx, route, settled)) : admit(ctx, route, result);
+      };
+
+      /** Applies the route's mode and rules to what the sources made of the request (401 / 403 by throwing). */
+      const admit = (ctx: FigwayContext, route: RouteAuth, result: AuthResult): void => {
         if ('identity' in result) {
           ctx.setIdentity(result.identity);
         } else if ('invalid' in result) {
@@ -74,15 +79,20 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
         },
 
         onDecision: tokens
-          ? async (ctx) => {
+          ? (ctx) => {
               // Signing is asynchronous and proxy hooks are not: the token is made here, sent later.
-              if (ctx.identity && ctx.decision?.side === 'service') ctx.locals.set(TOKEN, await tokens.mint(ctx.identity));
+              if (!ctx.identity || ctx.decision?.side !== 'service') return undefined;
+              const context = internalsOf(ctx);
+              const reused = tokens.reusable(ctx.identity);
+              if (reused !== undefined) context.identityToken = reused;
+              else return tokens.mint(ctx.identity).then((token) => void (context.identityToken = token));
+              return undefined;
             }
           : undefined,
 
         onProxyRequest: (proxyReq, ctx) => {
           if (ctx.identity) setIdentityHeaders(proxyReq, ctx.identity, prefix);
-          const token = ctx.locals.get(TOKEN) as string | undefined;
+          const token = internalsOf(ctx).identityToken;
           // A token the client sent under that name was removed with the identity namespace on match.
           if (tokens && token) proxyReq.setHeader(tokens.header, token);
           if (sessionCookie) dropCookie(proxyReq, sessionCookie);

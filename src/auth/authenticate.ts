@@ -24,17 +24,30 @@ export type AuthResult =
 /**
  * Runs the sources in order until one succeeds. Credentials that are present but wrong stop at
  * once (`invalid`): they are never passed over for a weaker source. A source that finds no
- * credentials lets the next one try; when none finds any, the result is `absent`.
+ * credentials lets the next one try; when none finds any, the result is `absent`. The answer is
+ * immediate when every source asked answered at once (a session, an API key, a JWT seen before):
+ * the common request never waits for a promise.
  */
-export async function authenticate(sources: readonly Source[], req: IncomingMessage, res: ServerResponse, fields: IdentityFields): Promise<AuthResult> {
-  const absent: Challenge[] = [];
-  for (const source of sources) {
-    const outcome = await runStrategy(source, req, res, fields);
-    if ('user' in outcome) return { identity: outcome.user };
-    if (outcome.challenge.invalid) return { invalid: outcome.challenge };
-    absent.push(outcome.challenge);
+export function authenticate(sources: readonly Source[], req: IncomingMessage, res: ServerResponse, fields: IdentityFields): AuthResult | Promise<AuthResult> {
+  return tryFrom(0, [], sources, req, res, fields);
+}
+
+function tryFrom(from: number, absent: Challenge[], sources: readonly Source[], req: IncomingMessage, res: ServerResponse, fields: IdentityFields): AuthResult | Promise<AuthResult> {
+  for (let i = from; i < sources.length; i++) {
+    const outcome = runStrategy(sources[i] as Source, req, res, fields);
+    if (outcome instanceof Promise) return outcome.then((settled) => judge(settled, absent) ?? tryFrom(i + 1, absent, sources, req, res, fields));
+    const result = judge(outcome, absent);
+    if (result) return result;
   }
   return { absent };
+}
+
+/** The result an outcome settles, or undefined when the next source may try. */
+function judge(outcome: Outcome, absent: Challenge[]): AuthResult | undefined {
+  if ('user' in outcome) return { identity: outcome.user };
+  if (outcome.challenge.invalid) return { invalid: outcome.challenge };
+  absent.push(outcome.challenge);
+  return undefined;
 }
 
 /**

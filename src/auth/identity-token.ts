@@ -23,6 +23,7 @@ export class IdentityTokens {
   private readonly algorithm: string;
   private readonly ttlSeconds: number;
   private readonly cache = new LRUCache<string, { token: string; exp: number }>({ max: 10_000 });
+  private readonly byIdentity = new WeakMap<Identity, { token: string; exp: number }>();
   private publicJwk: Promise<JWK & { kid: string }> | undefined;
 
   constructor(private readonly settings: TokenSettings) {
@@ -33,12 +34,23 @@ export class IdentityTokens {
     this.jwksPath = settings.jwksPath ?? '/.well-known/figway/jwks.json';
   }
 
+  /**
+   * The token already signed for `identity` while it is in the first half of its life, else
+   * undefined (then `mint`). Immediate: the same identity object (a JWT seen before gives the same
+   * one) is found without building its key.
+   */
+  reusable(identity: Identity): string | undefined {
+    const now = Math.floor(Date.now() / 1000);
+    const signed = this.byIdentity.get(identity) ?? this.cache.get(keyOf(identity));
+    return signed && signed.exp - now > this.ttlSeconds / 2 ? signed.token : undefined;
+  }
+
   /** The token for `identity`, signed now or reused from the cache. */
   async mint(identity: Identity): Promise<string> {
-    const key = `${identity.source}\u0000${identity.id}\u0000${identity.roles.join(',')}\u0000${identity.scopes.join(' ')}`;
+    const reused = this.reusable(identity);
+    if (reused !== undefined) return reused;
+    const key = keyOf(identity);
     const now = Math.floor(Date.now() / 1000);
-    const cached = this.cache.get(key);
-    if (cached && cached.exp - now > this.ttlSeconds / 2) return cached.token;
     const { kid } = await this.jwk();
     const extra = Object.fromEntries((this.settings.claims ?? []).filter((c) => identity.claims[c] !== undefined).map((c) => [c, identity.claims[c]]));
     const exp = now + this.ttlSeconds;
@@ -50,7 +62,9 @@ export class IdentityTokens {
       .setIssuedAt(now)
       .setExpirationTime(exp)
       .sign(this.privateKey);
-    this.cache.set(key, { token, exp });
+    const signed = { token, exp };
+    this.cache.set(key, signed);
+    this.byIdentity.set(identity, signed);
     return token;
   }
 
@@ -66,4 +80,9 @@ export class IdentityTokens {
     })();
     return this.publicJwk;
   }
+}
+
+/** What makes two identities sign the same token. */
+function keyOf(identity: Identity): string {
+  return `${identity.source}\u0000${identity.id}\u0000${identity.roles.join(',')}\u0000${identity.scopes.join(' ')}`;
 }

@@ -1,7 +1,7 @@
 // One budget: counts requests per key in its own store (express-rate-limit's store interface) and
 // answers 429 once a key's budget is spent.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Options, Store } from 'express-rate-limit';
+import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import { contextOf } from '../context.js';
 import { FigwayError } from '../errors.js';
 import { appendRateLimitFields } from './ratelimit-headers.js';
@@ -19,9 +19,9 @@ export interface Limiter {
   /**
    * Counts the request against `key`'s budget and sets the RateLimit headers; answers 429
    * FIGWAY_RATE_LIMITED (with Retry-After) once the budget is spent. Rejects with
-   * FIGWAY_RATE_LIMIT_UNAVAILABLE when the store fails.
+   * FIGWAY_RATE_LIMIT_UNAVAILABLE when the store fails. Settles at once when the store counts at once.
    */
-  check(req: IncomingMessage, res: ServerResponse, key: string): Promise<void>;
+  check(req: IncomingMessage, res: ServerResponse, key: string): void | Promise<void>;
   /** Releases the store's timers. */
   shutdown(): void;
 }
@@ -46,13 +46,19 @@ export function createLimiter(settings: LimiterSettings, store: Store): Limiter 
   const refusal = `rate limit exceeded: ${limit} requests per ${formatWindow(windowMs)}`;
   return {
     settings,
-    async check(req, res, key) {
-      const { totalHits, resetTime } = await store.increment(key);
-      const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
-      appendRateLimitFields(res, { name: prefix, limit, windowMs, remaining: Math.max(limit - totalHits, 0), resetSeconds, key });
-      if (totalHits <= limit) return;
-      if (!res.headersSent) res.setHeader('Retry-After', String(resetSeconds));
-      contextOf(req).answerError(new FigwayError('FIGWAY_RATE_LIMITED', refusal));
+    check(req, res, key) {
+      const apply = ({ totalHits, resetTime }: ClientRateLimitInfo): void => {
+        const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+        appendRateLimitFields(res, { name: prefix, limit, windowMs, remaining: Math.max(limit - totalHits, 0), resetSeconds, key });
+        if (totalHits <= limit) return;
+        if (!res.headersSent) res.setHeader('Retry-After', String(resetSeconds));
+        contextOf(req).answerError(new FigwayError('FIGWAY_RATE_LIMITED', refusal));
+      };
+      // The store interface allows a count given at once; then nothing waits.
+      const counted = store.increment(key);
+      if (counted instanceof Promise) return counted.then(apply);
+      apply(counted);
+      return undefined;
     },
     shutdown: () => void store.shutdown?.(),
   };

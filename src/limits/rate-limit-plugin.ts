@@ -116,29 +116,41 @@ function routeLimits(route: RouteConfig): readonly RateLimitConfig[] {
   return Array.isArray(limits) ? limits : [limits];
 }
 
-/** Spends one unit of each budget in turn; stops at the first that answered (429, or 503 when closed). */
-async function spend(
+/**
+ * Spends one unit of each budget in turn, from `from`; stops at the first that answered (429, or
+ * 503 when closed). Only a store's count is waited for, and nothing when the store counts at once.
+ */
+function spend(
   ctx: FigwayContext,
   budgets: readonly Budget[],
   policy: StoreErrorPolicy,
   outage: StoreOutageLog,
   warnTrustProxy: (req: FigwayContext['req']) => void,
-): Promise<void> {
-  for (const { limiter, keyOf } of budgets) {
-    const key = keyOf(ctx);
-    if (key.startsWith('ip:')) warnTrustProxy(ctx.req);
-    try {
-      await limiter.check(ctx.req, ctx.res, key);
-    } catch (err) {
-      if (!(err instanceof FigwayError) || err.code !== 'FIGWAY_RATE_LIMIT_UNAVAILABLE') throw err;
-      outage.failed(err, policy);
-      if (policy === 'closed') {
-        contextOf(ctx.req).answerError(err);
-        return;
-      }
-      continue;
-    }
+  from = 0,
+): Promise<void> | undefined {
+  const budget = budgets[from];
+  if (budget === undefined) return undefined;
+  const key = budget.keyOf(ctx);
+  if (key.startsWith('ip:')) warnTrustProxy(ctx.req);
+  const next = (): Promise<void> | undefined => {
     outage.succeeded();
-    if (ctx.res.writableEnded || ctx.res.destroyed) return;
+    if (ctx.res.writableEnded || ctx.res.destroyed) return undefined;
+    return spend(ctx, budgets, policy, outage, warnTrustProxy, from + 1);
+  };
+  const failed = (err: unknown): Promise<void> | undefined => {
+    if (!(err instanceof FigwayError) || err.code !== 'FIGWAY_RATE_LIMIT_UNAVAILABLE') throw err;
+    outage.failed(err, policy);
+    if (policy === 'closed') {
+      contextOf(ctx.req).answerError(err);
+      return undefined;
+    }
+    return spend(ctx, budgets, policy, outage, warnTrustProxy, from + 1);
+  };
+  let counted: void | Promise<void>;
+  try {
+    counted = budget.limiter.check(ctx.req, ctx.res, key);
+  } catch (err) {
+    return failed(err);
   }
+  return counted instanceof Promise ? counted.then(next, failed) : next();
 }

@@ -17,7 +17,7 @@ import { traceOf } from './trace-context.js';
  * ```
  */
 export function defaultLogger(): Logger {
-  return pino(pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+  return pino(pino.destination({ dest: 1, sync: false, minLength: 32768, maxWrite: 65536, periodicFlush: 1000 }));
 }
 
 interface LoggingOptions {
@@ -97,40 +97,45 @@ function createRequestLogger(
     for (const name of wanted) if (req.headers[name] !== undefined) picked[name] = redacted.has(name) ? REDACTED : req.headers[name];
     return picked;
   };
+  const ok = base[level].bind(base);
+  const clientError = base.warn.bind(base);
+  const serverError = base.error.bind(base);
   return (ctx, sampled) => {
     const { req, res } = ctx;
-    const failed = res.statusCode >= 500 || !res.writableFinished;
+    const finished = res.writableFinished;
+    const status = res.statusCode;
+    const failed = status >= 500 || !finished;
     if (!sampled && !failed) return;
-    const line: Record<string, unknown> = {
-      req: { id: traceOf(ctx)?.requestId, method: req.method, url: redactUrl((req as { originalUrl?: string }).originalUrl ?? req.url ?? '', query), headers: headersOf(req) },
-      res: { statusCode: res.statusCode, contentLength: res.getHeader('content-length'), setCookie: res.hasHeader('set-cookie') ? REDACTED : undefined },
+    const { decision } = ctx;
+    const trace = traceOf(ctx);
+    const requestId = trace?.requestId;
+    const latency = ctx.upstreamLatency;
+    // One object literal, every field in place: pino skips the undefined ones.
+    const line = {
+      req: { id: requestId, method: req.method, url: redactUrl((req as { originalUrl?: string }).originalUrl ?? req.url ?? '', query), headers: headersOf(req) },
+      res: { statusCode: status, contentLength: res.getHeader('content-length'), setCookie: res.hasHeader('set-cookie') ? REDACTED : undefined },
       responseTime: Math.round(performance.now() - ctx.startedAt),
+      requestId,
+      route: ctx.route.id,
+      target: ctx.target,
+      reason: decision?.reason,
+      bucket: decision?.bucket,
+      cohort: decision?.cohort,
+      stickyKey: decision?.stickyKey,
+      upstream: decision?.side === 'service' ? ctx.route.upstream.name : undefined,
+      upstreamStatus: ctx.upstreamStatus,
+      upstreamLatencyMs: latency === undefined ? undefined : Math.round(latency * 1000) / 1000,
+      traceId: trace?.traceId,
+      clientIp: ctx.view.ip,
+      error: failed ? errorOf(ctx, finished) : undefined,
     };
-    describe(ctx, line);
-    if (failed) {
-      line.error = ctx.error ? { code: ctx.error.code, message: ctx.error.message } : res.writableFinished ? undefined : { code: 'CLIENT_CLOSED', message: 'the client closed the connection before the response ended' };
-      base.error(line, 'request errored');
-    } else {
-      base[res.statusCode >= 400 ? 'warn' : level](line, 'request completed');
-    }
+    if (failed) serverError(line, 'request errored');
+    else (status >= 400 ? clientError : ok)(line, 'request completed');
   };
 }
 
-/** Adds the figway fields of a request to its log line. */
-function describe(ctx: FigwayContext, line: Record<string, unknown>): Record<string, unknown> {
-  const { decision } = ctx;
-  const trace = traceOf(ctx);
-  line.requestId = trace?.requestId;
-  line.route = ctx.route.id;
-  line.target = ctx.target;
-  line.reason = decision?.reason;
-  line.bucket = decision?.bucket;
-  line.cohort = decision?.cohort;
-  line.stickyKey = decision?.stickyKey;
-  line.upstream = decision?.side === 'service' ? ctx.route.upstream.name : undefined;
-  line.upstreamStatus = ctx.upstreamStatus;
-  line.upstreamLatencyMs = ctx.upstreamLatency === undefined ? undefined : Math.round(ctx.upstreamLatency * 1000) / 1000;
-  line.traceId = trace?.traceId;
-  line.clientIp = ctx.view.ip;
-  return line;
+/** What went wrong with a request that failed: figway's own error, or the client leaving early. */
+function errorOf(ctx: FigwayContext, finished: boolean): { code: string; message: string } | undefined {
+  if (ctx.error) return { code: ctx.error.code, message: ctx.error.message };
+  return finished ? undefined : { code: 'CLIENT_CLOSED', message: 'the client closed the connection before the response ended' };
 }

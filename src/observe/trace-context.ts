@@ -1,8 +1,9 @@
 // Request ids and W3C trace context: kept from the caller when valid, generated otherwise, passed to services.
+import { internalsOf } from '../context.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
-import { randomHex, randomUuid } from './random-ids.js';
+import { randomUUID } from 'node:crypto';
+import { randomHex } from './random-ids.js';
 
-const TRACE = Symbol.for('figway.trace');
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
@@ -29,7 +30,7 @@ export interface TraceInfo {
  * ```
  */
 export function traceOf(ctx: FigwayContext): TraceInfo | undefined {
-  return ctx.locals.get(TRACE) as TraceInfo | undefined;
+  return internalsOf(ctx).trace;
 }
 
 interface TraceOptions {
@@ -58,7 +59,7 @@ export function traceContextPlugin(): FigwayPlugin<TraceOptions> {
       return {
         onRequest(ctx) {
           const trace = readTrace(ctx, header);
-          ctx.locals.set(TRACE, trace);
+          internalsOf(ctx).trace = trace;
           if (!ctx.res.headersSent) ctx.res.setHeader(header, trace.requestId);
         },
         onProxyRequest(proxyReq, ctx) {
@@ -76,15 +77,19 @@ export function traceContextPlugin(): FigwayPlugin<TraceOptions> {
 
 function readTrace(ctx: FigwayContext, header: string): TraceInfo {
   const incomingId = ctx.view.header(header);
-  const requestId = incomingId !== undefined && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUuid();
-  const spanId = randomHex(8);
-  const parent = TRACEPARENT.exec(ctx.view.header('traceparent') ?? '');
+  const requestId = incomingId !== undefined && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+  const incoming = ctx.view.header('traceparent');
+  const parent = incoming === undefined ? null : TRACEPARENT.exec(incoming);
   // Version ff is invalid; all-zero ids are invalid; a version-00 header must have nothing after the flags.
   const valid = parent !== null && parent[1] !== 'ff' && !/^0+$/.test(parent[2] as string) && !/^0+$/.test(parent[3] as string) && !(parent[1] === '00' && parent[5]);
   if (valid) {
     const traceId = parent[2] as string;
+    const spanId = randomHex(8);
     return { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-${parent[4]}`, tracestate: ctx.view.header('tracestate') };
   }
-  const traceId = randomHex(16);
+  // A new trace: its id and figway's span id from one draw.
+  const ids = randomHex(24);
+  const traceId = ids.slice(0, 32);
+  const spanId = ids.slice(32);
   return { requestId, traceId, spanId, traceparent: `00-${traceId}-${spanId}-01`, tracestate: undefined };
 }

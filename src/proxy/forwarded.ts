@@ -38,7 +38,7 @@ export function forwardedFacts(req: IncomingMessage): ForwardedFacts {
   return {
     peer,
     forwardedFor: incomingFor ? `${incomingFor}, ${peer}` : peer,
-    clientIp: clientIp(req, trust, peer),
+    clientIp: clientIp(req, trust, peer, peerTrusted),
     proto,
     host: (peerTrusted && header(req, 'x-forwarded-host', true)) || req.headers.host || '',
     port: (peerTrusted && header(req, 'x-forwarded-port', true)) || String(req.socket.localPort ?? (proto === 'https' ? 443 : 80)),
@@ -54,8 +54,11 @@ function header(req: IncomingMessage, name: string, first: boolean): string | un
   return first ? value.split(',')[0]?.trim() : value;
 }
 
-/** req.ip as Express works it out; a request outside the app's stack has no req.ip, so figway does the same. */
-function clientIp(req: IncomingMessage & { ip?: string }, trust: TrustFn | undefined, peer: string): string {
+/**
+ * req.ip as Express works it out; a request outside the app's stack has no req.ip, so figway does
+ * the same. From an untrusted peer that is the peer itself, without parsing X-Forwarded-For.
+ */
+function clientIp(req: IncomingMessage & { ip?: string }, trust: TrustFn | undefined, peer: string, peerTrusted: boolean): string {
   if (req.ip !== undefined) return req.ip;
-  return trust === undefined ? peer : proxyaddr(req, trust);
+  return trust === undefined || !peerTrusted ? peer : proxyaddr(req, trust);
 }

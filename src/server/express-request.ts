@@ -13,12 +13,19 @@ export type Entry = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** How requests reach figway outside an app's stack: made once per listener or dispatcher, not per request. */
 export interface Arrival {
-  readonly app: ExpressApp;
+  /** The gateway that took the request in: its own middleware, if still in the app, lets the request pass. */
+  readonly gateway: object;
+  /** The app, once known (an upgrade may come before the gateway is mounted on one). */
+  readonly app: ExpressApp | undefined;
   /** Server mode's listener; none for the upgrade dispatcher. */
   readonly entry?: Entry;
 }
 
-const outsideStack = new WeakMap<IncomingMessage, Arrival>();
+// One property on the request, not an entry in a WeakMap: a weak collection's entry costs every
+// request several times as much to add, and again in the garbage collector.
+const ARRIVAL = Symbol('figway.arrival');
+
+type Arrived = IncomingMessage & { [ARRIVAL]?: Arrival };
 
 /**
  * Records that `req` arrived outside its app's stack: through server mode's listener, or through
@@ -29,15 +36,20 @@ const outsideStack = new WeakMap<IncomingMessage, Arrival>();
  * hands to the app.
  */
 export function arrivedFor(req: IncomingMessage, arrival: Arrival): void {
-  outsideStack.set(req, arrival);
+  (req as Arrived)[ARRIVAL] = arrival;
+}
+
+/** Whether `gateway` already took `req` in outside the app's stack (server mode, or an upgrade). */
+export function arrivedThrough(req: IncomingMessage, gateway: object): boolean {
+  return (req as Arrived)[ARRIVAL]?.gateway === gateway;
 }
 
 /** The Express app whose settings apply to `req`: Express's `req.app` inside its stack, else the one recorded. */
 export function appOf(req: IncomingMessage): ExpressApp | undefined {
-  return (req as { app?: ExpressApp }).app ?? outsideStack.get(req)?.app;
+  return (req as { app?: ExpressApp }).app ?? (req as Arrived)[ARRIVAL]?.app;
 }
 
 /** The listener `req` arrived through in server mode: where a copy of it must start to be served as it was. */
 export function entryOf(req: IncomingMessage): Entry | undefined {
-  return outsideStack.get(req)?.entry;
+  return (req as Arrived)[ARRIVAL]?.entry;
 }

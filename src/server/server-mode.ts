@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { FigwayConfig } from '../config/schema.js';
-import { arrivedFor, type ExpressApp } from './express-request.js';
+import { arrivedFor, arrivedThrough, type ExpressApp } from './express-request.js';
 
 type Pipeline = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -10,17 +10,16 @@ type Pipeline = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown
  * The request listener of `gateway.wrap(app)`. Every request runs figway's pipeline first: one
  * decided for a service is proxied without Express ever running, everything else (unmatched,
  * legacy, fallback) goes to `app(req, res)` with the decision recorded on it, as in middleware mode.
- * `handled` marks the request so that an `app.use(gateway)` still in the app lets it pass.
+ * The arrival marks the request as `gateway`'s, so that an `app.use(gateway)` still in the app lets it pass.
  */
-export function createServerListener(pipeline: Pipeline, app: ExpressApp, handled: WeakSet<IncomingMessage>): (req: IncomingMessage, res: ServerResponse) => void {
-  const arrival = { app, entry: figwayServer };
+export function createServerListener(pipeline: Pipeline, app: ExpressApp, gateway: object): (req: IncomingMessage, res: ServerResponse) => void {
+  const arrival = { gateway, app, entry: figwayServer };
   return figwayServer;
 
   function figwayServer(req: IncomingMessage, res: ServerResponse): void {
     const toApp = () => app(req, res);
     // Already through figway: an upgrade figway left to plain HTTP comes back this way.
-    if (handled.has(req)) return toApp();
-    handled.add(req);
+    if (arrivedThrough(req, gateway)) return toApp();
     arrivedFor(req, arrival);
     // Express keeps an originalUrl it finds, so the app sees the URL as received even when figway
     // gives the legacy handler the normalised path in req.url, exactly as in middleware mode.

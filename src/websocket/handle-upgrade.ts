@@ -20,16 +20,14 @@ export function headOf(req: IncomingMessage): Buffer | undefined {
  * Upgrades no route takes, and those decided for legacy, are left to the app untouched except
  * that, like HTTP requests, they carry figway's decision and the normalised path.
  */
-export function createUpgradeHandler(pipeline: Pipeline, appOf: () => ExpressApp | undefined, handled: WeakSet<IncomingMessage>): UpgradeHandler {
+export function createUpgradeHandler(pipeline: Pipeline, appOf: () => ExpressApp | undefined, gateway: object): UpgradeHandler {
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, otherwise: () => void) {
-    handled.add(req);
+    arrivedFor(req, { gateway, app: appOf() });
     heads.set(req, head);
     // Until the socket is handed on, a reset must not become an unhandled 'error'.
     const ignoreReset = () => socket.destroy();
     socket.on('error', ignoreReset);
     const res = responseOnSocket(req, socket);
-    const app = appOf();
-    if (app) arrivedFor(req, { app });
     pipeline(req, res, () => {
       socket.removeListener('error', ignoreReset);
       res.detachSocket(socket as Parameters<ServerResponse['detachSocket']>[0]);

@@ -1,7 +1,8 @@
 // `npm run bench`: figway against what users would otherwise run, in one run, on this machine.
-// Proxied path: direct to the upstream, bare Express + http-proxy-middleware, the same features as
-// figway's wired by hand, figway in middleware mode, figway in server mode. Legacy path: the monolith
-// with and without figway (1,000 routes that do not match). Then the matcher, and 200 MB each way.
+// Proxied path: direct to the upstream, bare Express + http-proxy-middleware, the same features
+// wired by hand on Express, Node's server + undici (the floor), fastify + @fastify/http-proxy bare
+// and with the same features, figway in server and middleware mode with each engine. Then the
+// feature budget, latency at a fixed rate, legacy pass-through, the matcher, and 200 MB each way.
 // `--quick` for a short run (not written to RESULTS.md). Raw figures go to test/bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,18 +11,22 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import { measure } from './compare.mjs';
+import { measureFeatures } from './features.mjs';
+import { measureLatency } from './latency.mjs';
 import { loadGenerator, loadGeneratorVersion } from './load.mjs';
 import { benchMatcher } from './matcher.mjs';
-import { renderReport } from './report.mjs';
+import { CONTENDERS, LATENCY_CONTENDERS, renderReport } from './report.mjs';
 import { BENCH_SECRET } from './serve.mjs';
 import { benchStreaming } from './streaming.mjs';
 
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { rounds: 3, legacyRounds: 4, seconds: 1, connections: 16, megabytes: 50, matcherSamples: 5 }
+  ? { rounds: 1, legacyRounds: 2, featureRounds: 1, seconds: 1, warmUp: 1, connections: 16, latencySeconds: 3, megabytes: 50, matcherSamples: 5 }
   : // The legacy target is a 3% margin, within one round's noise on a shared machine: more rounds there.
-    { rounds: 7, legacyRounds: 14, seconds: 3, connections: 16, megabytes: 200, matcherSamples: 15 };
+    { rounds: 7, legacyRounds: 14, featureRounds: 7, seconds: 3, warmUp: 1, connections: 16, latencySeconds: 20, megabytes: 200, matcherSamples: 15 };
+const LATENCY_RATE = 1000;
+const LATENCY_CONNECTIONS = 10;
 
 const began = performance.now();
 const machine = {
@@ -34,32 +39,31 @@ const machine = {
   commit: git(['rev-parse', '--short', 'HEAD']),
   express: versionOf('express'),
   httpProxyMiddleware: versionOf('http-proxy-middleware'),
+  undici: versionOf('undici'),
+  fastify: versionOf('fastify'),
+  fastifyHttpProxy: versionOf('@fastify/http-proxy'),
   loadGenerator: loadGeneratorVersion(),
+  autocannon: versionOf('autocannon'),
   loadAverageBefore: os.loadavg().map((n) => n.toFixed(2)).join(' '),
 };
 console.log(`figway bench${quick ? ' (quick)' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, ${machine.kernel}, node ${machine.node}, ${machine.loadGenerator}; load average ${machine.loadAverageBefore}`);
 
 const token = await new SignJWT({ sub: 'bench-user', roles: ['buyer'] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(BENCH_SECRET));
-const common = { rounds: settings.rounds, seconds: settings.seconds, connections: settings.connections };
+// Every contender gets the same request; those without auth ignore the token.
+const headers = { authorization: `Bearer ${token}` };
+const common = { rounds: settings.rounds, seconds: settings.seconds, connections: settings.connections, warmUp: settings.warmUp, headers };
 
 console.log('proxied path...');
-const proxied = await measure({
-  ...common,
-  // Every contender gets the same request; those without auth ignore the token.
-  headers: { authorization: `Bearer ${token}` },
-  contenders: [
-    { label: 'direct to the upstream', kind: 'upstream', path: '/api/orders/7' },
-    { label: 'Express + http-proxy-middleware', kind: 'express-hpm', path: '/api/orders/7', baseline: 'direct to the upstream' },
-    { label: 'hand-wired Express stack (features)', kind: 'hand-wired', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
-    { label: 'figway middleware mode (features)', kind: 'figway-auth-limit', path: '/api/orders/7', baseline: 'hand-wired Express stack (features)' },
-    { label: 'figway server mode (features)', kind: 'figway-server', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
-    // Not a target: what server mode itself costs next to the bare proxy, without the features.
-    { label: 'figway server mode (features off)', kind: 'figway-server-bare', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
-    // Not a target: the ceiling of any server mode forwarding through http-proxy-middleware, figway's included.
-    { label: 'http-proxy-middleware alone (no Express, no features)', kind: 'hpm', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
-    // Not a target either: the floor of any forwarding engine in Node (http.request + pipe, nothing else).
-    { label: 'plain Node proxy (no library, no features)', kind: 'node-proxy', path: '/api/orders/7', baseline: 'Express + http-proxy-middleware' },
-  ],
+const proxied = await measure({ ...common, contenders: CONTENDERS.map((c) => ({ ...c, path: '/api/orders/7' })) });
+console.log('feature budget...');
+const features = await measureFeatures({ ...common, rounds: settings.featureRounds });
+console.log(`latency at ${LATENCY_RATE} requests/s...`);
+const latency = await measureLatency({
+  rate: LATENCY_RATE,
+  seconds: settings.latencySeconds,
+  connections: LATENCY_CONNECTIONS,
+  headers,
+  contenders: LATENCY_CONTENDERS.map((c) => ({ ...c, path: '/api/orders/7' })),
 });
 console.log('legacy path...');
 const legacy = await measure({
@@ -73,16 +77,18 @@ const legacy = await measure({
 console.log('matcher...');
 const matcher = benchMatcher({ samples: settings.matcherSamples });
 console.log('streaming...');
-const streaming = await benchStreaming({ megabytes: settings.megabytes });
+const streaming = [await benchStreaming({ megabytes: settings.megabytes, engine: 'http-proxy-middleware' }), await benchStreaming({ megabytes: settings.megabytes, engine: 'undici' })];
 
 machine.loadAverageAfter = os.loadavg().map((n) => n.toFixed(2)).join(' ');
 const results = {
   date: new Date().toISOString(),
   quick,
-  settings: { ...settings, loadGenerator },
+  settings: { ...settings, loadGenerator, latencyRate: LATENCY_RATE, latencyConnections: LATENCY_CONNECTIONS },
   durationSeconds: Math.round((performance.now() - began) / 1000),
   machine,
   proxied,
+  features,
+  latency,
   legacy,
   matcher,
   streaming,

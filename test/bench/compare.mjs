@@ -11,12 +11,28 @@ const TICK_MS = 10; // /proc clock ticks (USER_HZ = 100)
 // Load before a fresh process is measured, so the JIT has compiled its hot paths.
 const WARM_UP_SECONDS = 1;
 
-/** Starts `serve.mjs <kind> ...args` in its own process; resolves with the child and its URL. */
+/**
+ * The median over the rounds of one contender's figure over another's (taken within each round),
+ * and the lowest and highest of the rounds' ratios. `key`: rps, p99 or cpu.
+ */
+export function ratioBetween(measured, label, baseLabel, key = 'rps') {
+  const rounds = (name) => {
+    const found = measured.raw.find((c) => c.label === name);
+    if (!found) throw new Error(`no contender "${name}" in this run`);
+    return found.rounds;
+  };
+  const own = rounds(label);
+  const base = rounds(baseLabel);
+  const ratios = own.map((r, i) => r[key] / base[i][key]);
+  return { median: median(ratios), range: [Math.min(...ratios), Math.max(...ratios)] };
+}
+
+/** Starts `serve.mjs <kind> ...args` in its own process; resolves with the child, what it sent (its port, or several) and its URL. */
 export function start(kind, ...args) {
   // Request logs go to the child's stdout, which is /dev/null here: the cost of writing them counts, a terminal's does not.
   const child = fork(SERVE, [kind, ...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    child.once('message', (port) => resolve({ child, url: `http://127.0.0.1:${port}` }));
+    child.once('message', (port) => resolve({ child, port, url: `http://127.0.0.1:${port}` }));
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
   });
 }
@@ -32,7 +48,7 @@ export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(v
 /**
  * @typedef {{ label: string, kind: string, path: string, baseline?: string, headers?: Record<string, string> }} Contender
  *   kind: a serve.mjs kind, started with the upstream's URL; 'upstream' is the upstream itself (the floor)
- * @param {{ contenders: Contender[], headers?: Record<string, string>, rounds: number, seconds: number, connections: number }} plan
+ * @param {{ contenders: Contender[], headers?: Record<string, string>, rounds: number, seconds: number, connections: number, warmUp?: number }} plan
  * @returns {Promise<{ rows: object[], raw: object[] }>} a row per contender (medians, ratios to its baseline) and every round's figures
  */
 export async function measure(plan) {
@@ -53,7 +69,7 @@ export async function measure(plan) {
       running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const failed = started.find((s) => s.status === 'rejected');
       if (failed) throw failed.reason;
-      for (const contender of running) await load(contender, WARM_UP_SECONDS);
+      for (const contender of running) await load(contender, plan.warmUp ?? WARM_UP_SECONDS);
       // Every other round runs in reverse (A B C, C B A, …): the machine drifts during a round, and a
       // fixed order would give that drift to whichever contender always comes last.
       const order = [...running.entries()];

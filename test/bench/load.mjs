@@ -29,7 +29,7 @@ export function loadGeneratorVersion() {
 }
 
 /**
- * @param {{ url: string, headers?: Record<string, string>, connections: number, seconds: number }} run
+ * @param {{ url: string, headers?: Record<string, string>, connections: number, seconds: number }} run  seconds: whole seconds (wrk takes no fractions)
  * @returns {Promise<{ requests: number, rps: number, p50: number, p99: number, failures: number }>} latencies in ms
  */
 export function drive(run) {

@@ -20,32 +20,6 @@ export function bareProxy(upstream) {
 }
 
 /**
- * http-proxy-middleware on Node's server, without Express and without features: the ceiling of any
- * server mode that forwards through it, as figway's does. Not a peer either.
- */
-export function bareHpm(upstream) {
-  const proxy = createProxyMiddleware({ target: upstream, changeOrigin: true, agent: new http.Agent({ keepAlive: true }) });
-  return (req, res) => proxy(req, res, () => res.writeHead(404).end());
-}
-
-/**
- * The least a Node proxy can do: http.request + pipe, no library, no features, no error handling
- * beyond a 502. Not a peer (nobody should run it); the floor any Node forwarding engine works from.
- */
-export function plainNodeProxy(upstream) {
-  const { hostname, port, host } = new URL(upstream);
-  const agent = new http.Agent({ keepAlive: true });
-  return (req, res) => {
-    const proxyReq = http.request({ hostname, port, method: req.method, path: req.url, headers: { ...req.headers, host }, agent }, (proxyRes) => {
-      res.writeHead(proxyRes.statusCode, proxyRes.headers);
-      proxyRes.pipe(res);
-    });
-    proxyReq.on('error', () => res.writeHead(502).end());
-    req.pipe(proxyReq);
-  };
-}
-
-/**
  * The features figway has on in its rows, wired by hand: pino-http request logs, a prom-client
  * histogram, passport JWT (HS256), express-rate-limit, then http-proxy-middleware.
  */

@@ -1,26 +1,76 @@
 // The benchmark's markdown report: the tables, each target with its verdict, and the machine.
+import { ratioBetween } from './compare.mjs';
 
 const fixed = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
 const ratio = (n) => (n === undefined ? '—' : `${n.toFixed(2)}×`);
 
-/** The issue's targets, each checked against this run's figures. */
+const DIRECT = 'direct to the upstream';
+const EXPRESS_HPM = 'Express + http-proxy-middleware';
+const HAND_WIRED = 'hand-wired Express stack (features)';
+const NODE_UNDICI = "Node's server + undici (no routing, no features)";
+const FASTIFY = 'fastify + @fastify/http-proxy';
+const FASTIFY_FEATURES = 'fastify + @fastify/http-proxy (features)';
+const SERVER_UNDICI = 'figway server mode, undici (features)';
+const SERVER_UNDICI_OFF = 'figway server mode, undici (features off)';
+const SERVER_HPM = 'figway server mode, http-proxy-middleware (features)';
+const MIDDLEWARE_UNDICI = 'figway middleware mode, undici (features)';
+const MIDDLEWARE_HPM = 'figway middleware mode, http-proxy-middleware (features)';
+
+/** The proxied path's contenders, in table order; `baseline` is the row the table's ratios are against. */
+export const CONTENDERS = [
+  { label: DIRECT, kind: 'upstream' },
+  { label: EXPRESS_HPM, kind: 'express-hpm', baseline: DIRECT },
+  { label: HAND_WIRED, kind: 'hand-wired', baseline: EXPRESS_HPM },
+  { label: NODE_UNDICI, kind: 'node-undici', baseline: EXPRESS_HPM },
+  { label: FASTIFY, kind: 'fastify-proxy', baseline: EXPRESS_HPM },
+  { label: FASTIFY_FEATURES, kind: 'fastify-features', baseline: EXPRESS_HPM },
+  { label: SERVER_UNDICI_OFF, kind: 'figway-server-bare', baseline: NODE_UNDICI },
+  { label: SERVER_UNDICI, kind: 'figway-server', baseline: FASTIFY_FEATURES },
+  { label: SERVER_HPM, kind: 'figway-server-hpm', baseline: EXPRESS_HPM },
+  { label: MIDDLEWARE_UNDICI, kind: 'figway-middleware-undici', baseline: EXPRESS_HPM },
+  { label: MIDDLEWARE_HPM, kind: 'figway-auth-limit', baseline: HAND_WIRED },
+];
+
+/** Latency at a fixed rate: the upstream itself first (the reference), then figway with all features in each mode. */
+export const LATENCY_CONTENDERS = [
+  { label: DIRECT, kind: 'upstream' },
+  { label: SERVER_UNDICI, kind: 'figway-server' },
+  { label: MIDDLEWARE_HPM, kind: 'figway-auth-limit' },
+];
+
+const FEATURE_LIMIT_US = 10;
+const ALL_FEATURES_LIMIT = 0.25;
+const LATENCY_P50_MS = 0.3;
+const LATENCY_P99_MS = 1.5;
+
+/** The issue's targets, each checked against this run's figures: [name, value, rounds' range, by CPU, met]. */
 function targets(r) {
-  const row = (group, label) => r[group].rows.find((x) => x.label === label);
-  const middleware = row('proxied', 'figway middleware mode (features)');
-  const server = row('proxied', 'figway server mode (features)');
-  const legacy = row('legacy', 'monolith with figway, 1,000 unmatched routes');
+  const throughput = (label, base, minimum) => {
+    const { median, range } = ratioBetween(r.proxied, label, base);
+    const cpu = ratioBetween(r.proxied, label, base, 'cpu').median;
+    return [`${label} ≥ ${minimum}× ${base} (throughput)`, ratio(median), `${range[0].toFixed(2)}–${range[1].toFixed(2)}`, ratio(1 / cpu), median >= minimum];
+  };
+  const legacy = r.legacy.rows.find((x) => x.label === 'monolith with figway, 1,000 unmatched routes');
   const [ten, , tenThousand] = r.matcher;
   const matchRatio = tenThousand.nsPerMatch / ten.nsPerMatch;
-  // Throughput a contender could reach if CPU were all that limited it: the inverse of its CPU per request.
-  const byCpu = (x) => ratio(1 / x.cpuRatio);
-  const spread = (x) => (x.rpsRatioRange ? `${x.rpsRatioRange[0].toFixed(2)}–${x.rpsRatioRange[1].toFixed(2)}` : '');
+  const server = r.latency.find((x) => x.generator === 'paced' && x.label === SERVER_UNDICI);
+  const variants = r.features.variants.filter((v) => v.name !== 'off' && v.name !== 'all');
+  const all = r.features.variants.find((v) => v.name === 'all');
+  const costliest = variants.reduce((a, b) => (b.overOff > a.overOff ? b : a));
   return [
-    ['figway middleware mode ≥ 1.2× the hand-wired stack (throughput)', ratio(middleware.rpsRatio), spread(middleware), byCpu(middleware), middleware.rpsRatio >= 1.2],
-    ['figway server mode ≥ 1.8× Express + http-proxy-middleware (throughput)', ratio(server.rpsRatio), spread(server), byCpu(server), server.rpsRatio >= 1.8],
-    ['legacy pass-through ≥ 0.97× the monolith without figway (throughput)', ratio(legacy.rpsRatio), spread(legacy), byCpu(legacy), legacy.rpsRatio >= 0.97],
+    throughput(SERVER_UNDICI_OFF, NODE_UNDICI, 0.9),
+    throughput(SERVER_UNDICI, FASTIFY_FEATURES, 1.5),
+    throughput(SERVER_UNDICI, EXPRESS_HPM, 2.5),
+    throughput(MIDDLEWARE_UNDICI, EXPRESS_HPM, 1.0),
+    throughput(MIDDLEWARE_HPM, HAND_WIRED, 1.3),
+    [`each feature ≤ ${FEATURE_LIMIT_US} µs CPU per request over features off (costliest: ${costliest.name})`, `${fixed(costliest.overOff, 1)} µs`, '', '', costliest.overOff <= FEATURE_LIMIT_US],
+    [`all features together ≤ ${ALL_FEATURES_LIMIT * 100}% over features off (CPU per request)`, `+${fixed(all.overOffPercent, 1)}%`, '', '', all.overOffPercent <= ALL_FEATURES_LIMIT * 100],
+    [`added p50 latency at ${r.settings.latencyRate} requests/s, server mode with all features ≤ ${LATENCY_P50_MS} ms`, `${fixed(server.addedP50, 3)} ms`, '', '', server.addedP50 <= LATENCY_P50_MS],
+    [`added p99 latency at ${r.settings.latencyRate} requests/s, server mode with all features ≤ ${LATENCY_P99_MS} ms`, `${fixed(server.addedP99, 3)} ms`, '', '', server.addedP99 <= LATENCY_P99_MS],
+    ['legacy pass-through ≥ 0.97× the monolith without figway (throughput)', ratio(legacy.rpsRatio), legacy.rpsRatioRange ? `${legacy.rpsRatioRange[0].toFixed(2)}–${legacy.rpsRatioRange[1].toFixed(2)}` : '', ratio(1 / legacy.cpuRatio), legacy.rpsRatio >= 0.97],
     ['legacy pass-through p99 within 5% of the monolith without figway', ratio(legacy.p99Ratio), '', '', legacy.p99Ratio <= 1.05],
     ['matching at 10,000 routes ≤ 2× matching at 10', ratio(matchRatio), '', '', matchRatio <= 2],
-    [`peak RSS grows < 50 MB for ${r.streaming.megabytes} MB up and down`, `${fixed(r.streaming.growthMB, 1)} MB`, '', '', r.streaming.growthMB < 50],
+    ...r.streaming.map((s) => [`peak RSS grows < 50 MB for ${s.megabytes} MB up and down (${s.engine})`, `${fixed(s.growthMB, 1)} MB`, '', '', s.growthMB < 50]),
   ];
 }
 
@@ -28,6 +78,24 @@ function table(rows) {
   const lines = ['| contender | req/s | p50 ms | p99 ms | CPU µs/req | vs | throughput | p99 | CPU/req |', '|---|---:|---:|---:|---:|---|---:|---:|---:|'];
   for (const x of rows) {
     lines.push(`| ${x.label} | ${fixed(x.rps)} | ${fixed(x.p50, 2)} | ${fixed(x.p99, 2)} | ${fixed(x.cpu)} | ${x.baseline ?? '—'} | ${ratio(x.rpsRatio)} | ${ratio(x.p99Ratio)} | ${ratio(x.cpuRatio)} |`);
+  }
+  return lines.join('\n');
+}
+
+function featureTable(features) {
+  const lines = ['| variant | CPU µs/req | over features off | req/s |', '|---|---:|---:|---:|'];
+  for (const v of features.variants) {
+    const over = v.name === 'off' ? '—' : `${v.overOff >= 0 ? '+' : ''}${fixed(v.overOff, 1)} µs (${v.overOffPercent >= 0 ? '+' : ''}${fixed(v.overOffPercent, 1)}%)`;
+    lines.push(`| ${v.name} | ${fixed(v.cpu, 1)} | ${over} | ${fixed(v.rps)} |`);
+  }
+  return lines.join('\n');
+}
+
+function latencyTable(rows) {
+  const lines = ['| generator | contender | requests | p50 ms | p99 ms | added p50 ms | added p99 ms |', '|---|---|---:|---:|---:|---:|---:|'];
+  for (const x of rows) {
+    const added = (n) => (x.label === DIRECT ? '—' : fixed(n, 3));
+    lines.push(`| ${x.generator} | ${x.label} | ${x.requests} | ${fixed(x.p50, 3)} | ${fixed(x.p99, 3)} | ${added(x.addedP50)} | ${added(x.addedP99)} |`);
   }
   return lines.join('\n');
 }
@@ -40,11 +108,11 @@ export function renderReport(r) {
 
 \`npm run bench\` on ${r.date.slice(0, 10)}${r.quick ? ' (--quick)' : ''}, ${r.durationSeconds} s in all. Raw figures: \`test/bench/results${r.quick ? '-quick' : ''}.json\`.
 
-Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.kernel}. Node ${m.node}, figway ${m.figway} (${m.commit}), Express ${m.express}, http-proxy-middleware ${m.httpProxyMiddleware}, load from ${m.loadGenerator}. Load average before the run: ${m.loadAverageBefore}; after: ${m.loadAverageAfter}.
+Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.kernel}. Node ${m.node}, figway ${m.figway} (${m.commit}), Express ${m.express}, http-proxy-middleware ${m.httpProxyMiddleware}, undici ${m.undici}, fastify ${m.fastify} with @fastify/http-proxy ${m.fastifyHttpProxy}; load from ${m.loadGenerator} (throughput) and autocannon ${m.autocannon} (fixed rate). Load average before the run: ${m.loadAverageBefore}; after: ${m.loadAverageAfter}.
 
-Every contender runs in its own process on loopback, a fresh one each round after a 1 s warm-up (two processes of one server can differ by several percent for their whole life); all share the machine with the upstream and the load generator. Medians of ${s.rounds} interleaved rounds (${s.legacyRounds} for the legacy pair; A B C, then C B A, and so on) of ${s.seconds} s at ${s.connections} connections; ratios are taken within each round against the row named in "vs", then the median. CPU µs/req is the contender process's own CPU time per request (the upstream's and the load generator's are not in it).
+Every contender runs in its own process on loopback, a fresh one each round after a ${s.warmUp} s warm-up (two processes of one server can differ by several percent for their whole life); all share the machine with the upstream and the load generator. Medians of ${s.rounds} interleaved rounds (${s.legacyRounds} for the legacy pair; A B C, then C B A, and so on) of ${s.seconds} s at ${s.connections} connections; ratios are taken within each round, then the median. CPU µs/req is the contender process's own CPU time per request (the upstream's and the load generator's are not in it).
 
-"Features" means: a required bearer JWT (HS256: passport-jwt in the hand-wired stack, figway's own jose-based source in figway), a rate limit (express-rate-limit's in-memory store), one JSON log line per request (pino, to /dev/null), a request-duration histogram (prom-client), then the proxy. figway also has its trace context (request id, traceparent) on, as by default.
+"Features" means: a required bearer JWT (HS256: passport-jwt in the hand-wired stack, @fastify/jwt with its verified-token cache in fastify's, figway's own jose-based source with its cache in figway), a rate limit (in memory: express-rate-limit, @fastify/rate-limit, figway's), one JSON log line per request (pino, batched to /dev/null: pino-http, fastify's own logger, figway's), a request-duration histogram (prom-client), then the proxy. figway also has its trace context (request id, traceparent) on, as by default.
 
 ## Targets
 
@@ -60,6 +128,18 @@ ${targets(r)
 
 ${table(r.proxied.rows)}
 
+## Feature budget (server mode, undici)
+
+Each feature alone, and all of them, against features off: one figway per variant, all in one process (so a process's own bias falls on every variant alike), a fresh process each round, each variant warmed for ${s.warmUp} s just before it is measured; medians of ${s.featureRounds} rounds of the CPU per request and of its difference from features off within the round. The identity token is signed per caller and reused until shortly before it expires, as in production; its row has the JWT it needs too.
+
+${featureTable(r.features)}
+
+## Latency at a fixed rate (${s.latencyRate} requests/s)
+
+${s.latencySeconds} s per contender and generator (two halves, A B C then C B A), each response's time to the microsecond; "added" is over direct to the upstream, measured the same way in the same run. The verdict is on **paced**: one request every ${1000 / s.latencyRate} ms on its own schedule (open loop), as independent clients arrive. **autocannon** (\`overallRate\` ${s.latencyRate}, ${s.latencyConnections} connections) is shown for reference: its rate is a per-second quota per connection, which each connection spends back to back at the start of every second, so its figures are those of ${s.latencyConnections} concurrent requests at full load (queueing behind each other), not of a steady ${s.latencyRate} requests/s.
+
+${latencyTable(r.latency)}
+
 ## Legacy pass-through (\`GET /account/7\`, a route of the monolith's own)
 
 ${table(r.legacy.rows)}
@@ -72,11 +152,10 @@ ${r.matcher.map((x) => `| ${x.routes.toLocaleString('en')} | ${fixed(x.nsPerMatc
 
 ## Streaming through figway (middleware mode, observability on)
 
-| transfer | MB/s |
-|---|---:|
-| ${r.streaming.megabytes} MB upload | ${fixed(r.streaming.uploadMBps)} |
-| ${r.streaming.megabytes} MB download | ${fixed(r.streaming.downloadMBps)} |
+| engine | upload MB/s | download MB/s | RSS before MB | peak RSS MB | growth |
+|---|---:|---:|---:|---:|---:|
+${r.streaming.map((x) => `| ${x.engine} | ${fixed(x.uploadMBps)} | ${fixed(x.downloadMBps)} | ${fixed(x.rssBeforeMB)} | ${fixed(x.peakRssMB)} | **+${fixed(x.growthMB, 1)} MB** |`).join('\n')}
 
-Gateway RSS ${fixed(r.streaming.rssBeforeMB)} MB before, peak ${fixed(r.streaming.peakRssMB)} MB (${r.streaming.peakFrom}): **+${fixed(r.streaming.growthMB, 1)} MB**.
+${r.streaming[0].megabytes} MB up, then down, per engine. Peak from ${r.streaming[0].peakFrom}.
 `;
 }

@@ -1,18 +1,32 @@
 // Benchmark servers, one per process, started with fork(): `serve.mjs <kind> [upstreamUrl]` sends
 // its port over IPC. Kinds: upstream (a tiny JSON service), stream-upstream (counts uploads, streams
-// `?bytes=N` downloads); figway-bare (metrics, logs and trace context off), figway-metrics-logs
-// (trace context off), figway-observed (all on), figway-auth (all on, a bearer JWT required),
-// figway-auth-limit (and a rate limit), figway-server (the same in server mode), figway-server-bare
-// (server mode, features off); express-hpm, hpm, node-proxy and hand-wired (peers.mjs); monolith and
-// monolith-figway (the monolith alone, and with figway and 1,000 routes none of its requests match).
-// Logs go to stdout, which the benchmark points at /dev/null.
+// `?bytes=N` downloads); figway's (FIGWAY_KINDS below: mode, engine, features); express-hpm and
+// hand-wired (peers.mjs); node-undici, fastify-proxy and fastify-features
+// (peers-undici.mjs); monolith and monolith-figway (the monolith alone, and with figway and 1,000
+// routes none of its requests match). Logs go to stdout, which the benchmark points at /dev/null.
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { Registry } from 'prom-client';
 import { figway } from '../../dist/index.js';
-import { bareHpm, bareProxy, handWired, monolith, plainNodeProxy } from './peers.mjs';
+import { bareProxy, handWired, monolith } from './peers.mjs';
 
 /** The HMAC secret the benchmarks sign their token with. */
 export const BENCH_SECRET = 'benchmark-hmac-secret-0123456789-abcdef';
+/** The features of the rows that compare figway with stacks wired by hand: the peers' four, and figway's default trace context. */
+const ALL = ['jwt', 'limit', 'logging', 'metrics', 'trace'];
+/** The variants whose CPU per request the feature budget compares (server mode, undici): each feature alone, then all of them. */
+export const FEATURE_VARIANTS = {
+  off: [],
+  jwt: ['jwt'],
+  'rate limit': ['limit'],
+  'log line': ['logging'],
+  metrics: ['metrics'],
+  'trace context': ['trace'],
+  'jwt + identity token': ['jwt', 'token'],
+  all: ['jwt', 'token', 'limit', 'logging', 'metrics', 'trace'],
+};
+// figway signs identity tokens for services with it (the `token` feature).
+const TOKEN_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 
 const [kind, upstream] = process.argv.slice(2);
 const body = JSON.stringify({ id: 7, item: 'fig jam', price: 4.5 });
@@ -22,16 +36,35 @@ function listen(handler) {
   server.listen(0, '127.0.0.1', () => process.send(server.address().port));
 }
 
-/** A figway gateway for `kind`, all features on unless the kind says otherwise. */
-function gatewayFor(kind, routes) {
-  const plugins = {
-    'figway-bare': { metrics: false, logging: false, 'trace-context': false },
-    'figway-server-bare': { metrics: false, logging: false, 'trace-context': false },
-    'figway-metrics-logs': { 'trace-context': false },
-  }[kind] ?? {};
-  const auth = kind.startsWith('figway-auth') || kind === 'figway-server' ? { default: 'required', jwt: { secret: BENCH_SECRET } } : undefined;
-  const limits = kind === 'figway-auth-limit' || kind === 'figway-server' ? { global: { limit: 1_000_000_000, window: '1m' } } : undefined;
-  return figway({ registry: new Registry(), config: { plugins, ...(auth ? { auth } : {}), ...(limits ? { limits } : {}), routes } });
+/**
+ * figway's kinds: the mode, the engine (undefined: the mode's default, http-proxy-middleware in
+ * middleware mode, undici in server mode) and the features on. Every kind has the built-in
+ * live-stats and progressive plugins; "off" turns metrics, logging and trace context off too.
+ */
+const FIGWAY_KINDS = {
+  'figway-bare': { mode: 'middleware', features: [] },
+  'figway-metrics-logs': { mode: 'middleware', features: ['metrics', 'logging'] },
+  'figway-observed': { mode: 'middleware', features: ['metrics', 'logging', 'trace'] },
+  'figway-observed-undici': { mode: 'middleware', engine: 'undici', features: ['metrics', 'logging', 'trace'] },
+  'figway-auth': { mode: 'middleware', features: ['metrics', 'logging', 'trace', 'jwt'] },
+  'figway-auth-limit': { mode: 'middleware', features: ALL },
+  'figway-middleware-undici': { mode: 'middleware', engine: 'undici', features: ALL },
+  'figway-server': { mode: 'server', features: ALL },
+  'figway-server-hpm': { mode: 'server', engine: 'http-proxy-middleware', features: ALL },
+  'figway-server-bare': { mode: 'server', features: [] },
+  'monolith-figway': { mode: 'middleware', features: ['metrics', 'logging', 'trace'] },
+};
+
+/**
+ * A figway gateway with `features` on (jwt: a required bearer JWT; limit: a global rate limit;
+ * metrics, logging, trace: those plugins; token: an identity token signed for the service).
+ */
+export function gatewayFor({ engine, features }, routes) {
+  const on = new Set(features);
+  const plugins = { metrics: on.has('metrics') && {}, logging: on.has('logging') && {}, 'trace-context': on.has('trace') && {} };
+  const auth = on.has('jwt') ? { default: 'required', jwt: { secret: BENCH_SECRET }, ...(on.has('token') ? { token: { privateKey: TOKEN_KEY } } : {}) } : undefined;
+  const limits = on.has('limit') ? { global: { limit: 1_000_000_000, window: '1m' } } : undefined;
+  return figway({ registry: new Registry(), config: { plugins, ...(auth ? { auth } : {}), ...(limits ? { limits } : {}), ...(engine ? { proxy: { engine } } : {}), routes } });
 }
 
 const orders = (url) => [{ id: 'orders', match: { path: '/api/orders' }, upstream: url }];
@@ -70,20 +103,39 @@ if (!process.send) {
   });
 } else if (kind === 'express-hpm') {
   listen(bareProxy(upstream));
-} else if (kind === 'hpm') {
-  listen(bareHpm(upstream));
-} else if (kind === 'node-proxy') {
-  listen(plainNodeProxy(upstream));
 } else if (kind === 'hand-wired') {
   listen(handWired(upstream, BENCH_SECRET));
 } else if (kind === 'monolith') {
   listen(monolith());
+} else if (kind === 'node-undici') {
+  // Loaded only here, so no other contender's process carries fastify's or undici's code.
+  const { nodeUndiciProxy } = await import('./peers-undici.mjs');
+  listen(nodeUndiciProxy(upstream));
+} else if (kind === 'fastify-proxy' || kind === 'fastify-features') {
+  const { fastifyProxy } = await import('./peers-undici.mjs');
+  const app = await fastifyProxy(upstream, { features: kind === 'fastify-features', secret: BENCH_SECRET });
+  app.server.keepAliveTimeout = 30_000;
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.send(app.server.address().port);
+} else if (kind === 'figway-feature-pair') {
+  // Two server mode gateways in this process, features off and one variant (FEATURE_VARIANTS), each
+  // on its own port: the variant's cost is measured against features off in the same process, so the
+  // several percent two processes of one server can differ by does not land on one side. Only two:
+  // with every variant in one process, call sites shared by all of them slowed every later variant.
+  const variant = process.argv[4];
+  const ports = {};
+  for (const name of ['off', variant]) {
+    const server = http.createServer({ keepAliveTimeout: 30_000 }, gatewayFor({ mode: 'server', features: FEATURE_VARIANTS[name] }, orders(upstream)).wrap(monolith()));
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    ports[name === 'off' ? 'off' : 'variant'] = server.address().port;
+  }
+  process.send(ports);
 } else if (kind === 'monolith-figway') {
-  listen(monolith(gatewayFor(kind, unrelated)));
-} else if (kind === 'figway-server' || kind === 'figway-server-bare') {
-  const gateway = gatewayFor(kind, orders(upstream));
-  listen(gateway.wrap(monolith()));
+  listen(monolith(gatewayFor(FIGWAY_KINDS[kind], unrelated)));
+} else if (FIGWAY_KINDS[kind]?.mode === 'server') {
+  listen(gatewayFor(FIGWAY_KINDS[kind], orders(upstream)).wrap(monolith()));
+} else if (FIGWAY_KINDS[kind]) {
+  listen(monolith(gatewayFor(FIGWAY_KINDS[kind], orders(upstream))));
 } else {
-  const app = monolith(gatewayFor(kind, orders(upstream)));
-  listen(app);
+  throw new Error(`unknown kind ${kind}`);
 }

@@ -1,4 +1,4 @@
-// 200 MB uploaded and 200 MB downloaded through figway, and how much the gateway process's peak RSS grew.
+// 200 MB uploaded and 200 MB downloaded through figway (each engine), and how much the gateway process's peak RSS grew.
 import http from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -48,13 +48,13 @@ function transfer(url, { method, upload }) {
 }
 
 /**
- * Sends `megabytes` up and then down through a figway process (all observability on) to a service
- * that counts what it received and streams what it is asked for; samples the gateway's RSS every
- * 10 ms as well, in case the kernel's peak cannot be reset.
+ * Sends `megabytes` up and then down through a figway process (middleware mode, all observability
+ * on, forwarding through `engine`) to a service that counts what it received and streams what it
+ * is asked for; samples the gateway's RSS every 10 ms as well, in case the kernel's peak cannot be reset.
  */
-export async function benchStreaming({ megabytes }) {
+export async function benchStreaming({ megabytes, engine }) {
   const service = await start('stream-upstream');
-  const gateway = await start('figway-observed', service.url);
+  const gateway = await start(engine === 'undici' ? 'figway-observed-undici' : 'figway-observed', service.url);
   try {
     const bytes = megabytes * MB;
     await transfer(`${gateway.url}/api/orders/warm?bytes=${MB}`, { method: 'POST', upload: MB });
@@ -74,6 +74,7 @@ export async function benchStreaming({ megabytes }) {
       throw new Error(`streaming: upload ${up.status} ${up.received}/${bytes}, download ${down.status} ${down.bytes}/${bytes}`);
     }
     return {
+      engine,
       megabytes,
       uploadMBps: megabytes / upSeconds,
       downloadMBps: megabytes / downSeconds,

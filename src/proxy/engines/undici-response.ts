@@ -28,8 +28,8 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
     private readonly exchange: Exchange,
     private readonly uploads: boolean,
   ) {
-    this.timeouts = new ExchangeTimeouts(ctx.compiled.timeouts, ctx.compiled.upstream.name, this.expired);
-    ctx.res.once('close', this.clientClosed);
+    this.timeouts = new ExchangeTimeouts(ctx.compiled.timeouts, ctx.compiled.upstream.name, this);
+    ctx.upstream = this;
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -74,7 +74,10 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
     const { res } = this.ctx;
     if (res.write(chunk)) return true;
     this.timeouts.paused();
-    res.once('drain', this.drained);
+    res.once('drain', () => {
+      this.timeouts.resumed();
+      this.resume?.();
+    });
     return false;
   }
 
@@ -94,21 +97,20 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
     this.exchange.fail(ctx, fromUndiciError(err, ctx.compiled.upstream.name), !ctx.res.headersSent && isConnectionReset(err));
   }
 
-  private finish(): void {
-    this.timeouts.clear();
-    this.ctx.res.removeListener('close', this.clientClosed);
+  /** The client went away before its response ended. */
+  clientGone(): void {
+    this.cancel();
   }
 
-  private readonly drained = (): void => {
-    this.timeouts.resumed();
-    this.resume?.();
-  };
+  /** One of the exchange's timeouts passed. */
+  expired(error: FigwayError): void {
+    this.abort?.(error);
+  }
 
-  private readonly expired = (error: FigwayError): void => this.abort?.(error);
-
-  private readonly clientClosed = (): void => {
-    if (!this.ctx.res.writableFinished) this.cancel();
-  };
+  private finish(): void {
+    this.timeouts.clear();
+    if (this.ctx.upstream === this) this.ctx.upstream = undefined;
+  }
 
   private cancel(): void {
     if (this.cancelled) return;

@@ -1,4 +1,5 @@
 // The timeouts of one exchange through undici, on Node's own timers and with the meaning the other engine gives them.
+import { performance } from 'node:perf_hooks';
 import { FigwayError } from '../../errors.js';
 
 /** A route's limits, in milliseconds (idle 0: none). */
@@ -10,49 +11,68 @@ export interface ExchangeLimits {
 type Phase = 'upload' | 'response' | 'download';
 
 /**
- * One timer per request, re-armed as the exchange moves on: `idle` while the request body goes out
- * (a service that stops reading an upload), `response` from the moment the request is fully sent
- * until the final response head, then `idle` between response chunks (not while figway holds the
- * service back because the client is slow). undici's own timers are coarse (they may fire up to a
- * second late, too late for a 300 ms timeout a fallback relies on), so they are not used.
+ * The limits of one request: `idle` while the request body goes out (a service that stops reading
+ * an upload), `response` from the moment the request is fully sent until the final response head,
+ * then `idle` between response chunks (not while figway holds the service back because the client
+ * is slow). undici's own timers are coarse (they may fire up to a second late, too late for a
+ * 300 ms timeout a fallback relies on), so they are not used.
+ *
+ * One timer serves every phase: progress only notes the time, and a timer that fires early for the
+ * phase it finds is armed again for what is left. A response that ends before its response timeout
+ * (nearly all) costs one timer set and one cleared.
  */
 export class ExchangeTimeouts {
   private timer: NodeJS.Timeout | undefined;
   private phase: Phase = 'upload';
+  /** performance.now() of the last progress while a body streams, or when the response is due. */
+  private mark = 0;
+  private held = false;
 
   constructor(
     private readonly limits: ExchangeLimits,
     private readonly upstream: string,
-    private readonly expire: (error: FigwayError) => void,
+    private readonly owner: { expired(error: FigwayError): void },
   ) {}
 
   /** The request body started going out. */
   uploading(): void {
-    this.arm('upload', this.limits.idle);
+    this.phase = 'upload';
+    this.mark = performance.now();
+    this.arm(this.limits.idle);
   }
 
-  /** Part of the request body, or of the response body, went through: the idle time starts again. */
+  /** Part of a body (the request's or the response's) went through: the idle time starts again. */
   progressed(): void {
-    this.timer?.refresh();
+    this.mark = performance.now();
   }
 
-  /** The whole request is sent: the service has `response` ms for its response head. */
+  /** The whole request is sent: the service has `response` ms for its response head (unless it answered already). */
   sent(): void {
-    this.arm('response', this.limits.response);
+    if (this.phase === 'download') return;
+    this.phase = 'response';
+    this.mark = performance.now() + this.limits.response;
+    this.arm(this.limits.response);
   }
 
   /** The final response head arrived: the body may go silent for `idle` ms at most. */
   answered(): void {
-    this.arm('download', this.limits.idle);
+    const now = performance.now();
+    const { idle } = this.limits;
+    const due = this.phase === 'response' ? this.mark : now;
+    this.phase = 'download';
+    this.mark = now;
+    // The running timer does when it fires before the idle limit would; otherwise a closer one is needed.
+    if (idle > 0 && (this.timer === undefined || now + idle < due)) this.arm(idle);
   }
 
   /** The client cannot take more, so figway paused the service: its silence is figway's doing. */
   paused(): void {
-    clearTimeout(this.timer);
+    this.held = true;
   }
 
   resumed(): void {
-    this.arm('download', this.limits.idle);
+    this.held = false;
+    this.mark = performance.now();
   }
 
   clear(): void {
@@ -60,17 +80,31 @@ export class ExchangeTimeouts {
     this.timer = undefined;
   }
 
-  private arm(phase: Phase, ms: number): void {
+  private arm(ms: number): void {
     clearTimeout(this.timer);
-    this.phase = phase;
-    this.timer = ms > 0 ? setTimeout(this.fire, ms) : undefined;
+    this.timer = ms > 0 ? setTimeout(fire, ms, this) : undefined;
   }
 
-  private readonly fire = (): void => {
-    const { phase, limits, upstream } = this;
+  /** The timer went off: expire the exchange, or arm again for what is left of its idle time. */
+  fired(): void {
     this.timer = undefined;
-    if (phase === 'response') this.expire(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} sent no response headers within ${limits.response} ms`));
-    else if (phase === 'upload') this.expire(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} stopped taking the request body within ${limits.idle} ms`));
-    else this.expire(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} went silent mid-response within ${limits.idle} ms`));
-  };
+    const { phase, limits, upstream } = this;
+    if (phase === 'response') {
+      this.owner.expired(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} sent no response headers within ${limits.response} ms`));
+      return;
+    }
+    if (limits.idle === 0) return;
+    const quiet = this.held ? 0 : performance.now() - this.mark;
+    if (quiet < limits.idle) {
+      this.timer = setTimeout(fire, limits.idle - quiet, this);
+      return;
+    }
+    const what = phase === 'upload' ? 'stopped taking the request body' : 'went silent mid-response';
+    this.owner.expired(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} ${what} within ${limits.idle} ms`));
+  }
+}
+
+// One function for every timer, given its exchange, rather than a closure per request.
+function fire(timeouts: ExchangeTimeouts): void {
+  timeouts.fired();
 }

@@ -1,5 +1,6 @@
 // Where a contender's time goes: `node test/bench/profile.mjs <kind> [seconds]` runs it under
 // --cpu-prof with the benchmark's load and prints the functions with the most self time, by module.
+// A kind `feature:<variant>` profiles one variant of the feature budget (e.g. `feature:rate limit`).
 // The .cpuprofile is kept in test/bench/profiles/ (open it in Chrome DevTools for the full picture).
 import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,11 +16,13 @@ mkdirSync(dir, { recursive: true });
 const before = new Set(readdirSync(dir));
 
 const upstream = await start('upstream');
-const child = fork(fileURLToPath(new URL('./serve.mjs', import.meta.url)), [kind, upstream.url], {
+const [served, variant] = kind.startsWith('feature:') ? ['figway-feature-pair', kind.slice('feature:'.length)] : [kind];
+const child = fork(fileURLToPath(new URL('./serve.mjs', import.meta.url)), [served, upstream.url, ...(variant ? [variant] : [])], {
   execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
-const port = await new Promise((resolve) => child.once('message', resolve));
+const sent = await new Promise((resolve) => child.once('message', resolve));
+const port = variant ? sent.variant : sent;
 const token = await new SignJWT({ sub: 'bench-user' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(BENCH_SECRET));
 const path = kind.startsWith('monolith') ? '/account/7' : '/api/orders/7';
 const result = await drive({ url: `http://127.0.0.1:${port}${path}`, headers: { authorization: `Bearer ${token}` }, connections: 16, seconds: Number(seconds) });

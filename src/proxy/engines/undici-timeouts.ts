@@ -1,5 +1,4 @@
 // The timeouts of one exchange through undici, on Node's own timers and with the meaning the other engine gives them.
-import { performance } from 'node:perf_hooks';
 import { FigwayError } from '../../errors.js';
 
 /** A route's limits, in milliseconds (idle 0: none). */

@@ -1,0 +1,64 @@
+// The service's response head for the client: the same rules from Node's parsed headers and from undici's raw fields.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { compileRewrite } from '../../src/proxy/upstream-path.js';
+import { prepareResponseHeaders, responseFields } from '../../src/proxy/response-headers.js';
+
+const mapping = {
+  upstream: { url: new URL('http://orders.internal:4001/base'), config: { url: 'http://orders.internal:4001/base' } },
+  rewrite: compileRewrite({ stripPrefix: '/api' }, false),
+};
+
+const client = (headers: Record<string, string>, httpVersion = '1.1') => ({ headers, httpVersion }) as unknown as IncomingMessage;
+
+/** What Node's client makes of a raw head: lower-case names, Set-Cookie as a list, other repeats joined. */
+function parsed(raw: string[]): IncomingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const seen = headers[name];
+    if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+    else headers[name] = typeof seen === 'string' ? `${seen}, ${value}` : [...seen, value];
+  }
+  return headers;
+}
+
+/** responseFields' [name, value, ...] list as an object, to compare with prepareResponseHeaders. */
+const asObject = (fields: (string | string[])[]) => Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i], fields[2 * i + 1]]));
+
+const CASES: [string, string[], Record<string, string>, string?][] = [
+  [
+    'hop-by-hop fields and those the service named in Connection go; Connection is figway\'s',
+    ['Content-Type', 'text/plain', 'Connection', 'keep-alive, X-Internal', 'Keep-Alive', 'timeout=5', 'X-Internal', 'secret', 'Transfer-Encoding', 'chunked'],
+    {},
+  ],
+  ['Connection: close when the client asked to close', ['Content-Length', '2'], { connection: 'close' }],
+  ['no chunked framing for an HTTP/1.0 client', ['Transfer-Encoding', 'chunked', 'Content-Type', 'text/plain'], {}, '1.0'],
+  [
+    'Location and Set-Cookie that name the service point at the public path; repeated fields merged',
+    ['Location', 'http://orders.internal:4001/base/orders/7', 'Set-Cookie', 'sid=1; Domain=orders.internal; Path=/base/orders', 'Set-Cookie', 'theme=dark; Path=/', 'Vary', 'Accept', 'Vary', 'Cookie'],
+    {},
+  ],
+];
+
+describe('response headers', () => {
+  it.each(CASES)('%s, the same from either form of the head', (_name, raw, requestHeaders, httpVersion) => {
+    const req = client(requestHeaders, httpVersion);
+    const headers = parsed(raw);
+    prepareResponseHeaders(headers, req, mapping);
+    expect(asObject(responseFields(raw.map((x) => Buffer.from(x, 'latin1')), req, mapping))).toEqual({ ...headers });
+  });
+
+  it('rewrites as documented', () => {
+    const fields = asObject(responseFields(CASES[3]![1].map((x) => Buffer.from(x, 'latin1')), client({}), mapping));
+    expect(fields).toEqual({
+      location: '/api/orders/7',
+      'set-cookie': ['sid=1; Path=/api/orders', 'theme=dark; Path=/'],
+      vary: 'Accept, Cookie',
+      connection: 'keep-alive',
+    });
+    const dropped = asObject(responseFields(CASES[0]![1].map((x) => Buffer.from(x, 'latin1')), client({}), mapping));
+    expect(dropped).toEqual({ 'content-type': 'text/plain', 'transfer-encoding': 'chunked', connection: 'keep-alive' });
+  });
+});

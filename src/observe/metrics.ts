@@ -181,17 +181,21 @@ export function metricsPlugin(registry: Registry = globalRegistry): FigwayPlugin
   };
 }
 
+// Status classes by the status's first digit, made once rather than per request.
+const STATUS_CLASSES = Array.from({ length: 10 }, (_, digit) => `${digit}xx`);
+
 function observe(metrics: Metrics, window: StrangledWindow, ctx: FigwayContext): void {
-  const route = ctx.route.id;
+  const { route: info, res, decision, error } = ctx;
+  const route = info.id;
   const target = ctx.target;
-  const method = METHODS.has(ctx.req.method ?? '') ? (ctx.req.method as string) : 'OTHER';
-  const statusClass = ctx.res.writableFinished ? `${Math.floor(ctx.res.statusCode / 100)}xx` : 'aborted';
-  metrics.requests.inc({ route, target, method, status_class: statusClass });
+  const method = ctx.req.method ?? '';
+  const statusClass = res.writableFinished ? (STATUS_CLASSES[Math.floor(res.statusCode / 100)] as string) : 'aborted';
+  metrics.requests.inc({ route, target, method: METHODS.has(method) ? method : 'OTHER', status_class: statusClass });
   metrics.duration.observe({ route, target }, (performance.now() - ctx.startedAt) / 1000);
-  const upstream = ctx.route.upstream.name;
-  if (ctx.upstreamLatency !== undefined) metrics.upstreamDuration.observe({ route, upstream }, ctx.upstreamLatency / 1000);
-  if (ctx.error?.code.startsWith('FIGWAY_UPSTREAM_')) metrics.upstreamErrors.inc({ route, upstream, code: ctx.error.code });
-  if (ctx.decision) window.record(route, ctx.decision.side === 'service');
+  const latency = ctx.upstreamLatency;
+  if (latency !== undefined) metrics.upstreamDuration.observe({ route, upstream: info.upstream.name }, latency / 1000);
+  if (error?.code.startsWith('FIGWAY_UPSTREAM_')) metrics.upstreamErrors.inc({ route, upstream: info.upstream.name, code: error.code });
+  if (decision) window.record(route, decision.side === 'service');
 }
 
 /** Drops the series of routes a reload removed, so the series count follows the config. */

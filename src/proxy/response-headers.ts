@@ -6,6 +6,29 @@ import type { Upstream } from './upstream-pool.js';
 
 const HOP = new Set(HOP_BY_HOP);
 
+// Fields that hold one value: sent twice, the first counts, as Node's client keeps it (joined, a
+// repeated Location would be a URL nobody meant).
+const SINGLE_VALUED = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
 /** What the rewrite needs to know about where a response came from. */
 export interface ResponseMapping {
   readonly upstream: Pick<Upstream, 'url' | 'config'>;
@@ -33,8 +56,9 @@ export function prepareResponseHeaders(headers: IncomingHttpHeaders, req: Incomi
 /**
  * The same rules, from the raw head undici gives ([name, value, ...] as bytes) straight to the
  * [name, value, ...] list res.writeHead takes, with no object in between. A repeated field is
- * merged into one entry (Set-Cookie as a list, others joined with ", "), because a response that
- * already has a header set keeps only one value per name.
+ * merged into one entry as Node's client merges it (Set-Cookie as a list, a single-valued field's
+ * first value, others joined with ", "), because a response that already has a header set keeps
+ * only one value per name.
  */
 export function responseFields(raw: readonly Buffer[], req: IncomingMessage, mapping: ResponseMapping): (string | string[])[] {
   const fields: (string | string[])[] = [];
@@ -45,7 +69,7 @@ export function responseFields(raw: readonly Buffer[], req: IncomingMessage, map
     const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
     let value = (raw[i + 1] as Buffer).toString('latin1');
     if (HOP.has(name)) {
-      if (name === 'connection') listed = value;
+      if (name === 'connection') listed = listed === undefined ? value : `${listed}, ${value}`;
       continue;
     }
     if (http10 && name === 'transfer-encoding') continue;
@@ -59,7 +83,7 @@ export function responseFields(raw: readonly Buffer[], req: IncomingMessage, map
       }
     }
     if (at === -1) fields.push(name, name === 'set-cookie' ? [value] : value);
-    else {
+    else if (!SINGLE_VALUED.has(name)) {
       const seen = fields[at + 1] as string | string[];
       if (typeof seen === 'string') fields[at + 1] = `${seen}, ${value}`;
       else seen.push(value);
@@ -127,4 +151,21 @@ export function mapCookie(cookie: string, mapping: ResponseMapping): string {
     kept.push(part);
   }
   return kept.join(';');
+}
+
+/**
+ * The response head as Node's client gives it, from undici's raw fields: lower-case names,
+ * Set-Cookie as a list, a single-valued field's first value, other repeated fields joined with ", ".
+ */
+export function headersOf(raw: readonly Buffer[]): IncomingHttpHeaders {
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const seen = headers[name];
+    if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+    else if (typeof seen !== 'string') seen.push(value);
+    else if (!SINGLE_VALUED.has(name)) headers[name] = `${seen}, ${value}`;
+  }
+  return headers;
 }

@@ -1,5 +1,6 @@
 // The service's response head for the client: the same rules from Node's parsed headers and from undici's raw fields.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
+import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { compileRewrite } from '../../src/proxy/upstream-path.js';
 import { prepareResponseHeaders, responseFields } from '../../src/proxy/response-headers.js';
@@ -11,17 +12,18 @@ const mapping = {
 
 const client = (headers: Record<string, string>, httpVersion = '1.1') => ({ headers, httpVersion }) as unknown as IncomingMessage;
 
-/** What Node's client makes of a raw head: lower-case names, Set-Cookie as a list, other repeats joined. */
-function parsed(raw: string[]): IncomingHttpHeaders {
-  const headers: Record<string, string | string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    const value = raw[i + 1] as string;
-    const seen = headers[name];
-    if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-    else headers[name] = typeof seen === 'string' ? `${seen}, ${value}` : [...seen, value];
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** Node's own parser hook: adds raw header lines the way it does for a real response. */
+    _addHeaderLines(headers: string[], n: number): void;
   }
-  return headers;
+}
+
+/** What Node's client makes of a raw head, as a real Node client parses it. */
+function parsed(raw: string[]): IncomingHttpHeaders {
+  const message = new IncomingMessage(new Socket());
+  message._addHeaderLines(raw, raw.length);
+  return { ...message.headers };
 }
 
 /** responseFields' [name, value, ...] list as an object, to compare with prepareResponseHeaders. */
@@ -35,6 +37,11 @@ const CASES: [string, string[], Record<string, string>, string?][] = [
   ],
   ['Connection: close when the client asked to close', ['Content-Length', '2'], { connection: 'close' }],
   ['no chunked framing for an HTTP/1.0 client', ['Transfer-Encoding', 'chunked', 'Content-Type', 'text/plain'], {}, '1.0'],
+  [
+    'a single-valued field sent twice keeps its first value; every Connection header names hop-by-hop fields',
+    ['Location', '/base/one', 'Location', '/base/two', 'Content-Type', 'text/plain', 'Content-Type', 'text/html', 'Connection', 'x-secret', 'Connection', 'keep-alive', 'X-Secret', 's'],
+    {},
+  ],
   [
     'Location and Set-Cookie that name the service point at the public path; repeated fields merged',
     ['Location', 'http://orders.internal:4001/base/orders/7', 'Set-Cookie', 'sid=1; Domain=orders.internal; Path=/base/orders', 'Set-Cookie', 'theme=dark; Path=/', 'Vary', 'Accept', 'Vary', 'Cookie'],
@@ -51,7 +58,7 @@ describe('response headers', () => {
   });
 
   it('rewrites as documented', () => {
-    const fields = asObject(responseFields(CASES[3]![1].map((x) => Buffer.from(x, 'latin1')), client({}), mapping));
+    const fields = asObject(responseFields(CASES[4]![1].map((x) => Buffer.from(x, 'latin1')), client({}), mapping));
     expect(fields).toEqual({
       location: '/api/orders/7',
       'set-cookie': ['sid=1; Path=/api/orders', 'theme=dark; Path=/'],
@@ -60,5 +67,7 @@ describe('response headers', () => {
     });
     const dropped = asObject(responseFields(CASES[0]![1].map((x) => Buffer.from(x, 'latin1')), client({}), mapping));
     expect(dropped).toEqual({ 'content-type': 'text/plain', 'transfer-encoding': 'chunked', connection: 'keep-alive' });
+    const single = asObject(responseFields(CASES[3]![1].map((x) => Buffer.from(x, 'latin1')), client({}), mapping));
+    expect(single).toEqual({ location: '/api/one', 'content-type': 'text/plain', connection: 'keep-alive' });
   });
 });

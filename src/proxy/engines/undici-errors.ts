@@ -9,8 +9,14 @@ import { toUpstreamError } from '../upstream-error.js';
  */
 export function fromUndiciError(err: unknown, upstream: string): FigwayError {
   const code = (err as { code?: unknown } | undefined)?.code;
-  // undici's parser errors do not always carry their HPE_ code.
-  if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || (err as Error | undefined)?.name === 'HTTPParserError') {
+  // undici's parser errors do not always carry their HPE_ code; it drops a connection on an
+  // unsolicited 100 Continue as a "bad response".
+  if (
+    code === 'UND_ERR_HEADERS_OVERFLOW' ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    (err as Error | undefined)?.name === 'HTTPParserError' ||
+    (code === 'UND_ERR_SOCKET' && (err as Error).message === 'bad response')
+  ) {
     return new FigwayError('FIGWAY_UPSTREAM_BAD_RESPONSE', `${upstream} answered with invalid HTTP (${(err as Error).message})`, { cause: err });
   }
   return toUpstreamError(err, upstream);
@@ -19,5 +25,5 @@ export function fromUndiciError(err: unknown, upstream: string): FigwayError {
 /** The connection broke before the service answered (reset, or closed by the other side). */
 export function isConnectionReset(err: unknown): boolean {
   const code = (err as { code?: unknown } | undefined)?.code;
-  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET';
+  return (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') && (err as Error).message !== 'bad response';
 }

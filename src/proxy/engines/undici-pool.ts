@@ -1,10 +1,11 @@
-// An undici connection pool for one upstream, with figway's connect timeout and a watch for connections reset mid-response.
+// An undici connection pool for one upstream, with figway's connect timeout and a watch on each connection it opens.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import type { buildConnector, Pool } from 'undici';
 import { FigwayError } from '../../errors.js';
 import type { Upstream } from '../upstream-pool.js';
+import { releaseHeld } from './held-responses.js';
 
 // Loaded on first use: an app that forwards only through http-proxy-middleware never loads undici (~100 ms at start-up).
 const load = createRequire(import.meta.url);
@@ -27,29 +28,26 @@ export function createUndiciPool(upstream: Upstream, connectTimeout: number): Po
   });
 }
 
-let resetting = false;
-
 /**
- * Whether the response undici is completing right now ended because its connection was reset.
- * undici takes a reset during a body delimited by the connection closing as the body's end (a
- * workaround for macOS); figway must cut such a response instead, or the client takes a partial
- * body for a whole one. The reset is seen first, by the listener every connection gets here before
- * undici's own, and undici completes the response synchronously within that same event.
+ * Watches a new connection, ahead of undici's own listeners. undici takes a reset during a response
+ * whose connection closes after it (`Connection: close`, or a body delimited by the close) as that
+ * body's end (a workaround for macOS), so the client would take a partial body for a whole one: the
+ * reset is passed on under another code, which undici treats as the failure it is. And any response
+ * held back for a slow client is let go before undici finishes its parser (see releaseHeld).
  */
-export function completedByReset(): boolean {
-  return resetting;
-}
-
-function noteReset(err: NodeJS.ErrnoException): void {
-  if (err.code !== 'ECONNRESET') return;
-  resetting = true;
-  queueMicrotask(() => (resetting = false));
+function watchConnection(socket: Socket): void {
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNRESET') err.code = 'UND_ERR_SOCKET';
+    releaseHeld();
+  });
+  socket.on('end', releaseHeld);
+  socket.on('close', releaseHeld);
 }
 
 /**
  * undici's connector with the connect timeout on Node's own timer (undici's fires up to a second
  * late, too late for a connect timeout of a few hundred milliseconds that a fallback relies on),
- * and the reset watch on each connection.
+ * and the watch on each connection.
  */
 function connectWithin(connect: buildConnector.connector, ms: number, upstream: string): buildConnector.connector {
   return (options, callback) => {
@@ -66,7 +64,7 @@ function connectWithin(connect: buildConnector.connector, ms: number, upstream: 
       const [, connected] = result;
       if (settled) connected?.destroy();
       else {
-        connected?.on('error', noteReset);
+        if (connected) watchConnection(connected);
         callback(...result);
       }
     });

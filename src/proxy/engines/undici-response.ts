@@ -4,9 +4,9 @@ import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../../context.js';
 import type { FigwayError } from '../../errors.js';
 import type { Exchange } from '../forwarder.js';
-import { responseFields } from '../response-headers.js';
+import { headersOf, responseFields } from '../response-headers.js';
 import { fromUndiciError, isConnectionReset } from './undici-errors.js';
-import { completedByReset } from './undici-pool.js';
+import { connectionClosing, hold, unhold, type HeldResponse } from './held-responses.js';
 import { ExchangeTimeouts } from './undici-timeouts.js';
 
 /**
@@ -16,7 +16,7 @@ import { ExchangeTimeouts } from './undici-timeouts.js';
  * comes, the service paused while the client cannot take more. A client that leaves aborts the
  * request to the service.
  */
-export class ResponseWriter implements Dispatcher.DispatchHandler {
+export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse {
   private readonly timeouts: ExchangeTimeouts;
   private abort: ((err?: Error) => void) | undefined;
   private resume: (() => void) | undefined;
@@ -29,6 +29,7 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
     private readonly uploads: boolean,
   ) {
     this.timeouts = new ExchangeTimeouts(ctx.compiled.timeouts, ctx.compiled.upstream.name, this);
+    this.timeouts.queued();
     ctx.upstream = this;
   }
 
@@ -55,7 +56,7 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
     if (exchange.answered(ctx, statusCode)) {
       if (compiled.hooks.onProxyResponse.length === 0) head = responseFields(rawHeaders, req, compiled);
       else {
-        const headers = toHeaders(rawHeaders);
+        const headers = headersOf(rawHeaders);
         if (exchange.present(ctx, { statusCode, headers })) head = headers;
       }
     }
@@ -72,22 +73,22 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
   onData(chunk: Buffer): boolean {
     this.timeouts.progressed();
     const { res } = this.ctx;
-    if (res.write(chunk)) return true;
-    this.timeouts.paused();
-    res.once('drain', () => {
-      this.timeouts.resumed();
-      this.resume?.();
-    });
+    if (res.write(chunk) || connectionClosing()) return true;
+    hold(this);
+    res.once('drain', () => this.release());
     return false;
   }
 
   onComplete(): void {
-    if (completedByReset()) {
-      this.onError(Object.assign(new Error('the connection was reset before the body ended'), { code: 'ECONNRESET' }));
-      return;
-    }
     this.finish();
     this.ctx.res.end();
+  }
+
+  /** The client can take more (or the connection is closing): the service may send again. */
+  release(): void {
+    unhold(this);
+    this.timeouts.progressed();
+    this.resume?.();
   }
 
   onError(err: Error): void {
@@ -102,12 +103,22 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
     this.cancel();
   }
 
-  /** One of the exchange's timeouts passed. */
+  /**
+   * One of the exchange's timeouts passed. A request still waiting in the pool cannot be taken
+   * out of its queue: it is answered now, and cancelled the moment the pool gives it a connection.
+   */
   expired(error: FigwayError): void {
-    this.abort?.(error);
+    if (this.abort) {
+      this.abort(error);
+      return;
+    }
+    this.cancelled = true;
+    this.finish();
+    this.exchange.fail(this.ctx, error, false);
   }
 
   private finish(): void {
+    unhold(this);
     this.timeouts.clear();
     if (this.ctx.upstream === this) this.ctx.upstream = undefined;
   }
@@ -117,21 +128,4 @@ export class ResponseWriter implements Dispatcher.DispatchHandler {
     this.cancelled = true;
     this.abort?.();
   }
-}
-
-/**
- * The response head as Node's client would give it: lower-case names, Set-Cookie as a list, other
- * repeated fields joined with ", ".
- */
-function toHeaders(raw: Buffer[]): IncomingHttpHeaders {
-  const headers: Record<string, string | string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1').toLowerCase();
-    const value = (raw[i + 1] as Buffer).toString('latin1');
-    const seen = headers[name];
-    if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-    else if (typeof seen === 'string') headers[name] = `${seen}, ${value}`;
-    else seen.push(value);
-  }
-  return headers;
 }

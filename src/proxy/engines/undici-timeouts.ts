@@ -7,31 +7,38 @@ export interface ExchangeLimits {
   readonly idle: number;
 }
 
-type Phase = 'upload' | 'response' | 'download';
+type Phase = 'queued' | 'upload' | 'response' | 'download';
 
 /**
- * The limits of one request: `idle` while the request body goes out (a service that stops reading
- * an upload), `response` from the moment the request is fully sent until the final response head,
- * then `idle` between response chunks (not while figway holds the service back because the client
- * is slow). undici's own timers are coarse (they may fire up to a second late, too late for a
- * 300 ms timeout a fallback relies on), so they are not used.
+ * The limits of one request: `response` while it waits for a pooled connection (a pool whose
+ * connections are all busy must not hold a request for good), `idle` while the request body goes
+ * out (a service that stops reading an upload), `response` again from the moment the request is
+ * fully sent until the final response head, then `idle` between response chunks. A client that
+ * stops reading stops the chunks too: its response is cut after `idle`, as with the other engine,
+ * so a client cannot hold a service connection for good. undici's own timers are coarse (they may
+ * fire up to a second late, too late for a 300 ms timeout a fallback relies on), so they are not used.
  *
  * One timer serves every phase: progress only notes the time, and a timer that fires early for the
- * phase it finds is armed again for what is left. A response that ends before its response timeout
- * (nearly all) costs one timer set and one cleared.
+ * phase it finds is armed again for what is left. A request that is answered before its response
+ * timeout (nearly all) costs one timer set, refreshed once, and cleared.
  */
 export class ExchangeTimeouts {
   private timer: NodeJS.Timeout | undefined;
-  private phase: Phase = 'upload';
+  private phase: Phase = 'queued';
   /** performance.now() of the last progress while a body streams, or when the response is due. */
   private mark = 0;
-  private held = false;
 
   constructor(
     private readonly limits: ExchangeLimits,
     private readonly upstream: string,
     private readonly owner: { expired(error: FigwayError): void },
   ) {}
+
+  /** The request is handed to the pool, which may have to wait for a connection. */
+  queued(): void {
+    this.phase = 'queued';
+    this.arm(this.limits.response);
+  }
 
   /** The request body started going out. */
   uploading(): void {
@@ -48,9 +55,12 @@ export class ExchangeTimeouts {
   /** The whole request is sent: the service has `response` ms for its response head (unless it answered already). */
   sent(): void {
     if (this.phase === 'download') return;
+    const queued = this.phase === 'queued';
     this.phase = 'response';
     this.mark = performance.now() + this.limits.response;
-    this.arm(this.limits.response);
+    // Straight from the queue the running timer has the same length: it starts again from now.
+    if (queued && this.timer !== undefined) this.timer.refresh();
+    else this.arm(this.limits.response);
   }
 
   /** The final response head arrived: the body may go silent for `idle` ms at most. */
@@ -64,42 +74,36 @@ export class ExchangeTimeouts {
     if (idle > 0 && (this.timer === undefined || now + idle < due)) this.arm(idle);
   }
 
-  /** The client cannot take more, so figway paused the service: its silence is figway's doing. */
-  paused(): void {
-    this.held = true;
-  }
-
-  resumed(): void {
-    this.held = false;
-    this.mark = performance.now();
-  }
-
   clear(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  private arm(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = ms > 0 ? setTimeout(fire, ms, this) : undefined;
   }
 
   /** The timer went off: expire the exchange, or arm again for what is left of its idle time. */
   fired(): void {
     this.timer = undefined;
     const { phase, limits, upstream } = this;
+    if (phase === 'queued') {
+      this.owner.expired(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} had no free connection for the request within ${limits.response} ms`));
+      return;
+    }
     if (phase === 'response') {
       this.owner.expired(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} sent no response headers within ${limits.response} ms`));
       return;
     }
     if (limits.idle === 0) return;
-    const quiet = this.held ? 0 : performance.now() - this.mark;
+    const quiet = performance.now() - this.mark;
     if (quiet < limits.idle) {
       this.timer = setTimeout(fire, limits.idle - quiet, this);
       return;
     }
     const what = phase === 'upload' ? 'stopped taking the request body' : 'went silent mid-response';
     this.owner.expired(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${upstream} ${what} within ${limits.idle} ms`));
+  }
+
+  private arm(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = ms > 0 ? setTimeout(fire, ms, this) : undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-// One timer for an exchange's phases: idle while uploading, response until the head, idle while downloading.
+// One timer for an exchange's phases: response while queued, idle while uploading, response until the head, idle while downloading.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FigwayError } from '../../../src/errors.js';
 import { ExchangeTimeouts } from '../../../src/proxy/engines/undici-timeouts.js';
@@ -48,22 +48,26 @@ describe('ExchangeTimeouts', () => {
     expect(messages()).toEqual(['FIGWAY_UPSTREAM_TIMEOUT orders went silent mid-response within 60000 ms']);
   });
 
-  it('never expires a download the client holds back, and counts again from when it resumes', () => {
-    const t = timeouts(30_000, 300);
+  it('gives a request waiting for a pooled connection `response` ms, then `response` again once it is sent', () => {
+    const waiting = timeouts(400, 60_000);
+    waiting.queued();
+    vi.advanceTimersByTime(400);
+    expect(messages()).toEqual(['FIGWAY_UPSTREAM_TIMEOUT orders had no free connection for the request within 400 ms']);
+
+    expired = [];
+    const t = timeouts(400, 60_000);
+    t.queued();
+    vi.advanceTimersByTime(300);
     t.sent();
-    t.answered();
-    t.paused();
-    vi.advanceTimersByTime(5_000);
-    expect(expired).toEqual([]);
-    t.resumed();
-    vi.advanceTimersByTime(299);
+    vi.advanceTimersByTime(399);
     expect(expired).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(expired).toHaveLength(1);
+    expect(messages()).toEqual(['FIGWAY_UPSTREAM_TIMEOUT orders sent no response headers within 400 ms']);
   });
 
   it('times an upload by its idle time, and no response timer starts once the service answered early', () => {
     const t = timeouts(300, 0);
+    t.queued();
     t.uploading();
     t.answered();
     t.sent();

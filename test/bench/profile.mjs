@@ -22,7 +22,7 @@ const child = fork(fileURLToPath(new URL('./serve.mjs', import.meta.url)), [serv
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
 const sent = await new Promise((resolve) => child.once('message', resolve));
-const port = variant ? sent.variant : sent;
+const port = variant === undefined ? sent : variant === 'off' ? sent.off : sent.variant;
 const token = await new SignJWT({ sub: 'bench-user' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(BENCH_SECRET));
 const path = kind.startsWith('monolith') ? '/account/7' : '/api/orders/7';
 const result = await drive({ url: `http://127.0.0.1:${port}${path}`, headers: { authorization: `Bearer ${token}` }, connections: 16, seconds: Number(seconds) });

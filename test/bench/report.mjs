@@ -130,7 +130,7 @@ ${table(r.proxied.rows)}
 
 ## Feature budget (server mode, undici)
 
-Each feature alone, and all of them, against features off: one figway per variant, all in one process (so a process's own bias falls on every variant alike), a fresh process each round, each variant warmed for ${s.warmUp} s just before it is measured; medians of ${s.featureRounds} rounds of the CPU per request and of its difference from features off within the round. The identity token is signed per caller and reused until shortly before it expires, as in production; its row has the JWT it needs too.
+Each feature alone, and all of them, against features off: each variant runs in a process of its own beside a figway with features off (two gateways, two ports), so the several percent two processes of one server can differ by falls on both sides alike; a fresh process each round, both warmed for ${s.warmUp} s before they are measured, in turn (off first, then the variant first in the next round); medians of ${s.featureRounds} rounds of the CPU per request and of its difference from features off in the same process. "off" is the median over every pair. The identity token is signed per caller and reused until shortly before it expires, as in production; its row has the JWT it needs too.
 
 ${featureTable(r.features)}
 

@@ -8,6 +8,7 @@ import net from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../helpers/listen.js';
+import { rawService } from '../helpers/raw-service.js';
 import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { rawExchange } from './helpers/raw-client.js';
@@ -16,25 +17,6 @@ import { canForceGc, heapAfterGc, within } from './helpers/resources.js';
 const ERRORS = { contentType: 'application/problem+json', body: { type: 'about:blank', title: '{message}', status: '{status}', code: '{code}' } };
 const HUGE = 100 * 1024 * 1024;
 const BLOCK = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919) % 251));
-
-/** A raw TCP service that does whatever `onConnection` says with each connection. */
-async function rawService(onConnection: (socket: net.Socket) => void): Promise<{ url: string; close(): void }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    onConnection(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
 
 describe.each(GATEWAY_SETUPS)('upstream failures ($label)', ({ mode, engine }) => {
   let monolith: Monolith;

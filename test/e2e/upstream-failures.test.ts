@@ -1,31 +1,12 @@
 // Upstream trouble becomes a 502/504 in the configured shape, never a crash or a hung request.
 import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import { startBlackhole, type Blackhole } from '../helpers/blackhole.js';
 import { listen, type Listening } from '../helpers/listen.js';
+import { rawService, type RawService } from '../helpers/raw-service.js';
 import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
-
-/** A raw TCP server, for upstreams that misbehave below HTTP. */
-async function rawServer(onConnection: (socket: net.Socket, index: number) => void): Promise<{ port: number; close(): void }> {
-  let count = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    onConnection(socket, count++);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
 
 describe.each(GATEWAY_SETUPS)('upstream failures ($label)', ({ mode, engine }) => {
   let monolith: Monolith;
@@ -33,11 +14,11 @@ describe.each(GATEWAY_SETUPS)('upstream failures ($label)', ({ mode, engine }) =
   let blackhole: Blackhole;
   let silent: Listening;
   let slowBody: Listening;
-  let garbage: { port: number; close(): void };
-  let cutAfterHeaders: { port: number; close(): void };
-  let stallAfterHeaders: { port: number; close(): void };
+  let garbage: RawService;
+  let cutAfterHeaders: RawService;
+  let stallAfterHeaders: RawService;
   let earlyStream: Listening;
-  let flaky: { port: number; close(): void };
+  let flaky: RawService;
   const upstreamSaw: { downloadClosed?: boolean; uploadAborted?: boolean } = {};
 
   beforeAll(async () => {
@@ -58,14 +39,14 @@ describe.each(GATEWAY_SETUPS)('upstream failures ($label)', ({ mode, engine }) =
         upstreamSaw.downloadClosed = true;
       });
     });
-    garbage = await rawServer((socket) => socket.once('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n')));
-    cutAfterHeaders = await rawServer((socket) =>
+    garbage = await rawService((socket) => socket.once('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n')));
+    cutAfterHeaders = await rawService((socket) =>
       socket.once('data', () => {
         socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly part of it');
         setTimeout(() => socket.destroy(), 20);
       }),
     );
-    stallAfterHeaders = await rawServer((socket) =>
+    stallAfterHeaders = await rawService((socket) =>
       socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nthen silence')),
     );
     // Answers at once, before the request body is in, and keeps streaming for a second.
@@ -83,7 +64,7 @@ describe.each(GATEWAY_SETUPS)('upstream failures ($label)', ({ mode, engine }) =
       res.on('close', () => clearInterval(timer));
     });
     // Keeps the first connection alive after one answer, then resets it when it is reused.
-    flaky = await rawServer((socket, index) => {
+    flaky = await rawService((socket, index) => {
       let requests = 0;
       socket.on('data', () => {
         requests += 1;

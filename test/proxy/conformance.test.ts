@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCertificates } from '../helpers/certificates.js';
 import { listen, type Listening } from '../helpers/listen.js';
+import { rawService, type RawService } from '../helpers/raw-service.js';
 import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 
@@ -353,30 +354,6 @@ describe.each(GATEWAY_SETUPS)('HTTPS services behind a private CA ($label)', ({ 
     expect(untrustedRequests).toBe(0);
   });
 });
-
-interface RawService {
-  readonly url: string;
-  close(): void;
-}
-
-/** A service on a raw socket, for answers Node's HTTP server would not give. */
-async function rawService(onConnection: (socket: Socket) => void): Promise<RawService> {
-  const sockets = new Set<Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    onConnection(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
 
 /** A service that reads the first bytes of an upload, then stops reading until released, and says how much it got. */
 async function stoppingReader(): Promise<Listening & { received: number; release(): void }> {

@@ -18,6 +18,7 @@ import { ProgressiveEngine } from './progressive/progressive-engine.js';
 import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
 import { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { createDispatch } from './proxy/forward.js';
+import { createReplayWarning } from './proxy/replay-warning.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
 import { FileStateStore } from './state/file-store.js';
 import type { StateStore } from './state/runtime-state.js';
@@ -115,7 +116,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const currentSnapshot = () => controller.current;
   // Server mode's reason to exist is speed, so it forwards through undici unless the config names an engine.
   let serverMode = false;
-  const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'));
+  const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'), createReplayWarning(logger));
   const stages = {
     current: currentSnapshot,
     random: runtime.random,

@@ -28,9 +28,10 @@ export interface Dispatch {
 /**
  * Creates the dispatch stage. Each request goes through the engine its route's config names, else
  * `defaultEngine()` (the mode's default); engines are created on first use. Routes with a fallback
- * have their failures served by legacy and counted by their circuit breaker.
+ * have their failures served by legacy and counted by their circuit breaker. `bodyReplayed` hears
+ * of each body a parser read before figway, which is sent from the copy figway kept.
  */
-export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => EngineName): Dispatch {
+export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => EngineName, bodyReplayed: (ctx: RequestContext) => void): Dispatch {
   const exchange: Exchange = {
     prepare(ctx, outgoing) {
       for (const hook of ctx.compiled.hooks.onProxyRequest) hook.fn(outgoing, ctx, hook.options);
@@ -118,6 +119,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
         return;
       }
       ctx.replayBody = kept.body;
+      if (kept.body.length > 0) bodyReplayed(ctx);
     } else {
       stopKeeping(req);
     }

@@ -9,7 +9,7 @@ interface KeptBody {
   complete: boolean;
 }
 
-type Keeping = IncomingMessage & { [KEPT]?: KeptBody };
+type Keeping = IncomingMessage & { [KEPT]?: KeptBody | undefined };
 
 /** What was kept of a body that something read before figway. */
 export type ReplayableBody = { ok: true; body: Buffer } | { ok: false; reason: 'not-kept' | 'too-large' };
@@ -22,23 +22,28 @@ export type ReplayableBody = { ok: true; body: Buffer } | { ok: false; reason: '
  */
 export function keepBody(req: IncomingMessage, limit: number): void {
   const keeping = req as Keeping;
-  if (keeping[KEPT] || req.readableLength > 0 || req.readableDidRead) return;
-  const kept: KeptBody = { collector: new BodyCollector(limit), complete: false };
-  keeping[KEPT] = kept;
+  if (KEPT in keeping || req.readableLength > 0 || req.readableDidRead) return;
+  keeping[KEPT] = { collector: new BodyCollector(limit), complete: false };
   const push = req.push;
-  req.push = function keepPushedChunk(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk === null) kept.complete = true;
-    else if (Buffer.isBuffer(chunk)) kept.collector.add(chunk);
+  req.push = function keepPushedChunk(this: Keeping, chunk: unknown, encoding?: BufferEncoding): boolean {
+    const kept = this[KEPT];
+    // Once stopped, chunks are passed straight on.
+    if (kept !== undefined) {
+      if (chunk === null) kept.complete = true;
+      else if (Buffer.isBuffer(chunk)) kept.collector.add(chunk);
+    }
     return push.call(this, chunk, encoding);
   };
 }
 
-/** Stops keeping the body of `req` and drops the copy (the stream was not consumed: it is forwarded as is). */
+/**
+ * Stops keeping the body of `req` and drops the copy (the stream was not consumed: it is forwarded
+ * as is). The wrapper stays and passes chunks on: deleting a property of the request would turn it
+ * into a slower dictionary-mode object for the rest of its life.
+ */
 export function stopKeeping(req: IncomingMessage): void {
   const keeping = req as Keeping;
-  if (!keeping[KEPT]) return;
-  delete keeping[KEPT];
-  delete (req as { push?: unknown }).push;
+  if (keeping[KEPT] !== undefined) keeping[KEPT] = undefined;
 }
 
 /** Whether something (a body parser) has already read the request body. */

@@ -8,6 +8,7 @@ import { EXPRESS_VERSIONS } from '../helpers/express-versions.js';
 import { listen, type Listening } from '../helpers/listen.js';
 import { ENGINE_NAMES } from '../../src/proxy/forwarder.js';
 import { quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -149,5 +150,47 @@ describe.each(CASES)('figway mounted on a Router (%s, %s)', (_label, engine, exp
     const server = await start(true);
     await request(server.url, '/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: ODD_JSON });
     expect(service.last().body.toString('utf8')).toBe(ODD_JSON);
+  });
+});
+
+describe.each(EXPRESS_VERSIONS)('where the parser sits (%s)', (_label, express) => {
+  let service: Upstream;
+  const monoliths: Monolith[] = [];
+
+  beforeAll(async () => {
+    service = await startUpstream('orders');
+  });
+  afterAll(async () => {
+    for (const monolith of monoliths) await monolith.close();
+    await service.close();
+  });
+
+  async function start(parser: 'before' | 'after'): Promise<{ monolith: Monolith; warnings: () => Record<string, unknown>[] }> {
+    const logs = captureLogs();
+    const json = express.json();
+    const monolith = await startMonolith(
+      express,
+      { logger: logs.logger, config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }] } },
+      parser === 'before' ? { before: [json] } : { after: (app) => app.use(json) },
+    );
+    monoliths.push(monolith);
+    return { monolith, warnings: () => logs.lines.filter((line) => line.level === 40) };
+  }
+  const post = (monolith: Monolith, body: string) => request(monolith.url, '/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('says once, with the route, that a parser in front of figway makes uploads wait for their whole body', async () => {
+    const { monolith, warnings } = await start('before');
+    await post(monolith, '{"a":1}');
+    await post(monolith, '{"a":2}');
+    expect(service.last().body.toString('utf8')).toBe('{"a":2}');
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatchObject({ route: 'orders', msg: expect.stringContaining('Mount figway before the body parsers') });
+  });
+
+  it('says nothing when figway comes before the parser: the body streams to the service', async () => {
+    const { monolith, warnings } = await start('after');
+    await post(monolith, '{"a":3}');
+    expect(service.last().body.toString('utf8')).toBe('{"a":3}');
+    expect(warnings()).toHaveLength(0);
   });
 });

@@ -2,7 +2,8 @@
 // Proxied path: direct to the upstream, bare Express + http-proxy-middleware, the same features
 // wired by hand on Express, Node's server + undici (the floor), fastify + @fastify/http-proxy bare
 // and with the same features, figway in server and middleware mode with each engine. Then the
-// feature budget, latency at a fixed rate, legacy pass-through, the matcher, and 200 MB each way.
+// feature budget, latency at a fixed rate, legacy pass-through, a mixed workload of GETs and uploads,
+// the matcher, and 200 MB each way.
 // `--quick` for a short run (not written to RESULTS.md). Raw figures go to test/bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,16 +16,17 @@ import { measureFeatures } from './features.mjs';
 import { measureLatency } from './latency.mjs';
 import { loadGenerator, loadGeneratorVersion } from './load.mjs';
 import { benchMatcher } from './matcher.mjs';
-import { CONTENDERS, LATENCY_CONTENDERS, renderReport } from './report.mjs';
+import { benchMixed } from './mixed.mjs';
+import { CONTENDERS, LATENCY_CONTENDERS, MIXED_CONTENDERS, renderReport } from './report.mjs';
 import { BENCH_SECRET } from './serve.mjs';
 import { benchStreaming } from './streaming.mjs';
 
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { rounds: 1, legacyRounds: 2, featureRounds: 1, seconds: 1, warmUp: 1, connections: 16, latencySeconds: 3, megabytes: 50, matcherSamples: 5 }
+  ? { rounds: 1, legacyRounds: 2, featureRounds: 1, seconds: 1, warmUp: 1, connections: 16, latencySeconds: 3, mixedSeconds: 2, mixedWarmUp: 2, mixedConnections: 64, megabytes: 50, matcherSamples: 5 }
   : // The legacy target is a 3% margin, within one round's noise on a shared machine: more rounds there.
-    { rounds: 7, legacyRounds: 14, featureRounds: 7, seconds: 3, warmUp: 1, connections: 16, latencySeconds: 20, megabytes: 200, matcherSamples: 15 };
+    { rounds: 7, legacyRounds: 14, featureRounds: 7, seconds: 3, warmUp: 1, connections: 16, latencySeconds: 20, mixedSeconds: 20, mixedWarmUp: 5, mixedConnections: 64, megabytes: 200, matcherSamples: 15 };
 const LATENCY_RATE = 1000;
 const LATENCY_CONNECTIONS = 10;
 
@@ -74,6 +76,8 @@ const legacy = await measure({
     { label: 'monolith with figway, 1,000 unmatched routes', kind: 'monolith-figway', path: '/account/7', baseline: 'monolith without figway' },
   ],
 });
+console.log('mixed workload...');
+const mixed = await benchMixed({ contenders: MIXED_CONTENDERS, seconds: settings.mixedSeconds, connections: settings.mixedConnections, warmUp: settings.mixedWarmUp });
 console.log('matcher...');
 const matcher = benchMatcher({ samples: settings.matcherSamples });
 console.log('streaming...');
@@ -90,6 +94,7 @@ const results = {
   features,
   latency,
   legacy,
+  mixed,
   matcher,
   streaming,
 };

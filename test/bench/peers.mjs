@@ -54,3 +54,19 @@ export function monolith(gateway) {
   app.use((req, res) => res.status(404).json({ legacy: true, missing: req.url }));
   return app;
 }
+
+/**
+ * A monolith that serves orders itself (the legacy side of a route being peeled off), with its JSON
+ * parser behind figway as the README shows, or in front of it (`parserFirst`).
+ */
+export function ordersMonolith(gateway, { parserFirst }) {
+  const app = express();
+  const parse = express.json({ limit: '1mb' });
+  if (parserFirst) app.use(parse);
+  if (gateway) app.use(gateway);
+  if (!parserFirst) app.use(parse);
+  app.get('/api/orders/:id', (req, res) => res.json({ legacy: true, id: req.params.id }));
+  app.post('/api/orders', (req, res) => res.status(201).json({ legacy: true, fields: Object.keys(req.body ?? {}).length }));
+  app.use((req, res) => res.status(404).json({ legacy: true, missing: req.url }));
+  return app;
+}

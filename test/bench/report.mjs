@@ -38,6 +38,17 @@ export const LATENCY_CONTENDERS = [
   { label: MIDDLEWARE_HPM, kind: 'figway-auth-limit' },
 ];
 
+/** The mixed workload (mixed.mjs): the bare proxy sends every request to the service; figway half of them. */
+const MIXED_MIDDLEWARE = 'figway middleware mode (figway before the parser)';
+export const MIXED_CONTENDERS = [
+  { label: `${EXPRESS_HPM} (every request to the service)`, kind: 'express-hpm' },
+  { label: MIXED_MIDDLEWARE, kind: 'mixed-middleware' },
+  { label: 'figway middleware mode (parser before figway)', kind: 'mixed-middleware-parser-first' },
+  { label: 'figway server mode', kind: 'mixed-server' },
+];
+const MIXED_P99_LIMIT = 1.1;
+const MIXED_RSS_DRIFT_MB = 10;
+
 const FEATURE_LIMIT_US = 10;
 const ALL_FEATURES_LIMIT = 0.25;
 const LATENCY_P50_MS = 0.3;
@@ -70,8 +81,37 @@ function targets(r) {
     ['legacy pass-through ≥ 0.97× the monolith without figway (throughput)', ratio(legacy.rpsRatio), legacy.rpsRatioRange ? `${legacy.rpsRatioRange[0].toFixed(2)}–${legacy.rpsRatioRange[1].toFixed(2)}` : '', ratio(1 / legacy.cpuRatio), legacy.rpsRatio >= 0.97],
     ['legacy pass-through p99 within 5% of the monolith without figway', ratio(legacy.p99Ratio), '', '', legacy.p99Ratio <= 1.05],
     ['matching at 10,000 routes ≤ 2× matching at 10', ratio(matchRatio), '', '', matchRatio <= 2],
+    mixedP99(r.mixed),
+    ...r.mixed.rows
+      .filter((x) => x.kind !== 'express-hpm')
+      .map((x) => {
+        const drift = x.rss.afterSecond - x.rss.afterFirst;
+        return [`mixed workload: RSS after a second run within ${MIXED_RSS_DRIFT_MB} MB of after the first (${x.label})`, `${drift >= 0 ? '+' : ''}${fixed(drift, 1)} MB`, '', '', Math.abs(drift) <= MIXED_RSS_DRIFT_MB];
+      }),
     ...r.streaming.map((s) => [`peak RSS grows < 50 MB for ${s.megabytes} MB up and down (${s.engine})`, `${fixed(s.growthMB, 1)} MB`, '', '', s.growthMB < 50]),
   ];
+}
+
+/** Middleware mode's p99 over the bare proxy's, run by run (the same run's machine for both), then their mean. */
+function mixedP99(mixed) {
+  const [bare] = mixed.rows;
+  const own = mixed.rows.find((x) => x.label === MIXED_MIDDLEWARE);
+  const ratios = own.runs.map((run, i) => run.p99 / bare.runs[i].p99);
+  const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+  return [`mixed workload: ${MIXED_MIDDLEWARE} p99 ≤ ${MIXED_P99_LIMIT}× ${bare.label}`, ratio(mean), ratios.map((x) => x.toFixed(2)).join(', '), '', mean <= MIXED_P99_LIMIT];
+}
+
+function mixedTable(mixed) {
+  const [bare] = mixed.rows;
+  const lines = ['| contender | run | req/s | p50 ms | p99 ms | p99 vs the bare proxy | CPU µs/req | RSS MB after the run |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const x of mixed.rows) {
+    lines.push(`| ${x.label} | warm-up | | | | | | ${fixed(x.rss.warm)} |`);
+    x.runs.forEach((run, i) => {
+      const vs = x === bare ? '—' : ratio(run.p99 / bare.runs[i].p99);
+      lines.push(`| | ${i + 1} | ${fixed(run.rps)} | ${fixed(run.p50, 1)} | ${fixed(run.p99, 1)} | ${vs} | ${fixed(run.cpu)} | ${fixed(i === 0 ? x.rss.afterFirst : x.rss.afterSecond)} |`);
+    });
+  }
+  return lines.join('\n');
 }
 
 function table(rows) {
@@ -143,6 +183,12 @@ ${latencyTable(r.latency)}
 ## Legacy pass-through (\`GET /account/7\`, a route of the monolith's own)
 
 ${table(r.legacy.rows)}
+
+## Mixed workload: GETs and 256 KB uploads (\`/api/orders\`, ${s.mixedConnections} connections)
+
+Every ${r.mixed.uploadEvery}th request is a 256 KB JSON \`POST\`, the rest \`GET\`s, each with a session cookie of its own; the route sends 50% of sessions to the service (sticky by the cookie) and the monolith answers the others itself, parsing their JSON (\`express.json()\`), with figway's default observability (metrics, logs, trace context). The bare proxy sends every request to the service. Each contender runs twice for ${s.mixedSeconds} s in one process (first run in table order, second in reverse), after a ${s.mixedWarmUp} s warm-up (with uploads, a process takes longer to settle than with GETs alone); RSS is read after the warm-up and after each run. With the parser before figway, every upload figway forwards is read whole and parsed by the app before figway replays it.
+
+${mixedTable(r.mixed)}
 
 ## Matcher (normalise + route trie, in process)
 

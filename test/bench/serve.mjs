@@ -1,14 +1,16 @@
 // Benchmark servers, one per process, started with fork(): `serve.mjs <kind> [upstreamUrl]` sends
 // its port over IPC. Kinds: upstream (a tiny JSON service), stream-upstream (counts uploads, streams
-// `?bytes=N` downloads); figway's (FIGWAY_KINDS below: mode, engine, features); express-hpm and
-// hand-wired (peers.mjs); node-undici, fastify-proxy and fastify-features
-// (peers-undici.mjs); monolith and monolith-figway (the monolith alone, and with figway and 1,000
-// routes none of its requests match). Logs go to stdout, which the benchmark points at /dev/null.
+// `?bytes=N` downloads), reading-upstream (answers once it has read the body); figway's
+// (FIGWAY_KINDS below: mode, engine, features); express-hpm and hand-wired (peers.mjs);
+// node-undici, fastify-proxy and fastify-features (peers-undici.mjs); monolith and monolith-figway
+// (the monolith alone, and with figway and 1,000 routes none of its requests match); MIXED_KINDS
+// (figway on a monolith that serves half the orders itself, for mixed.mjs). Logs go to stdout,
+// which the benchmark points at /dev/null.
 import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import { Registry } from 'prom-client';
 import { figway } from '../../dist/index.js';
-import { bareProxy, handWired, monolith } from './peers.mjs';
+import { bareProxy, handWired, monolith, ordersMonolith } from './peers.mjs';
 
 /** The HMAC secret the benchmarks sign their token with. */
 export const BENCH_SECRET = 'benchmark-hmac-secret-0123456789-abcdef';
@@ -53,6 +55,13 @@ const FIGWAY_KINDS = {
   'figway-server-hpm': { mode: 'server', engine: 'http-proxy-middleware', features: ALL },
   'figway-server-bare': { mode: 'server', features: [] },
   'monolith-figway': { mode: 'middleware', features: ['metrics', 'logging', 'trace'] },
+};
+
+/** figway's kinds in the mixed workload: the mode (each with its default engine), and where the monolith's JSON parser sits. */
+export const MIXED_KINDS = {
+  'mixed-middleware': { mode: 'middleware', parserFirst: false },
+  'mixed-middleware-parser-first': { mode: 'middleware', parserFirst: true },
+  'mixed-server': { mode: 'server', parserFirst: false },
 };
 
 /**
@@ -101,6 +110,22 @@ if (!process.send) {
       pump();
     });
   });
+} else if (kind === 'reading-upstream') {
+  // A service that reads the whole request body before it answers, as one taking uploads does.
+  listen((req, res) => {
+    req.resume();
+    req.once('end', () => {
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+} else if (MIXED_KINDS[kind]) {
+  // The mixed workload (mixed.mjs): orders at 50%, sticky by the session cookie, figway's default
+  // observability on; the other half is answered by the monolith's own handlers in this process.
+  const { mode, parserFirst } = MIXED_KINDS[kind];
+  const rollout = [{ id: 'orders', match: { path: '/api/orders', methods: ['GET', 'POST'] }, upstream, rollout: { percent: 50, sticky: ['cookie:sid'] } }];
+  const gateway = gatewayFor({ features: ['metrics', 'logging', 'trace'] }, rollout);
+  listen(mode === 'server' ? gateway.wrap(ordersMonolith(undefined, { parserFirst })) : ordersMonolith(gateway, { parserFirst }));
 } else if (kind === 'express-hpm') {
   listen(bareProxy(upstream));
 } else if (kind === 'hand-wired') {

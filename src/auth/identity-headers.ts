@@ -16,9 +16,10 @@ export function identityTokenHeader(config: FigwayConfig): string | undefined {
  * Removes every header in the identity namespace (names under `prefix`, and the identity token's
  * header) from the client's request, as soon as a route matched and whatever the route's auth and
  * plugins, so no plugin, service or legacy handler can take a forged X-User-Id or token for a
- * verified one. `_` counts as `-`: CGI-style servers (PHP, Rack, WSGI) read X_User_Id and
- * X-User-Id as the same variable. Returns what was removed (or undefined): a route may still use
- * such a header as a sticky key or cohort, which are the client's choice by nature.
+ * verified one — from `req.headers` and `req.rawHeaders` alike. `_` counts as `-`: CGI-style
+ * servers (PHP, Rack, WSGI) read X_User_Id and X-User-Id as the same variable. Returns what was
+ * removed (or undefined): a route may still use such a header as a sticky key or cohort, which
+ * are the client's choice by nature.
  */
 export function stripIdentityHeaders(req: IncomingMessage, prefix: string, tokenHeader: string | undefined): Record<string, string | string[]> | undefined {
   let removed: Record<string, string | string[]> | undefined;
@@ -29,7 +30,17 @@ export function stripIdentityHeaders(req: IncomingMessage, prefix: string, token
     (removed ??= {})[name] = req.headers[name] as string | string[];
     delete req.headers[name];
   }
+  // Legacy code and proxies may read the raw lines too (Express's own req.get does not).
+  if (removed) req.rawHeaders = withoutRemoved(req.rawHeaders, removed);
   return removed;
+}
+
+function withoutRemoved(raw: string[], removed: Record<string, unknown>): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!Object.hasOwn(removed, (raw[i] as string).toLowerCase())) kept.push(raw[i] as string, raw[i + 1] as string);
+  }
+  return kept;
 }
 
 function dashed(name: string): string {

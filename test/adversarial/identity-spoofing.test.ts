@@ -63,7 +63,7 @@ async function startGateway(mode: GatewayMode, trust: unknown, config: FigwayCon
   app.set('trust proxy', trust);
   const gateway = figway({ config, logger: logs?.logger ?? quietLogger, registry: new Registry() });
   if (mode === 'middleware') app.use(gateway);
-  app.get('/api/legacy-me', (req, res) => void res.json({ service: 'legacy', headers: req.headers, ip: req.ip }));
+  app.get('/api/legacy-me', (req, res) => void res.json({ service: 'legacy', headers: req.headers, rawHeaders: req.rawHeaders, ip: req.ip }));
   app.use((_req, res) => void res.status(404).json({ service: 'legacy' }));
   const server = http.createServer(mode === 'server' ? gateway.wrap(app) : app);
   await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
@@ -123,8 +123,10 @@ describe.each(GATEWAY_SETUPS)('identity spoofing ($label)', ({ mode, engine }) =
     return { reply, seen, pk: policyKey(reply.headers['ratelimit-policy'], `route:${path === '/api/me' ? 'me' : 'legacy-me'}:0`) };
   }
 
-  const identityHeaders = (headers: IncomingHttpHeaders | undefined) =>
-    Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => /^x[-_]user[-_]|^x[-_]figway[-_]identity$/i.test(name)));
+  const IDENTITY_NAME = /^x[-_]user[-_]|^x[-_]figway[-_]identity$/i;
+  const identityHeaders = (headers: IncomingHttpHeaders | undefined) => Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => IDENTITY_NAME.test(name)));
+  /** The identity lines of a raw header list (name, value, name, value, ...). */
+  const identityLines = (raw: string[]) => raw.filter((name, i) => i % 2 === 0 && IDENTITY_NAME.test(name));
 
   describe("figway's identity namespace", () => {
     let gateway: Gateway;
@@ -139,6 +141,7 @@ describe.each(GATEWAY_SETUPS)('identity spoofing ($label)', ({ mode, engine }) =
       const { reply, seen, pk } = await send(gateway.url, '/api/me', { ...IDENTITY_FORGERIES, 'x-figway-identity': forgedToken });
       expect(reply.status).toBe(200);
       expect(identityHeaders(seen)).toEqual({});
+      expect(identityLines(service.last().rawHeaders)).toEqual([]);
       expect(pk).toBe(partitionKey('ip:127.0.0.1'));
     });
 
@@ -179,10 +182,13 @@ describe.each(GATEWAY_SETUPS)('identity spoofing ($label)', ({ mode, engine }) =
       expect(identityHeaders(service.last().headers)).toEqual({});
     });
 
-    it('keeps forged identity headers and tokens from the monolith too, on a route left to it', async () => {
-      const { reply } = await send(gateway.url, '/api/legacy-me', { ...IDENTITY_FORGERIES, 'x-figway-identity': 'forged', x_user_id: 'admin' });
-      expect(reply.json()).toMatchObject({ service: 'legacy' });
-      expect(identityHeaders(reply.json<{ headers: IncomingHttpHeaders }>().headers)).toEqual({});
+    it('keeps forged identity headers and tokens from the monolith too, on a route left to it, raw header lines included', async () => {
+      const { reply } = await send(gateway.url, '/api/legacy-me', { ...IDENTITY_FORGERIES, 'x-figway-identity': 'forged', x_user_id: 'admin', 'x-other': 'kept' });
+      const seen = reply.json<{ service: string; headers: IncomingHttpHeaders; rawHeaders: string[] }>();
+      expect(seen.service).toBe('legacy');
+      expect(identityHeaders(seen.headers)).toEqual({});
+      expect(identityLines(seen.rawHeaders)).toEqual([]);
+      expect(seen.rawHeaders).toEqual(expect.arrayContaining(['x-other', 'kept']));
     });
 
     it('keeps forged identity headers and tokens from a service on a route with the auth plugin switched off', async () => {

@@ -93,6 +93,18 @@ export const ERROR_CODES = {
     status: 404,
     summary: 'No such admin endpoint, or no route with that id.',
   },
+  FIGWAY_ADMIN_HOST_REFUSED: {
+    status: 421,
+    summary: 'The admin API does not answer to that Host (a DNS-rebinding page): only loopback, IP addresses, the address it listens on and admin.allowedHosts.',
+  },
+  FIGWAY_ADMIN_ORIGIN_REFUSED: {
+    status: 403,
+    summary: 'A change to the admin API came from a web page of another origin (or a sandboxed one); nothing was changed.',
+  },
+  FIGWAY_ADMIN_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    summary: 'An admin API request body was not application/json; nothing was changed.',
+  },
   FIGWAY_ADMIN_LISTEN_FAILED: {
     status: 500,
     summary: 'The admin listener could not start (port in use, address not available).',

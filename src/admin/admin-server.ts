@@ -6,6 +6,7 @@ import { isLoopback } from '../config/check-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { FigwayError } from '../errors.js';
 import { authorize, type AdminAuth } from './admin-auth.js';
+import { refuseBrowserAttack, type HostPolicy } from './browser-guard.js';
 import { ADMIN_ENDPOINTS, type AdminEndpoint, type AdminRequest } from './admin-endpoints.js';
 import { openApiDocument } from './openapi.js';
 
@@ -36,9 +37,10 @@ export async function startAdminServer(settings: NonNullable<FigwayConfig['admin
     throw new FigwayError('FIGWAY_ADMIN_LISTEN_FAILED', `refusing to serve the admin API on ${host} without a token`);
   }
   const auth: AdminAuth = { token: settings.token, required: settings.requireToken ?? settings.token !== undefined };
+  const hosts: HostPolicy = { bindHost: host, allowedHosts: settings.allowedHosts ?? [] };
   const openapi = openApiDocument(ADMIN_ENDPOINTS, deps.version);
   const server = http.createServer((req, res) => {
-    handle(req, res, auth, deps, openapi).catch((err: unknown) => answerError(res, err, deps.logger));
+    handle(req, res, { auth, hosts }, deps, openapi).catch((err: unknown) => answerError(res, err, deps.logger));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -58,7 +60,10 @@ export async function startAdminServer(settings: NonNullable<FigwayConfig['admin
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, auth: AdminAuth, deps: AdminDeps, openapi: object): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: AdminAuth; hosts: HostPolicy }, deps: AdminDeps, openapi: object): Promise<void> {
+  // Before anything else, the page and open endpoints included: a rebinding page must read nothing.
+  const refused = refuseBrowserAttack(req, guard.hosts);
+  if (refused) throw refused;
   const url = new URL(req.url ?? '/', 'http://admin');
   if (req.method === 'GET' && url.pathname === '/openapi.json') return answer(res, 200, openapi);
   const found = route(req.method ?? 'GET', url.pathname);
@@ -71,7 +76,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, auth: AdminAuth
   }
   const { endpoint, params } = found;
   if (!endpoint.open) {
-    const denied = authorize(req, auth);
+    const denied = authorize(req, guard.auth);
     if (denied) {
       res.setHeader('www-authenticate', 'Bearer realm="figway-admin"');
       throw denied;

@@ -556,6 +556,12 @@ export const ConfigSchema = Type.Object(
           token: Type.Optional(
             Type.String({ minLength: 16, description: 'Bearer token the admin API requires, e.g. ${FIGWAY_ADMIN_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' }),
           ),
+          allowedHosts: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description:
+                'Host names the admin API answers to besides loopback, IP addresses and admin.host (e.g. figway-admin.internal; .example.com for a domain and its subdomains). Any other Host is refused, so a web page cannot reach the API through DNS rebinding.',
+            }),
+          ),
           requireToken: Type.Optional(Type.Boolean({ description: 'Whether loopback callers need the token too. Default: required whenever a token is set. false is refused beyond loopback (the API is never served there without one).' })),
         },
         { additionalProperties: false, description: 'The admin HTTP API, on its own listener: routes, rollout changes, kill switch, reload, explain, audit, metrics.' },

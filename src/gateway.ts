@@ -27,7 +27,7 @@ import { version as packageVersion } from './version.js';
 import { ShadowBook } from './shadow/shadow-book.js';
 import { Shadower } from './shadow/shadower.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { arrivedThrough, type ExpressApp } from './server/express-request.js';
+import { arrivedThrough, caseSensitiveRouting, type ExpressApp } from './server/express-request.js';
 import { createServerListener, warnAboutServerMode } from './server/server-mode.js';
 import { createUpgradeForwarder } from './websocket/forward-upgrade.js';
 import { createUpgradeHandler, headOf } from './websocket/handle-upgrade.js';
@@ -147,12 +147,14 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     adminUrl: { get: () => admin?.url },
     attach: {
       value: (target: object) => {
+        controller.followApp({ caseSensitive: caseSensitiveRouting(target as ExpressApp) });
         attachBodyKeeper(target, currentSnapshot);
         app ??= target as ExpressApp;
       },
     },
     wrap: {
       value: (target: ExpressApp) => {
+        controller.followApp({ caseSensitive: caseSensitiveRouting(target) });
         app = target;
         handlesOutsideStack = true;
         serverMode = true;

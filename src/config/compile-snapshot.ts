@@ -32,6 +32,24 @@ export interface CompileDeps {
   readonly runtime: PluginRuntime;
   /** Runtime rollout changes and the kill switch, applied over the file. */
   readonly state: RuntimeState;
+  /** The Express app's `case sensitive routing`, once figway knows its app: matching follows it unless the config says otherwise. */
+  readonly appCaseSensitive?: boolean;
+}
+
+/**
+ * The problem when the config's `matching.caseSensitive` differs from the app's routing: a path
+ * spelled in another case would then match on one side only — with figway case-sensitive and the
+ * app not, `GET /API/ADMIN` skips the route (and its auth) and reaches the app's `/api/admin`.
+ */
+export function caseSensitivityConflict(loaded: LoadedConfig, appCaseSensitive: boolean | undefined): FigwayConfigError | undefined {
+  const configured = loaded.config.matching?.caseSensitive;
+  if (configured === undefined || appCaseSensitive === undefined || configured === appCaseSensitive) return undefined;
+  return new FigwayConfigError([
+    loaded.source.problem(
+      ['matching', 'caseSensitive'],
+      `is ${configured} but the Express app's 'case sensitive routing' is ${appCaseSensitive}: a path in another case would skip the route (and its auth) on one side and reach a handler on the other. Leave matching.caseSensitive out to follow the app, or set both alike`,
+    ),
+  ]);
 }
 
 /**
@@ -42,6 +60,9 @@ export interface CompileDeps {
  */
 export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapshot {
   const { config, source } = loaded;
+  const conflict = caseSensitivityConflict(loaded, deps.appCaseSensitive);
+  if (conflict) throw conflict;
+  const caseSensitive = config.matching?.caseSensitive ?? deps.appCaseSensitive ?? false;
   const plugins = compilePlugins(deps.plugins, config, source, deps.runtime);
   const applied = applyState(config, deps.state);
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
@@ -69,7 +90,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
       pattern: parsePathPattern(route.match.path, route.match.exact) as Exclude<ReturnType<typeof parsePathPattern>, string>,
       conditions: compileConditions(route.match),
       upstream,
-      rewrite: compileRewrite(route.rewrite, config.matching?.caseSensitive ?? false),
+      rewrite: compileRewrite(route.rewrite, caseSensitive),
       rollout,
       timeouts: {
         connect: timeout('connect'),
@@ -92,7 +113,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
     ignoredOverrides: applied.ignored,
     config: deepFreeze(config),
     routes: Object.freeze(routes),
-    table: new RouteTable(routes, { caseSensitive: config.matching?.caseSensitive ?? false }),
+    table: new RouteTable(routes, { caseSensitive }),
     errorFormat: compileErrorFormat(config.errors),
     userIdField: config.identity?.userIdField ?? 'id',
     identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),

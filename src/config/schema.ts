@@ -511,7 +511,14 @@ export const ConfigSchema = Type.Object(
     ),
     matching: Type.Optional(
       Type.Object(
-        { caseSensitive: Type.Optional(Type.Boolean({ description: 'Match paths case-sensitively. Default false, like Express routing.' })) },
+        {
+          caseSensitive: Type.Optional(
+            Type.Boolean({
+              description:
+                "Match paths case-sensitively. Default: as the Express app routes (its 'case sensitive routing', off unless set). Set to the opposite of the app's, figway refuses to start.",
+            }),
+          ),
+        },
         { additionalProperties: false, description: 'How paths are matched.' },
       ),
     ),

@@ -1,7 +1,7 @@
 // The one place that changes what serves: config reloads, runtime rollout changes, the kill switch.
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { compileSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
+import { caseSensitivityConflict, compileSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { FigwayError, formatProblem } from '../errors.js';
@@ -37,6 +37,8 @@ export class Controller {
   private store: StateStore | undefined;
   /** The audit write of the last reload (reloads themselves are synchronous). */
   private reloadAudit: Promise<void> = Promise.resolve();
+  /** The app's `case sensitive routing`, once known (see followApp). */
+  private appCaseSensitive: boolean | undefined;
 
   constructor(
     source: string | FigwayConfig,
@@ -65,6 +67,21 @@ export class Controller {
     this.store = store;
     this.applyState(initial);
     store.subscribe((state) => this.applyState(state));
+  }
+
+  /**
+   * Matches paths as the Express app routes them, from now on and on every reload: its
+   * `case sensitive routing` applies unless the config sets `matching.caseSensitive`.
+   *
+   * @throws FigwayConfigError when the config sets it otherwise; nothing changes.
+   */
+  followApp(app: { caseSensitive: boolean }): void {
+    const conflict = caseSensitivityConflict(this.snapshot.loaded, app.caseSensitive);
+    if (conflict) throw conflict;
+    const configured = this.snapshot.config.matching?.caseSensitive;
+    const before = configured ?? this.appCaseSensitive ?? false;
+    this.appCaseSensitive = app.caseSensitive;
+    if ((configured ?? app.caseSensitive) !== before) this.swap(this.compile(this.snapshot.loaded, this.snapshot.state, this.version + 1), 'reloaded');
   }
 
   /**
@@ -241,7 +258,7 @@ export class Controller {
 
   private compile(loaded: LoadedConfig, state: RuntimeState, version: number): Snapshot {
     const { plugins, upstreams, runtime } = this.deps;
-    return compileSnapshot(loaded, { plugins, upstreams, runtime, version, state });
+    return compileSnapshot(loaded, { plugins, upstreams, runtime, version, state, appCaseSensitive: this.appCaseSensitive });
   }
 
   private swap(next: Snapshot, kind: 'reloaded' | 'state-changed'): void {

@@ -4,8 +4,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** What figway needs of an Express app outside its middleware stack. */
 export interface ExpressApp {
   (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
-  /** An app setting; figway reads `trust proxy fn`, the compiled `trust proxy`. */
+  /** An app setting; figway reads `trust proxy fn` (the compiled `trust proxy`) and `case sensitive routing`. */
   get?(setting: string): unknown;
+}
+
+/** Whether the app routes paths case-sensitively (Express's `case sensitive routing`; off by default). */
+export function caseSensitiveRouting(app: ExpressApp): boolean {
+  return app.get?.('case sensitive routing') === true;
 }
 
 /** A server's request listener. */

@@ -29,21 +29,23 @@ export function loadGeneratorVersion() {
 }
 
 /**
- * @param {{ url: string, headers?: Record<string, string>, connections: number, seconds: number }} run  seconds: whole seconds (wrk takes no fractions)
+ * @param {{ url: string, headers?: Record<string, string>, connections: number, seconds: number, wrkScript?: string, autocannonRequests?: object[] }} run
+ *   seconds: whole seconds (wrk takes no fractions); wrkScript: a Lua file that makes each request,
+ *   autocannonRequests: the same for autocannon (`requests`), for workloads other than one GET
  * @returns {Promise<{ requests: number, rps: number, p50: number, p99: number, failures: number }>} latencies in ms
  */
 export function drive(run) {
   return loadGenerator === 'wrk' ? driveWrk(run) : driveAutocannon(run);
 }
 
-async function driveAutocannon({ url, headers = {}, connections, seconds }) {
-  const result = await autocannon({ url, headers, connections, duration: seconds });
+async function driveAutocannon({ url, headers = {}, connections, seconds, autocannonRequests }) {
+  const result = await autocannon({ url, headers, connections, duration: seconds, ...(autocannonRequests ? { requests: autocannonRequests } : {}) });
   const requests = result.requests.total;
   return { requests, rps: requests / seconds, p50: result.latency.p50, p99: result.latency.p99, failures: result.errors + result.non2xx };
 }
 
-function driveWrk({ url, headers = {}, connections, seconds }) {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+function driveWrk({ url, headers = {}, connections, seconds, wrkScript }) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(wrkScript ? ['-s', wrkScript] : [])];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
   return new Promise((resolve, reject) => {
     execFile('wrk', [...args, url], { encoding: 'utf8' }, (err, out) => {

@@ -3,13 +3,11 @@
 // sticky by it, so half the callers go to the service and half stay on the monolith). Each
 // contender runs twice in the same process: latency for both runs, and its RSS after warming up,
 // after the first run and after the second (whether memory levels off).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { cpuMs, start } from './compare.mjs';
-import { loadGenerator } from './load.mjs';
+import { drive } from './load.mjs';
 
 const UPLOAD_EVERY = 20;
 const UPLOAD_BYTES = 256 * 1024;
@@ -57,8 +55,16 @@ function rssMB(pid) {
 }
 
 /** Drives the mixed workload at `url` (the server's origin) for `seconds`. */
-export function driveMixed(url, connections, seconds) {
-  return loadGenerator === 'wrk' ? mixedWrk(url, connections, seconds) : mixedAutocannon(url, connections, seconds);
+export async function driveMixed(url, connections, seconds) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'figway-mixed-'));
+  const wrkScript = path.join(dir, 'mixed.lua');
+  writeFileSync(path.join(dir, 'upload.json'), UPLOAD);
+  writeFileSync(wrkScript, WRK_SCRIPT(path.join(dir, 'upload.json')));
+  try {
+    return await drive({ url, connections, seconds, wrkScript, autocannonRequests: autocannonRequests() });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // wrk's Lua: request n carries session sid=n; every UPLOAD_EVERY-th is the upload.
@@ -78,50 +84,17 @@ request = function()
 end
 `;
 
-function mixedWrk(url, connections, seconds) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'figway-mixed-'));
-  const script = path.join(dir, 'mixed.lua');
-  writeFileSync(path.join(dir, 'upload.json'), UPLOAD);
-  writeFileSync(script, WRK_SCRIPT(path.join(dir, 'upload.json')));
-  return new Promise((resolve, reject) => {
-    execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' }, (err, out) => {
-      rmSync(dir, { recursive: true, force: true });
-      if (err) return reject(err);
-      const number = (pattern) => Number(pattern.exec(out)?.[1] ?? NaN);
-      const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-      resolve({
-        requests: number(/(\d+) requests in/),
-        rps: number(/Requests\/sec:\s+([\d.]+)/),
-        p50: wrkLatency(/50%\s+([\d.]+)(us|ms|s)/.exec(out)),
-        p99: wrkLatency(/99%\s+([\d.]+)(us|ms|s)/.exec(out)),
-        failures: (number(/Non-2xx or 3xx responses: (\d+)/) || 0) + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
-      });
-    });
-  });
-}
-
-function wrkLatency(match) {
-  if (!match) return NaN;
-  return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
-}
-
-async function mixedAutocannon(url, connections, seconds) {
+/** The same requests for autocannon (when wrk is not installed). */
+function autocannonRequests() {
   let n = 0;
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        setupRequest: (request) => {
-          n += 1;
-          const headers = { cookie: `sid=s${n}` };
-          if (n % UPLOAD_EVERY !== 0) return { ...request, method: 'GET', path: '/api/orders/7', headers };
-          return { ...request, method: 'POST', path: '/api/orders', headers: { ...headers, 'content-type': 'application/json' }, body: UPLOAD };
-        },
+  return [
+    {
+      setupRequest: (request) => {
+        n += 1;
+        const headers = { cookie: `sid=s${n}` };
+        if (n % UPLOAD_EVERY !== 0) return { ...request, method: 'GET', path: '/api/orders/7', headers };
+        return { ...request, method: 'POST', path: '/api/orders', headers: { ...headers, 'content-type': 'application/json' }, body: UPLOAD };
       },
-    ],
-  });
-  const requests = result.requests.total;
-  return { requests, rps: requests / seconds, p50: result.latency.p50, p99: result.latency.p99, failures: result.errors + result.non2xx };
+    },
+  ];
 }

@@ -1,5 +1,6 @@
-// figway matches paths with the app's case sensitivity: a path in another case must never skip a
-// route (and its auth) in figway while reaching a handler in the app.
+// Two readings of one path (PITFALLS 2), by case: figway matches paths with the app's case
+// sensitivity, so a path in another case never skips a route (and its auth) in figway while
+// reaching a handler in the app.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -49,6 +49,10 @@ export const ERROR_CODES = {
     status: 401,
     summary: 'The credentials are invalid: a bad, expired or not yet valid token, an unknown API key, a failed strategy.',
   },
+  FIGWAY_AUTH_THROTTLED: {
+    status: 429,
+    summary: 'Too many failed authentications from this client (auth.throttle); its credentials were not checked. Retry-After says when it may try again.',
+  },
   FIGWAY_AUTH_FORBIDDEN: {
     status: 403,
     summary: 'The caller is authenticated but lacks a role, scope or claim the route requires.',

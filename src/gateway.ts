@@ -59,7 +59,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
-    authPlugin({ env: options.env ?? process.env, passport: options.passport }),
+    authPlugin({ env: options.env ?? process.env, passport: options.passport, failures: safetyCounters(registry).authFailures, logger, now: runtime.now }),
     loggingPlugin(logger),
     metricsPlugin(registry),
     liveStats.plugin,

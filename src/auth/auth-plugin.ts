@@ -1,12 +1,19 @@
 // The built-in `auth` plugin: one authentication in front of every service, from figway's own identity sources and the app's passport strategies.
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
+import { parseDuration } from '../config/units.js';
 import { internalsOf } from '../context.js';
 import { FigwayError } from '../errors.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
 import { authenticate, type AuthResult, type PassportInstance, type Source } from './authenticate.js';
+import { KeptAcrossReloads } from '../limits/kept-across-reloads.js';
+import { compileLimitKey } from '../limits/limit-key.js';
+import { limitStoresFor } from '../limits/limit-stores.js';
 import { authorize, type RouteAuth } from './authorize.js';
+import { FailureThrottle } from './failure-throttle.js';
 import { dropCookie, setIdentityHeaders } from './identity-headers.js';
 import { IdentityTokens } from './identity-token.js';
 import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge, type OwnStrategy } from './strategies.js';
@@ -19,7 +26,16 @@ export interface AuthPluginOptions {
   readonly env: NodeJS.ProcessEnv;
   /** The app's passport instance, for `passport:<name>` sources. Default: the passport module's own instance. */
   readonly passport?: PassportInstance;
+  /** Failed and throttled authentications, by route and outcome (`figway_auth_failures_total`). */
+  readonly failures: Counter<'route' | 'outcome'>;
+  /** Where an unreachable throttle store is reported. */
+  readonly logger: Logger;
+  /** Clock in milliseconds. */
+  readonly now: () => number;
 }
+
+const DEFAULT_THROTTLE = { failures: 20, window: '1m' };
+const OUTAGE_REPORT_MS = 5000;
 
 /**
  * The `auth` plugin, configured by the top-level `auth` and `identity` sections and each route's
@@ -29,10 +45,20 @@ export interface AuthPluginOptions {
  * verified identity to services as headers and, when configured, as a signed identity token.
  */
 export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
+  // The throttle's counts and refusals outlive reloads that leave its settings and store alone.
+  const kept = new KeptAcrossReloads();
+  const addressOf = compileLimitKey(['ip']);
+  let outageReportedAt = -Infinity;
+  const storeFailed = (err: unknown) => {
+    if (options.now() - outageReportedAt < OUTAGE_REPORT_MS) return;
+    outageReportedAt = options.now();
+    options.logger.warn({ err }, 'figway: the store of failed authentications is unreachable; failures are not counted until it is back');
+  };
   return {
     name: 'auth',
     order: -150,
     setup: ({ config }) => {
+      kept.begin();
       const settings = config.auth ?? {};
       const fields: IdentityFields = {
         idField: config.identity?.userIdField ?? 'id',
@@ -42,22 +68,41 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
       const prefix = (config.identity?.headerPrefix ?? 'x-user-').toLowerCase();
       const all = compileSources(config, fields, options);
       const rules = new Map(config.routes.map((route) => [route.id, compileRouteAuth(route, config)]));
+      // Only when some route checks credentials: otherwise nothing can fail, and nothing may hold counters or reach Redis.
+      const checks = config.routes.some((route) => isOn(config, route) && (rules.get(route.id) as RouteAuth).mode !== 'none');
+      const throttle = settings.throttle === false || !checks ? undefined : throttleFor(config, kept, options.now);
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
       const sessionCookie = settings.sessionCookie?.forward ? undefined : (settings.sessionCookie?.name ?? 'connect.sid');
 
       /** Identifies the caller from the sources and applies the route's mode and rules: at once when the sources answered at once. */
       const identifyCaller = (ctx: FigwayContext, route: RouteAuth): void | Promise<void> => {
+        // A client over its budget of failures is refused before its credentials are looked at,
+        // so guessing on gets no answer about the guess.
+        if (throttle?.refusing) {
+          const wait = throttle.retryAfter(addressOf(ctx));
+          if (wait !== undefined) {
+            options.failures.inc({ route: ctx.route.id, outcome: 'throttled' });
+            if (!ctx.res.headersSent) ctx.res.setHeader('retry-after', String(wait));
+            throw new FigwayError('FIGWAY_AUTH_THROTTLED', `too many failed authentications from this client; try again in ${wait} s`);
+          }
+        }
         const result = authenticate(all, ctx.req, ctx.res, fields);
         return result instanceof Promise ? result.then((settled) => admit(ctx, route, settled)) : admit(ctx, route, result);
       };
 
       /** Applies the route's mode and rules to what the sources made of the request (401 / 403 by throwing). */
-      const admit = (ctx: FigwayContext, route: RouteAuth, result: AuthResult): void => {
+      const admit = (ctx: FigwayContext, route: RouteAuth, result: AuthResult): void | Promise<void> => {
         if ('identity' in result) {
           ctx.setIdentity(result.identity);
         } else if ('invalid' in result) {
-          challenge(ctx.res, [result.invalid]);
-          throw new FigwayError('FIGWAY_AUTH_INVALID', result.invalid.message);
+          options.failures.inc({ route: ctx.route.id, outcome: 'invalid' });
+          const { invalid } = result;
+          const refuse = () => {
+            challenge(ctx.res, [invalid]);
+            throw new FigwayError('FIGWAY_AUTH_INVALID', invalid.message);
+          };
+          // Counted before the 401 goes out: a client's next guess must find its count (on every replica).
+          return throttle ? throttle.failed(addressOf(ctx)).catch(storeFailed).then(refuse) : refuse();
         } else if (route.mode === 'required') {
           challenge(ctx.res, result.absent);
           throw new FigwayError('FIGWAY_AUTH_REQUIRED', `route ${ctx.route.id} requires authentication`);
@@ -101,7 +146,27 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
         endpoints: tokens ? { [tokens.jwksPath]: (_req, res) => void serveJwks(res, tokens) } : undefined,
       };
     },
+    onConfig: (event) => (event.kind === 'rejected' ? kept.abandon() : kept.commit()),
+    close: () => kept.close(),
   };
+}
+
+/** `plugins.auth` as the gateway binds hooks: the route's setting, else the top-level one. */
+function isOn(config: FigwayConfig, route: RouteConfig): boolean {
+  return (route.plugins?.auth ?? config.plugins?.auth) !== false;
+}
+
+/** The throttle `auth.throttle` asks for, counting where rate limits count (memory, or their Redis). */
+function throttleFor(config: FigwayConfig, kept: KeptAcrossReloads, now: () => number): FailureThrottle {
+  const throttle = config.auth?.throttle;
+  const failures = (throttle === false ? undefined : throttle?.failures) ?? DEFAULT_THROTTLE.failures;
+  const windowMs = parseDuration((throttle === false ? undefined : throttle?.window) ?? DEFAULT_THROTTLE.window);
+  const stores = limitStoresFor(config.limits, kept);
+  return kept.take(
+    `auth-throttle|${stores.id}|${failures}|${windowMs}`,
+    () => new FailureThrottle({ failures, windowMs }, stores.create('auth-failures'), now),
+    (t) => t.shutdown(),
+  );
 }
 
 function compileSources(config: FigwayConfig, fields: IdentityFields, options: AuthPluginOptions): Source[] {

@@ -412,6 +412,24 @@ export const ConfigSchema = Type.Object(
       Type.Object(
         {
           default: Type.Optional(AuthMode),
+          throttle: Type.Optional(
+            Type.Union(
+              [
+                Type.Literal(false),
+                Type.Object(
+                  {
+                    failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Failed authentications a client may make per window. Default 20.' })),
+                    window: Type.Optional(Duration('The window failures are counted over. Default 1m.')),
+                  },
+                  { additionalProperties: false },
+                ),
+              ],
+              {
+                description:
+                  'Failed authentications (wrong credentials) counted per client address, in the rate-limit store (memory, or Redis with limits.store: redis); past the budget the client gets 429 FIGWAY_AUTH_THROTTLED with Retry-After, without its credentials being checked, until the window resets. Default on: 20 per 1m. false switches it off.',
+              },
+            ),
+          ),
           sources: Type.Optional(
             Type.Array(Type.String({ pattern: '^(session|jwt|apiKey|passport:[A-Za-z0-9._-]+)$', errorMessage: 'must be session, jwt, apiKey or passport:<strategy>' }), {
               minItems: 1,

@@ -18,6 +18,7 @@ export const METRIC_NAMES = [
   'figway_config_reloads_total',
   'figway_progressive_events_total',
   'figway_shadow_comparisons_total',
+  'figway_auth_failures_total',
 ] as const;
 
 /** What the gauges read when Prometheus scrapes: one source per figway instance on the registry. */
@@ -34,6 +35,7 @@ interface Metrics {
   reloads: Counter<'result'>;
   progressiveEvents: Counter<'route' | 'event'>;
   shadowComparisons: Counter<'route' | 'result'>;
+  authFailures: Counter<'route' | 'outcome'>;
   sources: Set<GaugeSource>;
 }
 
@@ -87,6 +89,12 @@ function metricsOf(registry: Registry): Metrics {
       labelNames: ['route', 'result'],
       registers,
     })),
+    authFailures: reuse('figway_auth_failures_total', () => new Counter({
+      name: 'figway_auth_failures_total',
+      help: 'Authentications that failed, by route and outcome: invalid (wrong credentials, counted by auth.throttle) or throttled (refused unchecked, 429).',
+      labelNames: ['route', 'outcome'],
+      registers,
+    })),
     sources,
   };
   reuse('figway_rollout_percent', () => new Gauge({
@@ -125,7 +133,7 @@ function metricsOf(registry: Registry): Metrics {
 }
 
 /** The counters of migration safety (progressive rollouts, shadow traffic), on the app's registry. */
-export function safetyCounters(registry: Registry = globalRegistry): Pick<Metrics, 'progressiveEvents' | 'shadowComparisons'> {
+export function safetyCounters(registry: Registry = globalRegistry): Pick<Metrics, 'progressiveEvents' | 'shadowComparisons' | 'authFailures'> {
   return metricsOf(registry);
 }
 

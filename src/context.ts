@@ -73,6 +73,8 @@ export class RequestContext implements FigwayContext {
   legacy: (() => void) | undefined;
   /** The exchange with the service in flight, when its engine must hear that the client went away. */
   upstream: { clientGone(): void } | undefined;
+  /** While the request waits for a pooled connection (http-proxy-middleware engine): the timer that ends the wait. */
+  connectionWait: NodeJS.Timeout | undefined;
   /** The request id and trace context the trace-context plugin gave the request. */
   trace: TraceInfo | undefined;
   /** The identity token the auth plugin signed for the service, when configured. */

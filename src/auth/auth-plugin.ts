@@ -10,6 +10,7 @@ import { FigwayError } from '../errors.js';
 import { KeptAcrossReloads } from '../limits/kept-across-reloads.js';
 import { compileLimitKey } from '../limits/limit-key.js';
 import { limitStoresFor } from '../limits/limit-stores.js';
+import { pluginIsOn } from '../plugins/compile-plugins.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
 import { authenticate, type AuthResult, type PassportInstance, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
@@ -69,7 +70,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
       const all = compileSources(config, fields, options);
       const rules = new Map(config.routes.map((route) => [route.id, compileRouteAuth(route, config)]));
       // Only when some route checks credentials: otherwise nothing can fail, and nothing may hold counters or reach Redis.
-      const checks = config.routes.some((route) => isOn(config, route) && (rules.get(route.id) as RouteAuth).mode !== 'none');
+      const checks = config.routes.some((route) => pluginIsOn(config, route, 'auth') && (rules.get(route.id) as RouteAuth).mode !== 'none');
       const throttle = settings.throttle === false || !checks ? undefined : throttleFor(config, kept, options.now);
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
       const sessionCookie = settings.sessionCookie?.forward ? undefined : (settings.sessionCookie?.name ?? 'connect.sid');
@@ -149,11 +150,6 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
     onConfig: (event) => (event.kind === 'rejected' ? kept.abandon() : kept.commit()),
     close: () => kept.close(),
   };
-}
-
-/** `plugins.auth` as the gateway binds hooks: the route's setting, else the top-level one. */
-function isOn(config: FigwayConfig, route: RouteConfig): boolean {
-  return (route.plugins?.auth ?? config.plugins?.auth) !== false;
 }
 
 /** The throttle `auth.throttle` asks for, counting where rate limits count (memory, or their Redis). */

@@ -78,10 +78,9 @@ export class Controller {
   followApp(app: { caseSensitive: boolean }): void {
     const conflict = caseSensitivityConflict(this.snapshot.loaded, app.caseSensitive);
     if (conflict) throw conflict;
-    const configured = this.snapshot.config.matching?.caseSensitive;
-    const before = configured ?? this.appCaseSensitive ?? false;
     this.appCaseSensitive = app.caseSensitive;
-    if ((configured ?? app.caseSensitive) !== before) this.swap(this.compile(this.snapshot.loaded, this.snapshot.state, this.version + 1), 'reloaded');
+    // Without a conflict, a table matching otherwise is one that followed the default.
+    if (this.snapshot.table.caseSensitive !== app.caseSensitive) this.swap(this.compile(this.snapshot.loaded, this.snapshot.state, this.version + 1), 'reloaded');
   }
 
   /**

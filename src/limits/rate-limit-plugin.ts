@@ -4,6 +4,7 @@ import { parseDuration } from '../config/units.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { contextOf } from '../context.js';
 import { FigwayError } from '../errors.js';
+import { pluginIsOn } from '../plugins/compile-plugins.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
 import { KeptAcrossReloads } from './kept-across-reloads.js';
 import { compileLimitKey } from './limit-key.js';
@@ -95,19 +96,13 @@ function budgetsByRoute(config: FigwayConfig, budget: (prefix: string, limit: Ra
   let global: readonly Budget[] | undefined;
   const byRoute = new Map<string, readonly Budget[]>();
   for (const route of config.routes) {
-    if (!isOn(config, route)) continue;
+    if (!pluginIsOn(config, route, 'rate-limit')) continue;
     global ??= config.limits?.global ? [budget('global', config.limits.global)] : [];
     const own = routeLimits(route).map((limit, index) => budget(`route:${route.id}:${index}`, limit));
     const list = [...global, ...own];
     if (list.length > 0) byRoute.set(route.id, list);
   }
   return byRoute;
-}
-
-/** `plugins.rate-limit` as the gateway binds hooks: the route's setting, else the top-level one. */
-function isOn(config: FigwayConfig, route: RouteConfig): boolean {
-  const setting = route.plugins?.['rate-limit'] ?? config.plugins?.['rate-limit'];
-  return setting !== false;
 }
 
 function routeLimits(route: RouteConfig): readonly RateLimitConfig[] {

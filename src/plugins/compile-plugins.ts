@@ -36,6 +36,11 @@ export interface PluginRuntime {
   random(): number;
 }
 
+/** Whether plugin `name` runs on `route`: the route's `plugins.<name>` setting, else the top-level one; only `false` switches it off. */
+export function pluginIsOn(config: FigwayConfig, route: RouteConfig, name: string): boolean {
+  return (route.plugins?.[name] ?? config.plugins?.[name]) !== false;
+}
+
 export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: FigwayConfig, source: ConfigSource, runtime: PluginRuntime): CompiledPlugins {
   const problems: ConfigProblem[] = [];
   const registered = new Map(plugins.map((plugin) => [plugin.name, plugin]));
@@ -97,8 +102,8 @@ export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: Figw
         onResponse: [],
       };
       for (const { plugin, hooks: pluginHooks, global } of setUp) {
+        if (!pluginIsOn(config, route, plugin.name)) continue;
         const setting = route.plugins?.[plugin.name];
-        if (setting === false || (setting === undefined && global === false)) continue;
         const options = typeof setting === 'object' ? { ...(global || {}), ...setting } : global || {};
         for (const stage of Object.keys(hooks) as (keyof RouteHooks)[]) {
           const fn = pluginHooks[stage];

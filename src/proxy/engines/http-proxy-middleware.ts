@@ -40,15 +40,11 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
     ],
   });
 
-  // The library hands over a request only once it has a connection (its proxyReq event waits for the
-  // socket): until then, a pool whose connections are all busy could hold it for good.
-  const queued = new WeakMap<RequestContext, NodeJS.Timeout>();
-
   // Nothing in the event handlers may throw: a throw in an event handler kills the process.
 
   function onProxyReq(proxyReq: ClientRequest, req: IncomingMessage): void {
     const ctx = contextOf(req);
-    clearTimeout(queued.get(ctx));
+    clearTimeout(ctx.connectionWait);
     // Answered already: it waited too long for a connection.
     if (ctx.failed) {
       proxyReq.destroy();
@@ -81,7 +77,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
   }
 
   function failed(ctx: RequestContext, err: unknown): void {
-    clearTimeout(queued.get(ctx));
+    clearTimeout(ctx.connectionWait);
     exchange.fail(ctx, err, (err as { code?: unknown }).code === 'ECONNRESET');
   }
 
@@ -90,9 +86,11 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
     send(ctx) {
       const { response } = ctx.compiled.timeouts;
       const { name } = ctx.compiled.upstream;
-      queued.set(
-        ctx,
-        setTimeout(() => exchange.fail(ctx, new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${name} had no free connection for the request within ${response} ms`), false), response),
+      // The library hands over a request only once it has a connection (its proxyReq event waits for
+      // the socket): until then, a pool whose connections are all busy could hold it for good.
+      ctx.connectionWait = setTimeout(
+        () => exchange.fail(ctx, new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${name} had no free connection for the request within ${response} ms`), false),
+        response,
       );
       // The proxy library reads the path from req.url: give it the one figway matched and rewrote.
       ctx.req.url = ctx.upstreamPath;

@@ -85,6 +85,10 @@ export const ERROR_CODES = {
     status: 401,
     summary: 'The admin API needs its bearer token (in the Authorization header; never in the URL).',
   },
+  FIGWAY_ADMIN_FORBIDDEN: {
+    status: 403,
+    summary: 'The admin token is valid but its role does not allow this endpoint (read < operate < admin); nothing was changed.',
+  },
   FIGWAY_ADMIN_BAD_REQUEST: {
     status: 400,
     summary: 'The admin API refused a request it cannot apply as sent (invalid rollout, bad JSON); nothing was changed.',

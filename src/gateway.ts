@@ -96,6 +96,8 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       admin = await startAdminServer(startup.admin, {
         controller,
         logger,
+        configDir: controller.configFile ? path.dirname(controller.configFile) : process.cwd(),
+        now: runtime.now,
         metrics: metricsHandler,
         liveStats,
         live,

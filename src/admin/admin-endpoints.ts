@@ -3,14 +3,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inlineSource } from '../config/config-source.js';
 import { validateSchema } from '../config/validate-schema.js';
-import type { Controller } from '../control/controller.js';
+import type { Actor, Controller } from '../control/controller.js';
 import { explain, type ExplainInput } from '../control/explain.js';
 import { routesView, routeView, type RouteLive } from '../control/route-view.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
 import type { ProgressiveEngine } from '../progressive/progressive-engine.js';
 import { RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
+import type { AdminCaller } from './admin-auth.js';
 import { ADMIN_PAGE_ASSETS, serveAdminAsset, serveAdminPage } from './admin-page.js';
+import type { AdminRole } from './admin-tokens.js';
 
 /** What a handler gets. */
 export interface AdminRequest {
@@ -18,8 +20,10 @@ export interface AdminRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: unknown;
-  /** Who is asking, for the audit log: X-Figway-Actor and the caller's address. */
-  readonly actor: { readonly name: string };
+  /** Who is asking, as the token says (the audit log's actor), with what the client says beside it. */
+  readonly actor: Actor;
+  /** The caller's token name and role (anonymous where no token is asked for). */
+  readonly caller: AdminCaller;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   /** Gateway status for the probes. */
@@ -40,8 +44,8 @@ export interface AdminEndpoint {
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   readonly path: string;
   readonly summary: string;
-  /** Probes are open (they reveal nothing); everything else needs the token. */
-  readonly open?: boolean;
+  /** The role a token needs; open: no token (probes and the page's files, which reveal nothing). */
+  readonly access: 'open' | AdminRole;
   readonly query?: readonly { name: string; description: string; required?: boolean; repeated?: boolean }[];
   readonly body?: object;
   readonly response: string;
@@ -55,7 +59,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     method: 'GET',
     path: '/healthz',
     summary: 'Liveness: the process answers.',
-    open: true,
+    access: 'open',
     response: '{ status: "ok" }',
     handle: () => ({ body: { status: 'ok' } }),
   },
@@ -63,7 +67,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     method: 'GET',
     path: '/readyz',
     summary: 'Readiness: runtime state is loaded and figway serves. 503 while starting. A state store that is down does not make figway unready: it serves its last known state.',
-    open: true,
+    access: 'open',
     response: '{ status, configVersion, stateRevision, store: { description, healthy } }',
     handle: ({ controller, status }) => {
       const { ready, store } = status();
@@ -73,7 +77,17 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   },
   {
     method: 'GET',
+    path: '/whoami',
+    access: 'read',
+    summary:
+      'Who the caller acts as: the name of the token it sent (the actor the audit log records) and the role the token has. Without a token where none is asked for (loopback, no admin.token): anonymous@<address> with every role.',
+    response: '{ name, role, authenticated }',
+    handle: ({ caller }) => ({ body: caller }),
+  },
+  {
+    method: 'GET',
     path: '/routes',
+    access: 'read',
     summary: 'The whole routing table with each route\'s effective config (match, upstream, rewrite, timeouts, plugins, rollout and its source), for audits.',
     response: '{ configVersion, stateRevision, killSwitch, routes: Route[], ignoredOverrides }',
     handle: ({ controller, live }) => ({ body: routesView(controller.current, live) }),
@@ -81,6 +95,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'GET',
     path: '/routes/:id',
+    access: 'read',
     summary: 'One route, as in GET /routes.',
     response: 'Route',
     handle: ({ controller, params, live }) => ({ body: routeView(findRoute(controller, params.id as string), live) }),
@@ -88,6 +103,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'PUT',
     path: '/routes/:id/rollout',
+    access: 'operate',
     summary: 'Changes a route\'s rollout at runtime, on every replica and across restarts: only the fields sent change.',
     body: RolloutOverrideSchema,
     response: 'Route',
@@ -100,6 +116,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'DELETE',
     path: '/routes/:id/rollout',
+    access: 'operate',
     summary: 'Drops a route\'s runtime rollout changes: the file\'s rollout applies again.',
     response: 'Route',
     handle: async ({ controller, params, actor, live }) => {
@@ -110,6 +127,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'POST',
     path: '/routes/:id/rollback',
+    access: 'operate',
     summary:
       'Rolls a route back to 0%: every request to legacy (cohorts and overrides still apply; use the kill switch to stop everything). A progressive rollout stops, rolled-back, until resumed.',
     response: 'Route',
@@ -123,6 +141,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     (action): AdminEndpoint => ({
       method: 'POST',
       path: `/routes/:id/progressive/${action}`,
+      access: 'operate',
       summary: {
         pause: 'Stops a progressive rollout taking steps; its percent stays. 409 unless it is running.',
         resume: 'Lets a paused progressive rollout take steps again; a rolled-back one starts over at its first step. 409 otherwise.',
@@ -138,6 +157,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'GET',
     path: '/routes/:id/shadow',
+    access: 'read',
     summary:
       'What shadow traffic found on a route on this replica since it started: pairs compared, mismatches, shadow-side errors, skipped copies, and the last mismatching samples (newest first; query redacted, values cut, credentials hidden).',
     response: 'Shadow',
@@ -149,6 +169,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'GET',
     path: '/kill-switch',
+    access: 'read',
     summary: 'Whether the kill switch is on.',
     response: '{ on: boolean }',
     handle: ({ controller }) => ({ body: { on: controller.current.state.killSwitch } }),
@@ -156,6 +177,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'POST',
     path: '/kill-switch',
+    access: 'operate',
     summary: 'Every route to legacy at once ({"on": true}, the default), or back to their rollouts ({"on": false}).',
     body: { type: 'object', additionalProperties: false, properties: { on: { type: 'boolean', description: 'true: every request to legacy; false: rollouts apply again.' } } },
     response: '{ on: boolean }',
@@ -168,6 +190,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'POST',
     path: '/reload',
+    access: 'admin',
     summary: 'Loads the config file again. An invalid file is refused with every problem (file:line:column, path) and the current config keeps serving.',
     response: '{ configVersion }',
     handle: async ({ controller, actor }) => {
@@ -185,6 +208,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'GET',
     path: '/explain',
+    access: 'read',
     summary: 'What figway would do with a request: the route it matches, the service path, the side and why (bucket, cohort, override...).',
     query: [
       { name: 'method', description: 'HTTP method. Default GET.' },
@@ -200,6 +224,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'GET',
     path: '/audit',
+    access: 'read',
     summary: 'Who changed what and when (rollouts, rollbacks, kill switch, reloads), newest first, with old and new values.',
     query: [{ name: 'limit', description: 'Most entries to return, 1 to 1000. Default 100.' }],
     response: '{ entries: AuditEntry[] }',
@@ -217,6 +242,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'GET',
     path: '/stats',
+    access: 'read',
     summary: 'In-process figures over the recent window, per route, service and legacy side by side: requests per second, error rate, p50 and p99; and the strangled share.',
     response: '{ windowSeconds, strangled, routes: [{ id, service, legacy, strangled }] }',
     handle: ({ liveStats }) => ({ body: { windowSeconds: liveStats.windowMs() / 1000, ...liveStats.snapshot() } }),
@@ -224,6 +250,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
   {
     method: 'GET',
     path: '/metrics',
+    access: 'read',
     summary: 'Prometheus metrics (text format).',
     response: 'text/plain; version=0.0.4',
     handle: ({ req, res, metrics }) => {
@@ -235,7 +262,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     method: 'GET',
     path: '/',
     summary: 'The admin page for ops (HTML): every route with its live figures, rollout changes, the kill switch, the audit log. Open: the page holds no data; everything it shows and does goes through this API with the token.',
-    open: true,
+    access: 'open',
     response: 'text/html',
     handle: ({ res }) => serveAdminPage(res),
   },
@@ -244,7 +271,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
       method: 'GET',
       path: `/ui/${name}`,
       summary: 'A script, style or icon of the admin page, served by figway itself (no CDN; works offline).',
-      open: true,
+      access: 'open',
       response: name.endsWith('.css') ? 'text/css' : name.endsWith('.svg') ? 'image/svg+xml' : 'text/javascript',
       handle: ({ res }) => serveAdminAsset(res, name),
     }),

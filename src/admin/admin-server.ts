@@ -1,16 +1,19 @@
-// The admin listener: its own port (loopback by default), token-checked, JSON in and out.
+// The admin listener: its own port (loopback by default), named tokens with roles, JSON in and out.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { isLoopback } from '../config/check-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { FigwayError } from '../errors.js';
-import { authorize, type AdminAuth } from './admin-auth.js';
+import { authorize, type AdminAuth, type AdminCaller } from './admin-auth.js';
+import { AdminTokens, tokenSpecs } from './admin-tokens.js';
 import { refuseBrowserAttack, type HostPolicy } from './browser-guard.js';
 import { ADMIN_ENDPOINTS, type AdminEndpoint, type AdminRequest } from './admin-endpoints.js';
 import { openApiDocument } from './openapi.js';
 
 const BODY_LIMIT = 64 * 1024;
+// Open endpoints (probes, the page's files) change nothing and read no token.
+const OPEN_CALLER: AdminCaller = { name: 'anyone', role: 'read', authenticated: false };
 
 /** A running admin listener. */
 export interface AdminServer {
@@ -23,6 +26,9 @@ export interface AdminServer {
 export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 'metrics' | 'liveStats' | 'live' | 'progressive'> {
   readonly logger: Logger;
   readonly version: string;
+  /** Where relative admin.tokens[].tokenFile paths start: the config file's directory. */
+  readonly configDir: string;
+  readonly now: () => number;
 }
 
 /**
@@ -33,10 +39,13 @@ export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 
  */
 export async function startAdminServer(settings: NonNullable<FigwayConfig['admin']>, deps: AdminDeps): Promise<AdminServer> {
   const host = settings.host ?? '127.0.0.1';
-  if (!isLoopback(host) && (!settings.token || settings.requireToken === false)) {
+  const tokens = new AdminTokens(tokenSpecs(settings), deps.configDir, deps.logger, deps.now);
+  if (!isLoopback(host) && (!tokens.any || settings.requireToken === false)) {
     throw new FigwayError('FIGWAY_ADMIN_LISTEN_FAILED', `refusing to serve the admin API on ${host} without a token`);
   }
-  const auth: AdminAuth = { token: settings.token, required: settings.requireToken ?? settings.token !== undefined };
+  // Token files are read before listening, so one that cannot be read is reported at start-up.
+  await tokens.fresh();
+  const auth: AdminAuth = { tokens, required: settings.requireToken ?? tokens.any };
   const hosts: HostPolicy = { bindHost: host, allowedHosts: settings.allowedHosts ?? [] };
   const openapi = openApiDocument(ADMIN_ENDPOINTS, deps.version);
   const server = http.createServer((req, res) => {
@@ -75,22 +84,21 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: 
     });
   }
   const { endpoint, params } = found;
-  if (!endpoint.open) {
-    const denied = authorize(req, guard.auth);
-    if (denied) {
-      res.setHeader('www-authenticate', 'Bearer realm="figway-admin"');
-      throw denied;
-    }
+  const caller = endpoint.access === 'open' ? OPEN_CALLER : await authorize(req, guard.auth, endpoint.access, `${endpoint.method} ${endpoint.path}`);
+  if (caller instanceof FigwayError) {
+    if (caller.status === 401) res.setHeader('www-authenticate', 'Bearer realm="figway-admin"');
+    throw caller;
   }
   const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
-  const actorHeader = req.headers['x-figway-actor'];
-  const actorName = typeof actorHeader === 'string' && /^[\w.@ -]{1,100}$/.test(actorHeader) ? actorHeader : 'anonymous';
+  const said = req.headers['x-figway-actor'];
+  const note = typeof said === 'string' && /^[\w.@ -]{1,100}$/.test(said) ? said : undefined;
   const result = await endpoint.handle({
     controller: deps.controller,
     params,
     query: url.searchParams,
     body,
-    actor: { name: `${actorName}@${req.socket.remoteAddress ?? 'unknown'}` },
+    actor: note === undefined ? { name: caller.name } : { name: caller.name, note },
+    caller,
     req,
     res,
     status: deps.status,

@@ -20,7 +20,7 @@ export function openApiDocument(endpoints: readonly AdminEndpoint[], version: st
     ];
     (paths[path] ??= {})[endpoint.method.toLowerCase()] = {
       summary: endpoint.summary,
-      ...(endpoint.open ? { security: [] } : {}),
+      ...(endpoint.access === 'open' ? { security: [] } : { description: `Needs a token whose role is ${endpoint.access} or above (read < operate < admin).`, 'x-figway-role': endpoint.access }),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(endpoint.body ? { requestBody: { required: endpoint.method === 'PUT', content: { 'application/json': { schema: endpoint.body } } } } : {}),
       responses: {
@@ -39,7 +39,7 @@ export function openApiDocument(endpoints: readonly AdminEndpoint[], version: st
     },
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (FIGWAY_ADMIN_TOKEN). Never in the URL.' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An admin token: admin.token, or one of admin.tokens with its role (FIGWAY_ADMIN_TOKEN for the CLI). Never in the URL.' } },
       schemas: {
         Error: {
           type: 'object',

@@ -6,7 +6,7 @@ export interface AdminClientOptions {
   /** Base URL, e.g. http://127.0.0.1:9901 (a path prefix is kept, for an API behind a proxy). */
   readonly url: string;
   readonly token: string | undefined;
-  /** Sent as X-Figway-Actor, for the audit log. */
+  /** Sent as X-Figway-Actor: the audit log keeps it as a note beside the token's name. */
   readonly actor: string;
   readonly timeoutMs: number;
 }
@@ -91,6 +91,8 @@ function errorCode(err: unknown): string {
 }
 
 function refused(base: string, response: Response, json: unknown, sentToken: boolean): CliError {
+  // The token is good but its role is not enough: the API's words name the token, its role and the one needed.
+  if (response.status === 403 && isApiError(json) && json.error.code === 'FIGWAY_ADMIN_FORBIDDEN') return new CliError(EXIT.UNAUTHORIZED, json.error.message);
   if (response.status === 401 || response.status === 403) {
     return new CliError(
       EXIT.UNAUTHORIZED,

@@ -65,10 +65,19 @@ export interface ReadyAnswer {
 /** GET /explain: the same type the gateway's explain returns. */
 export type { Explanation as ExplainAnswer } from '../control/explain.js';
 
+/** GET /whoami. */
+export interface WhoamiAnswer {
+  readonly name: string;
+  readonly role: 'read' | 'operate' | 'admin';
+  readonly authenticated: boolean;
+}
+
 /** One entry of GET /audit. */
 export interface AuditEntryAnswer {
   readonly at: string;
   readonly actor: string;
+  /** Who the caller said it was (the CLI sends the OS user); not verified. */
+  readonly note?: string;
   readonly action: string;
   readonly route?: string;
   readonly before?: unknown;

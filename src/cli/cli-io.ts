@@ -38,8 +38,8 @@ export function printJson(io: CliIo, value: unknown): void {
 }
 
 /**
- * The OS user, for the audit log's actor. The admin API keeps only `[\w.@ -]` in actor names
- * (anything else becomes "anonymous"), so other characters are replaced rather than losing the name.
+ * The OS user, noted in the audit log beside the token's name. The admin API notes only `[\w.@ -]`
+ * (it drops any other name), so other characters are replaced rather than losing the name.
  */
 export function currentUser(env: NodeJS.ProcessEnv): string {
   let name: string | undefined;

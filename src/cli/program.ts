@@ -13,6 +13,7 @@ import { registerRoutes } from './commands/routes.js';
 import { registerShadow } from './commands/shadow.js';
 import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWhoami } from './commands/whoami.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
 /**
@@ -37,6 +38,7 @@ export function buildProgram(io: CliIo): Command {
   registerValidate(program, io);
   registerRoutes(program, io);
   registerStatus(program, io);
+  registerWhoami(program, io);
   registerRollout(program, io);
   registerProgressive(program, io);
   registerShadow(program, io);

@@ -5,7 +5,7 @@ import { parseCidr } from '../rollout/cohorts.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { hasPrefix } from '../proxy/upstream-path.js';
 import type { ConfigSource } from './config-source.js';
-import type { FigwayConfig, RouteConfig, TimeoutsConfig } from './schema.js';
+import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig, type TimeoutsConfig } from './schema.js';
 import { parseDuration } from './units.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
@@ -140,13 +140,34 @@ const CHECKS: Record<string, Check> = {
   adminIsNotOpenToTheNetwork(config, source) {
     const admin = config.admin;
     if (!admin || isLoopback(admin.host ?? '127.0.0.1')) return [];
-    if (admin.token === undefined) {
-      return [source.problem(['admin', 'token'], `is required: the admin API would listen on ${admin.host} without one (use \${FIGWAY_ADMIN_TOKEN})`)];
+    if (admin.token === undefined && admin.tokens === undefined) {
+      return [source.problem(['admin', 'token'], `is required (or admin.tokens): the admin API would listen on ${admin.host} without one (use \${FIGWAY_ADMIN_TOKEN})`)];
     }
     if (admin.requireToken === false) {
       return [source.problem(['admin', 'requireToken'], `can only be false on loopback: the admin API would listen on ${admin.host} without asking for its token`)];
     }
     return [];
+  },
+
+  adminTokensAreOneEach(config, source) {
+    const admin = config.admin;
+    if (!admin?.tokens) return [];
+    const names = new Map<string, string>(admin.token === undefined ? [] : [[SINGLE_ADMIN_TOKEN_NAME, 'admin.token']]);
+    const secrets = new Map<string, string>(admin.token === undefined ? [] : [[admin.token, 'admin.token']]);
+    return admin.tokens.flatMap((entry, index) => {
+      const at = `admin.tokens[${index}]`;
+      const problems: ConfigProblem[] = [];
+      if ((entry.token === undefined) === (entry.tokenFile === undefined)) {
+        problems.push(source.problem(['admin', 'tokens', index], 'needs one of token and tokenFile'));
+      }
+      const sameName = names.get(entry.name);
+      if (sameName !== undefined) problems.push(source.problem(['admin', 'tokens', index, 'name'], `"${entry.name}" is already the name of ${sameName}: the audit log could not tell them apart`));
+      names.set(entry.name, at);
+      const sameSecret = entry.token === undefined ? undefined : secrets.get(entry.token);
+      if (sameSecret !== undefined) problems.push(source.problem(['admin', 'tokens', index, 'token'], `is the same token as ${sameSecret}: each holder needs their own`));
+      if (entry.token !== undefined) secrets.set(entry.token, at);
+      return problems;
+    });
   },
 
   jwtHasOneKey(config, source) {

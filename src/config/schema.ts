@@ -581,13 +581,43 @@ export const ConfigSchema = Type.Object(
           token: Type.Optional(
             Type.String({ minLength: 16, description: 'Bearer token the admin API requires, e.g. ${FIGWAY_ADMIN_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' }),
           ),
+          tokens: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  name: Type.String({
+                    pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,59}$',
+                    description: 'Who holds the token, e.g. ops-oncall or prometheus: the actor in the audit log.',
+                    errorMessage: 'must be 1 to 60 letters, digits and . _ @ - (starting with a letter or digit)',
+                  }),
+                  token: Type.Optional(Type.String({ minLength: 16, description: 'The token itself, e.g. ${FIGWAY_OPS_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' })),
+                  tokenFile: Type.Optional(
+                    Type.String({
+                      minLength: 1,
+                      description:
+                        'A file holding the token (a mounted Kubernetes Secret), relative to the config file. Read again at most once a second while the admin API is used, so a rotated token works without a restart.',
+                    }),
+                  ),
+                  role: Type.Union([Type.Literal('read'), Type.Literal('operate'), Type.Literal('admin')], {
+                    description: 'read: GET endpoints and /metrics; operate: also rollouts, rollbacks, the kill switch and progressive steps; admin: also reload.',
+                  }),
+                },
+                { additionalProperties: false },
+              ),
+              {
+                minItems: 1,
+                description:
+                  'Named admin tokens, each with a role; list a new token beside the old one to rotate with no moment where neither works. admin.token, when given too, is one more token named admin with the role admin.',
+              },
+            ),
+          ),
           allowedHosts: Type.Optional(
             Type.Array(Type.String({ minLength: 1 }), {
               description:
                 'Host names the admin API answers to besides loopback, IP addresses and admin.host (e.g. figway-admin.internal; .example.com for a domain and its subdomains). Any other Host is refused, so a web page cannot reach the API through DNS rebinding.',
             }),
           ),
-          requireToken: Type.Optional(Type.Boolean({ description: 'Whether loopback callers need the token too. Default: required whenever a token is set. false is refused beyond loopback (the API is never served there without one).' })),
+          requireToken: Type.Optional(Type.Boolean({ description: 'Whether loopback callers need a token too. Default: required whenever a token is set. false is refused beyond loopback (the API is never served there without one).' })),
         },
         { additionalProperties: false, description: 'The admin HTTP API, on its own listener: routes, rollout changes, kill switch, reload, explain, audit, metrics.' },
       ),
@@ -620,6 +650,8 @@ export const ConfigSchema = Type.Object(
 
 /** A figway configuration, as written in figway.yaml or passed as an object. */
 export type FigwayConfig = Static<typeof ConfigSchema>;
+/** The name the single `admin.token` goes by among the named tokens (the audit log's actor). */
+export const SINGLE_ADMIN_TOKEN_NAME = 'admin';
 export type RouteConfig = FigwayConfig['routes'][number];
 export type UpstreamConfig = Static<typeof Upstream>;
 export type CohortConfig = Static<typeof CohortCondition>;

@@ -14,7 +14,20 @@ import type { AnyFigwayPlugin, ConfigEvent } from '../types.js';
 
 /** Who asked for a change, for the audit log. */
 export interface Actor {
+  /** Who figway knows is asking: an admin token's name, `anonymous@<address>`, or figway itself. */
   readonly name: string;
+  /** What the caller says besides (the CLI sends the OS user): recorded beside the actor, never as it. */
+  readonly note?: string;
+}
+
+/** `ops-oncall`, or `ops-oncall (alice)` with what the caller said: for reasons and messages people read. */
+export function describeActor(actor: Actor): string {
+  return actor.note === undefined ? actor.name : `${actor.name} (${actor.note})`;
+}
+
+/** The audit entry's fields for `actor`. */
+function recordedAs(actor: Actor): Pick<AuditInput, 'actor' | 'note'> {
+  return actor.note === undefined ? { actor: actor.name } : { actor: actor.name, note: actor.note };
 }
 
 export interface ControllerDeps {
@@ -99,7 +112,7 @@ export class Controller {
     const before = this.version;
     this.swap(next, 'reloaded');
     this.source = config;
-    this.reloadAudit = (this.store?.record({ actor: actor?.name ?? 'figway', action: 'reload', before, after: this.version, revision: this.version }) ?? Promise.resolve()).catch(
+    this.reloadAudit = (this.store?.record({ ...recordedAs(actor ?? { name: 'figway' }), action: 'reload', before, after: this.version, revision: this.version }) ?? Promise.resolve()).catch(
       (err: unknown) => this.deps.logger.warn({ err }, 'figway: could not write the reload to the audit log'),
     );
     return next;
@@ -141,7 +154,7 @@ export class Controller {
     }
     const before = route.info.config.rollout;
     return this.change((state) => ({ ...state, routes: { ...state.routes, [routeId]: { ...state.routes[routeId], ...override } } }), {
-      actor: actor.name,
+      ...recordedAs(actor),
       action,
       route: routeId,
       before,
@@ -153,7 +166,7 @@ export class Controller {
   clearRollout(routeId: string, actor: Actor): Promise<Snapshot> {
     const route = this.requireRoute(routeId);
     return this.change((state) => ({ ...state, routes: Object.fromEntries(Object.entries(state.routes).filter(([id]) => id !== routeId)) }), {
-      actor: actor.name,
+      ...recordedAs(actor),
       action: 'clear-override',
       route: routeId,
       before: route.info.config.rollout,
@@ -188,7 +201,7 @@ export class Controller {
       },
       // Getters: a store builds the audit entry after running the change, so it records what the change saw.
       {
-        actor: actor.name,
+        ...recordedAs(actor),
         action,
         route: routeId,
         get before() {
@@ -203,7 +216,7 @@ export class Controller {
 
   /** Every route to legacy (on), or back to their rollouts (off). */
   setKillSwitch(on: boolean, actor: Actor): Promise<Snapshot> {
-    return this.change((state) => ({ ...state, killSwitch: on }), { actor: actor.name, action: 'kill-switch', before: this.snapshot.state.killSwitch, after: on });
+    return this.change((state) => ({ ...state, killSwitch: on }), { ...recordedAs(actor), action: 'kill-switch', before: this.snapshot.state.killSwitch, after: on });
   }
 
   /** Stops following the store and closes it. */

@@ -1,7 +1,7 @@
 // Runs progressive rollouts: takes the next step when its time and requests are in, rolls back when the guard trips.
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Actor, Controller } from '../control/controller.js';
+import { describeActor, type Actor, type Controller } from '../control/controller.js';
 import { FigwayError } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
 import type { CompiledProgressive, CompiledRoute, Snapshot } from '../snapshot.js';
@@ -89,7 +89,7 @@ export class ProgressiveEngine {
   pause(routeId: string, actor: Actor): Promise<Snapshot> {
     return this.operate(routeId, 'pause', actor, (entry, now) => {
       if (entry.state !== 'running') throw conflict(routeId, entry, 'pause it: it is not running');
-      return { ...entry, state: 'paused', since: now, reason: `paused by ${actor.name}` };
+      return { ...entry, state: 'paused', since: now, reason: `paused by ${describeActor(actor)}` };
     });
   }
 
@@ -113,7 +113,7 @@ export class ProgressiveEngine {
 
   /** Sends the route back to 0% until resumed. */
   rollback(routeId: string, actor: Actor): Promise<Snapshot> {
-    return this.operate(routeId, 'rollback', actor, (entry, now) => ({ steps: entry.steps, step: entry.step, state: 'rolled-back', since: now, reason: `rolled back by ${actor.name}` }));
+    return this.operate(routeId, 'rollback', actor, (entry, now) => ({ steps: entry.steps, step: entry.step, state: 'rolled-back', since: now, reason: `rolled back by ${describeActor(actor)}` }));
   }
 
   private operate(routeId: string, event: 'pause' | 'resume' | 'promote' | 'rollback', actor: Actor, move: (entry: ProgressiveEntry, now: number) => ProgressiveEntry): Promise<Snapshot> {
@@ -191,7 +191,7 @@ export class ProgressiveEngine {
     this.deps.events.inc({ route: routeId, event });
     const progressive = snapshot.routes.find((route) => route.id === routeId)?.progressive?.entry;
     const percent = snapshot.routes.find((route) => route.id === routeId)?.rollout.percent;
-    const line = { route: routeId, event, actor: actor.name, percent, progressive };
+    const line = { route: routeId, event, actor: actor.name, note: actor.note, percent, progressive };
     if (event === 'breach') this.deps.logger.error(line, `figway: rollout guard tripped on ${routeId}: ${progressive?.reason ?? ''}`);
     else this.deps.logger.info(line, `figway: progressive rollout of ${routeId}: ${event}`);
   }

@@ -59,8 +59,10 @@ export const EMPTY_STATE: RuntimeState = Object.freeze({ revision: 0, routes: Ob
 export interface AuditEntry {
   /** ISO 8601 time of the change. */
   readonly at: string;
-  /** Who made it: the X-Figway-Actor of the request (the CLI sends the OS user) and the caller's address. */
+  /** Who made it: the admin token's name (anonymous@<address> where no token is asked for), or figway itself (progressive steps, the guard). */
   readonly actor: string;
+  /** Who the caller said it was (X-Figway-Actor: the CLI sends the OS user, the page the name typed at sign-in); not verified. */
+  readonly note?: string;
   readonly action:
     | 'rollout'
     | 'rollback'

@@ -13,9 +13,13 @@ import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const TOKEN = 'test-admin-token-0123456789';
+const READ_TOKEN = 'test-dashboard-token-0123456789';
 
 const yaml = (upstream: string) => `
-admin: { port: 0, token: ${TOKEN} }
+admin:
+  port: 0
+  token: ${TOKEN}
+  tokens: [{ name: dashboard, token: ${READ_TOKEN}, role: read }]
 state: { store: file, path: state.json }
 reload: { watch: false }
 routes:
@@ -154,7 +158,7 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
 
   it('shows the audit log, refreshed after each action, with who and what', async () => {
     const first = page.locator('#audit tbody tr').first();
-    await expect.poll(() => first.innerText()).toMatch(/ui-test@127\.0\.0\.1\s+rollout\s+orders\s+percent 10% → 25%/);
+    await expect.poll(() => first.innerText()).toMatch(/admin \(ui-test\)\s+rollout\s+orders\s+percent 10% → 25%/);
   });
 
   it('shows a refusal in the API\'s words and changes nothing', async () => {
@@ -207,8 +211,8 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await extras.locator('[data-action="pause"]').click();
     await confirmDialog('catalog: pause the progressive rollout at 5%');
     await expect.poll(async () => (await adminCall(admin, TOKEN, 'GET', '/routes/catalog')).json<{ progressive: { state: string } }>().progressive.state).toBe('paused');
-    const audit = (await adminCall(admin, TOKEN, 'GET', '/audit')).json<{ entries: { action: string; route?: string; actor: string }[] }>().entries;
-    expect(audit.find((e) => e.action === 'progressive-pause')).toMatchObject({ route: 'catalog', actor: expect.stringContaining('ui-test') });
+    const audit = (await adminCall(admin, TOKEN, 'GET', '/audit')).json<{ entries: { action: string; route?: string; actor: string; note?: string }[] }>().entries;
+    expect(audit.find((e) => e.action === 'progressive-pause')).toMatchObject({ route: 'catalog', actor: 'admin', note: 'ui-test' });
     // Before: running once the engine has stored the schedule (it looks every 5 s), else not started.
     await expect.poll(() => page.locator('#audit tbody tr').first().innerText()).toMatch(/progressive-pause[\s\S]*catalog[\s\S]*(running at 5% \(step 1 of 3\)|not started) → paused at 5% \(step 1 of 3\)/);
   });
@@ -256,6 +260,23 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await page.reload();
     await row('orders').waitFor();
     expect(await extras.isHidden()).toBe(true);
+  });
+
+  it('says who it acts as, and shows a read-only token no change controls', async () => {
+    await page.click('#logout');
+    await signIn(READ_TOKEN, '');
+    await row('orders').waitFor();
+    await expect.poll(() => page.locator('#whoami').innerText()).toBe('signed in as dashboard (read only)');
+    expect(await inPage(`getComputedStyle(document.querySelector('tr[data-route="orders"] td.controls'), '::before').content`)).toBe('"read only"');
+    expect(await row('orders').locator('.percent-editor').isVisible()).toBe(false);
+    expect(await row('orders').locator('button[data-action="rollback"]').isVisible()).toBe(false);
+    expect(await page.locator('#kill-toggle').isVisible()).toBe(false);
+    expect(await page.locator('#audit tbody tr').first().innerText()).toMatch(/admin \(ui-test\)/);
+    await page.click('#logout');
+    await signIn(TOKEN);
+    await expect.poll(() => page.locator('#whoami').innerText()).toBe('signed in as admin (admin), noted as ui-test');
+    expect(await row('orders').locator('button[data-action="rollback"]').isVisible()).toBe(true);
+    expect(await page.locator('#kill-toggle').isVisible()).toBe(true);
   });
 
   it('goes back to the sign-in form when the token stops working, and on log out', async () => {

@@ -106,7 +106,7 @@ describe('admin API', () => {
     expect(changed.json()).toMatchObject({ rollout: { percent: 25, source: 'runtime' }, fileRollout: { percent: 0 }, override: { percent: 25 } });
     expect(await side(alice)).toBe('orders');
     const [entry] = (await call('GET', '/audit?limit=1')).json<{ entries: Record<string, unknown>[] }>().entries;
-    expect(entry).toMatchObject({ actor: 'test-ops@127.0.0.1', action: 'rollout', route: 'orders', before: { percent: 0 }, after: { percent: 25 } });
+    expect(entry).toMatchObject({ actor: 'admin', note: 'test-ops', action: 'rollout', route: 'orders', before: { percent: 0 }, after: { percent: 25 } });
   });
 
   it('refuses invalid changes with the reason and changes nothing', async () => {
@@ -227,6 +227,6 @@ describe('admin API set-up', () => {
   it('refuses at start-up to listen beyond loopback without a token', () => {
     const config = { admin: { port: 0, host: '0.0.0.0' }, routes: [] };
     expect(() => figway({ config, logger: quietLogger })).toThrow(FigwayConfigError);
-    expect(() => figway({ config, logger: quietLogger })).toThrow(/admin.token  is required: the admin API would listen on 0.0.0.0 without one/);
+    expect(() => figway({ config, logger: quietLogger })).toThrow(/admin.token  is required \(or admin.tokens\): the admin API would listen on 0.0.0.0 without one/);
   });
 });

@@ -1,6 +1,7 @@
 // The admin API is the one place that changes where traffic goes (PITFALLS 20): every endpoint
-// but the probes and the static page refuses a caller without exactly the right bearer token, a
-// refused call changes nothing, and figway will not start it on the network without a token.
+// but the probes and the static page refuses a caller without exactly the right bearer token, or
+// with a token whose role is below the endpoint's; a refused call changes nothing, and figway will
+// not start it on the network without a token.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,8 @@ import { request, type Reply } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const TOKEN = 'admin-token-0123456789abcdef';
+const READER = 'reader-token-0123456789abcdef';
+const OPERATOR = 'operator-token-0123456789abcdef';
 /** A non-loopback address of this machine (none in some sandboxes). */
 const OUTSIDE = Object.values(networkInterfaces())
   .flat()
@@ -38,8 +41,9 @@ const WRONG: [string, Record<string, string>, string?][] = [
 ];
 
 /** A concrete call for every endpoint that needs the token. */
-const GUARDED = ADMIN_ENDPOINTS.filter((e) => !e.open).map((e) => ({
+const GUARDED = ADMIN_ENDPOINTS.filter((e) => e.access !== 'open').map((e) => ({
   method: e.method,
+  access: e.access,
   path: e.path.replace(':id', 'orders'),
   body: e.method === 'PUT' ? { percent: 100 } : e.method === 'POST' ? (e.path === '/kill-switch' ? { on: true } : {}) : undefined,
 }));
@@ -64,7 +68,14 @@ describe('admin API exposure', () => {
     monolith = await startMonolith(express, {
       registry: new Registry(),
       config: {
-        admin: { port: 0, token: TOKEN },
+        admin: {
+          port: 0,
+          token: TOKEN,
+          tokens: [
+            { name: 'reader', token: READER, role: 'read' },
+            { name: 'operator', token: OPERATOR, role: 'operate' },
+          ],
+        },
         state: { store: 'file', path: path.join(dir, 'state.json') },
         routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 0 } }],
       },
@@ -99,6 +110,27 @@ describe('admin API exposure', () => {
     const before = service.received.length;
     expect((await request(monolith.url, '/api/orders')).json()).toMatchObject({ service: 'legacy' });
     expect(service.received.length).toBe(before);
+  });
+
+  it('refuses a valid token whose role is below the endpoint\'s with 403, and changes nothing', async () => {
+    const below = [
+      ['reader', READER, ['operate', 'admin']],
+      ['operator', OPERATOR, ['admin']],
+    ] as const;
+    let refusals = 0;
+    for (const [name, token, roles] of below) {
+      for (const endpoint of GUARDED.filter((e) => (roles as readonly string[]).includes(e.access))) {
+        const reply = await call(endpoint.method, endpoint.path, { authorization: `Bearer ${token}` }, endpoint.body);
+        const what = `${name}: ${endpoint.method} ${endpoint.path}`;
+        expect(reply.status, what).toBe(403);
+        expect(reply.json(), what).toMatchObject({ error: { code: 'FIGWAY_ADMIN_FORBIDDEN', message: expect.stringContaining(`"${name}" has the role`) } });
+        refusals++;
+      }
+    }
+    expect(refusals, 'every change refused to reader, reload to operator too').toBe(GUARDED.filter((e) => e.method !== 'GET').length + 1);
+    expect((await withToken('GET', '/routes/orders')).json()).toMatchObject({ rollout: { percent: 0, source: 'file' } });
+    expect((await withToken('GET', '/kill-switch')).json()).toMatchObject({ on: false });
+    expect((await withToken('GET', '/audit')).json()).toMatchObject({ entries: [] });
   });
 
   it('accepts exactly the token, in the Authorization header', async () => {

@@ -11,6 +11,7 @@ import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { runCli } from './run-cli.js';
 
 const TOKEN = 'cli-test-token-0123456789';
+const READ_TOKEN = 'cli-dashboard-token-0123456789';
 
 /** The cells of each table row below the header line that starts with `header`. */
 function tableRows(text: string, header: string): string[][] {
@@ -38,7 +39,7 @@ describe('figway admin commands against a running gateway', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'figway-cli-'));
     monolith = await startMonolith(express, {
       config: {
-        admin: { port: 0, token: TOKEN },
+        admin: { port: 0, token: TOKEN, tokens: [{ name: 'dashboard', token: READ_TOKEN, role: 'read' }] },
         state: { store: 'file', path: path.join(dir, 'state.json') },
         cohorts: { staff: { user: { role: 'staff' } } },
         upstreams: { orders: { url: service.url } },
@@ -61,8 +62,9 @@ describe('figway admin commands against a running gateway', () => {
     const result = await figway('status');
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const lines = result.stdout.split('\n');
-    expect(lines.slice(0, 6)).toEqual([
+    expect(lines.slice(0, 7)).toEqual([
       `admin API:       ${monolith.gateway.adminUrl}`,
+      'acting as:       admin, role admin (read < operate < admin)',
       'status:          ready',
       'config version:  1',
       'state revision:  0',
@@ -73,6 +75,19 @@ describe('figway admin commands against a running gateway', () => {
       ['orders', '10%', 'file', 'no', `orders (${service.url}/)`],
       ['users', '100%', 'file', 'no', `${service.url}/`],
     ]);
+  });
+
+  it('whoami names the token the CLI acts as and its role; a role too low for a change is told so, and nothing changes', async () => {
+    expect(await figway('whoami')).toEqual({ code: 0, stdout: `admin, role admin (read < operate < admin) at ${monolith.gateway.adminUrl}\n`, stderr: '' });
+    const reader = (...argv: string[]) => runCli(argv, { ...env, FIGWAY_ADMIN_TOKEN: READ_TOKEN });
+    expect((await reader('whoami')).stdout).toBe(`dashboard, role read (read < operate < admin) at ${monolith.gateway.adminUrl}\n`);
+    expect(JSON.parse((await reader('--json', 'whoami')).stdout)).toEqual({ name: 'dashboard', role: 'read', authenticated: true });
+    expect(await reader('rollout', 'orders', '90')).toEqual({
+      code: 4,
+      stdout: '',
+      stderr: 'error: the token "dashboard" has the role read; PUT /routes/:id/rollout needs operate (roles: read < operate < admin)\n',
+    });
+    expect((await reader('status')).stdout).toContain('orders  10%');
   });
 
   it('rollout changes the percent, says what it was, and real requests follow it at once', async () => {
@@ -160,10 +175,10 @@ describe('figway admin commands against a running gateway', () => {
     expect(await figway('explain', 'GET', '/api%2Forders')).toEqual({ code: 0, stdout: 'refused: encoded slash in path\n', stderr: '' });
   });
 
-  it('audit lists every change, newest first, with this user as the actor', async () => {
+  it('audit lists every change, newest first, with the token as the actor and this user as what it said', async () => {
     const result = await figway('audit', '--limit', '4');
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    const actor = `${os.userInfo().username}@127.0.0.1`;
+    const actor = `admin (${os.userInfo().username})`;
     const rows = tableRows(result.stdout, 'TIME');
     expect(rows.map((row) => row.slice(1))).toEqual([
       [actor, 'rollout', 'orders', '50% → 50%'],

@@ -1,4 +1,7 @@
 // Loading figway.yaml: the example as written, ${ENV} interpolation, and every problem with file:line:column.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -46,6 +49,23 @@ describe('loadConfig', () => {
       '11:40 routes[1].rollout.cohorts.staf unknown cohort "staf" (known: staff, office)',
       '13:12 routes[2].match can never match: routes[0] ("orders") takes the same requests',
       '15:29 routes[2].rewrite.stripPrefix "/v1" is not a prefix of match.path "/API/orders/", so it would never apply',
+    ]);
+  });
+
+  it('lists every problem of the named admin tokens, where it is', () => {
+    expect(problemsOf(() => loadConfig(fixture('admin-token-errors.yaml'), {}))).toEqual([
+      '9:15 admin.tokens[4].name must be 1 to 60 letters, digits and . _ @ - (starting with a letter or digit)',
+      '9:67 admin.tokens[4].role must be one of "read", "operate", "admin"',
+    ]);
+    // The checks across fields run once the schema is met.
+    const fixed = path.join(mkdtempSync(path.join(tmpdir(), 'figway-config-')), 'figway.yaml');
+    writeFileSync(fixed, readFileSync(fixture('admin-token-errors.yaml'), 'utf8').replace(/\n.*bad name.*\n/, '\n'));
+    expect(problemsOf(() => loadConfig(fixed, {}))).toEqual([
+      '5:15 admin.tokens[0].name "admin" is already the name of admin.token: the audit log could not tell them apart',
+      '6:7 admin.tokens[1] needs one of token and tokenFile',
+      '7:7 admin.tokens[2] needs one of token and tokenFile',
+      '7:27 admin.tokens[2].token is the same token as admin.token: each holder needs their own',
+      '8:15 admin.tokens[3].name "grafana" is already the name of admin.tokens[1]: the audit log could not tell them apart',
     ]);
   });
 

@@ -183,7 +183,7 @@ describe('progressive rollouts', () => {
     const cli = (...argv: string[]) => runCli(['--admin', monolith.gateway.adminUrl as string, '--token', TOKEN, 'progressive', 'orders', ...argv]);
     const paused = await cli('pause');
     expect(paused.code).toBe(0);
-    expect(paused.stdout).toMatch(/^orders: paused at 10% \(step 1 of 3: 10 → 50 → 100\); since .*; paused by /);
+    expect(paused.stdout).toMatch(/^orders: paused at 10% \(step 1 of 3: 10 → 50 → 100\); since .*; paused by admin \(/);
     clock += 600_000;
     expect(await sides('/api/orders', 100)).toEqual({ service: 10, legacy: 90 });
     await ticks();
@@ -193,7 +193,7 @@ describe('progressive rollouts', () => {
     expect(promoted.stdout).toMatch(/^orders: running at 50% \(step 2 of 3/);
     expect((await cli()).stdout).toMatch(/^orders: running at 50% .* 0\/20 requests here; next step not before /);
     const rolledBack = await adminCall(monolith.gateway.adminUrl as string, TOKEN, 'POST', '/routes/orders/rollback');
-    expect(rolledBack.json()).toMatchObject({ rollout: { percent: 0 }, progressive: { state: 'rolled-back', reason: 'rolled back by test-ops@127.0.0.1' } });
+    expect(rolledBack.json()).toMatchObject({ rollout: { percent: 0 }, progressive: { state: 'rolled-back', reason: 'rolled back by admin (test-ops)' } });
     const actions = (await audit()).filter((e) => e.route === 'orders').map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['progressive-pause', 'progressive-promote', 'rollback']));
     const log = (await runCli(['--admin', monolith.gateway.adminUrl as string, '--token', TOKEN, 'audit', '--limit', '3'])).stdout;

@@ -14,9 +14,13 @@ describe('recipes/kubernetes', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'figway-k8s-'));
     const file = path.join(dir, 'figway.yaml');
     writeFileSync(file, configMap?.data['figway.yaml'] ?? '');
-    const { config } = loadConfig(file, { FIGWAY_ADMIN_TOKEN: 'a-secret-admin-token-from-k8s' });
+    const { config } = loadConfig(file, {});
     rmSync(dir, { recursive: true, force: true });
     expect(config.state).toMatchObject({ store: 'redis', prefix: 'shop' });
-    expect(config.admin).toMatchObject({ port: 9901, token: 'a-secret-admin-token-from-k8s' });
+    expect(config.admin?.tokens?.map((t) => `${t.name}:${t.role}:${t.tokenFile}`)).toEqual([
+      'ops:operate:/etc/figway-tokens/ops',
+      'deploy:admin:/etc/figway-tokens/deploy',
+      'prometheus:read:/etc/figway-tokens/prometheus',
+    ]);
   });
 });

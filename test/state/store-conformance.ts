@@ -30,9 +30,10 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
 
     it('applies a change with the next revision and returns it', async () => {
       const store = await open();
-      const next = await store.update((s) => withRoute(s, 'orders', 25), { actor: 'ops', action: 'rollout', route: 'orders', before: 100, after: 25 });
+      const next = await store.update((s) => withRoute(s, 'orders', 25), { actor: 'ops', note: 'alice', action: 'rollout', route: 'orders', before: 100, after: 25 });
       expect(next).toEqual({ revision: 1, routes: { orders: { percent: 25 } }, killSwitch: false, progressive: {} });
       expect(await store.load()).toEqual(next);
+      expect(await store.audit(1)).toEqual([{ actor: 'ops', note: 'alice', action: 'rollout', route: 'orders', before: 100, after: 25, at: expect.any(String), revision: 1 }]);
     });
 
     it('keeps state for a store opened later on the same backing (a restart)', async () => {

@@ -6,7 +6,8 @@ const ACTOR_PATTERN = /^[\w.@ -]{1,100}$/;
 /** The token lives in sessionStorage only: gone when the tab closes, never in local storage or a URL. */
 export const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY),
-  actor: () => sessionStorage.getItem(ACTOR_KEY) || 'admin-page',
+  /** The name typed at sign-in ('' when none): sent as X-Figway-Actor, a note beside the token's name in the audit log. */
+  actor: () => sessionStorage.getItem(ACTOR_KEY) ?? '',
   save(token, actor) {
     sessionStorage.setItem(TOKEN_KEY, token);
     if (actor) sessionStorage.setItem(ACTOR_KEY, actor);
@@ -27,7 +28,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Whether the audit log would accept this name (the API falls back to "anonymous" otherwise). */
+/** Whether the audit log would note this name (the API ignores one it would not). */
 export function isValidActor(name) {
   return name === '' || ACTOR_PATTERN.test(name);
 }
@@ -37,7 +38,8 @@ export function isValidActor(name) {
  * refusal (the API's error.message) or when the API cannot be reached.
  */
 export async function callApi(method, path, body, token = session.token()) {
-  const headers = { accept: 'application/json', 'x-figway-actor': session.actor() };
+  const headers = { accept: 'application/json' };
+  if (session.actor()) headers['x-figway-actor'] = session.actor();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;

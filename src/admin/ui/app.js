@@ -29,10 +29,26 @@ function showApp() {
   byId('login').hidden = true;
   byId('app').hidden = false;
   byId('logout').hidden = false;
-  const whoami = byId('whoami');
-  whoami.hidden = false;
-  fill(whoami, `signed in as ${session.actor()}`);
   refresh().then(schedule);
+  showCaller(generation);
+}
+
+/** Says who the page acts as (the token's name and role, as the audit log records it); a read-only token gets no change controls. */
+async function showCaller(mine) {
+  let caller;
+  try {
+    caller = await callApi('GET', '/whoami');
+  } catch (err) {
+    if (mine === generation && err.status === 401) signOut(`Signed out: ${err.message}`);
+    return;
+  }
+  if (mine !== generation) return;
+  document.body.dataset.role = caller.role;
+  const said = session.actor();
+  const who = caller.authenticated ? `signed in as ${caller.name} (${caller.role === 'read' ? 'read only' : caller.role})` : `no token: ${caller.name}`;
+  const whoami = byId('whoami');
+  fill(whoami, said ? `${who}, noted as ${said}` : who);
+  whoami.hidden = false;
 }
 
 function loginError(message) {
@@ -63,6 +79,7 @@ async function login(event) {
 
 function signOut(message) {
   generation++;
+  delete document.body.dataset.role;
   clearTimeout(timer);
   session.clear();
   routesTable.clear();

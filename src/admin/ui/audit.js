@@ -1,4 +1,4 @@
-// The audit log as the API keeps it: newest first, who, what, which route, old → new.
+// The audit log as the API keeps it: newest first, who (the token's name, and who the caller said it was), what, which route, old → new.
 import { byId, fill, h } from './dom.js';
 import * as fmt from './format.js';
 
@@ -20,7 +20,7 @@ function auditRow(e) {
     'tr',
     { 'data-action': e.action },
     h('td', { class: 'nowrap' }, fmt.dateTime(e.at)),
-    h('td', {}, e.actor),
+    h('td', {}, e.actor, e.note ? h('span', { class: 'muted', title: 'who the caller said it was (not verified)' }, ` (${e.note})`) : null),
     h('td', {}, h('span', { class: `badge action-${e.action}` }, e.action)),
     h('td', {}, e.route ?? '–'),
     h('td', {}, e.action === 'reload' ? `config v${e.before ?? '–'} → v${e.after}` : fmt.change(e.before, e.after)),

@@ -20,13 +20,19 @@ export function registerAudit(program: Command, io: CliIo): void {
     });
 }
 
-/** GET /audit?limit=n, then prints TIME, ACTOR, ACTION, ROUTE, BEFORE → AFTER. */
+/** GET /audit?limit=n, then prints TIME, ACTOR (SAID), ACTION, ROUTE, BEFORE → AFTER: the token's name, and in brackets who the caller said it was. */
 export async function showAudit(context: AdminContext, limit: number): Promise<void> {
   const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query: [['limit', String(limit)]], expect: ['entries'] });
   if (context.json) return printJson(context.io, answer);
   if (answer.entries.length === 0) return printLine(context.io, 'no changes recorded');
-  const rows = answer.entries.map((entry) => [entry.at.replace(/\.\d+Z$/, 'Z'), entry.actor, entry.action, entry.route ?? '-', describeChange(entry)]);
-  printLine(context.io, formatTable(['TIME', 'ACTOR', 'ACTION', 'ROUTE', 'BEFORE → AFTER'], rows));
+  const rows = answer.entries.map((entry) => [
+    entry.at.replace(/\.\d+Z$/, 'Z'),
+    entry.note === undefined ? entry.actor : `${entry.actor} (${entry.note})`,
+    entry.action,
+    entry.route ?? '-',
+    describeChange(entry),
+  ]);
+  printLine(context.io, formatTable(['TIME', 'ACTOR (SAID)', 'ACTION', 'ROUTE', 'BEFORE → AFTER'], rows));
 }
 
 /** `10% → 25%`, `off → on`, `v1 → v2`, `running at 10% (step 2 of 4) → paused at 10% (step 2 of 4)`, or the changed fields of a rollout. */

@@ -1,10 +1,11 @@
-// figway status: is the gateway ready, which config and state serve, and every route's percent.
+// figway status: is the gateway ready, which config and state serve, who the CLI acts as, and every route's percent.
 import type { Command } from 'commander';
 import { adminContext, type AdminContext } from '../admin-options.js';
-import type { ReadyAnswer, RoutesAnswer } from '../api-types.js';
+import type { ReadyAnswer, RoutesAnswer, WhoamiAnswer } from '../api-types.js';
 import { printJson, printLine, type CliIo } from '../cli-io.js';
 import { describeUpstream, formatPercent } from '../describe-route.js';
 import { formatFields, formatTable } from '../format-table.js';
+import { describeCaller } from './whoami.js';
 
 /** Adds `status` to the program. */
 export function registerStatus(program: Command, io: CliIo): void {
@@ -14,17 +15,19 @@ export function registerStatus(program: Command, io: CliIo): void {
     .action((_options: object, command: Command) => showStatus(adminContext(command, io)));
 }
 
-/** GET /readyz and GET /routes; with `--json`, prints `{ readyz, routes }` (both answers as the API gave them). */
+/** GET /readyz, GET /routes and GET /whoami; with `--json`, prints `{ readyz, routes, whoami }` (the answers as the API gave them). */
 export async function showStatus(context: AdminContext): Promise<void> {
   // 503 is how /readyz says "starting": a state to show, not a failure.
   const readyz = await context.client.call<ReadyAnswer>('GET', '/readyz', { acceptStatus: [503], expect: ['status', 'configVersion'] });
   const routes = await context.client.call<RoutesAnswer>('GET', '/routes', { expect: ['routes', 'killSwitch'] });
-  if (context.json) return printJson(context.io, { readyz, routes });
+  const whoami = await context.client.call<WhoamiAnswer>('GET', '/whoami', { expect: ['name', 'role'] });
+  if (context.json) return printJson(context.io, { readyz, routes, whoami });
   const store = readyz.store ? `${readyz.store.description} (${readyz.store.healthy ? 'healthy' : 'unreachable: serving its last known state'})` : 'none';
   printLine(
     context.io,
     formatFields([
       ['admin API', context.client.url],
+      ['acting as', describeCaller(whoami)],
       ['status', readyz.status],
       ['config version', String(routes.configVersion)],
       ['state revision', String(routes.stateRevision)],

@@ -77,6 +77,10 @@ export const ERROR_CODES = {
     status: 504,
     summary: 'No connection to the service within timeouts.connect.',
   },
+  FIGWAY_UPSTREAM_TLS: {
+    status: 502,
+    summary: "The TLS handshake with the service failed: its certificate expired, is for another host or from a CA not trusted (upstreams.<name>.tls.ca), or it refused figway's client certificate. The message says which.",
+  },
   FIGWAY_UPSTREAM_TIMEOUT: {
     status: 504,
     summary: 'The service did not send response headers within timeouts.response.',

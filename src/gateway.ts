@@ -18,6 +18,7 @@ import { ProgressiveEngine } from './progressive/progressive-engine.js';
 import { attachBodyKeeper } from './proxy/attach-body-keeper.js';
 import { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { createDispatch } from './proxy/forward.js';
+import { CertificateWatch } from './proxy/certificate-watch.js';
 import { createReplayWarning } from './proxy/replay-warning.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
 import { FileStateStore } from './state/file-store.js';
@@ -67,7 +68,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     rateLimitPlugin({ logger, now: options.now }),
   ];
   const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
-  const upstreams = new UpstreamPool();
+  const upstreams = new UpstreamPool({ logger, certificates: new CertificateWatch(safetyCounters(registry).certificateExpiry, logger, runtime.now) });
   const controller = new Controller(options.config, { plugins, upstreams, runtime, env: options.env ?? process.env, logger });
   const metricsHandler = createMetricsHandler(registry);
   const startup = controller.current.config;

@@ -88,8 +88,8 @@ export interface CompiledProgressive {
 
 /** A route's `fallback`, compiled. */
 export interface CompiledFallback {
-  readonly onRefused: boolean;
-  readonly onTimeout: boolean;
+  /** The connection failures legacy serves: refused, timeout, tls. */
+  readonly on: ReadonlySet<'refused' | 'timeout' | 'tls'>;
   readonly statuses: ReadonlySet<number>;
   readonly breaker: BreakerSettings | undefined;
 }

@@ -46,12 +46,23 @@ export interface FigwayOptions {
   passport?: PassportInstance;
 }
 
+/** How figway connects to an https:// service, for audits (GET /routes). */
+export interface UpstreamTlsInfo {
+  /** false with `tls.insecure: true`: any certificate is accepted. */
+  readonly verify: boolean;
+  /** private: only the CAs in `tls.ca`/`caFile`; public: Node's bundled public CAs. */
+  readonly ca: 'private' | 'public';
+  /** Whether figway presents a client certificate (mutual TLS). */
+  readonly clientCertificate: boolean;
+}
+
 /** A route as plugins and callers see it. */
 export interface RouteInfo {
   readonly id: string;
   /** The route as it runs: the file's config with defaults and runtime rollout changes applied, for audits. */
   readonly config: Readonly<RouteConfig>;
-  readonly upstream: { readonly name: string; readonly url: string };
+  /** The service; `tls` for an https:// one: whether its certificate is verified, against which CAs, and whether figway presents a client certificate. */
+  readonly upstream: { readonly name: string; readonly url: string; readonly tls?: UpstreamTlsInfo };
   /** The rollout as the file has it (with defaults), before runtime changes. */
   readonly fileRollout: Readonly<NonNullable<RouteConfig['rollout']>>;
   /** The rollout fields changed at runtime (admin API, CLI), if any. */

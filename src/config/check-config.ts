@@ -128,6 +128,25 @@ const CHECKS: Record<string, Check> = {
     });
   },
 
+  upstreamTlsFitsItsUpstream(config, source) {
+    return Object.entries(config.upstreams ?? {}).flatMap(([name, upstream]) => {
+      const tls = upstream.tls;
+      if (!tls) return [];
+      const at = (field?: string) => ['upstreams', name, 'tls', ...(field === undefined ? [] : [field])];
+      if (!upstream.url.startsWith('https://')) return [source.problem(at(), 'applies to https:// upstreams only, and this url is http://')];
+      const problems: ConfigProblem[] = [];
+      for (const [inline, file] of [['ca', 'caFile'], ['cert', 'certFile'], ['key', 'keyFile']] as const) {
+        if (tls[inline] !== undefined && tls[file] !== undefined) problems.push(source.problem(at(file), `cannot go with ${inline}: the PEM inline or a file, not both`));
+      }
+      const certificate = tls.cert ?? tls.certFile;
+      const key = tls.key ?? tls.keyFile;
+      if ((certificate === undefined) !== (key === undefined)) {
+        problems.push(source.problem(at(certificate === undefined ? (tls.key === undefined ? 'keyFile' : 'key') : tls.cert === undefined ? 'certFile' : 'cert'), certificate === undefined ? 'needs its certificate (cert or certFile)' : 'needs its key (key or keyFile)'));
+      }
+      return problems;
+    });
+  },
+
   stateStoreHasItsSettings(config, source) {
     const state = config.state;
     if (state?.store === 'redis' && state.url === undefined) return [source.problem(['state', 'url'], 'is required when store is redis')];

@@ -1,8 +1,10 @@
 // Compiles a validated configuration into an immutable snapshot: route table, rollouts, upstreams, hooks.
+import path from 'node:path';
 import { compileErrorFormat } from '../error-response.js';
-import { FigwayConfigError } from '../errors.js';
+import { FigwayConfigError, type ConfigProblem } from '../errors.js';
 import { compilePlugins, type PluginRuntime } from '../plugins/compile-plugins.js';
-import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import type { Upstream, UpstreamPool } from '../proxy/upstream-pool.js';
+import { TlsSettingProblem } from '../proxy/upstream-tls.js';
 import { compileRewrite } from '../proxy/upstream-path.js';
 import { compileCohort, type Cohort } from '../rollout/cohorts.js';
 import { percentToThreshold, type Rollout } from '../rollout/decide-side.js';
@@ -17,6 +19,7 @@ import type { CompiledFallback, CompiledProgressive, CompiledRoute, CompiledShad
 import { parseIgnore } from '../shadow/ignore-paths.js';
 import { reconcile } from '../progressive/schedule.js';
 import type { AnyFigwayPlugin } from '../types.js';
+import { inlineSource } from './config-source.js';
 import type { LoadedConfig } from './load-config.js';
 import type { FigwayConfig, RouteConfig, UpstreamConfig } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
@@ -68,10 +71,12 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
   const override = compileOverride(config, cohorts);
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
+  const resolved = applied.config.routes.map((route) => resolveUpstream(config, route));
+  const upstreams = openUpstreams(loaded, resolved, deps.upstreams);
   const routes = applied.config.routes.map((route, index): CompiledRoute => {
     const fileRoute = config.routes[index] as RouteConfig;
-    const upstreamConfig = resolveUpstream(config, route);
-    const upstream = deps.upstreams.get(upstreamConfig.name, upstreamConfig.config);
+    const upstreamConfig = resolved[index] as ResolvedUpstream;
+    const upstream = upstreams[index] as Upstream;
     const rollout = compileRollout(config, route, cohorts, override, deps.state.killSwitch);
     const effective = effectiveRoute(config, route);
     // The most specific setting wins: route, then upstream, then defaults, then built-in.
@@ -82,7 +87,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
       info: Object.freeze({
         id: route.id,
         config: effective,
-        upstream: { name: upstream.name, url: upstream.url.href },
+        upstream: { name: upstream.name, url: upstream.url.href, ...(upstream.tls ? { tls: upstream.tls.info } : {}) },
         fileRollout: effectiveRoute(config, fileRoute).rollout as NonNullable<RouteConfig['rollout']>,
         override: applied.ignored.some((i) => i.route === route.id) ? undefined : deps.state.routes[route.id],
         killed: deps.state.killSwitch,
@@ -124,10 +129,36 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
 }
 
 /**
+ * Opens the routes' upstreams from the pool (TLS files relative to the config file).
+ *
+ * @throws FigwayConfigError with a problem at the `tls` field of each upstream whose TLS settings cannot be used.
+ */
+function openUpstreams(loaded: LoadedConfig, resolved: readonly ResolvedUpstream[], pool: UpstreamPool): Upstream[] {
+  const baseDir = loaded.source.file === inlineSource().file ? process.cwd() : path.dirname(loaded.source.file);
+  const problems = new Map<string, ConfigProblem>();
+  const opened = resolved.flatMap(({ name, config }) => {
+    try {
+      return [pool.get(name, config, baseDir)];
+    } catch (err) {
+      if (!(err instanceof TlsSettingProblem)) throw err;
+      problems.set(name, loaded.source.problem(['upstreams', name, 'tls', err.field], err.message));
+      return [];
+    }
+  });
+  if (problems.size > 0) throw new FigwayConfigError([...problems.values()]);
+  return opened;
+}
+
+interface ResolvedUpstream {
+  readonly name: string;
+  readonly config: UpstreamConfig;
+}
+
+/**
  * A route's upstream: a named entry, or an inline URL named after its host, so every route that
  * names the same URL shares one connection pool.
  */
-function resolveUpstream(config: FigwayConfig, route: RouteConfig): { name: string; config: UpstreamConfig } {
+function resolveUpstream(config: FigwayConfig, route: RouteConfig): ResolvedUpstream {
   const named = config.upstreams?.[route.upstream];
   return named ? { name: route.upstream, config: named } : { name: new URL(route.upstream).host, config: { url: route.upstream } };
 }
@@ -182,7 +213,7 @@ function compileFallback(fallback: RouteConfig['fallback']): CompiledFallback | 
   if (!fallback) return undefined;
   const on = fallback.on ?? ['refused', 'timeout', 502, 503, 504];
   const breaker = fallback.breaker === false ? undefined : { failures: fallback.breaker?.failures ?? 5, cooldownMs: parseDuration(fallback.breaker?.cooldown ?? '30s') };
-  return { onRefused: on.includes('refused'), onTimeout: on.includes('timeout'), statuses: new Set(on.filter((o): o is number => typeof o === 'number')), breaker };
+  return { on: new Set(on.filter((o): o is 'refused' | 'timeout' | 'tls' => typeof o === 'string')), statuses: new Set(on.filter((o): o is number => typeof o === 'number')), breaker };
 }
 
 function compileShadow(shadow: RouteConfig['shadow']): CompiledShadow | undefined {

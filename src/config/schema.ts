@@ -34,6 +34,37 @@ const Engine = (description: string) =>
     description: `${description} http-proxy-middleware (Node's http client) or undici (faster: a connection pool per service writing straight to the response). Default: http-proxy-middleware in middleware mode, undici in server mode.`,
   });
 
+const Pem = (what: string) => Type.String({ minLength: 1, description: `${what} in PEM, inline (e.g. \${ORDERS_CA}).` });
+const PemFile = (what: string) =>
+  Type.String({ minLength: 1, description: `A file holding ${what} in PEM, relative to the config file; read again when it changes, so it rotates without a restart.` });
+
+const UpstreamTls = Type.Object(
+  {
+    ca: Type.Optional(Pem('The CA certificates trusted for this service, instead of the public ones')),
+    caFile: Type.Optional(PemFile('the CA certificates trusted for this service (several may follow each other, e.g. the old and the new CA while one replaces the other)')),
+    cert: Type.Optional(Pem('The client certificate figway presents (mutual TLS)')),
+    certFile: Type.Optional(PemFile('the client certificate figway presents (mutual TLS)')),
+    key: Type.Optional(Pem("The client certificate's private key")),
+    keyFile: Type.Optional(PemFile("the client certificate's private key")),
+    passphrase: Type.Optional(Type.String({ description: 'Passphrase of an encrypted private key, e.g. ${ORDERS_KEY_PASSPHRASE}.' })),
+    servername: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "Name sent as SNI and checked against the service's certificate. Default: the host of the upstream URL (with preserveHost too; none for an IP address, whose certificate must then list it).",
+      }),
+    ),
+    minVersion: Type.Optional(Type.Union([Type.Literal('TLSv1.2'), Type.Literal('TLSv1.3')], { description: 'Oldest TLS version accepted. Default TLSv1.2.' })),
+    ciphers: Type.Optional(Type.String({ minLength: 1, description: "OpenSSL cipher list for TLSv1.2 (TLSv1.3's suites are fixed). Default: Node's." })),
+    insecure: Type.Optional(
+      Type.Boolean({
+        description:
+          "true: accept any certificate, unverified (a warning is logged at start-up and on every reload, and GET /routes and the admin page show it). For a test set-up only: anyone on the path can impersonate the service. Default false.",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'TLS towards an https:// service: which CA to trust, the client certificate for mutual TLS, SNI, versions. Applies to every connection figway opens to it (both engines, WebSockets, shadow copies).' },
+);
+
 const Upstream = Type.Object(
   {
     url: Type.String({
@@ -64,6 +95,7 @@ const Upstream = Type.Object(
       Type.Boolean({ description: 'Rewrite Set-Cookie Domain/Path attributes that name this service so cookies belong to the public host. Default true.' }),
     ),
     engine: Type.Optional(Engine('The forwarding engine for this service, over proxy.engine (e.g. to try undici on one service first).')),
+    tls: Type.Optional(UpstreamTls),
   },
   { additionalProperties: false, description: 'A new service figway can send traffic to.' },
 );
@@ -243,8 +275,9 @@ const Fallback = Type.Object(
   {
     on: Type.Optional(
       Type.Array(
-        Type.Union([Type.Literal('refused'), Type.Literal('timeout'), Type.Integer({ minimum: 500, maximum: 599 })], {
-          description: 'refused (no connection), timeout (connect or response), or a 5xx status the service answered.',
+        Type.Union([Type.Literal('refused'), Type.Literal('timeout'), Type.Literal('tls'), Type.Integer({ minimum: 500, maximum: 599 })], {
+          description:
+            'refused (no connection), timeout (connect or response), tls (the TLS handshake failed: a certificate refused either way; never implied by refused, so a broken certificate rollout is not hidden), or a 5xx status the service answered.',
         }),
         { minItems: 1, description: 'When the legacy handler serves instead. Default [refused, timeout, 502, 503, 504].' },
       ),

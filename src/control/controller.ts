@@ -59,6 +59,7 @@ export class Controller {
   ) {
     this.source = source;
     this.snapshot = this.compile(loadConfig(source, deps.env), EMPTY_STATE, this.version);
+    this.warnAboutUnverifiedTls();
     this.announce({ kind: 'loaded', version: this.version, routes: this.routes() });
   }
 
@@ -111,6 +112,7 @@ export class Controller {
     }
     const before = this.version;
     this.swap(next, 'reloaded');
+    this.warnAboutUnverifiedTls();
     this.source = config;
     this.reloadAudit = (this.store?.record({ ...recordedAs(actor ?? { name: 'figway' }), action: 'reload', before, after: this.version, revision: this.version }) ?? Promise.resolve()).catch(
       (err: unknown) => this.deps.logger.warn({ err }, 'figway: could not write the reload to the audit log'),
@@ -259,6 +261,14 @@ export class Controller {
       this.swap(next, 'state-changed');
     } catch (err) {
       this.deps.logger.error({ err }, 'figway: could not apply the runtime state; the previous one keeps serving');
+    }
+  }
+
+  /** At start-up and on every reload, so `tls.insecure` is never forgotten in a config that ships. */
+  private warnAboutUnverifiedTls(): void {
+    const unverified = new Set(this.snapshot.routes.filter((route) => route.upstream.tls?.info.verify === false).map((route) => route.upstream.name));
+    for (const upstream of unverified) {
+      this.deps.logger.warn({ upstream }, `figway: TLS to ${upstream} is not verified (tls.insecure: true): anyone on the network path can pose as the service`);
     }
   }
 

@@ -33,6 +33,7 @@ export function defaultLogger(): Logger {
 
 interface LoggingOptions {
   level?: 'trace' | 'debug' | 'info' | 'warn';
+  clientClosedLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   sample?: number;
   headers?: boolean | string[];
   redactHeaders?: string[];
@@ -62,6 +63,10 @@ export function loggingPlugin(logger?: Logger): FigwayPlugin<LoggingOptions> {
       additionalProperties: false,
       properties: {
         level: { enum: ['trace', 'debug', 'info', 'warn'], description: 'Level of the line for a successful request. Default info.' },
+        clientClosedLevel: {
+          enum: ['trace', 'debug', 'info', 'warn', 'error'],
+          description: 'Level of the line for a request whose client went away before its response ended ("request aborted by the client", error code CLIENT_CLOSED): routine for browsers and mobile apps, so not an error. Default info.',
+        },
         sample: { type: 'number', minimum: 0, maximum: 1, description: 'Share of successful requests logged, 0 to 1. Errors are always logged. Default 1.' },
         headers: {
           type: ['boolean', 'array'],
@@ -111,10 +116,13 @@ function createRequestLogger(
   const ok = base[level].bind(base);
   const clientError = base.warn.bind(base);
   const serverError = base.error.bind(base);
+  const clientClosed = base[options.clientClosedLevel ?? 'info'].bind(base);
   return (ctx, sampled) => {
     const { req, res } = ctx;
     const finished = res.writableFinished;
     const status = res.statusCode;
+    // The client left on its own: nothing figway or the service did wrong.
+    const aborted = !finished && ctx.error === undefined && status < 500;
     const failed = status >= 500 || !finished;
     if (!sampled && !failed) return;
     const { decision } = ctx;
@@ -140,7 +148,8 @@ function createRequestLogger(
       clientIp: ctx.view.ip,
       error: failed ? errorOf(ctx, finished) : undefined,
     };
-    if (failed) serverError(line, 'request errored');
+    if (aborted) clientClosed(line, 'request aborted by the client');
+    else if (failed) serverError(line, 'request errored');
     else (status >= 400 ? clientError : ok)(line, 'request completed');
   };
 }

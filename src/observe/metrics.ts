@@ -19,6 +19,7 @@ export const METRIC_NAMES = [
   'figway_progressive_events_total',
   'figway_shadow_comparisons_total',
   'figway_auth_failures_total',
+  'figway_upstream_certificate_expiry_seconds',
 ] as const;
 
 /** What the gauges read when Prometheus scrapes: one source per figway instance on the registry. */
@@ -36,6 +37,7 @@ interface Metrics {
   progressiveEvents: Counter<'route' | 'event'>;
   shadowComparisons: Counter<'route' | 'result'>;
   authFailures: Counter<'route' | 'outcome'>;
+  certificateExpiry: Gauge<'upstream'>;
   sources: Set<GaugeSource>;
 }
 
@@ -95,6 +97,12 @@ function metricsOf(registry: Registry): Metrics {
       labelNames: ['route', 'outcome'],
       registers,
     })),
+    certificateExpiry: reuse('figway_upstream_certificate_expiry_seconds', () => new Gauge({
+      name: 'figway_upstream_certificate_expiry_seconds',
+      help: 'When the certificate each https service last presented expires, as a Unix time in seconds (from every new connection, and from the look figway takes when a handshake fails).',
+      labelNames: ['upstream'],
+      registers,
+    })),
     sources,
   };
   reuse('figway_rollout_percent', () => new Gauge({
@@ -132,8 +140,8 @@ function metricsOf(registry: Registry): Metrics {
   return metrics;
 }
 
-/** The counters of migration safety (progressive rollouts, shadow traffic), on the app's registry. */
-export function safetyCounters(registry: Registry = globalRegistry): Pick<Metrics, 'progressiveEvents' | 'shadowComparisons' | 'authFailures'> {
+/** The metrics other parts of figway keep (progressive rollouts, shadow traffic, auth failures, certificates), on the app's registry. */
+export function safetyCounters(registry: Registry = globalRegistry): Pick<Metrics, 'progressiveEvents' | 'shadowComparisons' | 'authFailures' | 'certificateExpiry'> {
   return metricsOf(registry);
 }
 

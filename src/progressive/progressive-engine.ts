@@ -38,6 +38,8 @@ export class ProgressiveEngine {
   private running: Promise<void> | undefined;
   /** Requests the service served per route at the current step, on this replica. */
   private readonly served = new Map<string, { key: string; count: number }>();
+  /** Steps whose stored start lay in this clock's future, and the time they are counted from instead. */
+  private readonly futureStarts = new Map<string, { since: number; countedFrom: number }>();
 
   /** Counts the requests the service served at each step (the plugin shows up in `plugins` like any built-in). */
   readonly plugin: FigwayPlugin = {
@@ -149,17 +151,36 @@ export class ProgressiveEngine {
     }
     if (entry.state !== 'running') return;
     const now = this.deps.now();
+    const since = this.stepStart(route.id, entry.since, now);
     if (settings.guard) {
-      const verdict = judge(settings.guard, this.deps.liveStats.figures(route.id, entry.since));
+      const verdict = judge(settings.guard, this.deps.liveStats.figures(route.id, since));
       if (verdict.verdict === 'breach') {
         const onBreach = settings.guard.onBreach;
         await this.move(controller, route.id, entry, (current, at) => afterBreach(current, onBreach, verdict.reason, at), 'progressive-breach', GUARD, 'breach');
         return;
       }
     }
-    if (now - entry.since >= settings.minStepTimeMs && this.servedAtStep(route.id) >= settings.minStepRequests) {
+    if (now - since >= settings.minStepTimeMs && this.servedAtStep(route.id) >= settings.minStepRequests) {
       await this.move(controller, route.id, entry, nextStep, 'progressive-step', ENGINE, entry.step === entry.steps.length - 1 ? 'done' : 'step');
     }
+  }
+
+  /**
+   * When the current step is counted from: its stored start, unless that lay ahead of this
+   * replica's clock when first seen (the clock stepped back, an NTP correction; or another
+   * replica's clock runs ahead), in which case from that moment. Waiting for the clock to reach
+   * the stored start would stall the rollout for as long as the jump.
+   */
+  private stepStart(routeId: string, since: number, now: number): number {
+    const clamped = this.futureStarts.get(routeId);
+    if (clamped?.since === since) return clamped.countedFrom;
+    if (since <= now) return since;
+    this.futureStarts.set(routeId, { since, countedFrom: now });
+    this.deps.logger.warn(
+      { route: routeId, stepStart: new Date(since).toISOString(), now: new Date(now).toISOString() },
+      `figway: the current step of ${routeId} starts in this clock's future (a clock jump?): its time is counted from now`,
+    );
+    return now;
   }
 
   /** Applies `move` only if the stored schedule is still the one the engine decided on. */

@@ -98,9 +98,9 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     ctx.failed = true;
     const error = toUpstreamError(err, ctx.compiled.upstream.name);
     countFailure(ctx);
-    const kind = error.code === 'FIGWAY_UPSTREAM_UNAVAILABLE' ? 'refused' : error.code.endsWith('TIMEOUT') ? 'timeout' : undefined;
-    const fallback = ctx.compiled.fallback;
-    if (fallback && ((kind === 'refused' && fallback.onRefused) || (kind === 'timeout' && fallback.onTimeout)) && fallBack(ctx)) return;
+    if (error.code === 'FIGWAY_UPSTREAM_TLS') ctx.compiled.upstream.handshakeFailed(error);
+    const kind = failureKind(error);
+    if (kind && ctx.compiled.fallback?.on.has(kind) && fallBack(ctx)) return;
     ctx.answerError(error);
   }
 
@@ -128,6 +128,13 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     send(ctx);
   };
   return { forward, forwarderFor };
+}
+
+/** The `fallback.on` word for an upstream failure: a TLS failure is never `refused`, so a broken certificate is not hidden behind legacy. */
+function failureKind(error: FigwayError): 'refused' | 'timeout' | 'tls' | undefined {
+  if (error.code === 'FIGWAY_UPSTREAM_UNAVAILABLE') return 'refused';
+  if (error.code === 'FIGWAY_UPSTREAM_TLS') return 'tls';
+  return error.code.endsWith('TIMEOUT') ? 'timeout' : undefined;
 }
 
 /**

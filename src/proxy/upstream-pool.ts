@@ -1,10 +1,16 @@
 // One keep-alive connection pool per service and engine, kept across reloads while its configuration is unchanged.
 import http from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
 import type { Dispatcher, Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
+import type { FigwayError } from '../errors.js';
+import type { CertificateWatch } from './certificate-watch.js';
 import { createUndiciPool } from './engines/undici-pool.js';
+import { UpstreamTls, type TlsOptions } from './upstream-tls.js';
 
 // A retired pool's requests may still be on their way to it (a request that matched on the old
 // snapshot and waited for its identity): it takes no new connections, and closes after this grace.
@@ -18,23 +24,37 @@ export interface PoolSettings {
   readonly idleTimeout: number;
 }
 
+/** What upstreams share: where relative TLS files start, the log, the certificate watch. */
+export interface UpstreamDeps {
+  readonly logger: Logger;
+  readonly certificates: CertificateWatch;
+}
+
 /**
  * A service figway can send traffic to, with its connection pools: Node's http.Agent for the
  * http-proxy-middleware engine and WebSocket-free Node requests, an undici Pool per connect
- * timeout for the undici engine (undici sets that timeout per pool). Each is created on first use.
+ * timeout for the undici engine (undici sets that timeout per pool). Each is created on first use,
+ * and again once the TLS files changed (the old ones finish what they carry, then close).
  */
 export class Upstream {
   /** The URL's path without its trailing slash, put in front of every request path. */
   readonly basePath: string;
   /** Pool size and idle time, alike for both engines. */
   readonly poolSettings: PoolSettings;
+  /** TLS towards an https:// service (the config's `tls`, or Node's defaults). */
+  readonly tls: UpstreamTls | undefined;
   private nodeAgent: http.Agent | undefined;
   private readonly pools = new Map<number, Pool>();
+  /** The TLS version the pools were opened with. */
+  private poolsTls = 0;
 
+  /** @throws TlsSettingProblem when the TLS settings cannot be used. */
   constructor(
     readonly name: string,
     readonly url: URL,
     readonly config: Readonly<UpstreamConfig>,
+    baseDir: string,
+    private readonly deps: UpstreamDeps,
   ) {
     this.basePath = url.pathname.replace(/\/$/, '');
     this.poolSettings = {
@@ -42,15 +62,23 @@ export class Upstream {
       maxFreeSockets: config.pool?.maxFreeSockets ?? 64,
       idleTimeout: parseDuration(config.pool?.idleTimeout ?? '4s'),
     };
+    this.tls = url.protocol === 'https:' ? new UpstreamTls(name, config.tls ?? {}, url, baseDir, deps.logger) : undefined;
+  }
+
+  /** What connections to this service are opened with (undefined for http://). */
+  get tlsOptions(): TlsOptions | undefined {
+    return this.tls?.options;
   }
 
   /** Node's keep-alive agent for this service. */
   get agent(): http.Agent {
-    return (this.nodeAgent ??= createAgent(this.url, this.poolSettings));
+    this.followTls();
+    return (this.nodeAgent ??= createAgent(this));
   }
 
   /** The undici pool for this service whose connections must open within `connectTimeout` ms. */
   dispatcher(connectTimeout: number): Dispatcher {
+    this.followTls();
     let pool = this.pools.get(connectTimeout);
     if (!pool) {
       pool = createUndiciPool(this, connectTimeout);
@@ -59,20 +87,45 @@ export class Upstream {
     return pool;
   }
 
+  /** A new connection's handshake succeeded. */
+  connected(socket: TLSSocket): void {
+    this.deps.certificates.connected(this.name, socket);
+  }
+
+  /** A handshake failed (FIGWAY_UPSTREAM_TLS): logged, with the certificate the service presents, once a minute. */
+  handshakeFailed(error: FigwayError): void {
+    this.deps.certificates.failed(this, error);
+  }
+
   /** No longer serving: idle connections close now, busy ones once their request is done. */
   retire(): void {
+    this.tls?.close();
+    this.retirePools();
+  }
+
+  /** Closes every connection now. */
+  close(): void {
+    this.tls?.close();
+    this.nodeAgent?.destroy();
+    for (const pool of this.pools.values()) void pool.destroy();
+    this.pools.clear();
+  }
+
+  /** Once the TLS files changed, new requests go through new pools; the old ones finish theirs. */
+  private followTls(): void {
+    if (this.tls === undefined || this.tls.version === this.poolsTls) return;
+    this.poolsTls = this.tls.version;
+    this.retirePools();
+    this.nodeAgent = undefined;
+    this.pools.clear();
+  }
+
+  private retirePools(): void {
     if (this.nodeAgent) {
       (this.nodeAgent as http.Agent & { keepAlive: boolean }).keepAlive = false;
       for (const sockets of Object.values(this.nodeAgent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
     }
     for (const pool of this.pools.values()) setTimeout(() => void pool.close(), RETIRED_POOL_GRACE_MS).unref();
-  }
-
-  /** Closes every connection now. */
-  close(): void {
-    this.nodeAgent?.destroy();
-    for (const pool of this.pools.values()) void pool.destroy();
-    this.pools.clear();
   }
 }
 
@@ -83,12 +136,18 @@ export class Upstream {
 export class UpstreamPool {
   private readonly upstreams = new Map<string, Upstream>();
 
-  /** The upstream for this name and configuration, created on first use. */
-  get(name: string, config: UpstreamConfig): Upstream {
-    const key = `${name}\n${JSON.stringify(config)}`;
+  constructor(private readonly deps: UpstreamDeps) {}
+
+  /**
+   * The upstream for this name and configuration, created on first use (relative TLS files from `baseDir`).
+   *
+   * @throws TlsSettingProblem when its TLS settings cannot be used.
+   */
+  get(name: string, config: UpstreamConfig, baseDir: string): Upstream {
+    const key = `${name}\n${baseDir}\n${JSON.stringify(config)}`;
     let upstream = this.upstreams.get(key);
     if (!upstream) {
-      upstream = new Upstream(name, new URL(config.url), config);
+      upstream = new Upstream(name, new URL(config.url), config, baseDir, this.deps);
       this.upstreams.set(key, upstream);
     }
     return upstream;
@@ -101,6 +160,9 @@ export class UpstreamPool {
       this.upstreams.delete(key);
       upstream.retire();
     }
+    const names = new Set([...used].map((upstream) => upstream.name));
+    for (const upstream of this.upstreams.values()) names.add(upstream.name);
+    this.deps.certificates.retain(names);
   }
 
   /** Closes every connection of every upstream. */
@@ -110,7 +172,8 @@ export class UpstreamPool {
   }
 }
 
-function createAgent(url: URL, settings: PoolSettings): http.Agent {
+function createAgent(upstream: Upstream): http.Agent {
+  const settings = upstream.poolSettings;
   const options = {
     keepAlive: true,
     maxSockets: settings.maxSockets,
@@ -119,5 +182,14 @@ function createAgent(url: URL, settings: PoolSettings): http.Agent {
     timeout: settings.idleTimeout,
     scheduling: 'lifo' as const,
   };
-  return url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+  if (!upstream.tlsOptions) return new http.Agent(options);
+  // The agent's options win over a request's, so the service's TLS settings apply whatever the proxy library sets.
+  const agent = new https.Agent({ ...options, ...upstream.tlsOptions });
+  const open = agent.createConnection.bind(agent);
+  agent.createConnection = (connectOptions, callback) => {
+    const socket = open(connectOptions, callback) as Duplex as TLSSocket;
+    socket.once('secureConnect', () => upstream.connected(socket));
+    return socket;
+  };
+  return agent;
 }

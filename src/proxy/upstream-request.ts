@@ -20,6 +20,8 @@ export function requestUpstream(upstream: Upstream, path: string, options: { met
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port,
     path: `${url.pathname.replace(/\/$/, '')}${path}`,
+    // Without an agent (WebSocket handshakes), the service's TLS settings go with the request itself.
+    ...upstream.tlsOptions,
     ...options,
   });
 }

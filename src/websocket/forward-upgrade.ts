@@ -31,8 +31,13 @@ export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer 
     const clearTimeouts = armHandshakeTimeouts(proxyReq, compiled.timeouts, name);
     const fail = (err: unknown) => {
       clearTimeouts();
-      if (upgraded) client.destroy();
-      else ctx.answerError(toUpstreamError(err, name));
+      if (upgraded) {
+        client.destroy();
+        return;
+      }
+      const error = toUpstreamError(err, name);
+      if (error.code === 'FIGWAY_UPSTREAM_TLS') compiled.upstream.handshakeFailed(error);
+      ctx.answerError(error);
     };
     try {
       prepareUpgradeHeaders(proxyReq, ctx);

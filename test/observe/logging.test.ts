@@ -1,5 +1,6 @@
 // One JSON line per routed request: decision, upstream, ids; credentials redacted; sampling; off switch.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
@@ -14,7 +15,18 @@ describe('request logs', () => {
   let roll = 0.5;
 
   beforeAll(async () => {
-    service = await startUpstream('orders', (_req, res) => {
+    service = await startUpstream('orders', (req, res) => {
+      if (req.url?.startsWith('/api/stream') || req.url?.startsWith('/api/loud')) {
+        // Half a download, then nothing: the client gives up.
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
+        res.write('x'.repeat(1000));
+        return;
+      }
+      if (req.url?.startsWith('/api/orders/cut')) {
+        res.writeHead(200, { 'content-length': '100000' });
+        res.write('x'.repeat(1000), () => res.destroy());
+        return;
+      }
       res.setHeader('set-cookie', 'session=secret-session; Path=/');
       res.end('{}');
     });
@@ -29,6 +41,8 @@ describe('request logs', () => {
           { id: 'broken', match: { path: '/api/broken' }, upstream: 'http://127.0.0.1:1' },
           { id: 'sampled', match: { path: '/api/sampled' }, upstream: service.url, plugins: { logging: { sample: 0.25 } } },
           { id: 'quiet', match: { path: '/api/quiet' }, upstream: service.url, plugins: { logging: false } },
+          { id: 'stream', match: { path: '/api/stream' }, upstream: service.url },
+          { id: 'stream-loud', match: { path: '/api/loud' }, upstream: service.url, plugins: { logging: { clientClosedLevel: 'warn' } } },
         ],
       },
     });
@@ -87,6 +101,21 @@ describe('request logs', () => {
     const line = await lineFor('/api/broken');
     expect(line).toMatchObject({ level: 50, route: 'broken', target: 'service', res: { statusCode: 502 }, error: { code: 'FIGWAY_UPSTREAM_UNAVAILABLE' } });
     expect(line.err).toBeUndefined();
+  });
+
+  it('logs a client that went away mid-download at info (or the level set), not as an error; a service that broke off stays an error', async () => {
+    const abandon = (path: string) =>
+      new Promise<void>((resolve) => {
+        const req = http.get(`${monolith.url}${path}`, (res) => res.once('data', () => req.destroy()));
+        req.on('close', () => resolve());
+        req.on('error', () => undefined);
+      });
+    await abandon('/api/stream');
+    expect(await lineFor('/api/stream')).toMatchObject({ level: 30, msg: 'request aborted by the client', route: 'stream', error: { code: 'CLIENT_CLOSED' } });
+    await abandon('/api/loud');
+    expect(await lineFor('/api/loud')).toMatchObject({ level: 40, msg: 'request aborted by the client' });
+    await expect(request(monolith.url, '/api/orders/cut', { headers: { 'x-user-id': 'alice' } })).rejects.toThrow();
+    expect(await lineFor('/api/orders/cut')).toMatchObject({ level: 50, msg: 'request errored', target: 'service' });
   });
 
   it('samples successful requests with the injected randomness', async () => {

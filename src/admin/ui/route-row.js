@@ -65,7 +65,7 @@ export function createRouteRow(id, act) {
       route = next;
       fill(cells.route, h('strong', {}, route.id), route.description && h('div', { class: 'muted small' }, route.description));
       fill(cells.match, matchLines(route.match));
-      fill(cells.upstream, h('div', {}, route.upstream.name), h('div', { class: 'muted small' }, route.upstream.url));
+      fill(cells.upstream, h('div', {}, route.upstream.name), h('div', { class: 'muted small' }, route.upstream.url), tlsLine(route.upstream.tls));
       fill(cells.auth, fmt.auth(route.auth));
       fill(cells.limits, fmt.limits(route.limits).map((line) => h('div', {}, line)));
       fill(cells.rollout, rolloutLines(route));
@@ -125,4 +125,12 @@ function strangled(ratio) {
   // CSSOM, not a style attribute: the CSP allows no inline styles.
   bar.style.width = `${Math.round((ratio ?? 0) * 100)}%`;
   return [h('div', { class: 'share' }, fmt.share(ratio)), h('div', { class: 'meter' }, bar)];
+}
+
+/** How an https service is reached: an unverified one stands out, since anyone on the path could pose as it. */
+function tlsLine(tls) {
+  if (!tls) return null;
+  if (!tls.verify) return h('div', {}, h('span', { class: 'badge killed', 'data-tls': 'unverified', title: 'tls.insecure: true — any certificate is accepted' }, 'TLS not verified'));
+  const parts = [tls.ca === 'private' ? 'private CA' : 'public CAs', tls.clientCertificate ? 'mutual TLS' : null].filter(Boolean);
+  return h('div', { class: 'muted small', 'data-tls': 'verified' }, `TLS: ${parts.join(', ')}`);
 }

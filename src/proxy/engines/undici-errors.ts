@@ -1,6 +1,6 @@
 // What undici reports going wrong towards a service, as figway's upstream errors.
 import { FigwayError } from '../../errors.js';
-import { toUpstreamError } from '../upstream-error.js';
+import { tlsReason, toUpstreamError } from '../upstream-error.js';
 
 /**
  * The FigwayError for an error undici raised: responses that are not HTTP, heads over Node's size
@@ -19,6 +19,9 @@ export function fromUndiciError(err: unknown, upstream: string): FigwayError {
   ) {
     return new FigwayError('FIGWAY_UPSTREAM_BAD_RESPONSE', `${upstream} answered with invalid HTTP (${(err as Error).message})`, { cause: err });
   }
+  // A TLS alert undici replaced by its own "other side closed" (see the connection watch in undici-pool.ts).
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (code === 'UND_ERR_SOCKET' && typeof cause?.code === 'string' && tlsReason(cause.code)) return toUpstreamError(cause, upstream);
   return toUpstreamError(err, upstream);
 }
 

@@ -2,9 +2,11 @@
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { buildConnector, Pool } from 'undici';
 import { FigwayError } from '../../errors.js';
 import type { Upstream } from '../upstream-pool.js';
+import { tlsReason } from '../upstream-error.js';
 import { releaseHeld } from './held-responses.js';
 
 // Loaded on first use: an app that forwards only through http-proxy-middleware never loads undici (~100 ms at start-up).
@@ -22,7 +24,7 @@ export function createUndiciPool(upstream: Upstream, connectTimeout: number): Po
     // A service's `Keep-Alive: timeout=N` may shorten the idle time, never lengthen it past ours.
     keepAliveTimeout: settings.idleTimeout,
     keepAliveMaxTimeout: settings.idleTimeout,
-    connect: connectWithin(undici.buildConnector({ timeout: 0 }), connectTimeout, upstream.name),
+    connect: connectWithin(undici.buildConnector({ timeout: 0, ...upstream.tlsOptions }), connectTimeout, upstream),
     // Node's own limit, as the other engine has it: larger response heads are a 502.
     maxHeaderSize: http.maxHeaderSize,
   });
@@ -36,8 +38,13 @@ export function createUndiciPool(upstream: Upstream, connectTimeout: number): Po
  * held back for a slow client is let go before undici finishes its parser (see releaseHeld).
  */
 function watchConnection(socket: Socket): void {
+  let tlsAlert: NodeJS.ErrnoException | undefined;
   socket.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'ECONNRESET') err.code = 'UND_ERR_SOCKET';
+    // A service refusing figway's client certificate (TLS 1.3) sends an alert and closes; undici
+    // then fails the request with its own "other side closed", which is given the alert as its cause.
+    if (err.code !== undefined && tlsReason(err.code)) tlsAlert = err;
+    else if (tlsAlert && err.code === 'UND_ERR_SOCKET') Object.assign(err, { cause: tlsAlert });
     releaseHeld();
   });
   socket.on('end', releaseHeld);
@@ -47,16 +54,16 @@ function watchConnection(socket: Socket): void {
 /**
  * undici's connector with the connect timeout on Node's own timer (undici's fires up to a second
  * late, too late for a connect timeout of a few hundred milliseconds that a fallback relies on),
- * and the watch on each connection.
+ * the watch on each connection, and the certificate of each secure one.
  */
-function connectWithin(connect: buildConnector.connector, ms: number, upstream: string): buildConnector.connector {
+function connectWithin(connect: buildConnector.connector, ms: number, upstream: Upstream): buildConnector.connector {
   return (options, callback) => {
     let settled = false;
     let socket: unknown;
     const timer = setTimeout(() => {
       settled = true;
       if (socket instanceof Socket) socket.destroy();
-      callback(new FigwayError('FIGWAY_UPSTREAM_CONNECT_TIMEOUT', `${upstream} accepted no connection within ${ms} ms`), null);
+      callback(new FigwayError('FIGWAY_UPSTREAM_CONNECT_TIMEOUT', `${upstream.name} accepted no connection within ${ms} ms`), null);
     }, ms);
     // undici's connector returns the socket it opens (its types say void), so a late one is closed at once.
     socket = connect(options, (...result) => {
@@ -65,6 +72,8 @@ function connectWithin(connect: buildConnector.connector, ms: number, upstream: 
       if (settled) connected?.destroy();
       else {
         if (connected) watchConnection(connected);
+        // undici calls back once a TLS connection is secure.
+        if (connected instanceof TLSSocket) upstream.connected(connected);
         callback(...result);
       }
     });

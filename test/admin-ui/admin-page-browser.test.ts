@@ -21,6 +21,8 @@ admin:
   token: ${TOKEN}
   tokens: [{ name: dashboard, token: ${READ_TOKEN}, role: read }]
 state: { store: file, path: state.json }
+upstreams:
+  reports-tls: { url: "https://127.0.0.1:9", tls: { insecure: true } }
 reload: { watch: false }
 routes:
   - id: orders
@@ -36,6 +38,10 @@ routes:
   - id: search
     match: { path: /api/search, host: shop.example }
     upstream: ${upstream}
+    rollout: { percent: 0 }
+  - id: reports
+    match: { path: /api/reports }
+    upstream: reports-tls
     rollout: { percent: 0 }
   - id: catalog
     match: { path: /api/catalog }
@@ -260,6 +266,12 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await page.reload();
     await row('orders').waitFor();
     expect(await extras.isHidden()).toBe(true);
+  });
+
+  it('shows which services are reached over TLS, and flags one whose certificate is not verified', async () => {
+    await row('reports').waitFor();
+    expect(await row('reports').locator('[data-tls="unverified"]').innerText()).toBe('TLS not verified');
+    expect(await row('orders').locator('[data-tls]').count()).toBe(0);
   });
 
   it('says who it acts as, and shows a read-only token no change controls', async () => {

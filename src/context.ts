@@ -69,6 +69,8 @@ export class RequestContext implements FigwayContext {
   failed = false;
   /** Set when the service failed and the legacy handler served instead. */
   fellBack = false;
+  /** The service's failure, whoever then answered (a 502/504, or legacy through fallback). */
+  upstreamFailure: { readonly code: string; readonly message: string } | undefined = undefined;
   /** Hands the request to the monolith's handler (Express's next), once it was dispatched to a service. */
   legacy: (() => void) | undefined;
   /** The exchange with the service in flight, when its engine must hear that the client went away. */

@@ -55,14 +55,14 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const liveStats = createLiveStats(runtime.now);
   const progressive = new ProgressiveEngine({ now: runtime.now, liveStats, logger, events: safetyCounters(registry).progressiveEvents });
-  const breakers = new CircuitBreakers(runtime.now);
+  const breakers = new CircuitBreakers(runtime.now, (route, from, to, reason) => logger.warn({ route, from, to, reason }, `figway: circuit breaker of ${route} ${from} → ${to}: ${reason}`));
   const shadowBook = new ShadowBook(safetyCounters(registry).shadowComparisons);
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
     authPlugin({ env: options.env ?? process.env, passport: options.passport, failures: safetyCounters(registry).authFailures, logger, now: runtime.now }),
     loggingPlugin(logger),
-    metricsPlugin(registry),
+    metricsPlugin(registry, breakers),
     liveStats.plugin,
     progressive.plugin,
     rateLimitPlugin({ logger, now: options.now }),
@@ -87,6 +87,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const live = {
     servedAtStep: (id: string) => progressive.servedAtStep(id),
     breaker: (id: string) => breakers.state(id),
+    lastFailure: (id: string) => breakers.lastFailure(id),
     shadow: (id: string) => shadowBook.report(id),
   };
   const ready = (async () => {

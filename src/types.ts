@@ -109,6 +109,11 @@ export interface FigwayContext {
   readonly upstreamLatency: number | undefined;
   /** The error figway itself answered the request with (an upstream failure, a refused body...). */
   readonly error: FigwayError | undefined;
+  /**
+   * The service's failure on this request, also when legacy served it instead (fallback): a
+   * `FIGWAY_UPSTREAM_*` code, or `HTTP_<status>` for a status `fallback.on` lists.
+   */
+  readonly upstreamFailure: { readonly code: string; readonly message: string } | undefined;
   /** Scratch space for plugins (use a Symbol or your plugin's name as key). */
   readonly locals: Map<string | symbol, unknown>;
 }

@@ -17,6 +17,7 @@ export interface RouteAnswer {
   readonly rollout: RolloutAnswer & { readonly source: 'file' | 'runtime' | 'progressive'; readonly killed: boolean };
   readonly progressive?: ProgressiveAnswer | null;
   readonly breaker?: 'closed' | 'open' | 'half-open' | null;
+  readonly lastUpstreamError?: { readonly code: string; readonly message: string; readonly at: string } | null;
 }
 
 /** A route's progressive rollout, as GET /routes/:id shows it. */

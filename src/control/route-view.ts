@@ -1,5 +1,5 @@
 // The routing table as the admin API shows it: everything that decides where a request goes.
-import type { BreakerState } from '../proxy/circuit-breaker.js';
+import type { BreakerState, UpstreamFailure } from '../proxy/circuit-breaker.js';
 import type { CompiledRoute, Snapshot } from '../snapshot.js';
 import type { ShadowReport } from '../shadow/shadow-book.js';
 
@@ -9,6 +9,8 @@ export interface RouteLive {
   servedAtStep(routeId: string): number;
   /** The circuit breaker of a route with a fallback, on this replica. */
   breaker(routeId: string): BreakerState;
+  /** The latest failure of a route's service on this replica (also one legacy absorbed). */
+  lastFailure(routeId: string): UpstreamFailure | undefined;
   /** What shadow traffic found on a route, on this replica. */
   shadow(routeId: string): ShadowReport;
 }
@@ -29,6 +31,7 @@ export function routeView(route: CompiledRoute, live: RouteLive) {
     override: info.override ?? null,
     progressive: progressiveView(route, live),
     breaker: route.fallback?.breaker ? live.breaker(route.id) : null,
+    lastUpstreamError: live.lastFailure(route.id) ?? null,
     shadow: config.shadow ?? null,
   };
 }

@@ -1,6 +1,7 @@
 // The built-in `metrics` plugin: RED metrics per route and side, gateway vs upstream time, migration progress.
-import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
 import { parseDuration } from '../config/units.js';
+import type { BreakerState, CircuitBreakers } from '../proxy/circuit-breaker.js';
 import type { FigwayContext, FigwayPlugin, RouteInfo } from '../types.js';
 import { StrangledWindow } from './strangled-window.js';
 
@@ -20,12 +21,17 @@ export const METRIC_NAMES = [
   'figway_shadow_comparisons_total',
   'figway_auth_failures_total',
   'figway_upstream_certificate_expiry_seconds',
+  'figway_circuit_breaker_state',
 ] as const;
+
+/** figway_circuit_breaker_state's values. */
+export const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** What the gauges read when Prometheus scrapes: one source per figway instance on the registry. */
 interface GaugeSource {
   routes: readonly RouteInfo[];
   window: StrangledWindow | undefined;
+  breakers: Pick<CircuitBreakers, 'state'> | undefined;
 }
 
 interface Metrics {
@@ -115,23 +121,30 @@ function metricsOf(registry: Registry): Metrics {
       for (const source of sources) for (const route of source.routes) this.set({ route: route.id }, route.killed ? 0 : (route.config.rollout?.percent ?? 100));
     },
   }));
-  reuse('figway_strangled_ratio', () => new Gauge({
-    name: 'figway_strangled_ratio',
-    help: 'Share of matched requests that new services served over the recent window, per route and (without a route label) overall: the migration in one number.',
+  reuse('figway_circuit_breaker_state', () => new Gauge({
+    name: 'figway_circuit_breaker_state',
+    help: 'The circuit breaker of each route with one (fallback.breaker), on this replica: 0 closed (requests go to the service), 1 half-open (one probe request does), 2 open (legacy serves the route).',
     labelNames: ['route'],
     registers,
     collect() {
       this.reset();
-      let service = 0;
-      let total = 0;
+      for (const { routes, breakers } of sources) {
+        if (!breakers) continue;
+        for (const route of routes) if (route.config.fallback && route.config.fallback.breaker !== false) this.set({ route: route.id }, BREAKER_STATE_VALUES[breakers.state(route.id)]);
+      }
+    },
+  }));
+  reuse('figway_strangled_ratio', () => new Gauge({
+    name: 'figway_strangled_ratio',
+    help: 'Share of the requests each route matched over the recent window that its new service served (a fallback is legacy serving), on this replica. Across routes and replicas, compute it from figway_requests_total.',
+    labelNames: ['route'],
+    registers,
+    collect() {
+      this.reset();
       for (const source of sources) {
         if (!source.window) continue;
-        const counts = source.window.counts();
-        for (const [route, [s, t]] of counts.perRoute) this.set({ route }, s / t);
-        service += counts.overall[0];
-        total += counts.overall[1];
+        for (const [route, [s, t]] of source.window.counts().perRoute) this.set({ route }, s / t);
       }
-      if (total > 0) this.set(service / total);
     },
   }));
   metrics.reloads.inc({ result: 'success' }, 0);
@@ -147,6 +160,7 @@ export function safetyCounters(registry: Registry = globalRegistry): Pick<Metric
 
 interface MetricsOptions {
   strangledWindow?: number | string;
+  defaultMetrics?: boolean;
 }
 
 /**
@@ -154,9 +168,9 @@ interface MetricsOptions {
  * from the config only (route ids, upstream names, error codes, a fixed set of methods), so the
  * number of series depends on the config, never on the traffic.
  */
-export function metricsPlugin(registry: Registry = globalRegistry): FigwayPlugin<MetricsOptions> {
+export function metricsPlugin(registry: Registry = globalRegistry, breakers?: Pick<CircuitBreakers, 'state'>): FigwayPlugin<MetricsOptions> {
   const metrics = metricsOf(registry);
-  const source: GaugeSource = { routes: [], window: undefined };
+  const source: GaugeSource = { routes: [], window: undefined, breakers };
   metrics.sources.add(source);
   return {
     name: 'metrics',
@@ -165,6 +179,10 @@ export function metricsPlugin(registry: Registry = globalRegistry): FigwayPlugin
       type: 'object',
       additionalProperties: false,
       properties: {
+        defaultMetrics: {
+          type: 'boolean',
+          description: "Also collect Node's process metrics (CPU, memory, event-loop lag, GC: prom-client's default metrics) on figway's registry, for an app that has no registry of its own. Default false.",
+        },
         strangledWindow: {
           type: ['integer', 'string'],
           pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)$',
@@ -173,6 +191,8 @@ export function metricsPlugin(registry: Registry = globalRegistry): FigwayPlugin
       },
     },
     setup: ({ options, now }) => {
+      // Once per registry (prom-client refuses to register them twice); they stay until the process ends.
+      if (options.defaultMetrics === true && !registry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics({ register: registry });
       const windowMs = parseDuration(options.strangledWindow ?? '5m');
       // The window outlives reloads (the share must not drop to nothing on every config change).
       if (source.window?.windowMs !== windowMs) source.window = new StrangledWindow(windowMs, now);
@@ -210,8 +230,11 @@ function observe(metrics: Metrics, window: StrangledWindow, ctx: FigwayContext):
   metrics.duration.observe({ route, target }, (performance.now() - ctx.startedAt) / 1000);
   const latency = ctx.upstreamLatency;
   if (latency !== undefined) metrics.upstreamDuration.observe({ route, upstream: info.upstream.name }, latency / 1000);
-  if (error?.code.startsWith('FIGWAY_UPSTREAM_')) metrics.upstreamErrors.inc({ route, upstream: info.upstream.name, code: error.code });
-  if (decision) window.record(route, decision.side === 'service');
+  // Counted whoever answered: a failure legacy absorbed (fallback) is a failure all the same.
+  const failure = ctx.upstreamFailure?.code ?? (error?.code.startsWith('FIGWAY_UPSTREAM_') ? error.code : undefined);
+  if (failure !== undefined) metrics.upstreamErrors.inc({ route, upstream: info.upstream.name, code: failure });
+  // Who served, not what was decided: a fallback is legacy's work.
+  if (decision) window.record(route, target === 'service');
 }
 
 /** Drops the series of routes a reload removed, so the series count follows the config. */

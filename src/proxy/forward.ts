@@ -63,7 +63,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     ctx.upstreamStatus = statusCode;
     const { fallback } = ctx.compiled;
     if (fallback?.statuses.has(statusCode)) {
-      countFailure(ctx);
+      countFailure(ctx, `HTTP_${statusCode}`, `${ctx.compiled.upstream.name} answered ${statusCode}`);
       if (fallBack(ctx)) return false;
     } else if (fallback?.breaker) {
       breakers.success(ctx.compiled.id);
@@ -97,14 +97,17 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     }
     ctx.failed = true;
     const error = toUpstreamError(err, ctx.compiled.upstream.name);
-    countFailure(ctx);
+    countFailure(ctx, error.code, error.message);
     if (error.code === 'FIGWAY_UPSTREAM_TLS') ctx.compiled.upstream.handshakeFailed(error);
     const kind = failureKind(error);
     if (kind && ctx.compiled.fallback?.on.has(kind) && fallBack(ctx)) return;
     ctx.answerError(error);
   }
 
-  function countFailure(ctx: RequestContext): void {
+  /** A failure of the service, kept whoever answers the client: counted (as `upstreamFailure` once legacy serves instead), shown in the route view, told to the breaker. */
+  function countFailure(ctx: RequestContext, code: string, message: string): void {
+    ctx.upstreamFailure = { code, message };
+    breakers.recordFailure(ctx.compiled.id, code, message);
     const breaker = ctx.compiled.fallback?.breaker;
     if (breaker) breakers.failure(ctx.compiled.id, breaker);
   }

@@ -65,7 +65,7 @@ export function createRouteRow(id, act) {
       route = next;
       fill(cells.route, h('strong', {}, route.id), route.description && h('div', { class: 'muted small' }, route.description));
       fill(cells.match, matchLines(route.match));
-      fill(cells.upstream, h('div', {}, route.upstream.name), h('div', { class: 'muted small' }, route.upstream.url), tlsLine(route.upstream.tls));
+      fill(cells.upstream, h('div', {}, route.upstream.name), h('div', { class: 'muted small' }, route.upstream.url), tlsLine(route.upstream.tls), healthLines(route));
       fill(cells.auth, fmt.auth(route.auth));
       fill(cells.limits, fmt.limits(route.limits).map((line) => h('div', {}, line)));
       fill(cells.rollout, rolloutLines(route));
@@ -133,4 +133,12 @@ function tlsLine(tls) {
   if (!tls.verify) return h('div', {}, h('span', { class: 'badge killed', 'data-tls': 'unverified', title: 'tls.insecure: true — any certificate is accepted' }, 'TLS not verified'));
   const parts = [tls.ca === 'private' ? 'private CA' : 'public CAs', tls.clientCertificate ? 'mutual TLS' : null].filter(Boolean);
   return h('div', { class: 'muted small', 'data-tls': 'verified' }, `TLS: ${parts.join(', ')}`);
+}
+
+/** The service's health on this replica: a breaker that is not closed, and its latest failure (also one legacy absorbed). */
+function healthLines(route) {
+  const breaker = route.breaker && route.breaker !== 'closed' ? h('div', {}, h('span', { class: 'badge killed', 'data-breaker': route.breaker }, `breaker ${route.breaker}`)) : null;
+  const failure = route.lastUpstreamError;
+  const last = failure ? h('div', { class: 'small bad', 'data-last-error': failure.code, title: failure.message }, `last error ${failure.code}, ${fmt.time(failure.at)}`) : null;
+  return [breaker, last];
 }

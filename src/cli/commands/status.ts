@@ -42,8 +42,13 @@ export async function showStatus(context: AdminContext): Promise<void> {
     route.rollout.source,
     route.rollout.killed ? 'yes' : 'no',
     describeUpstream(route.upstream),
+    route.breaker ?? '-',
+    route.lastUpstreamError ? `${route.lastUpstreamError.code} at ${route.lastUpstreamError.at.replace(/\.\d+Z$/, 'Z')}` : '-',
   ]);
-  printLine(context.io, rows.length > 0 ? formatTable(['ID', 'PERCENT', 'SOURCE', 'KILLED', 'UPSTREAM'], rows) : 'no routes: every request goes to the monolith');
+  printLine(
+    context.io,
+    rows.length > 0 ? formatTable(['ID', 'PERCENT', 'SOURCE', 'KILLED', 'UPSTREAM', 'BREAKER', 'LAST UPSTREAM ERROR (THIS REPLICA)'], rows) : 'no routes: every request goes to the monolith',
+  );
   for (const { route, problems } of routes.ignoredOverrides) {
     printLine(context.io, `ignored runtime change for ${route} (it no longer fits the config): ${problems.join('; ')}`);
   }

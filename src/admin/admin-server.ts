@@ -39,17 +39,28 @@ export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 
  */
 export async function startAdminServer(settings: NonNullable<FigwayConfig['admin']>, deps: AdminDeps): Promise<AdminServer> {
   const host = settings.host ?? '127.0.0.1';
-  const tokens = new AdminTokens(tokenSpecs(settings), deps.configDir, deps.logger, deps.now);
-  if (!isLoopback(host) && (!tokens.any || settings.requireToken === false)) {
+  let guard = guardFor(settings, host, deps);
+  if (!isLoopback(host) && (!guard.auth.tokens.any || settings.requireToken === false)) {
     throw new FigwayError('FIGWAY_ADMIN_LISTEN_FAILED', `refusing to serve the admin API on ${host} without a token`);
   }
   // Token files are read before listening, so one that cannot be read is reported at start-up.
-  await tokens.fresh();
-  const auth: AdminAuth = { tokens, required: settings.requireToken ?? tokens.any };
-  const hosts: HostPolicy = { bindHost: host, allowedHosts: settings.allowedHosts ?? [] };
+  await guard.auth.tokens.fresh();
+  // Tokens, roles, requireToken and allowedHosts follow reloads (a token removed from the file stops
+  // working at once); the address and port are the listener's, until a restart.
+  let current = settings;
+  const guardNow = () => {
+    const latest = deps.controller.current.config.admin ?? current;
+    if (latest === current) return guard;
+    if ((latest.host ?? '127.0.0.1') !== host || latest.port !== settings.port) {
+      deps.logger.warn({ host: latest.host, port: latest.port }, 'figway: admin.host and admin.port changes apply at the next restart; tokens and allowed hosts apply now');
+    }
+    current = latest;
+    guard = guardFor(latest, host, deps);
+    return guard;
+  };
   const openapi = openApiDocument(ADMIN_ENDPOINTS, deps.version);
   const server = http.createServer((req, res) => {
-    handle(req, res, { auth, hosts }, deps, openapi).catch((err: unknown) => answerError(res, err, deps.logger));
+    handle(req, res, guardNow(), deps, openapi).catch((err: unknown) => answerError(res, err, deps.logger));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -108,6 +119,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: 
     progressive: deps.progressive,
   });
   if (result) answer(res, result.status ?? 200, result.body);
+}
+
+/** Who may call and from where, for one admin config. */
+function guardFor(settings: NonNullable<FigwayConfig['admin']>, host: string, deps: AdminDeps): { auth: AdminAuth; hosts: HostPolicy } {
+  const tokens = new AdminTokens(tokenSpecs(settings), deps.configDir, deps.logger, deps.now);
+  return { auth: { tokens, required: settings.requireToken ?? tokens.any }, hosts: { bindHost: host, allowedHosts: settings.allowedHosts ?? [] } };
 }
 
 function route(method: string, pathname: string): { endpoint: AdminEndpoint; params: Record<string, string> } | undefined {

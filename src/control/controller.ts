@@ -280,7 +280,13 @@ export class Controller {
 
   private compile(loaded: LoadedConfig, state: RuntimeState, version: number): Snapshot {
     const { plugins, upstreams, runtime } = this.deps;
-    return compileSnapshot(loaded, { plugins, upstreams, runtime, version, state, appCaseSensitive: this.appCaseSensitive });
+    try {
+      return compileSnapshot(loaded, { plugins, upstreams, runtime, version, state, appCaseSensitive: this.appCaseSensitive });
+    } catch (err) {
+      // Upstreams the refused config opened (their pools, their TLS file watches) go; the serving ones stay.
+      upstreams.retainOnly(new Set((this.snapshot as Snapshot | undefined)?.routes.map((route) => route.upstream)));
+      throw err;
+    }
   }
 
   private swap(next: Snapshot, kind: 'reloaded' | 'state-changed'): void {

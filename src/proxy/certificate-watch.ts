@@ -4,7 +4,7 @@ import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import type { FigwayError } from '../errors.js';
-import type { TlsOptions } from './upstream-tls.js';
+import type { LookOptions } from './upstream-tls.js';
 
 const REPORT_EVERY_MS = 60_000;
 // A look at a failing service's certificate gives up after this: the log line goes out without it.
@@ -14,7 +14,7 @@ const LOOK_TIMEOUT_MS = 5000;
 export interface CertifiedService {
   readonly name: string;
   readonly url: URL;
-  readonly tlsOptions: TlsOptions | undefined;
+  readonly tls: { readonly lookOptions: LookOptions } | undefined;
 }
 
 /**
@@ -31,6 +31,8 @@ export class CertificateWatch {
   private readonly reportedAt = new Map<string, number>();
   /** Services with an expiry series. */
   private readonly seen = new Set<string>();
+  /** The services the serving config uses, once known. */
+  private inUse: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly expiry: Gauge<'upstream'>,
@@ -50,7 +52,8 @@ export class CertificateWatch {
     this.reportedAt.set(service.name, now);
     void lookAtCertificate(service).then((certificate) => {
       const expires = expiryOf(certificate);
-      this.record(service.name, expires);
+      // A look that ends after a reload removed the service must not bring its series back.
+      if (this.inUse === undefined || this.inUse.has(service.name)) this.record(service.name, expires);
       this.logger.error(
         {
           upstream: service.name,
@@ -70,6 +73,7 @@ export class CertificateWatch {
 
   /** Services no longer in the config lose their expiry series. */
   retain(upstreams: ReadonlySet<string>): void {
+    this.inUse = upstreams;
     for (const upstream of this.seen) {
       if (upstreams.has(upstream)) continue;
       this.expiry.remove({ upstream });
@@ -92,8 +96,10 @@ export class CertificateWatch {
 function lookAtCertificate(service: CertifiedService): Promise<PeerCertificate | undefined> {
   return new Promise((resolve) => {
     const { url } = service;
+    // The service's trust and name only: figway's client certificate is not shown to a peer that failed verification.
     const socket = connect({
-      ...service.tlsOptions,
+      ...service.tls?.lookOptions,
+      servername: service.tls?.lookOptions.servername || undefined,
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: Number(url.port || 443),
       rejectUnauthorized: false,

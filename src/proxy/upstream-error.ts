@@ -35,10 +35,31 @@ const CERTIFICATE_REASONS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: "the service's certificate is for another host",
 };
 
+// Every other result of OpenSSL's certificate verification Node reports (its docs' "X509 certificate error codes").
+const OTHER_VERIFICATION_CODES = new Set([
+  'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CRL_SIGNATURE_FAILURE',
+  'CRL_NOT_YET_VALID',
+  'CRL_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+  'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'HOSTNAME_MISMATCH',
+]);
+
 /** Why a TLS handshake failed, in words, or undefined when `code` is not about TLS. */
 export function tlsReason(code: string): string | undefined {
   const reason = CERTIFICATE_REASONS[code];
   if (reason) return reason;
+  if (OTHER_VERIFICATION_CODES.has(code)) return "the service's certificate did not pass verification";
   // Alerts the service sent about the certificate figway presented (or did not).
   if (/^ERR_SSL_.*ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|ACCESS_DENIED)$/.test(code)) {
     return 'the service refused the client certificate (or its absence)';

@@ -45,6 +45,8 @@ export class Upstream {
   readonly tls: UpstreamTls | undefined;
   private nodeAgent: http.Agent | undefined;
   private readonly pools = new Map<number, Pool>();
+  /** Pools a TLS change retired, still finishing their requests: closed for good by close(). */
+  private readonly retiredPools = new Set<Pool>();
   /** The TLS version the pools were opened with. */
   private poolsTls = 0;
 
@@ -68,6 +70,15 @@ export class Upstream {
   /** What connections to this service are opened with (undefined for http://). */
   get tlsOptions(): TlsOptions | undefined {
     return this.tls?.options;
+  }
+
+  /**
+   * The same name on every request to an https service: undici would take the TLS name from each
+   * request's Host header (the client's, with preserveHost), check the certificate against it and
+   * reconnect whenever it changes. Its connector then uses the service's own (see undici-pool.ts).
+   */
+  get connectionName(): string | undefined {
+    return this.tls ? this.url.hostname : undefined;
   }
 
   /** Node's keep-alive agent for this service. */
@@ -103,12 +114,13 @@ export class Upstream {
     this.retirePools();
   }
 
-  /** Closes every connection now. */
+  /** Closes every connection now, those of pools a TLS change retired included. */
   close(): void {
     this.tls?.close();
     this.nodeAgent?.destroy();
-    for (const pool of this.pools.values()) void pool.destroy();
+    for (const pool of [...this.pools.values(), ...this.retiredPools]) void pool.destroy();
     this.pools.clear();
+    this.retiredPools.clear();
   }
 
   /** Once the TLS files changed, new requests go through new pools; the old ones finish theirs. */
@@ -125,7 +137,13 @@ export class Upstream {
       (this.nodeAgent as http.Agent & { keepAlive: boolean }).keepAlive = false;
       for (const sockets of Object.values(this.nodeAgent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
     }
-    for (const pool of this.pools.values()) setTimeout(() => void pool.close(), RETIRED_POOL_GRACE_MS).unref();
+    for (const pool of this.pools.values()) {
+      this.retiredPools.add(pool);
+      setTimeout(() => {
+        this.retiredPools.delete(pool);
+        void pool.close();
+      }, RETIRED_POOL_GRACE_MS).unref();
+    }
   }
 }
 

@@ -4,15 +4,22 @@ import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node
 import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { createSecureContext, type ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { UpstreamConfig } from '../config/schema.js';
 import type { UpstreamTlsInfo } from '../types.js';
 
 export type UpstreamTlsConfig = NonNullable<UpstreamConfig['tls']>;
 
-/** What every connection to the service is opened with (Node's agent, undici's connector, WebSocket requests). */
-export type TlsOptions = Readonly<Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'servername' | 'minVersion' | 'ciphers' | 'rejectUnauthorized'>>;
+/**
+ * What every connection to the service is opened with (Node's agent, undici's connector, WebSocket
+ * requests): one secure context, built when the files are read, so a connection does not parse the
+ * PEM again.
+ */
+export type TlsOptions = Readonly<Pick<ConnectionOptions, 'secureContext' | 'servername' | 'rejectUnauthorized'>>;
+
+/** What a look at a failing service's certificate connects with: its trust, never figway's client certificate. */
+export type LookOptions = Readonly<Pick<ConnectionOptions, 'ca' | 'servername' | 'minVersion' | 'ciphers'>>;
 
 /** A TLS setting that cannot be used, with the field it is in (`caFile`, `key`...). */
 export class TlsSettingProblem extends Error {
@@ -44,8 +51,11 @@ const WATCH_INTERVAL_MS = 1000;
  * ```
  */
 export class UpstreamTls {
-  private current: TlsOptions;
+  private current: { options: TlsOptions; look: LookOptions };
   private moved = 0;
+  /** The re-read in progress, and whether the files changed again meanwhile: one at a time, so an older read never lands over a newer one. */
+  private reading: Promise<void> | undefined;
+  private again = false;
   private readonly files: string[];
   /** Each file as it was when last read (size, mtime, inode): a change is told from these. */
   private readonly seen = new Map<string, string>();
@@ -73,7 +83,7 @@ export class UpstreamTls {
     this.current = assemble(config, url, read);
     for (const file of this.files) {
       const listener = (now: Stats) => {
-        if (this.seen.get(file) !== fingerprint(now)) void this.reread();
+        if (this.seen.get(file) !== fingerprint(now)) this.reread();
       };
       watchFile(file, { persistent: false, interval: WATCH_INTERVAL_MS }, listener);
       this.watchers.push({ file, listener });
@@ -83,7 +93,11 @@ export class UpstreamTls {
   }
 
   get options(): TlsOptions {
-    return this.current;
+    return this.current.options;
+  }
+
+  get lookOptions(): LookOptions {
+    return this.current.look;
   }
 
   /** Moves each time the files changed into usable material. */
@@ -105,14 +119,27 @@ export class UpstreamTls {
 
   private async lookAgain(): Promise<void> {
     const now = await Promise.all(this.files.map((file) => stat(file).then(fingerprint, () => 'gone')));
-    if (now.some((print, i) => this.seen.get(this.files[i] as string) !== print)) await this.reread();
+    if (now.some((print, i) => this.seen.get(this.files[i] as string) !== print)) this.reread();
   }
 
   private resolve(file: string): string {
     return path.resolve(this.baseDir, file);
   }
 
-  private async reread(): Promise<void> {
+  private reread(): void {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = this.readFiles().finally(() => {
+      this.reading = undefined;
+      if (!this.again) return;
+      this.again = false;
+      this.reread();
+    });
+  }
+
+  private async readFiles(): Promise<void> {
     const contents = new Map<string, string>();
     try {
       await Promise.all(
@@ -134,27 +161,20 @@ export class UpstreamTls {
   }
 }
 
-/** The connection options from the config and the files' contents, checked by building a secure context from them. */
-function assemble(config: UpstreamTlsConfig, url: URL, read: (field: 'caFile' | 'certFile' | 'keyFile') => string): TlsOptions {
+/** The connection options from the config and the files' contents, with the secure context built from them (which checks they fit). */
+function assemble(config: UpstreamTlsConfig, url: URL, read: (field: 'caFile' | 'certFile' | 'keyFile') => string): { options: TlsOptions; look: LookOptions } {
   const pem = (inline: 'ca' | 'cert' | 'key', file: 'caFile' | 'certFile' | 'keyFile') => config[inline] ?? (config[file] === undefined ? undefined : read(file));
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const options: TlsOptions = {
-    ca: pem('ca', 'caFile'),
-    cert: pem('cert', 'certFile'),
-    key: pem('key', 'keyFile'),
-    passphrase: config.passphrase,
-    // The URL's host, whatever Host header goes out (preserveHost); none for an IP address (SNI cannot carry one).
-    servername: config.servername ?? (isIP(host) ? '' : host),
-    minVersion: config.minVersion ?? 'TLSv1.2',
-    ciphers: config.ciphers,
-    rejectUnauthorized: config.insecure !== true,
-  };
+  // The URL's host, whatever Host header goes out (preserveHost); none for an IP address (SNI cannot carry one).
+  const servername = config.servername ?? (isIP(host) ? '' : host);
+  const look: LookOptions = { ca: pem('ca', 'caFile'), servername, minVersion: config.minVersion ?? 'TLSv1.2', ciphers: config.ciphers };
+  let secureContext: SecureContext;
   try {
-    createSecureContext(options);
+    secureContext = createSecureContext({ ...look, cert: pem('cert', 'certFile'), key: pem('key', 'keyFile'), passphrase: config.passphrase });
   } catch (err) {
     throw new TlsSettingProblem(blame(err as Error, config), `cannot be used: ${(err as Error).message}`);
   }
-  return options;
+  return { options: { secureContext, servername, rejectUnauthorized: config.insecure !== true }, look };
 }
 
 /** The field a secure-context error is about, as near as OpenSSL's message says. */

@@ -1,6 +1,6 @@
 // Named admin tokens end to end: each role gets what it needs and no more, the audit log names the
 // token (what the client says is a note beside it), and a token file rotates without a restart.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
@@ -39,8 +39,8 @@ describe('admin tokens with roles', () => {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  const percent = async () => (await call(OPS, 'GET', '/routes/orders')).json<{ rollout: { percent: number } }>().rollout.percent;
-  const audit = async () => (await call(OPS, 'GET', '/audit')).json<{ entries: AuditLine[] }>().entries;
+  const percent = async () => (await call(DEPLOY, 'GET', '/routes/orders')).json<{ rollout: { percent: number } }>().rollout.percent;
+  const audit = async () => (await call(DEPLOY, 'GET', '/audit')).json<{ entries: AuditLine[] }>().entries;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'figway-admin-roles-'));
@@ -133,6 +133,16 @@ routes:
     expect(rollback).toMatchObject({ actor: 'ops-oncall', note: 'deploy-bot', action: 'rollback' });
     expect(reloadSingle).toMatchObject({ actor: 'admin', action: 'reload' });
     expect(reloadDeploy).toMatchObject({ actor: 'deploy-bot', action: 'reload' });
+  });
+
+  it('follows the config on reload: a token removed stops working at once, one added works', async () => {
+    const file = path.join(dir, 'figway.yaml');
+    const LATE = 'late-joiner-token-0123456789';
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`    - { name: ops-oncall, token: ${OPS}, role: operate }\n`, `    - { name: late-joiner, token: ${LATE}, role: read }\n`));
+    expect((await call(DEPLOY, 'POST', '/reload', {})).status).toBe(200);
+    expect((await call(OPS, 'GET', '/routes')).status).toBe(401);
+    expect((await call(LATE, 'GET', '/whoami')).json()).toEqual({ name: 'late-joiner', role: 'read', authenticated: true });
+    expect((await call(LATE, 'POST', '/kill-switch', { on: true })).status).toBe(403);
   });
 
   it('follows a rotated token file within a second, without a restart', async () => {

@@ -23,6 +23,8 @@ export interface Certificates {
   readonly expired: KeyPair;
   /** Signed by the private CA, for another host (other.example). */
   readonly wrongHost: KeyPair;
+  /** Signed by the private CA for 127.0.0.1, but for client authentication only (not a server certificate). */
+  readonly wrongPurpose: KeyPair;
   /** A second CA (the next one, in a rotation; or one figway was not told about), and a certificate for 127.0.0.1 it signed. */
   readonly nextCa: string;
   readonly signedByNext: KeyPair;
@@ -58,6 +60,7 @@ export function makeCertificates(): Certificates {
     // OpenSSL 3.0 takes a negative -days: the certificate ended a day before it was made.
     expired: issue('expired', 'ca', { days: '-1' }),
     wrongHost: issue('wrong-host', 'ca', { host: 'other.example', extension: 'subjectAltName=DNS:other.example' }),
+    wrongPurpose: issue('wrong-purpose', 'ca', { extension: 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=clientAuth' }),
     nextCa: read('next-ca.pem'),
     signedByNext: issue('next-server', 'next-ca'),
     clientCa: read('client-ca.pem'),

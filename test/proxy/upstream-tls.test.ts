@@ -48,7 +48,7 @@ async function secureService(pair: KeyPair, extra: https.ServerOptions = {}): Pr
 
 describe.each(GATEWAY_SETUPS)('TLS to services ($label)', ({ mode, engine }) => {
   let certificates: Certificates;
-  const services = {} as Record<'private' | 'expired' | 'wrongHost' | 'selfSigned' | 'unknownCa' | 'mutual', SecureService>;
+  const services = {} as Record<'private' | 'expired' | 'wrongHost' | 'wrongPurpose' | 'selfSigned' | 'unknownCa' | 'mutual', SecureService>;
   let monolith: Monolith;
   let logs: CapturedLogs;
   const registry = new Registry();
@@ -60,6 +60,7 @@ describe.each(GATEWAY_SETUPS)('TLS to services ($label)', ({ mode, engine }) => 
     services.private = await secureService(certificates.trusted);
     services.expired = await secureService(certificates.expired);
     services.wrongHost = await secureService(certificates.wrongHost);
+    services.wrongPurpose = await secureService(certificates.wrongPurpose);
     services.selfSigned = await secureService(certificates.untrusted);
     services.unknownCa = await secureService(certificates.signedByNext);
     services.mutual = await secureService(certificates.trusted, { requestCert: true, rejectUnauthorized: true, ca: certificates.clientCa });
@@ -77,21 +78,27 @@ describe.each(GATEWAY_SETUPS)('TLS to services ($label)', ({ mode, engine }) => 
             private: { url: services.private.url, tls: { caFile } },
             expired: { url: services.expired.url, tls: { ca: certificates.ca } },
             'wrong-host': { url: services.wrongHost.url, tls: { caFile } },
+            'wrong-purpose': { url: services.wrongPurpose.url, tls: { caFile } },
             'self-signed': { url: services.selfSigned.url, tls: { caFile } },
             'unknown-ca': { url: services.unknownCa.url, tls: { caFile } },
             mutual: { url: services.mutual.url, tls: { caFile, certFile: path.join(certificates.dir, 'client.pem'), keyFile: path.join(certificates.dir, 'client.key') } },
             'mutual-without-cert': { url: services.mutual.url, tls: { caFile } },
             insecure: { url: services.selfSigned.url, tls: { insecure: true } },
+            named: { url: services.wrongHost.url, tls: { caFile, servername: 'other.example' } },
+            preserved: { url: services.private.url, preserveHost: true, tls: { caFile } },
           },
           routes: [
             { id: 'private', match: { path: '/private' }, upstream: 'private' },
             { id: 'expired', match: { path: '/expired' }, upstream: 'expired' },
             { id: 'wrong-host', match: { path: '/wrong-host' }, upstream: 'wrong-host' },
+            { id: 'wrong-purpose', match: { path: '/wrong-purpose' }, upstream: 'wrong-purpose' },
             { id: 'self-signed', match: { path: '/self-signed' }, upstream: 'self-signed' },
             { id: 'unknown-ca', match: { path: '/unknown-ca' }, upstream: 'unknown-ca' },
             { id: 'mutual', match: { path: '/mutual' }, upstream: 'mutual' },
             { id: 'mutual-without-cert', match: { path: '/no-client-cert' }, upstream: 'mutual-without-cert' },
             { id: 'insecure', match: { path: '/insecure' }, upstream: 'insecure' },
+            { id: 'named', match: { path: '/named' }, upstream: 'named' },
+            { id: 'preserved', match: { path: '/preserved' }, upstream: 'preserved' },
             { id: 'masked', match: { path: '/masked' }, upstream: 'self-signed', fallback: { on: ['refused', 'timeout'] } },
             { id: 'tls-fallback', match: { path: '/tls-fallback' }, upstream: 'expired', fallback: { on: ['tls'] } },
             { id: 'shadowed', match: { path: '/shadowed' }, upstream: 'private', rollout: { percent: 0 }, shadow: { percent: 100 } },
@@ -115,14 +122,23 @@ describe.each(GATEWAY_SETUPS)('TLS to services ($label)', ({ mode, engine }) => 
   it.each([
     ['expired', /certificate has expired \(CERT_HAS_EXPIRED\)/],
     ['wrong-host', /certificate is for another host \(ERR_TLS_CERT_ALTNAME_INVALID\)/],
+    ['wrong-purpose', /certificate did not pass verification \(INVALID_PURPOSE\)/],
     ['self-signed', /certificate is self-signed \(DEPTH_ZERO_SELF_SIGNED_CERT\)/],
     ['unknown-ca', /issued by an unknown CA \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/],
   ])('answers 502 FIGWAY_UPSTREAM_TLS for a certificate that is %s, saying so, and the service gets nothing', async (route, reason) => {
     const reply = await request(monolith.url, `/${route}`);
     expect(reply.status).toBe(502);
     expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_UPSTREAM_TLS', message: expect.stringMatching(reason) } });
-    const service = { expired: services.expired, 'wrong-host': services.wrongHost, 'self-signed': services.selfSigned, 'unknown-ca': services.unknownCa }[route] as SecureService;
+    const service = { expired: services.expired, 'wrong-host': services.wrongHost, 'wrong-purpose': services.wrongPurpose, 'self-signed': services.selfSigned, 'unknown-ca': services.unknownCa }[route] as SecureService;
     expect(service.received).toEqual([]);
+  });
+
+  it('checks the certificate against tls.servername, or the URL host, never the Host header a client sent', async () => {
+    expect((await request(monolith.url, '/named')).json()).toMatchObject({ secure: true, url: '/named' });
+    for (const host of ['evil.example', 'shop.example']) {
+      const reply = await request(monolith.url, '/preserved', { headers: { host } });
+      expect({ status: reply.status, body: reply.json() }, host).toMatchObject({ status: 200, body: { secure: true } });
+    }
   });
 
   it('presents its client certificate to a service that requires one (mutual TLS), and is refused without', async () => {

@@ -66,7 +66,9 @@ function connectWithin(connect: buildConnector.connector, ms: number, upstream: 
       callback(new FigwayError('FIGWAY_UPSTREAM_CONNECT_TIMEOUT', `${upstream.name} accepted no connection within ${ms} ms`), null);
     }, ms);
     // undici's connector returns the socket it opens (its types say void), so a late one is closed at once.
-    socket = connect(options, (...result) => {
+    // The TLS name is the service's (tls.servername or its URL's host), never one a request's Host header made.
+    const tls = upstream.tlsOptions;
+    socket = connect(tls ? { ...options, servername: tls.servername } : options, (...result) => {
       clearTimeout(timer);
       const [, connected] = result;
       if (settled) connected?.destroy();

@@ -23,4 +23,15 @@ describe('recipes/kubernetes', () => {
       'prometheus:read:/etc/figway-tokens/prometheus',
     ]);
   });
+
+  it('probes with plain HTTP on the open admin endpoints, and scrapes with the read-only token', () => {
+    const read = (file: string) => parseAllDocuments(readFileSync(fileURLToPath(new URL(`../../recipes/kubernetes/${file}`, import.meta.url)), 'utf8')).map((doc) => doc.toJS());
+    const [deployment] = read('deployment.yaml') as { spec: { template: { spec: { containers: { readinessProbe: unknown; livenessProbe: unknown; ports: { name: string; containerPort: number }[] }[] } } } }[];
+    const container = deployment?.spec.template.spec.containers[0];
+    expect(container?.readinessProbe).toMatchObject({ httpGet: { path: '/readyz', port: 'figway-admin' } });
+    expect(container?.livenessProbe).toMatchObject({ httpGet: { path: '/healthz', port: 'figway-admin' } });
+    expect(container?.ports).toContainEqual({ name: 'figway-admin', containerPort: 9901 });
+    const [monitor] = read('podmonitor.yaml') as { spec: { podMetricsEndpoints: unknown[] } }[];
+    expect(monitor?.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'figway-admin', path: '/metrics', authorization: { credentials: { name: 'figway-admin-tokens', key: 'prometheus' } } });
+  });
 });

@@ -67,6 +67,11 @@ describe('observability recipes', () => {
     expect(used.filter((name) => !EXPORTED.has(name))).toEqual([]);
   });
 
+  it('list every metric figway exports, in the observability recipe', () => {
+    const page = readFileSync(recipe('observability.md'), 'utf8');
+    expect(METRIC_NAMES.filter((name) => !page.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+
   it('show every side-by-side view the migration needs', () => {
     const titles = dashboard.panels.map((panel) => panel.title).join(' | ');
     for (const needed of ['Rate: service vs legacy', 'Errors', 'Duration', 'Gateway vs upstream', 'Strangled share', 'Rollout percent']) expect(titles).toContain(needed);

@@ -14,9 +14,10 @@ function listen(app, port) {
 }
 
 async function main() {
-  const orders = await listen(createOrdersService(), Number(process.env.ORDERS_PORT ?? 4001));
+  // ORDERS_URL=http://...: send the orders share to a service of your own instead of the example's.
+  const orders = process.env.ORDERS_URL ? undefined : await listen(createOrdersService(), Number(process.env.ORDERS_PORT ?? 4001));
+  const ordersUrl = orders ? `http://${HOST}:${orders.address().port}` : process.env.ORDERS_URL;
   const users = await listen(createUsersService(), Number(process.env.USERS_PORT ?? 4002));
-  const ordersUrl = `http://${HOST}:${orders.address().port}`;
   const usersUrl = `http://${HOST}:${users.address().port}`;
   // figway.yaml reads these through ${ORDERS_URL} / ${USERS_URL}.
   process.env.ORDERS_URL = ordersUrl;
@@ -69,7 +70,7 @@ Change the share without touching code: ORDERS_PERCENT=50 npm start
 Stop with Ctrl-C.`);
 
   const stop = async () => {
-    for (const server of [monolith, orders, users]) server.close();
+    for (const server of [monolith, orders, users]) server?.close();
     await gateway.close();
     process.exit(0);
   };

@@ -43,6 +43,10 @@ routes:
     match: { path: /api/reports }
     upstream: reports-tls
     rollout: { percent: 0 }
+  - id: billing
+    match: { path: /api/billing }
+    upstream: "http://127.0.0.1:1"
+    fallback: { breaker: { failures: 1, cooldown: 10m } }
   - id: catalog
     match: { path: /api/catalog }
     upstream: ${upstream}
@@ -89,6 +93,8 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     admin = monolith.gateway.adminUrl as string;
     for (let i = 0; i < 20; i++) await request(monolith.url, '/api/orders', { headers: { 'x-user-id': `user-${i}` } });
     for (let i = 0; i < 5; i++) await request(monolith.url, `/api/users/${i}`);
+    // The billing service is down: legacy serves through fallback, and the breaker opens.
+    await request(monolith.url, '/api/billing');
     // Unkeyed catalog requests are served by legacy; each copy to the service answers differently.
     for (let i = 0; i < 3; i++) await request(monolith.url, `/api/catalog?page=${i}`);
     await vi.waitFor(async () => expect((await adminCall(monolith.gateway.adminUrl as string, TOKEN, 'GET', '/routes/catalog/shadow')).json<{ compared: number }>().compared).toBe(3));
@@ -266,6 +272,13 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await page.reload();
     await row('orders').waitFor();
     expect(await extras.isHidden()).toBe(true);
+  });
+
+  it("shows a route's open breaker and its service's last failure, though legacy served the request", async () => {
+    await row('billing').waitFor();
+    expect(await row('billing').locator('[data-breaker]').innerText()).toBe('breaker open');
+    expect(await row('billing').locator('[data-last-error]').innerText()).toMatch(/^last error FIGWAY_UPSTREAM_UNAVAILABLE, /);
+    expect(await row('orders').locator('[data-breaker], [data-last-error]').count()).toBe(0);
   });
 
   it('shows which services are reached over TLS, and flags one whose certificate is not verified', async () => {

@@ -4,7 +4,7 @@ import http from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
-import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -186,5 +186,27 @@ describe('the default logger (no app logger given)', () => {
   it('writes what it holds when the process exits', async () => {
     const { line } = await firstLine(logOnce(0));
     expect(line).toMatchObject({ n: 1, msg: 'one line' });
+  });
+});
+
+describe.each(GATEWAY_SETUPS)('a client that leaves mid-download ($label)', ({ mode, engine }) => {
+  it('is logged at info as aborted by the client, not as an error', async () => {
+    const service = await startUpstream('stream', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
+      res.write('x'.repeat(1000));
+    });
+    const logs = captureLogs();
+    const monolith = await startMonolith(express, { logger: logs.logger, config: { routes: [{ id: 'stream', match: { path: '/api/stream' }, upstream: service.url }] } }, { mode, engine });
+    try {
+      await new Promise<void>((resolve) => {
+        const req = http.get(`${monolith.url}/api/stream`, (res) => res.once('data', () => req.destroy()));
+        req.on('close', () => resolve());
+        req.on('error', () => undefined);
+      });
+      await expect.poll(() => logs.lines.find((line) => line.route === 'stream')).toMatchObject({ level: 30, msg: 'request aborted by the client', error: { code: 'CLIENT_CLOSED' } });
+    } finally {
+      await monolith.close();
+      await service.close();
+    }
   });
 });

@@ -130,7 +130,7 @@ function metricsOf(registry: Registry): Metrics {
       this.reset();
       for (const { routes, breakers } of sources) {
         if (!breakers) continue;
-        for (const route of routes) if (route.config.fallback && route.config.fallback.breaker !== false) this.set({ route: route.id }, BREAKER_STATE_VALUES[breakers.state(route.id)]);
+        for (const route of routes) if (hasLiveBreaker(route)) this.set({ route: route.id }, BREAKER_STATE_VALUES[breakers.state(route.id)]);
       }
     },
   }));
@@ -235,6 +235,16 @@ function observe(metrics: Metrics, window: StrangledWindow, ctx: FigwayContext):
   if (failure !== undefined) metrics.upstreamErrors.inc({ route, upstream: info.upstream.name, code: failure });
   // Who served, not what was decided: a fallback is legacy's work.
   if (decision) window.record(route, target === 'service');
+}
+
+/**
+ * A route with a breaker that still sends traffic to its service. Once rolled back to 0% or killed, no
+ * probe goes out to move its breaker, so its state says nothing: the series goes (and its alert ends).
+ */
+function hasLiveBreaker(route: RouteInfo): boolean {
+  const { fallback, rollout } = route.config;
+  if (!fallback || fallback.breaker === false || route.killed) return false;
+  return (rollout?.percent ?? 100) > 0 || Object.values(rollout?.cohorts ?? {}).includes('service');
 }
 
 /** Drops the series of routes a reload removed, so the series count follows the config. */

@@ -60,7 +60,8 @@ export class CircuitBreakers {
 
   success(route: string): void {
     const breaker = this.breakers.get(route);
-    if (!breaker) return;
+    // While open, a success can only be a request sent before it opened: only the probe closes it.
+    if (!breaker || breaker.state === 'open') return;
     if (breaker.state !== 'closed') this.move(route, breaker, 'closed', 'the service answered the probe request');
     breaker.failures = 0;
     breaker.probeAt = 0;

@@ -97,7 +97,8 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     }
     ctx.failed = true;
     const error = toUpstreamError(err, ctx.compiled.upstream.name);
-    countFailure(ctx, error.code, error.message);
+    // A plugin hook that threw is figway's (or the plugin's) failure, not the service's.
+    if (error.code.startsWith('FIGWAY_UPSTREAM_')) countFailure(ctx, error.code, error.message);
     if (error.code === 'FIGWAY_UPSTREAM_TLS') ctx.compiled.upstream.handshakeFailed(error);
     const kind = failureKind(error);
     if (kind && ctx.compiled.fallback?.on.has(kind) && fallBack(ctx)) return;
@@ -106,6 +107,8 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
 
   /** A failure of the service, kept whoever answers the client: counted (as `upstreamFailure` once legacy serves instead), shown in the route view, told to the breaker. */
   function countFailure(ctx: RequestContext, code: string, message: string): void {
+    // Once per request: a listed status that could not fall back (a POST) and then a body that broke is one failure.
+    if (ctx.upstreamFailure) return;
     ctx.upstreamFailure = { code, message };
     breakers.recordFailure(ctx.compiled.id, code, message);
     const breaker = ctx.compiled.fallback?.breaker;

@@ -65,6 +65,7 @@ export class Upstream {
       idleTimeout: parseDuration(config.pool?.idleTimeout ?? '4s'),
     };
     this.tls = url.protocol === 'https:' ? new UpstreamTls(name, config.tls ?? {}, url, baseDir, deps.logger) : undefined;
+    this.requestTlsFields = this.tls ? { servername: url.hostname } : {};
   }
 
   /** What connections to this service are opened with (undefined for http://). */
@@ -73,13 +74,12 @@ export class Upstream {
   }
 
   /**
-   * The same name on every request to an https service: undici would take the TLS name from each
-   * request's Host header (the client's, with preserveHost), check the certificate against it and
-   * reconnect whenever it changes. Its connector then uses the service's own (see undici-pool.ts).
+   * Spread into every undici request to the service (`{ servername }` for https, made once): undici
+   * would take the TLS name from each request's Host header (the client's, with preserveHost), check
+   * the certificate against it and reconnect whenever it changes. Its connector then uses the
+   * service's own name (see undici-pool.ts). undici reads the field though its types leave it out.
    */
-  get connectionName(): string | undefined {
-    return this.tls ? this.url.hostname : undefined;
-  }
+  readonly requestTlsFields: object;
 
   /** Node's keep-alive agent for this service. */
   get agent(): http.Agent {

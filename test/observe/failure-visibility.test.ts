@@ -1,6 +1,9 @@
 // A failing service is visible wherever its failure is absorbed: legacy serving through fallback
 // still counts the upstream error, the breaker has a gauge and a log line on every move, the strangled
 // share counts who served, and GET /routes, figway status and the metrics agree.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import express from 'express';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,11 +29,13 @@ describe.each(GATEWAY_SETUPS)('failures absorbed by fallback are visible ($label
   let monolith: Monolith;
   let flaky: Upstream;
   let logs: CapturedLogs;
+  let dir: string;
   let clock = 1_700_000_000_000;
   const registry = new Registry();
   const admin = async (path: string) => (await request(monolith.gateway.adminUrl as string, path)).json<Record<string, unknown>>();
 
   beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'figway-failures-'));
     flaky = await startUpstream('flaky', (_req, res) => res.writeHead(503).end('busy'));
     logs = captureLogs();
     monolith = await startMonolith(
@@ -39,8 +44,19 @@ describe.each(GATEWAY_SETUPS)('failures absorbed by fallback are visible ($label
         logger: logs.logger,
         registry,
         now: () => clock,
+        plugins: [
+          {
+            name: 'stamp',
+            setup: () => ({
+              onProxyRequest: (proxyReq) => {
+                if (proxyReq.getHeader('x-stamp') === 'bug') throw new Error('plugin bug');
+              },
+            }),
+          },
+        ],
         config: {
           admin: { port: 0 },
+          state: { store: 'file', path: path.join(dir, 'state.json') },
           routes: [
             { id: 'orders', match: { path: '/api/orders' }, upstream: 'http://127.0.0.1:1', fallback: { breaker: { failures: 5, cooldown: '1m' } } },
             { id: 'flaky', match: { path: '/api/flaky' }, upstream: flaky.url, fallback: { on: [503], breaker: false } },
@@ -54,6 +70,7 @@ describe.each(GATEWAY_SETUPS)('failures absorbed by fallback are visible ($label
   afterAll(async () => {
     await monolith.close();
     await flaky.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts every upstream failure legacy absorbed, opens the breaker with a log line, and the share counts legacy as the server', async () => {
@@ -86,5 +103,19 @@ describe.each(GATEWAY_SETUPS)('failures absorbed by fallback are visible ($label
     const moves = logs.lines.filter((line) => String(line.msg).startsWith('figway: circuit breaker of orders')).map((line) => `${String(line.from)} → ${String(line.to)}`);
     expect(moves).toEqual(['closed → open', 'open → half-open', 'half-open → open']);
     expect(series(await registry.metrics(), 'figway_circuit_breaker_state', { route: 'orders' })).toBe(2);
+  });
+
+  it("counts a plugin's failure as figway's, not the service's: no upstream error, no breaker", async () => {
+    const before = await admin('/routes/flaky');
+    const reply = await request(monolith.url, '/api/flaky', { headers: { 'x-stamp': 'bug' } });
+    expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED' } });
+    expect((await registry.metrics()).includes('code="FIGWAY_PLUGIN_FAILED"')).toBe(false);
+    expect((await admin('/routes/flaky')).lastUpstreamError).toEqual(before.lastUpstreamError);
+  });
+
+  it('drops the breaker series of a route rolled back to 0%: no probe would ever move it', async () => {
+    const rollback = await request(monolith.gateway.adminUrl as string, '/routes/orders/rollback', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(rollback.status).toBe(200);
+    expect(series(await registry.metrics(), 'figway_circuit_breaker_state', { route: 'orders' })).toBeUndefined();
   });
 });

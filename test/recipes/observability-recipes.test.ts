@@ -10,13 +10,13 @@ import { promtool } from '../helpers/promtool.js';
 
 const recipe = (file: string) => fileURLToPath(new URL(`../../recipes/${file}`, import.meta.url));
 const EXPORTED = new Set(METRIC_NAMES.flatMap((name) => [name, `${name}_bucket`, `${name}_sum`, `${name}_count`]));
-const PROMQL_WORDS = new Set(['sum', 'min', 'max', 'by', 'without', 'rate', 'increase', 'histogram_quantile', 'time', 'and', 'or', 'unless']);
+const PROMQL_WORDS = new Set(['sum', 'min', 'max', 'min_over_time', 'group_left', 'by', 'without', 'rate', 'increase', 'histogram_quantile', 'time', 'and', 'or', 'unless']);
 
 /** Metric names an expression selects: identifiers left once label matchers, groupings and functions are removed. */
 function metricNames(expr: string): string[] {
   const stripped = expr
     .replace(/\{[^}]*\}/g, '')
-    .replace(/\b(by|without)\s*\([^)]*\)/g, '')
+    .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, '')
     .replace(/\[[^\]]*\]/g, '')
     .replace(/"[^"]*"/g, '');
   return (stripped.match(/[A-Za-z_:][A-Za-z0-9_:]*/g) ?? []).filter((token) => !PROMQL_WORDS.has(token));

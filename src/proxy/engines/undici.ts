@@ -5,7 +5,6 @@ import type { Exchange, Forwarder } from '../forwarder.js';
 import { hasBody } from '../keep-body.js';
 import { asPluginError } from '../plugin-error.js';
 import { appendForwardingFields, connectionListed, isLeftOut } from '../request-headers.js';
-import type { Upstream } from '../upstream-pool.js';
 import { HeaderList } from './header-list.js';
 import { fromUndiciError } from './undici-errors.js';
 import { ResponseWriter } from './undici-response.js';
@@ -31,7 +30,7 @@ export function createUndiciForwarder(exchange: Exchange): Forwarder {
       }
       const body = replay ?? (hasBody(req) ? req : null);
       upstream.dispatcher(timeouts.connect).dispatch(
-        { ...tlsName(upstream), path: outgoing.path, method: outgoing.method, headers: outgoing.fields, body, headersTimeout: 0, bodyTimeout: 0 },
+        { ...upstream.requestTlsFields, path: outgoing.path, method: outgoing.method, headers: outgoing.fields, body, headersTimeout: 0, bodyTimeout: 0 },
         new ResponseWriter(ctx, exchange, body !== null),
       );
     },
@@ -46,7 +45,7 @@ export function createUndiciForwarder(exchange: Exchange): Forwarder {
           path: outgoing.path,
           method: outgoing.method as 'GET',
           headers: outgoing.fields,
-          ...tlsName(upstream),
+          ...upstream.requestTlsFields,
           headersTimeout: limits.timeoutMs,
           bodyTimeout: limits.timeoutMs,
           signal,
@@ -90,9 +89,4 @@ function outgoingRequest(ctx: RequestContext, exchange: Exchange, replayLength: 
     return asPluginError(err);
   }
   return outgoing;
-}
-
-/** undici reads `servername` from a request's options (its types leave it out): the service's own, for an https one. */
-function tlsName(upstream: Upstream): object {
-  return upstream.connectionName === undefined ? {} : { servername: upstream.connectionName };
 }

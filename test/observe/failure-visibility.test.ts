@@ -10,20 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
 import { GATEWAY_SETUPS, startMonolith, type Monolith } from '../helpers/monolith.js';
+import { series } from '../helpers/prometheus-text.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
-
-/** The value of one series in Prometheus text, or undefined. */
-function series(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const inside = line.slice(name.length + 1, line.indexOf('}'));
-    const parts = inside.split(',');
-    if (wanted.every((pair) => parts.includes(pair)) && parts.length === wanted.length) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 describe.each(GATEWAY_SETUPS)('failures absorbed by fallback are visible ($label)', ({ mode, engine }) => {
   let monolith: Monolith;

@@ -4,22 +4,10 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figway } from '../../src/index.js';
 import { GATEWAY_SETUPS, quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
+import { series } from '../helpers/prometheus-text.js';
 import { promtool } from '../helpers/promtool.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
-
-/** The value of one series in Prometheus text, e.g. series(text, 'figway_requests_total', { route: 'orders' }). */
-function series(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const open = line.indexOf('{');
-    const own = open === -1 || open > line.indexOf(' ') ? '' : line.slice(open + 1, line.indexOf('}'));
-    const pairs = Object.fromEntries([...own.matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
-    if (Object.keys(pairs).length !== Object.keys(labels).length) continue;
-    if (Object.entries(labels).every(([k, v]) => pairs[k] === v)) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 const seriesCount = (text: string) => text.split('\n').filter((line) => line.startsWith('figway_')).length;
 

@@ -10,7 +10,6 @@ import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js'
 import { createHttpProxyMiddlewareForwarder } from './engines/http-proxy-middleware.js';
 import { createUndiciForwarder } from './engines/undici.js';
 import { prepareResponseHeaders } from './response-headers.js';
-import { toUpstreamError } from './upstream-error.js';
 
 // Only these are sent again or served again by legacy: safe, idempotent, and nothing to send a second time.
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -96,10 +95,9 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
       return;
     }
     ctx.failed = true;
-    const error = toUpstreamError(err, ctx.compiled.upstream.name);
+    const error = ctx.compiled.upstream.errorFrom(err);
     // A plugin hook that threw is figway's (or the plugin's) failure, not the service's.
     if (error.code.startsWith('FIGWAY_UPSTREAM_')) countFailure(ctx, error.code, error.message);
-    if (error.code === 'FIGWAY_UPSTREAM_TLS') ctx.compiled.upstream.handshakeFailed(error);
     const kind = failureKind(error);
     if (kind && ctx.compiled.fallback?.on.has(kind) && fallBack(ctx)) return;
     ctx.answerError(error);

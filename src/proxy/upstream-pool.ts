@@ -10,6 +10,7 @@ import { parseDuration } from '../config/units.js';
 import type { FigwayError } from '../errors.js';
 import type { CertificateWatch } from './certificate-watch.js';
 import { createUndiciPool } from './engines/undici-pool.js';
+import { toUpstreamError } from './upstream-error.js';
 import { UpstreamTls, type TlsOptions } from './upstream-tls.js';
 
 // A retired pool's requests may still be on their way to it (a request that matched on the old
@@ -103,10 +104,16 @@ export class Upstream {
     this.deps.certificates.connected(this.name, socket);
   }
 
-  /** A handshake failed (FIGWAY_UPSTREAM_TLS): logged, with the certificate the service presents, once a minute. */
-  handshakeFailed(error: FigwayError): void {
-    this.deps.certificates.failed(this, error);
+  /**
+   * The FigwayError for a failure towards this service (see toUpstreamError); a failed TLS handshake
+   * is also reported, with the certificate the service presents, once a minute.
+   */
+  errorFrom(err: unknown): FigwayError {
+    const error = toUpstreamError(err, this.name);
+    if (error.code === 'FIGWAY_UPSTREAM_TLS') this.deps.certificates.failed(this, error);
+    return error;
   }
+
 
   /** No longer serving: idle connections close now, busy ones once their request is done. */
   retire(): void {

@@ -7,7 +7,6 @@ import { FigwayError } from '../errors.js';
 import type { Forward } from '../proxy/forward.js';
 import { prepareRequestHeaders } from '../proxy/request-headers.js';
 import { prepareResponseHeaders } from '../proxy/response-headers.js';
-import { toUpstreamError } from '../proxy/upstream-error.js';
 import { requestUpstream } from '../proxy/upstream-request.js';
 
 /**
@@ -35,9 +34,7 @@ export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer 
         client.destroy();
         return;
       }
-      const error = toUpstreamError(err, name);
-      if (error.code === 'FIGWAY_UPSTREAM_TLS') compiled.upstream.handshakeFailed(error);
-      ctx.answerError(error);
+      ctx.answerError(compiled.upstream.errorFrom(err));
     };
     try {
       prepareUpgradeHeaders(proxyReq, ctx);

@@ -13,6 +13,7 @@ import { spellAsRoute } from './routing/path-pattern.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
 import type { Identity } from './auth/identity.js';
 import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-headers.js';
+import type { RequestSpans } from './observe/opentelemetry.js';
 import type { TraceInfo } from './observe/trace-context.js';
 import type { FigwayContext } from './types.js';
 
@@ -77,6 +78,10 @@ export class RequestContext implements FigwayContext {
   upstream: { clientGone(): void } | undefined;
   /** While the request waits for a pooled connection (http-proxy-middleware engine): the timer that ends the wait. */
   connectionWait: NodeJS.Timeout | undefined;
+  /** performance.now() when the service's failure was counted. */
+  upstreamFailedAt: number | undefined;
+  /** figway's OpenTelemetry spans of this request, when an SDK is registered. */
+  spans: RequestSpans | undefined;
   /** The request id and trace context the trace-context plugin gave the request. */
   trace: TraceInfo | undefined;
   /** The identity token the auth plugin signed for the service, when configured. */

@@ -11,6 +11,7 @@ import { createLiveStats } from './observe/live-stats.js';
 import { defaultLogger, loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
 import { metricsPlugin, safetyCounters } from './observe/metrics.js';
+import { openTelemetryPlugin, untraced } from './observe/opentelemetry.js';
 import { traceContextPlugin } from './observe/trace-context.js';
 import { createPipeline } from './pipeline.js';
 import { registerPlugins } from './plugins/register-plugins.js';
@@ -60,6 +61,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
+    openTelemetryPlugin(),
     authPlugin({ env: options.env ?? process.env, passport: options.passport, failures: safetyCounters(registry).authFailures, logger, now: runtime.now }),
     loggingPlugin(logger),
     metricsPlugin(registry, breakers),
@@ -124,7 +126,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const stages = {
     current: currentSnapshot,
     random: runtime.random,
-    forward: dispatch.forward,
+    forward: untraced(dispatch.forward),
     breakers,
     shadower: new Shadower(shadowBook, runtime.random, runtime.now, dispatch.forwarderFor),
     starting: () => starting,
@@ -142,7 +144,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   // The app whose trust proxy requests outside its stack (server mode, upgrades) follow.
   let app: ExpressApp | undefined;
   // A WebSocket is never shadowed: a copy of its handshake would be a plain GET.
-  const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), shadower: { isCopy: () => false, consider: () => undefined } });
+  const upgrades = createPipeline({ ...stages, forward: untraced(createUpgradeForwarder(headOf)), shadower: { isCopy: () => false, consider: () => undefined } });
   const handleUpgrade = createUpgradeHandler(upgrades, () => app, middleware);
   const upgradeServers = new WeakSet<Server>();
   Object.defineProperties(middleware, {

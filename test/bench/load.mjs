@@ -12,8 +12,8 @@ export const loadGenerator = (() => {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
   } catch (err) {
-    // wrk --version exits 1 after printing its version; only a missing binary is a throw without a status.
-    if (err.status === undefined) return 'autocannon';
+    // wrk --version exits 1 after printing its version; only a missing binary fails to spawn.
+    if (err.code === 'ENOENT') return 'autocannon';
   }
   return 'wrk';
 })();

@@ -14,8 +14,8 @@ import { bareProxy, handWired, monolith, ordersMonolith } from './peers.mjs';
 
 /** The HMAC secret the benchmarks sign their token with. */
 export const BENCH_SECRET = 'benchmark-hmac-secret-0123456789-abcdef';
-/** The features of the rows that compare figway with stacks wired by hand: the peers' four, and figway's default trace context. */
-const ALL = ['jwt', 'limit', 'logging', 'metrics', 'trace'];
+/** The features of the rows that compare figway with stacks wired by hand: the peers' four, and figway's default trace context and OpenTelemetry (no SDK registered). */
+const ALL = ['jwt', 'limit', 'logging', 'metrics', 'trace', 'otel'];
 /** The variants whose CPU per request the feature budget compares (server mode, undici): each feature alone, then all of them. */
 export const FEATURE_VARIANTS = {
   off: [],
@@ -25,8 +25,13 @@ export const FEATURE_VARIANTS = {
   metrics: ['metrics'],
   'trace context': ['trace'],
   'jwt + identity token': ['jwt', 'token'],
-  all: ['jwt', 'token', 'limit', 'logging', 'metrics', 'trace'],
+  'OpenTelemetry, no SDK': ['otel'],
+  // The app's SDK at work (every span recorded, none exported): the cost of tracing, not of figway's check.
+  'OpenTelemetry, SDK recording': ['otel', 'sdk'],
+  all: ['jwt', 'token', 'limit', 'logging', 'metrics', 'trace', 'otel'],
 };
+/** Variants that measure work the app chose (its tracing SDK), kept out of figway's per-feature budget. */
+export const APP_WORK_VARIANTS = ['OpenTelemetry, SDK recording'];
 // figway signs identity tokens for services with it (the `token` feature).
 const TOKEN_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 
@@ -64,13 +69,24 @@ export const MIXED_KINDS = {
   'mixed-server': { mode: 'server', parserFirst: false },
 };
 
+/** An OpenTelemetry SDK as an app registers it: every span sampled and recorded, W3C propagation, async context. */
+async function registerTracing() {
+  const { context, propagation, trace } = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  trace.setGlobalTracerProvider(new BasicTracerProvider());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+}
+
 /**
  * A figway gateway with `features` on (jwt: a required bearer JWT; limit: a global rate limit;
- * metrics, logging, trace: those plugins; token: an identity token signed for the service).
+ * metrics, logging, trace, otel: those plugins; token: an identity token signed for the service).
  */
 export function gatewayFor({ engine, features }, routes) {
   const on = new Set(features);
-  const plugins = { metrics: on.has('metrics') && {}, logging: on.has('logging') && {}, 'trace-context': on.has('trace') && {} };
+  const plugins = { metrics: on.has('metrics') && {}, logging: on.has('logging') && {}, 'trace-context': on.has('trace') && {}, opentelemetry: on.has('otel') && {} };
   const auth = on.has('jwt') ? { default: 'required', jwt: { secret: BENCH_SECRET }, ...(on.has('token') ? { token: { privateKey: TOKEN_KEY } } : {}) } : undefined;
   const limits = on.has('limit') ? { global: { limit: 1_000_000_000, window: '1m' } } : undefined;
   return figway({ registry: new Registry(), config: { plugins, ...(auth ? { auth } : {}), ...(limits ? { limits } : {}), ...(engine ? { proxy: { engine } } : {}), routes } });
@@ -148,6 +164,7 @@ if (!process.send) {
   // several percent two processes of one server can differ by does not land on one side. Only two:
   // with every variant in one process, call sites shared by all of them slowed every later variant.
   const variant = process.argv[4];
+  if (FEATURE_VARIANTS[variant].includes('sdk')) await registerTracing();
   const ports = {};
   for (const name of ['off', variant]) {
     const server = http.createServer({ keepAliveTimeout: 30_000 }, gatewayFor({ mode: 'server', features: FEATURE_VARIANTS[name] }, orders(upstream)).wrap(monolith()));

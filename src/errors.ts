@@ -123,7 +123,12 @@ export const ERROR_CODES = {
   },
   FIGWAY_STATE_UNAVAILABLE: {
     status: 503,
-    summary: 'The state store (file or Redis) could not be read or written; nothing was changed and the last known state keeps serving.',
+    summary: 'The state store (file or Redis) could not be read or written; nothing was changed, now or later, on any replica, and the last known state keeps serving.',
+  },
+  FIGWAY_STATE_OUTCOME_UNKNOWN: {
+    status: 504,
+    summary:
+      'Redis did not say whether a change was applied, nor answered when asked again; `details.change` is its id: `GET /audit?change=<id>` tells once Redis answers, and retrying with `Idempotency-Key: <id>` never applies it twice.',
   },
   FIGWAY_INTERNAL: {
     status: 500,

@@ -9,7 +9,7 @@ import { routesView, routeView, type RouteLive } from '../control/route-view.js'
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
 import type { ProgressiveEngine } from '../progressive/progressive-engine.js';
-import { RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
+import { AUDIT_LIMIT, RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
 import type { AdminCaller } from './admin-auth.js';
 import { ADMIN_PAGE_ASSETS, serveAdminAsset, serveAdminPage } from './admin-page.js';
 import type { AdminRole } from './admin-tokens.js';
@@ -225,14 +225,20 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     method: 'GET',
     path: '/audit',
     access: 'read',
-    summary: 'Who changed what and when (rollouts, rollbacks, kill switch, reloads), newest first, with old and new values.',
-    query: [{ name: 'limit', description: 'Most entries to return, 1 to 1000. Default 100.' }],
+    summary:
+      'Who changed what and when (rollouts, rollbacks, kill switch, reloads), newest first, with old and new values and each change\'s id. With ?change=<id>: that change\'s entry, or none: once the store answers, a change it has no entry for was not applied and never will be.',
+    query: [
+      { name: 'limit', description: 'Most entries to return, 1 to 1000. Default 100.' },
+      { name: 'change', description: 'A change id (the Idempotency-Key sent, or details.change of a FIGWAY_STATE_OUTCOME_UNKNOWN answer): only its entry.' },
+    ],
     response: '{ entries: AuditEntry[] }',
     handle: async ({ controller, query }) => {
-      const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? 100) || 100));
+      const limit = Math.min(AUDIT_LIMIT, Math.max(1, Number(query.get('limit') ?? 100) || 100));
+      const change = query.get('change');
       const store = controller.stateStore;
       if (!store) return { body: { entries: [] } };
       try {
+        if (change !== null) return { body: { entries: (await store.audit(AUDIT_LIMIT)).filter((entry) => entry.change === change) } };
         return { body: { entries: await store.audit(limit) } };
       } catch (err) {
         throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `the state store (${store.description}) did not answer: ${(err as Error).message}`, { cause: err });

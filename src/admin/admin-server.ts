@@ -103,12 +103,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: 
   const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
   const said = req.headers['x-figway-actor'];
   const note = typeof said === 'string' && /^[\w.@ -]{1,100}$/.test(said) ? said : undefined;
+  const actor = { name: caller.name, ...(note === undefined ? {} : { note }), ...changeIdOf(req) };
   const result = await endpoint.handle({
     controller: deps.controller,
     params,
     query: url.searchParams,
     body,
-    actor: note === undefined ? { name: caller.name } : { name: caller.name, note },
+    actor,
     caller,
     req,
     res,
@@ -119,6 +120,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: 
     progressive: deps.progressive,
   });
   if (result) answer(res, result.status ?? 200, result.body);
+}
+
+/** The caller's Idempotency-Key: its change is applied once however often it is sent. */
+function changeIdOf(req: IncomingMessage): { changeId?: string } {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return {};
+  if (typeof key !== 'string' || !/^[\w.:-]{1,100}$/.test(key)) {
+    throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', 'Idempotency-Key must be 1 to 100 letters, digits, "_", ".", ":" or "-"');
+  }
+  return { changeId: key };
 }
 
 /** Who may call and from where, for one admin config. */

@@ -9,6 +9,8 @@ export interface AdminClientOptions {
   /** Sent as X-Figway-Actor: the audit log keeps it as a note beside the token's name. */
   readonly actor: string;
   readonly timeoutMs: number;
+  /** Sent as Idempotency-Key with every change: one command is one change, applied at most once however often it is sent. */
+  readonly changeId: string;
 }
 
 /** One admin API call. */
@@ -52,6 +54,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       const headers: Record<string, string> = { accept: 'application/json', 'x-figway-actor': options.actor };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       if (call.body !== undefined) headers['content-type'] = 'application/json';
+      if (method !== 'GET') headers['idempotency-key'] = options.changeId;
       let response: Response;
       let text: string;
       try {
@@ -101,6 +104,13 @@ function refused(base: string, response: Response, json: unknown, sentToken: boo
   }
   if (!isApiError(json)) return notAdminApi(base, response);
   const { code, message } = json.error;
+  if (code === 'FIGWAY_STATE_OUTCOME_UNKNOWN') {
+    const id = (json.error as { details?: { change?: string } }).details?.change;
+    return new CliError(
+      EXIT.UNAVAILABLE,
+      `the change's outcome is unknown: ${message}. \`figway audit --change ${id}\` shows whether it was applied; running the same command again with --change-id ${id} applies it at most once`,
+    );
+  }
   if (response.status >= 500) return new CliError(EXIT.UNAVAILABLE, `the figway admin API at ${base} failed (${response.status} ${code}): ${message}`);
   return new CliError(EXIT.REFUSED, message);
 }

@@ -1,4 +1,5 @@
-// The global options every admin command shares: --admin, --token, --json, and the actor sent with each call.
+// The global options every admin command shares: --admin, --token, --json, --change-id, and the actor sent with each call.
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { currentUser, type CliIo } from './cli-io.js';
@@ -19,6 +20,7 @@ export interface GlobalOptions {
   readonly admin?: string;
   readonly token?: string;
   readonly json?: boolean;
+  readonly changeId?: string;
 }
 
 /**
@@ -34,7 +36,9 @@ export function adminContext(command: Command, io: CliIo): AdminContext {
     throw usageError(`--admin (FIGWAY_ADMIN_URL) must be an http:// or https:// URL such as ${DEFAULT_ADMIN_URL}, got "${url}"`);
   }
   const token = options.token ?? (io.env.FIGWAY_ADMIN_TOKEN || undefined);
-  const client = createAdminClient({ url, token, actor: currentUser(io.env), timeoutMs: io.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  if (options.changeId !== undefined && !/^[\w.:-]{1,100}$/.test(options.changeId)) throw usageError('--change-id must be 1 to 100 letters, digits, "_", ".", ":" or "-"');
+  const changeId = options.changeId ?? randomUUID();
+  const client = createAdminClient({ url, token, actor: currentUser(io.env), timeoutMs: io.timeoutMs ?? DEFAULT_TIMEOUT_MS, changeId });
   return { client, json: options.json === true, io };
 }
 

@@ -84,6 +84,8 @@ export interface AuditEntryAnswer {
   readonly before?: unknown;
   readonly after?: unknown;
   readonly revision: number;
+  /** The change's id (the Idempotency-Key it was sent with). */
+  readonly change?: string;
 }
 
 /** One mismatching pair, as GET /routes/:id/shadow shows it. */

@@ -29,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--admin <url>', `admin API URL (env FIGWAY_ADMIN_URL, default ${DEFAULT_ADMIN_URL})`)
     .option('--token <token>', 'admin API bearer token (env FIGWAY_ADMIN_TOKEN)')
     .option('--json', 'machine output: JSON on stdout and nothing else')
+    .option('--change-id <id>', 'id of the change this command makes (sent as Idempotency-Key; default a new one): re-run with the id an unknown outcome gave, and it is applied at most once')
     // Set before the subcommands are added: they copy these settings when created.
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

@@ -1,4 +1,5 @@
 // The one place that changes what serves: config reloads, runtime rollout changes, the kill switch.
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { caseSensitivityConflict, compileSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
@@ -18,6 +19,8 @@ export interface Actor {
   readonly name: string;
   /** What the caller says besides (the CLI sends the OS user): recorded beside the actor, never as it. */
   readonly note?: string;
+  /** The caller's id for this change (the admin API's Idempotency-Key): a retry with it is recognised and not applied twice. */
+  readonly changeId?: string;
 }
 
 /** `ops-oncall`, or `ops-oncall (alice)` with what the caller said: for reasons and messages people read. */
@@ -25,9 +28,10 @@ export function describeActor(actor: Actor): string {
   return actor.note === undefined ? actor.name : `${actor.name} (${actor.note})`;
 }
 
-/** The audit entry's fields for `actor`. */
-function recordedAs(actor: Actor): Pick<AuditInput, 'actor' | 'note'> {
-  return actor.note === undefined ? { actor: actor.name } : { actor: actor.name, note: actor.note };
+/** The audit entry's fields for `actor`, with the change's id (the caller's, or a new one). */
+function recordedAs(actor: Actor): Pick<AuditInput, 'actor' | 'note' | 'change'> {
+  const change = actor.changeId ?? randomUUID();
+  return actor.note === undefined ? { actor: actor.name, change } : { actor: actor.name, note: actor.note, change };
 }
 
 export interface ControllerDeps {

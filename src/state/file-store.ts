@@ -1,10 +1,11 @@
 // The embedded state store: one JSON file, written atomically, watched for changes made by another process.
+import { randomUUID } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomically } from './atomic-write.js';
-import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
+import { AUDIT_LIMIT, EMPTY_STATE, nextState, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 
 interface StateFile {
   state: RuntimeState;
@@ -46,8 +47,10 @@ export class FileStateStore implements StateStore {
   update(change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, input: AuditInput): Promise<RuntimeState> {
     return this.exclusive(async () => {
       const current = await this.read();
-      const next = { ...change(current.state), revision: current.state.revision + 1 };
-      const entry: AuditEntry = { before: undefined, after: undefined, ...input, at: new Date().toISOString(), revision: next.revision };
+      const id = input.change ?? randomUUID();
+      const next = nextState(current.state, change, id);
+      if (next === undefined) return current.state;
+      const entry: AuditEntry = { before: undefined, after: undefined, ...input, change: id, at: new Date().toISOString(), revision: next.revision };
       await this.write({ state: next, audit: [entry, ...current.audit].slice(0, AUDIT_LIMIT) });
       this.notify(next);
       return next;

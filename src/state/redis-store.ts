@@ -1,12 +1,14 @@
 // The shared state store: one JSON value in Redis, changed by compare-and-set, pushed to every replica by pub/sub.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RedisClientType } from 'redis';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { ClientClosedError, ClientOfflineError, type RedisClientType } from 'redis';
 import { createRedisClient } from '../redis/redis-client.js';
 import { withTimeout } from '../with-timeout.js';
 import { FigwayError } from '../errors.js';
 import { writeAtomically } from './atomic-write.js';
-import { AUDIT_LIMIT, EMPTY_STATE, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
+import { AUDIT_LIMIT, EMPTY_STATE, nextState, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 
 export interface RedisStateStoreOptions {
   /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
@@ -27,8 +29,12 @@ export interface RedisStateStoreOptions {
  * Sets the state only if it is still the one the change was computed from, and writes the audit
  * entry and the notification with it, so a change and its record cannot part. The raw value is
  * compared (not the revision) so a replaced value of equal revision is not mistaken for ours.
+ * Past its deadline (ms on Redis's own clock) it refuses (-1): a change figway stopped waiting for
+ * cannot be applied later (Redis held it during a CLIENT PAUSE, a SIGSTOP, a slow network).
  */
 const COMPARE_AND_SET = `
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[6]) then return -1 end
 local current = redis.call('GET', KEYS[1])
 if (current or '') ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
@@ -147,21 +153,35 @@ export class RedisStateStore implements StateStore {
   }
 
   private async applyUpdate(change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, input: AuditInput): Promise<RuntimeState> {
+    const id = input.change ?? randomUUID();
     for (let attempt = 1; ; attempt += 1) {
-      const { raw, state } = await this.read();
-      const next: RuntimeState = { ...change(state), revision: state.revision + 1 };
+      const { raw, state, redisNow } = await this.read();
+      const readAt = performance.now();
+      const next = nextState(state, change, id);
+      if (next === undefined) return state;
       // Built after `change`: a caller may fill the audit entry from what the change computed.
-      const entry: AuditEntry = { before: undefined, after: undefined, ...input, at: new Date().toISOString(), revision: next.revision };
-      const nextRaw = JSON.stringify(next);
-      const applied = await this.command('apply the change', () =>
-        this.client.eval(COMPARE_AND_SET, {
-          keys: [this.keys.state, this.keys.audit],
-          arguments: [raw ?? '', nextRaw, JSON.stringify(entry), String(AUDIT_LIMIT), this.keys.channel],
-        }),
-      );
+      const entry: AuditEntry = { before: undefined, after: undefined, ...input, change: id, at: new Date().toISOString(), revision: next.revision };
+      // Redis's clock passes the deadline before figway stops waiting (it waits as long, from later).
+      const deadline = redisNow + this.commandTimeoutMs;
+      let applied: unknown;
+      try {
+        applied = await this.command('apply the change', () =>
+          this.client.eval(COMPARE_AND_SET, {
+            keys: [this.keys.state, this.keys.audit],
+            arguments: [raw ?? '', JSON.stringify(next), JSON.stringify(entry), String(AUDIT_LIMIT), this.keys.channel, String(deadline)],
+          }),
+        );
+      } catch (err) {
+        const cause = (err as Error).cause;
+        if (cause instanceof ClientOfflineError || cause instanceof ClientClosedError) throw err;
+        return this.outcomeOf(id, readAt + this.commandTimeoutMs, err as Error);
+      }
       if (applied === 1) {
         this.see(next);
         return next;
+      }
+      if (applied === -1) {
+        throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `${this.description} took the change after its ${this.commandTimeoutMs} ms deadline and refused it; nothing was changed`);
       }
       if (attempt >= MAX_ATTEMPTS) {
         throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `${this.description}: the change lost ${MAX_ATTEMPTS} races with other replicas in a row; nothing was changed`);
@@ -171,9 +191,41 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  /**
+   * A change sent without a clear answer (a timeout, a dropped connection): once its deadline has
+   * passed (`settledAt`, this process's clock) it can no longer be applied, so what Redis holds then
+   * is the outcome. Read on a connection of its own: the main one may be held behind the change.
+   */
+  private async outcomeOf(id: string, settledAt: number, failure: Error): Promise<RuntimeState> {
+    await delay(settledAt - performance.now());
+    const reader = this.client.duplicate();
+    reader.on('error', () => {});
+    let raw: string | null;
+    try {
+      await withTimeout(reader.connect(), this.commandTimeoutMs);
+      raw = await withTimeout(reader.get(this.keys.state), this.commandTimeoutMs);
+    } catch (err) {
+      throw outcomeUnknown(this.description, id, `${failure.message}; reading the outcome back: ${(err as Error).message}`);
+    } finally {
+      reader.destroy();
+    }
+    // A Redis that came back empty lost what it held: a replica may yet restore a state with the change in it.
+    if (raw === null && (this.current?.revision ?? 0) > 0) throw outcomeUnknown(this.description, id, `${failure.message}; Redis holds no state now (restarted empty?)`);
+    const state = raw === null ? EMPTY_STATE : parseState(raw, `${this.description} key ${this.keys.state}`);
+    this.see(state);
+    if (state.changes?.includes(id)) return state;
+    throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `${failure.message}; read back after its deadline: the change was not applied, and now cannot be; nothing was changed`, {
+      cause: failure,
+    });
+  }
+
   /** Reads the state; a Redis that lost it (restarted empty) gets the state this replica knows back. */
-  private async read(): Promise<{ raw: string | null; state: RuntimeState }> {
-    let raw = await this.command('read the state', () => this.client.get(this.keys.state));
+  private async read(): Promise<{ raw: string | null; state: RuntimeState; redisNow: number }> {
+    // Redis's clock with the value: a change computed from it gets its deadline on that clock.
+    const [value, time] = await this.command('read the state', () => this.client.multi().get(this.keys.state).time().exec());
+    let raw = value as unknown as string | null;
+    const [seconds, micros] = time as unknown as [string, string];
+    const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     if (raw === null && this.current !== undefined && this.current.revision > 0) {
       const seed = JSON.stringify(this.current);
       const seeded = await this.command('restore the state', () => this.client.set(this.keys.state, seed, { condition: 'NX' }));
@@ -182,7 +234,7 @@ export class RedisStateStore implements StateStore {
     }
     const state = raw === null ? EMPTY_STATE : parseState(raw, `${this.description} key ${this.keys.state}`);
     this.see(state);
-    return { raw, state };
+    return { raw, state, redisNow };
   }
 
   /** Re-reads the state; a call made while a read is under way runs once more after it, as that read may predate the call's reason. */
@@ -336,6 +388,14 @@ async function closeClient(client: RedisClientType, timeoutMs: number): Promise<
   }
 }
 
+
+function outcomeUnknown(description: string, id: string, why: string): FigwayError {
+  return new FigwayError(
+    'FIGWAY_STATE_OUTCOME_UNKNOWN',
+    `${description} did not say whether change ${id} was applied (${why}); GET /audit?change=${id} tells once Redis answers, and retrying with Idempotency-Key: ${id} is safe`,
+    { details: { change: id } },
+  );
+}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

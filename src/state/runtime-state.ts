@@ -51,6 +51,20 @@ export interface RuntimeState {
   readonly killSwitch: boolean;
   /** Progressive rollouts by route id (routes with rollout.steps). */
   readonly progressive: Readonly<Record<string, ProgressiveEntry>>;
+  /** Ids of the latest changes (newest first, at most RECENT_CHANGES), so a retried change is recognised on every replica. */
+  readonly changes?: readonly string[];
+}
+
+/** Change ids a state remembers: a retry (same id) of any of the last this many changes is not applied again. */
+export const RECENT_CHANGES = 100;
+
+/**
+ * The state after `change` with id `id`, or undefined when `current` already holds that change (a
+ * retry of a change that was applied): stores apply nothing then, and answer with `current`.
+ */
+export function nextState(current: RuntimeState, change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, id: string): RuntimeState | undefined {
+  if (current.changes?.includes(id)) return undefined;
+  return { ...change(current), revision: current.revision + 1, changes: [id, ...(current.changes ?? [])].slice(0, RECENT_CHANGES) };
 }
 
 export const EMPTY_STATE: RuntimeState = Object.freeze({ revision: 0, routes: Object.freeze({}), killSwitch: false, progressive: Object.freeze({}) });
@@ -80,6 +94,8 @@ export interface AuditEntry {
   readonly after: unknown;
   /** The state revision the change produced (reloads: the config version). */
   readonly revision: number;
+  /** The change's id: the caller's Idempotency-Key, or one figway made; `GET /audit?change=<id>` finds it. */
+  readonly change?: string;
 }
 
 /** What the caller says about a change; the store adds the time and the revision. */
@@ -101,8 +117,11 @@ export interface StateStore {
    * Applies a change atomically: `change` gets the current state and returns the next (without
    * revision, which the store sets); the audit entry is written with it, built after `change` ran (so its fields may be getters reading what `change` computed). Concurrent updates from
    * any replica are serialised, none is lost: a store may call `change` again on a newer state
-   * after losing a race, so it must have no side effects. Rejects (changing nothing) when `change`
-   * throws or the backing store is unreachable.
+   * after losing a race, so it must have no side effects. A change whose id (`audit.change`) the
+   * state already holds is a retry: nothing is applied and it resolves with the current state.
+   * Rejects when `change` throws or the backing store is unreachable, and then nothing was changed,
+   * now or later; rejects with FIGWAY_STATE_OUTCOME_UNKNOWN when the store could not say whether
+   * the change was applied (the audit log knows its id once the store answers).
    */
   update(change: (current: RuntimeState) => Omit<RuntimeState, 'revision'>, audit: AuditInput): Promise<RuntimeState>;
   /** Records an audit entry that does not change state (a config reload). */

@@ -200,6 +200,15 @@ describe('figway admin commands against a running gateway', () => {
     expect(status.routes.routes.map((route) => route.id)).toEqual(['orders', 'users']);
   });
 
+  it('--change-id makes a command a change applied at most once; audit --change finds it, or says it was not applied', async () => {
+    expect(await figway('--change-id', 'ops-42', 'rollout', 'orders', '30')).toMatchObject({ code: 0 });
+    expect(await figway('--change-id', 'ops-42', 'rollout', 'orders', '30')).toMatchObject({ code: 0 });
+    const found = tableRows((await figway('audit', '--change', 'ops-42')).stdout, 'TIME');
+    expect(found.map((row) => row.slice(1))).toEqual([[`admin (${os.userInfo().username})`, 'rollout', 'orders', '12.5% → 30%']]);
+    expect(await figway('audit', '--change', 'never-sent')).toMatchObject({ code: 0, stdout: 'change never-sent is not among the last 1000 changes in the audit log: it was not applied\n' });
+    expect(await figway('--change-id', 'has space', 'rollout', 'orders', '30')).toMatchObject({ code: 2 });
+  });
+
   it('takes the admin URL and token from --admin and --token too', async () => {
     const result = await runCli(['--admin', monolith.gateway.adminUrl as string, '--token', TOKEN, 'kill-switch']);
     expect(result).toMatchObject({ code: 0, stdout: 'kill switch: off (routes follow their rollouts)\n' });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { Registry } from 'prom-client';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall } from '../helpers/admin-client.js';
 import { startMonolith, type Monolith } from '../helpers/monolith.js';
@@ -70,6 +71,125 @@ describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'with a real redis
       await redis.restart();
       await expect.poll(async () => (await admin(a, 'POST', '/routes/orders/rollback')).status, { timeout: 5000, interval: 200 }).toBe(200);
       await expect.poll(() => side(b), { timeout: 3000, interval: 50 }).toBe('legacy');
+    });
+  });
+
+  describe('a change has one true outcome, on every replica', () => {
+    let redis: RedisServer;
+    let service: Upstream;
+    const replicas: Monolith[] = [];
+
+    beforeAll(async () => {
+      redis = await startRedisServer();
+      service = await startUpstream('orders');
+      for (const name of ['a', 'b']) {
+        const replica = await startMonolith(express, {
+          registry: new Registry(),
+          // No progressive checks: only the changes the tests make go to Redis, in the order they make them.
+          checkInterval: 0,
+          config: {
+            admin: { port: 0, token: TOKEN },
+            state: { store: 'redis', url: redis.url, prefix: 'truth' },
+            routes: [
+              { id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 10 } },
+              { id: 'steps', match: { path: '/api/steps' }, upstream: service.url, rollout: { steps: [10, 50, 100], minStepTime: '1h', minStepRequests: 0, guard: false } },
+            ],
+          },
+        });
+        await replica.gateway.ready;
+        replicas.push(replica);
+      }
+    });
+    afterAll(async () => {
+      for (const replica of replicas) await replica.close();
+      await service.close();
+      await redis.stop();
+    });
+
+    const admin = (replica: Monolith, method: string, p: string, body?: unknown, key?: string) =>
+      adminCall(replica.gateway.adminUrl as string, TOKEN, method, p, body, key === undefined ? {} : { 'idempotency-key': key });
+    const percentOn = async (replica: Monolith, route: string) => (await admin(replica, 'GET', `/routes/${route}`)).json<{ rollout: { percent: number } }>().rollout.percent;
+    const auditOf = async (key: string) => (await admin(replicas[0] as Monolith, 'GET', `/audit?change=${key}`)).json<{ entries: unknown[] }>().entries;
+    const redisCommand = async (...args: string[]) => {
+      const client = createClient({ url: redis.url });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        return await client.sendCommand(args);
+      } finally {
+        client.destroy();
+      }
+    };
+    /** Both replicas, a second after Redis came back (what a late write would have published by then). */
+    const settledPercents = async (route: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return [await percentOn(replicas[0] as Monolith, route), await percentOn(replicas[1] as Monolith, route)];
+    };
+
+    it('answers 503 to a change Redis holds past its deadline (CLIENT PAUSE WRITE), and Redis then refuses it', async () => {
+      const [a] = replicas as [Monolith, Monolith];
+      await redisCommand('CLIENT', 'PAUSE', '3500', 'WRITE');
+      const answer = await admin(a, 'PUT', '/routes/orders/rollout', { percent: 40 }, 'paused-change');
+      expect(answer.status).toBe(503);
+      expect(answer.json()).toMatchObject({ error: { code: 'FIGWAY_STATE_UNAVAILABLE' } });
+      // The pause ends 3.5 s after it began; the held script then runs, past its deadline.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await settledPercents('orders')).toEqual([10, 10]);
+      expect(await auditOf('paused-change')).toEqual([]);
+    });
+
+    it('answers 504 with the change id when Redis cannot say (held, then frozen); the audit tells later, and a retry with the key applies it once', async () => {
+      const [a, b] = replicas as [Monolith, Monolith];
+      await redisCommand('CLIENT', 'PAUSE', '3000', 'WRITE');
+      const pending = admin(a, 'PUT', '/routes/orders/rollout', { percent: 60 }, 'frozen-change');
+      // The change is read and sent, and held by the pause; then Redis freezes, so nothing can be read back.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      redis.signal('SIGSTOP');
+      let answer;
+      try {
+        answer = await pending;
+      } finally {
+        redis.signal('SIGCONT');
+      }
+      expect(answer.status).toBe(504);
+      expect(answer.json()).toMatchObject({ error: { code: 'FIGWAY_STATE_OUTCOME_UNKNOWN', details: { change: 'frozen-change' } } });
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(await settledPercents('orders')).toEqual([10, 10]);
+      expect(await auditOf('frozen-change')).toEqual([]);
+
+      const retried = await admin(b, 'PUT', '/routes/orders/rollout', { percent: 60 }, 'frozen-change');
+      expect(retried.status).toBe(200);
+      expect((await admin(a, 'PUT', '/routes/orders/rollout', { percent: 60 }, 'frozen-change')).status).toBe(200);
+      expect(await auditOf('frozen-change')).toHaveLength(1);
+      await expect.poll(() => percentOn(a, 'orders')).toBe(60);
+    });
+
+    it('takes one progressive step for a promote sent twice with the same key, from either replica', async () => {
+      const [a, b] = replicas as [Monolith, Monolith];
+      expect(await percentOn(a, 'steps')).toBe(10);
+      expect((await admin(a, 'POST', '/routes/steps/progressive/promote', undefined, 'promote-once')).status).toBe(200);
+      expect((await admin(b, 'POST', '/routes/steps/progressive/promote', undefined, 'promote-once')).status).toBe(200);
+      expect(await settledPercents('steps')).toEqual([50, 50]);
+      expect(await auditOf('promote-once')).toHaveLength(1);
+      expect((await admin(b, 'POST', '/routes/steps/progressive/promote', undefined, 'promote-again')).status).toBe(200);
+      expect(await settledPercents('steps')).toEqual([100, 100]);
+    });
+
+    it('refuses a change while Redis restarts, and the restarted Redis never applies it', async () => {
+      const [a] = replicas as [Monolith, Monolith];
+      await redis.stop();
+      const answer = await admin(a, 'PUT', '/routes/orders/rollout', { percent: 70 }, 'restart-change');
+      expect(answer.status).toBe(503);
+      await redis.restart();
+      await expect.poll(async () => (await admin(a, 'GET', '/readyz')).json<{ store?: { healthy: boolean } }>().store?.healthy, { timeout: 5000 }).toBe(true);
+      expect(await settledPercents('orders')).toEqual([60, 60]);
+      expect(await auditOf('restart-change')).toEqual([]);
+    });
+
+    it('refuses a malformed Idempotency-Key', async () => {
+      const answer = await admin(replicas[0] as Monolith, 'PUT', '/routes/orders/rollout', { percent: 20 }, 'has space');
+      expect(answer.status).toBe(400);
+      expect(answer.json()).toMatchObject({ error: { code: 'FIGWAY_ADMIN_BAD_REQUEST' } });
     });
   });
 });

@@ -10,6 +10,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port, with the same data directory; resolves once it answers PING. */
   restart(): Promise<void>;
+  /** Sends the server a signal: SIGSTOP freezes it (connections open, nothing answered), SIGCONT thaws it. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export interface RedisServerOptions {
@@ -138,6 +140,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       await stopServer(child);
       child = undefined;
       child = await spawnServer(port, options);
+    },
+    signal(signal) {
+      if (!child?.kill(signal)) throw new Error(`redis-server on port ${port} is not running`);
     },
   };
 }

@@ -31,16 +31,29 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     it('applies a change with the next revision and returns it', async () => {
       const store = await open();
       const next = await store.update((s) => withRoute(s, 'orders', 25), { actor: 'ops', note: 'alice', action: 'rollout', route: 'orders', before: 100, after: 25 });
-      expect(next).toEqual({ revision: 1, routes: { orders: { percent: 25 } }, killSwitch: false, progressive: {} });
+      expect(next).toEqual({ revision: 1, routes: { orders: { percent: 25 } }, killSwitch: false, progressive: {}, changes: [expect.any(String)] });
       expect(await store.load()).toEqual(next);
-      expect(await store.audit(1)).toEqual([{ actor: 'ops', note: 'alice', action: 'rollout', route: 'orders', before: 100, after: 25, at: expect.any(String), revision: 1 }]);
+      expect(await store.audit(1)).toEqual([{ actor: 'ops', note: 'alice', action: 'rollout', route: 'orders', before: 100, after: 25, at: expect.any(String), revision: 1, change: next.changes?.[0] }]);
     });
 
     it('keeps state for a store opened later on the same backing (a restart)', async () => {
       const first = await open();
       await first.update((s) => ({ ...withRoute(s, 'orders', 10), killSwitch: true }), { actor: 'ops', action: 'kill-switch' });
       await first.close();
-      expect(await (await open()).load()).toEqual({ revision: 1, routes: { orders: { percent: 10 } }, killSwitch: true, progressive: {} });
+      expect(await (await open()).load()).toMatchObject({ revision: 1, routes: { orders: { percent: 10 } }, killSwitch: true, progressive: {} });
+    });
+
+    it('applies a change sent again with the same id once, from any store, and answers the retry with the state', async () => {
+      const first = await open();
+      const second = await open();
+      const change = (s: RuntimeState) => withRoute(s, 'orders', (s.routes.orders?.percent ?? 0) + 10);
+      const applied = await first.update(change, { actor: 'ops', action: 'rollout', change: 'step-once' });
+      expect(await second.update(change, { actor: 'ops', action: 'rollout', change: 'step-once' })).toEqual(applied);
+      expect(await first.update(change, { actor: 'ops', action: 'rollout', change: 'step-once' })).toEqual(applied);
+      expect(applied).toMatchObject({ revision: 1, routes: { orders: { percent: 10 } }, changes: ['step-once'] });
+      expect((await second.audit(10)).map((entry) => entry.change)).toEqual(['step-once']);
+      const next = await second.update(change, { actor: 'ops', action: 'rollout', change: 'step-twice' });
+      expect(next).toMatchObject({ revision: 2, routes: { orders: { percent: 20 } }, changes: ['step-twice', 'step-once'] });
     });
 
     it('keeps a progressive schedule across a restart', async () => {

@@ -14,17 +14,19 @@ export function registerAudit(program: Command, io: CliIo): void {
     .command('audit')
     .description('show who changed rollouts, rollbacks, the kill switch and reloads, newest first')
     .option('--limit <n>', `most entries to show, 1 to 1000 (default ${DEFAULT_LIMIT})`)
-    .action((options: { limit?: string }, command: Command) => {
+    .option('--change <id>', 'only the change with this id: none listed means it was not applied (and never will be)')
+    .action((options: { limit?: string; change?: string }, command: Command) => {
       const limit = options.limit === undefined ? DEFAULT_LIMIT : parseInteger(options.limit, '--limit', 1, 1000);
-      return showAudit(adminContext(command, io), limit);
+      return showAudit(adminContext(command, io), limit, options.change);
     });
 }
 
-/** GET /audit?limit=n, then prints TIME, ACTOR (SAID), ACTION, ROUTE, BEFORE → AFTER: the token's name, and in brackets who the caller said it was. */
-export async function showAudit(context: AdminContext, limit: number): Promise<void> {
-  const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query: [['limit', String(limit)]], expect: ['entries'] });
+/** GET /audit?limit=n (or ?change=id), then prints TIME, ACTOR (SAID), ACTION, ROUTE, BEFORE → AFTER: the token's name, and in brackets who the caller said it was. */
+export async function showAudit(context: AdminContext, limit: number, change?: string): Promise<void> {
+  const query: [string, string][] = change === undefined ? [['limit', String(limit)]] : [['change', change]];
+  const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query, expect: ['entries'] });
   if (context.json) return printJson(context.io, answer);
-  if (answer.entries.length === 0) return printLine(context.io, 'no changes recorded');
+  if (answer.entries.length === 0) return printLine(context.io, change === undefined ? 'no changes recorded' : `change ${change} is not among the last 1000 changes in the audit log: it was not applied`);
   const rows = answer.entries.map((entry) => [
     entry.at.replace(/\.\d+Z$/, 'Z'),
     entry.note === undefined ? entry.actor : `${entry.actor} (${entry.note})`,

@@ -9,6 +9,10 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'The configuration failed validation; every problem is listed with file:line:column and config path.',
   },
+  FIGWAY_CONFIG_TOO_LARGE: {
+    status: 400,
+    summary: 'A reload found a config file larger than reload.maxFileBytes; it was not read and the current config keeps serving.',
+  },
   FIGWAY_CONFIG_UNREADABLE: {
     status: 500,
     summary: 'The configuration file could not be read (missing file, permissions).',

@@ -1,10 +1,13 @@
 // Loads a configuration (YAML file or object), validates it once, and reports every problem at once.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { FigwayConfigError, FigwayError, type ConfigProblem } from '../errors.js';
 import { checkConfig } from './check-config.js';
 import { inlineSource, parseYamlConfig, type ConfigSource } from './config-source.js';
 import { ConfigSchema, type FigwayConfig } from './schema.js';
 import { validateSchema } from './validate-schema.js';
+
+/** The largest config file a reload reads unless `reload.maxFileBytes` says otherwise: 4 MiB. */
+export const DEFAULT_MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /** A validated configuration and where it came from. */
 export interface LoadedConfig {
@@ -16,7 +19,8 @@ export interface LoadedConfig {
  * Reads and validates a configuration: a YAML file path, or an object passed in code.
  *
  * @throws FigwayConfigError listing every problem with file:line:column and config path.
- * @throws FigwayError FIGWAY_CONFIG_UNREADABLE when the file cannot be read.
+ * @throws FigwayError FIGWAY_CONFIG_UNREADABLE when the file cannot be read, FIGWAY_CONFIG_TOO_LARGE
+ *   when it is larger than `limits.maxFileBytes` (then none of it is read).
  *
  * @example
  * ```ts
@@ -26,17 +30,35 @@ export interface LoadedConfig {
  * console.log(config.routes.map((route) => `${route.id} ${route.rollout?.percent ?? 100}%`));
  * ```
  */
-export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv = process.env, limits: { maxFileBytes?: number } = {}): LoadedConfig {
   if (typeof input !== 'string') return validated(structuredClone(input), inlineSource());
-  let text: string;
-  try {
-    text = readFileSync(input, 'utf8');
-  } catch (err) {
-    throw new FigwayError('FIGWAY_CONFIG_UNREADABLE', `cannot read figway config ${input}: ${(err as Error).message}`, { cause: err });
-  }
+  const text = readConfigText(input, limits.maxFileBytes);
   const parsed = parseYamlConfig(text, input, env);
   if (!parsed.ok) throw new FigwayConfigError(parsed.problems);
   return validated(parsed.value, parsed.source);
+}
+
+/** The file's text, read once; with a limit, a larger file is refused from its size before any of it is read. */
+function readConfigText(file: string, maxFileBytes: number | undefined): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const { size } = fstatSync(fd);
+    if (maxFileBytes !== undefined && size > maxFileBytes) {
+      throw new FigwayError('FIGWAY_CONFIG_TOO_LARGE', `figway config ${file} is ${size} bytes, over the ${maxFileBytes}-byte limit (reload.maxFileBytes); it was not read`);
+    }
+    const text = readFileSync(fd, 'utf8');
+    // Still growing while it was read: the size said one thing, the content another.
+    if (maxFileBytes !== undefined && Buffer.byteLength(text) > maxFileBytes) {
+      throw new FigwayError('FIGWAY_CONFIG_TOO_LARGE', `figway config ${file} grew over the ${maxFileBytes}-byte limit (reload.maxFileBytes) while it was read`);
+    }
+    return text;
+  } catch (err) {
+    if (err instanceof FigwayError) throw err;
+    throw new FigwayError('FIGWAY_CONFIG_UNREADABLE', `cannot read figway config ${file}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function validated(value: unknown, source: ConfigSource): LoadedConfig {

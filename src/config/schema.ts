@@ -669,7 +669,16 @@ export const ConfigSchema = Type.Object(
     ),
     reload: Type.Optional(
       Type.Object(
-        { watch: Type.Optional(Type.Boolean({ description: 'Watch the config file and apply valid changes at once. Default true.' })) },
+        {
+          watch: Type.Optional(Type.Boolean({ description: 'Watch the config file and apply valid changes at once. Default true.' })),
+          maxFileBytes: Type.Optional(
+            Type.Integer({
+              minimum: 1024,
+              description:
+                'Largest config file a reload (file watch, POST /reload, gateway.reload()) reads; a larger one is refused before it is read and the current config keeps serving. Default 4194304 (4 MiB).',
+            }),
+          ),
+        },
         { additionalProperties: false, description: 'Hot reload of the config file.' },
       ),
     ),

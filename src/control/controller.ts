@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { caseSensitivityConflict, compileSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
-import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { DEFAULT_MAX_CONFIG_BYTES, loadConfig, type LoadedConfig } from '../config/load-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { FigwayError, formatProblem } from '../errors.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
@@ -109,7 +109,8 @@ export class Controller {
   reload(config: string | FigwayConfig = this.source, actor?: Actor): Snapshot {
     let next: Snapshot;
     try {
-      next = this.compile(loadConfig(config, this.deps.env), this.snapshot.state, this.version + 1);
+      const maxFileBytes = this.snapshot.loaded.config.reload?.maxFileBytes ?? DEFAULT_MAX_CONFIG_BYTES;
+      next = this.compile(loadConfig(config, this.deps.env, { maxFileBytes }), this.snapshot.state, this.version + 1);
     } catch (err) {
       if (err instanceof FigwayError) this.announce({ kind: 'rejected', error: err });
       throw err;

@@ -1,20 +1,20 @@
-// Watches the config file and calls back when its content changes.
-import { createHash } from 'node:crypto';
-import { readFileSync, watch } from 'node:fs';
+// Watches the config file and calls back when it changes.
+import { statSync, watch } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Calls `onChange` once the file's content has changed and settled for `debounceMs`. The directory
- * is watched, not the file: editors save by renaming over it and Kubernetes swaps a `..data`
- * symlink, both of which a watch on the file itself would miss. Returns a function that stops it.
+ * Calls `onChange` once the file has changed (another file, size or modification time: it is not
+ * read here, so a reload reads it once, within its size limit) and settled for `debounceMs`. The
+ * directory is watched, not the file: editors save by renaming over it and Kubernetes swaps a
+ * `..data` symlink, both of which a watch on the file itself would miss. Returns a function that stops it.
  */
 export function watchConfigFile(file: string, onChange: () => void, debounceMs = 200): () => void {
-  let lastDigest = digest(file);
+  let last = signature(file);
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
-    const current = digest(file);
-    if (current === undefined || current === lastDigest) return;
-    lastDigest = current;
+    const current = signature(file);
+    if (current === undefined || current === last) return;
+    last = current;
     onChange();
   };
   const watcher = watch(path.dirname(file), () => {
@@ -30,9 +30,10 @@ export function watchConfigFile(file: string, onChange: () => void, debounceMs =
   };
 }
 
-function digest(file: string): string | undefined {
+function signature(file: string): string | undefined {
   try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
+    const stat = statSync(file, { bigint: true });
+    return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`;
   } catch {
     // Mid-rename the file may be missing for a moment; the next event reads it again.
     return undefined;

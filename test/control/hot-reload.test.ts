@@ -109,4 +109,25 @@ describe('hot reload', () => {
     expect(failures).toEqual([]);
     expect(done).toBeGreaterThan(100);
   });
+
+  it('refuses a file over reload.maxFileBytes from its size, naming file, size and limit, and keeps serving', async () => {
+    const file = path.join(dir, 'small.yaml');
+    const small = `reload: { maxFileBytes: 2048 }\n${config(service.url, '/s1')}`;
+    writeFileSync(file, small);
+    const limited = await startMonolith(express, { config: file, logger: logs.logger, registry: new Registry() });
+    await limited.gateway.ready;
+    try {
+      const big = `${config(service.url, '/s2')}${'# padding\n'.repeat(1000)}`;
+      writeFileSync(file, big);
+      const message = `figway config ${file} is ${Buffer.byteLength(big)} bytes, over the 2048-byte limit (reload.maxFileBytes); it was not read`;
+      await expect.poll(() => logs.lines.find((line) => (line.err as { message?: string } | undefined)?.message === message), { timeout: 3000 }).toBeDefined();
+      expect((await request(limited.url, '/s1')).json().service).toBe('service');
+      expect(() => limited.gateway.reload()).toThrow(expect.objectContaining({ code: 'FIGWAY_CONFIG_TOO_LARGE', message }));
+      // Back under the limit, it applies.
+      writeFileSync(file, small.replace('/s1', '/s3'));
+      await expect.poll(async () => (await request(limited.url, '/s3')).json().service, { timeout: 3000 }).toBe('service');
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -51,15 +51,23 @@ export function isLeftOut(name: string, listed: ReadonlySet<string> | undefined,
   return name.startsWith('x-forwarded-') || FORWARDING.has(name);
 }
 
+/** Whether the client accepts response trailers (`TE: trailers`). */
+export function acceptsTrailers(req: IncomingMessage): boolean {
+  const te = req.headers.te;
+  return te !== undefined && /(?:^|,)\s*trailers\s*(?:[;,]|$)/i.test(String(te));
+}
+
 /**
  * Appends the forwarding headers figway sends to `fields` ([name, value, name, value, ...]):
  * X-Forwarded-For, -Proto, -Host, -Port and X-Real-IP from `facts`, and from a trusted proxy its
- * Forwarded chain extended.
+ * Forwarded chain extended. TE is hop-by-hop, but its `trailers` is passed on: the client takes
+ * trailers, and figway passes them back.
  */
 export function appendForwardingFields(fields: string[], req: IncomingMessage, facts: ForwardedFacts): void {
   fields.push('x-forwarded-for', facts.forwardedFor, 'x-forwarded-proto', facts.proto, 'x-forwarded-host', facts.host, 'x-forwarded-port', facts.port, 'x-real-ip', facts.clientIp);
   const forwarded = req.headers.forwarded;
   if (facts.peerTrusted && forwarded) fields.push('forwarded', `${forwarded}, for=${forwardedNode(facts.peer)}`);
+  if (acceptsTrailers(req)) fields.push('te', 'trailers');
 }
 
 /**

@@ -1,5 +1,5 @@
 // Headers of the service's response: hop-by-hop removed, Location and Set-Cookie pointed at the public path.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { HOP_BY_HOP } from './request-headers.js';
 import { toPublicPath, type Rewrite } from './upstream-path.js';
 import type { Upstream } from './upstream-pool.js';
@@ -168,4 +168,38 @@ export function headersOf(raw: readonly Buffer[]): IncomingHttpHeaders {
     else if (!SINGLE_VALUED.has(name)) headers[name] = `${seen}, ${value}`;
   }
   return headers;
+}
+
+// Fields that describe the connection or a body, never a hint about the final response.
+const NOT_HINTS = new Set([...HOP_BY_HOP, 'content-length', 'transfer-encoding']);
+
+/**
+ * Passes a service's `103 Early Hints` on to the client (Node sends only hints with a Link), unless
+ * the client speaks HTTP/1.0 (which has no 1xx) or the final response has begun. A hint Node
+ * refuses (a malformed Link) is dropped: it is only ever a hint.
+ */
+export function passEarlyHints(res: ServerResponse, req: IncomingMessage, headers: IncomingHttpHeaders): void {
+  if (req.httpVersion === '1.0' || res.headersSent || res.writableEnded) return;
+  const hints: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !NOT_HINTS.has(name)) hints[name] = value;
+  try {
+    res.writeEarlyHints(hints);
+  } catch {
+    // Not worth failing the request for.
+  }
+}
+
+/**
+ * Passes the service's response trailers (`[name, value, name, value, ...]`) on to a client that
+ * asked for them with `TE: trailers`; a trailer Node refuses (a malformed field) drops them all.
+ */
+export function passTrailers(res: ServerResponse, rawTrailers: readonly string[]): void {
+  if (rawTrailers.length === 0) return;
+  const trailers: [string, string][] = [];
+  for (let i = 0; i + 1 < rawTrailers.length; i += 2) trailers.push([rawTrailers[i] as string, rawTrailers[i + 1] as string]);
+  try {
+    res.addTrailers(trailers);
+  } catch {
+    // The body is complete; only its trailers are lost.
+  }
 }

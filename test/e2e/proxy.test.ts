@@ -91,7 +91,7 @@ describe.each(CASES)('proxying (%s, %s)', (_label, express, _setup, { mode, engi
         connection: 'keep-alive, x-drop-me',
         'x-drop-me': 'secret',
         'keep-alive': 'timeout=100',
-        te: 'trailers',
+        te: 'gzip',
         'proxy-authorization': 'Basic eA==',
         'x-forwarded-for': '6.6.6.6',
         'x-forwarded-host': 'evil.example',

@@ -26,7 +26,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.each(GATEWAY_SETUPS)('proxy conformance ($label)', ({ mode, engine }) => {
   let monolith: Monolith;
   let echo: Listening;
-  let earlyHints: Listening;
+  let processing: Listening;
   let bigHead: Listening;
   let slowReader: Listening & { received: number; release(): void };
   let firehose: Listening & { written: number };
@@ -38,8 +38,8 @@ describe.each(GATEWAY_SETUPS)('proxy conformance ($label)', ({ mode, engine }) =
       req.on('data', (chunk: Buffer) => (bytes += chunk.length));
       req.on('end', () => res.setHeader('content-type', 'application/json').end(JSON.stringify({ headers: req.headers, bytes })));
     });
-    earlyHints = await listen((_req, res) => {
-      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    processing = await listen((_req, res) => {
+      res.writeProcessing();
       setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('the final answer'), 20);
     });
     bigHead = await listen((_req, res) => res.writeHead(200, { 'x-big': 'h'.repeat(12 * 1024) }).end('ok'));
@@ -58,7 +58,7 @@ describe.each(GATEWAY_SETUPS)('proxy conformance ($label)', ({ mode, engine }) =
           },
           routes: [
             { id: 'echo', match: { path: '/echo' }, upstream: echo.url },
-            { id: 'hints', match: { path: '/hints' }, upstream: earlyHints.url },
+            { id: 'hints', match: { path: '/hints' }, upstream: processing.url },
             { id: 'big-head', match: { path: '/big-head' }, upstream: bigHead.url },
             { id: 'upload', match: { path: '/upload' }, upstream: 'slow' },
             { id: 'download', match: { path: '/download' }, upstream: 'firehose' },
@@ -71,7 +71,7 @@ describe.each(GATEWAY_SETUPS)('proxy conformance ($label)', ({ mode, engine }) =
   });
   afterAll(async () => {
     await monolith.close();
-    for (const service of [echo, earlyHints, bigHead, slowReader, firehose, pooled]) await service.close();
+    for (const service of [echo, processing, bigHead, slowReader, firehose, pooled]) await service.close();
   });
 
   it('holds an upload back while the service does not read, and delivers all of it once it does', async () => {
@@ -145,7 +145,7 @@ describe.each(GATEWAY_SETUPS)('proxy conformance ($label)', ({ mode, engine }) =
     expect(reply.headers.expect).toBeUndefined();
   });
 
-  it('passes the final response on after a 1xx from the service, and no 1xx itself', async () => {
+  it('passes the final response on after a 102 Processing from the service, and no 102 itself (103 Early Hints are passed on: protocol-edges.test.ts)', async () => {
     const informational: number[] = [];
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.get(`${monolith.url}/hints`, { agent: false }, (res) => {

@@ -1,12 +1,13 @@
 // The http-proxy-middleware engine: Node's http client under the library figway is built around; middleware mode's default.
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, InformationEvent, IncomingMessage, ServerResponse } from 'node:http';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { contextOf, type RequestContext } from '../../context.js';
 import { FigwayError } from '../../errors.js';
 import { BodyCollector } from '../body-collector.js';
 import type { Exchange, Forwarder } from '../forwarder.js';
 import { asPluginError } from '../plugin-error.js';
-import { prepareRequestHeaders } from '../request-headers.js';
+import { acceptsTrailers, prepareRequestHeaders } from '../request-headers.js';
+import { passEarlyHints, passTrailers } from '../response-headers.js';
 import { armTimeouts } from '../timeouts.js';
 import { requestUpstream } from '../upstream-request.js';
 
@@ -51,6 +52,9 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
       return;
     }
     ctx.reusedConnection = proxyReq.reusedSocket;
+    proxyReq.on('information', (info: InformationEvent) => {
+      if (info.statusCode === 103) passEarlyHints(ctx.res, req, info.headers);
+    });
     try {
       prepareRequestHeaders(proxyReq, req, ctx.forwarded);
       exchange.prepare(ctx, proxyReq);
@@ -73,6 +77,8 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
       proxyRes.destroy();
       return;
     }
+    // Before the library's pipe ends the response: its 'end' listener comes after this one.
+    if (acceptsTrailers(req)) proxyRes.once('end', () => passTrailers(ctx.res, proxyRes.rawTrailers));
     if (selfHandled(ctx.compiled.fallback)) copyResponse(proxyRes, ctx.res);
   }
 

@@ -4,15 +4,16 @@ import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../../context.js';
 import type { FigwayError } from '../../errors.js';
 import type { Exchange } from '../forwarder.js';
-import { headersOf, responseFields } from '../response-headers.js';
+import { acceptsTrailers } from '../request-headers.js';
+import { headersOf, passEarlyHints, passTrailers, responseFields } from '../response-headers.js';
 import { fromUndiciError, isConnectionReset } from './undici-errors.js';
 import { connectionClosing, hold, unhold, type HeldResponse } from './held-responses.js';
 import { ExchangeTimeouts } from './undici-timeouts.js';
 
 /**
  * Handles one request's dispatch, in undici's own handler interface (what its pools speak natively:
- * no adapter, no parsed-headers copy). 1xx answers are not passed on (as Node's client does not);
- * the final head goes through the exchange, then every chunk is written to the response as it
+ * no adapter, no parsed-headers copy). Of the 1xx answers, 103 Early Hints are passed on; the
+ * final head goes through the exchange, then every chunk is written to the response as it
  * comes, the service paused while the client cannot take more. A client that leaves aborts the
  * request to the service.
  */
@@ -48,7 +49,10 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true;
+    if (statusCode < 200) {
+      if (statusCode === 103) passEarlyHints(this.ctx.res, this.ctx.req, headersOf(rawHeaders));
+      return true;
+    }
     const { ctx, exchange } = this;
     const { res, req, compiled } = ctx;
     this.timeouts.answered();
@@ -79,9 +83,11 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
     return false;
   }
 
-  onComplete(): void {
+  onComplete(trailers: Buffer[] | string[] | null): void {
     this.finish();
-    this.ctx.res.end();
+    const { res, req } = this.ctx;
+    if (trailers && trailers.length > 0 && acceptsTrailers(req)) passTrailers(res, trailers.map((field) => field.toString()));
+    res.end();
   }
 
   /** The client can take more (or the connection is closing): the service may send again. */

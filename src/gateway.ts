@@ -115,7 +115,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       logger.info({ admin: admin.url }, 'figway: admin API listening');
     }
     const file = controller.configFile;
-    if (file && startup.reload?.watch !== false) stopWatching = watchConfigFile(file, () => controller.reloadFromWatch());
+    if (file && startup.reload?.watch !== false) stopWatching = watchConfigFile(file, () => void controller.reloadFromWatch());
   })();
   ready.catch((err: unknown) => logger.error({ err }, 'figway: runtime control did not start'));
 

@@ -191,11 +191,11 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     method: 'POST',
     path: '/reload',
     access: 'admin',
-    summary: 'Loads the config file again. An invalid file is refused with every problem (file:line:column, path) and the current config keeps serving.',
+    summary: 'Loads the config file again (read, parsed and validated in a worker thread: requests keep being served). An invalid file is refused with every problem (file:line:column, path) and the current config keeps serving.',
     response: '{ configVersion }',
     handle: async ({ controller, actor }) => {
       try {
-        const { version } = controller.reload(undefined, actor);
+        const { version } = await controller.reloadFile(actor);
         await controller.reloadRecorded();
         return { body: { configVersion: version } };
       } catch (err) {

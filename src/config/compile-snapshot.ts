@@ -62,6 +62,30 @@ export function caseSensitivityConflict(loaded: LoadedConfig, appCaseSensitive: 
  * @throws FigwayConfigError when plugin options are invalid or a plugin's setup fails.
  */
 export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapshot {
+  const compiling = startCompiling(loaded, deps);
+  const routes = loaded.config.routes.map((_, index) => compiling.route(index));
+  return compiling.finish(routes);
+}
+
+/**
+ * The same snapshot, built a slice of routes at a time with the event loop free in between, so a
+ * reload of a large table never holds requests up for long.
+ *
+ * @throws FigwayConfigError as compileSnapshot.
+ */
+export async function compileSnapshotInSlices(loaded: LoadedConfig, deps: CompileDeps, routesPerSlice = 200): Promise<Snapshot> {
+  const compiling = startCompiling(loaded, deps);
+  const routes: CompiledRoute[] = [];
+  const count = loaded.config.routes.length;
+  for (let index = 0; index < count; index++) {
+    if (index > 0 && index % routesPerSlice === 0) await new Promise((resolve) => setImmediate(resolve));
+    routes.push(compiling.route(index));
+  }
+  return compiling.finish(routes);
+}
+
+/** What every route's compile shares, then a compile per route, then the snapshot. */
+function startCompiling(loaded: LoadedConfig, deps: CompileDeps): { route(index: number): CompiledRoute; finish(routes: CompiledRoute[]): Snapshot } {
   const { config, source } = loaded;
   const conflict = caseSensitivityConflict(loaded, deps.appCaseSensitive);
   if (conflict) throw conflict;
@@ -73,7 +97,9 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
   const resolved = applied.config.routes.map((route) => resolveUpstream(config, route));
   const upstreams = openUpstreams(loaded, resolved, deps.upstreams);
-  const routes = applied.config.routes.map((route, index): CompiledRoute => {
+  const now = deps.runtime.now();
+  const route = (index: number): CompiledRoute => {
+    const route = applied.config.routes[index] as RouteConfig;
     const fileRoute = config.routes[index] as RouteConfig;
     const upstreamConfig = resolved[index] as ResolvedUpstream;
     const upstream = upstreams[index] as Upstream;
@@ -82,6 +108,8 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
     // The most specific setting wins: route, then upstream, then defaults, then built-in.
     const timeout = (name: keyof typeof DEFAULT_TIMEOUTS) =>
       parseDuration(route.timeouts?.[name] ?? upstreamConfig.config.timeouts?.[name] ?? config.defaults?.timeouts?.[name] ?? DEFAULT_TIMEOUTS[name]);
+    // Frozen with its route, so freezing the whole config at the end finds nothing left to do.
+    deepFreeze(fileRoute);
     return {
       id: route.id,
       info: Object.freeze({
@@ -105,27 +133,29 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
       engine: upstreamConfig.config.engine ?? config.proxy?.engine,
       hooks: plugins.hooksFor(route),
       fallback: compileFallback(route.fallback),
-      progressive: compileProgressive(route, deps.state, deps.runtime.now()),
+      progressive: compileProgressive(route, deps.state, now),
       shadow: compileShadow(route.shadow),
       mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
     };
-  });
-  return Object.freeze({
-    version: deps.version,
-    loadedAt: new Date(),
-    loaded,
-    state: deps.state,
-    ignoredOverrides: applied.ignored,
-    config: deepFreeze(config),
-    routes: Object.freeze(routes),
-    table: new RouteTable(routes, { caseSensitive }),
-    errorFormat: compileErrorFormat(config.errors),
-    userIdField: config.identity?.userIdField ?? 'id',
-    identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),
-    replayBodyLimit: parseSize(config.proxy?.replayBodyLimit ?? '10mb'),
-    mayProxy: routes.some((route) => route.mayProxy),
-    endpoints: plugins.endpoints,
-  });
+  };
+  const finish = (routes: CompiledRoute[]): Snapshot =>
+    Object.freeze({
+      version: deps.version,
+      loadedAt: new Date(),
+      loaded,
+      state: deps.state,
+      ignoredOverrides: applied.ignored,
+      config: deepFreeze(config),
+      routes: Object.freeze(routes),
+      table: new RouteTable(routes, { caseSensitive }),
+      errorFormat: compileErrorFormat(config.errors),
+      userIdField: config.identity?.userIdField ?? 'id',
+      identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),
+      replayBodyLimit: parseSize(config.proxy?.replayBodyLimit ?? '10mb'),
+      mayProxy: routes.some((route) => route.mayProxy),
+      endpoints: plugins.endpoints,
+    });
+  return { route, finish };
 }
 
 /**

@@ -59,6 +59,24 @@ export function parseYamlConfig(text: string, file: string, env: NodeJS.ProcessE
 }
 
 /**
+ * A source over the file's text that parses it again only when a problem has to be placed: a
+ * snapshot keeps its source for as long as it serves, and the parsed document of a large file
+ * weighs some thirty times the text (48 MB for 10,000 routes).
+ */
+export function sourceFromText(text: string, file: string): ConfigSource {
+  return {
+    file,
+    problem(path, message, atKey = false) {
+      const lineCounter = new LineCounter();
+      const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+      const node = locateNode(doc, path, atKey);
+      const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
+      return { file, line: pos?.line, column: pos?.col, path: formatPath(path), message };
+    },
+  };
+}
+
+/**
  * One problem per line with a YAML syntax error: after the first error on a line the parser's
  * further complaints are consequences of it.
  */

@@ -2,7 +2,7 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { FigwayConfigError, FigwayError, type ConfigProblem } from '../errors.js';
 import { checkConfig } from './check-config.js';
-import { inlineSource, parseYamlConfig, type ConfigSource } from './config-source.js';
+import { inlineSource, parseYamlConfig, sourceFromText, type ConfigSource } from './config-source.js';
 import { ConfigSchema, type FigwayConfig } from './schema.js';
 import { validateSchema } from './validate-schema.js';
 
@@ -35,7 +35,8 @@ export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv 
   const text = readConfigText(input, limits.maxFileBytes);
   const parsed = parseYamlConfig(text, input, env);
   if (!parsed.ok) throw new FigwayConfigError(parsed.problems);
-  return validated(parsed.value, parsed.source);
+  const { config } = validated(parsed.value, parsed.source);
+  return { config, source: sourceFromText(text, input) };
 }
 
 /** The file's text, read once; with a limit, a larger file is refused from its size before any of it is read. */

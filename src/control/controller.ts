@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { caseSensitivityConflict, compileSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
+import { BackgroundLoader } from '../config/background-loader.js';
+import { caseSensitivityConflict, compileSnapshot, compileSnapshotInSlices, type CompileDeps } from '../config/compile-snapshot.js';
 import { DEFAULT_MAX_CONFIG_BYTES, loadConfig, type LoadedConfig } from '../config/load-config.js';
 import type { FigwayConfig } from '../config/schema.js';
-import { FigwayError, formatProblem } from '../errors.js';
+import { FigwayConfigError, FigwayError, formatProblem } from '../errors.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import type { Snapshot } from '../snapshot.js';
 import { checkOverride } from '../state/apply-state.js';
@@ -52,8 +53,12 @@ export class Controller {
   private source: string | FigwayConfig;
   private version = 1;
   private store: StateStore | undefined;
-  /** The audit write of the last reload (reloads themselves are synchronous). */
+  /** The audit write of the last reload. */
   private reloadAudit: Promise<void> = Promise.resolve();
+  /** The file reloads under way, one after another. */
+  private reloads: Promise<unknown> = Promise.resolve();
+  /** The worker thread file reloads load in, once one has run. */
+  private loader: BackgroundLoader | undefined;
   /** The app's `case sensitive routing`, once known (see followApp). */
   private appCaseSensitive: boolean | undefined;
 
@@ -102,19 +107,91 @@ export class Controller {
   }
 
   /**
-   * Loads the config again (or a new one) and swaps it in with the current runtime state.
+   * Loads the config again (or a new one) and swaps it in with the current runtime state. Reads,
+   * parses and validates on this thread: a file is better reloaded with reloadFile().
    *
    * @throws FigwayConfigError listing every problem; the current snapshot keeps serving.
    */
   reload(config: string | FigwayConfig = this.source, actor?: Actor): Snapshot {
+    let loaded: LoadedConfig;
+    try {
+      loaded = loadConfig(config, this.deps.env, { maxFileBytes: this.maxFileBytes() });
+    } catch (err) {
+      throw this.rejected(err);
+    }
+    return this.install(loaded, config, actor);
+  }
+
+  /**
+   * Reloads the config file with the reading, parsing and validating in a worker thread, so the
+   * event loop keeps serving meanwhile; compiling and the swap are on this thread. Reloads run one
+   * at a time, in the order asked. A config given as an object is reloaded as by reload().
+   *
+   * @throws FigwayConfigError listing every problem (with file lines); the current snapshot keeps serving.
+   */
+  reloadFile(actor?: Actor): Promise<Snapshot> {
+    const run = async (): Promise<Snapshot> => {
+      const file = this.configFile;
+      if (file === undefined) return this.reload(this.source, actor);
+      this.loader ??= new BackgroundLoader();
+      let loaded: LoadedConfig;
+      try {
+        loaded = await this.loader.load(file, this.deps.env, this.maxFileBytes());
+      } catch (err) {
+        throw this.rejected(err);
+      }
+      const version = this.version;
+      let next: Snapshot;
+      try {
+        next = await this.compileInSlices(loaded, this.snapshot.state, version + 1);
+      } catch (err) {
+        const error = this.rejected(err);
+        throw error instanceof FigwayConfigError ? await this.loader.locate(error) : error;
+      }
+      // Something else was swapped in meanwhile (a runtime change): compile again on what serves now.
+      if (this.version !== version) return this.install(loaded, this.source, actor);
+      return this.installCompiled(next, this.source, actor);
+    };
+    const result = this.reloads.then(run, run);
+    this.reloads = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once the last reload is in the audit log (or failed to get there, which is logged). */
+  reloadRecorded(): Promise<void> {
+    return this.reloadAudit;
+  }
+
+  /** Reloads after the config file changed; a bad file is logged and counted, and the old config keeps serving. */
+  async reloadFromWatch(): Promise<void> {
+    try {
+      const next = await this.reloadFile({ name: 'file-watch' });
+      this.deps.logger.info({ configVersion: next.version }, 'figway: config reloaded');
+    } catch (err) {
+      const problems = (err as { problems?: readonly Parameters<typeof formatProblem>[0][] }).problems;
+      this.deps.logger.error(
+        { err: problems ? undefined : err, problems: problems?.map(formatProblem) },
+        'figway: config change rejected, the previous config keeps serving',
+      );
+    }
+  }
+
+  private maxFileBytes(): number {
+    return this.snapshot.loaded.config.reload?.maxFileBytes ?? DEFAULT_MAX_CONFIG_BYTES;
+  }
+
+  /** Compiles a loaded config with the current runtime state and swaps it in, or throws (announced) and changes nothing. */
+  private install(loaded: LoadedConfig, config: string | FigwayConfig, actor: Actor | undefined): Snapshot {
     let next: Snapshot;
     try {
-      const maxFileBytes = this.snapshot.loaded.config.reload?.maxFileBytes ?? DEFAULT_MAX_CONFIG_BYTES;
-      next = this.compile(loadConfig(config, this.deps.env, { maxFileBytes }), this.snapshot.state, this.version + 1);
+      next = this.compile(loaded, this.snapshot.state, this.version + 1);
     } catch (err) {
-      if (err instanceof FigwayError) this.announce({ kind: 'rejected', error: err });
-      throw err;
+      throw this.rejected(err);
     }
+    return this.installCompiled(next, config, actor);
+  }
+
+  private installCompiled(next: Snapshot, config: string | FigwayConfig, actor: Actor | undefined): Snapshot {
     const before = this.version;
     this.swap(next, 'reloaded');
     this.warnAboutUnverifiedTls();
@@ -125,23 +202,10 @@ export class Controller {
     return next;
   }
 
-  /** Resolves once the last reload is in the audit log (or failed to get there, which is logged). */
-  reloadRecorded(): Promise<void> {
-    return this.reloadAudit;
-  }
-
-  /** Reloads after the config file changed; a bad file is logged and counted, and the old config keeps serving. */
-  reloadFromWatch(): void {
-    try {
-      const next = this.reload(this.source, { name: 'file-watch' });
-      this.deps.logger.info({ configVersion: next.version }, 'figway: config reloaded');
-    } catch (err) {
-      const problems = (err as { problems?: readonly Parameters<typeof formatProblem>[0][] }).problems;
-      this.deps.logger.error(
-        { err: problems ? undefined : err, problems: problems?.map(formatProblem) },
-        'figway: config change rejected, the previous config keeps serving',
-      );
-    }
+  /** Tells the plugins of a refused reload; returns the error to throw. */
+  private rejected(err: unknown): unknown {
+    if (err instanceof FigwayError) this.announce({ kind: 'rejected', error: err });
+    return err;
   }
 
   /** Changes a route's rollout at runtime (only the fields given), for every replica. */
@@ -226,9 +290,9 @@ export class Controller {
     return this.change((state) => ({ ...state, killSwitch: on }), { ...recordedAs(actor), action: 'kill-switch', before: this.snapshot.state.killSwitch, after: on });
   }
 
-  /** Stops following the store and closes it. */
+  /** Stops following the store and closes it, and the config loader thread. */
   async close(): Promise<void> {
-    await this.store?.close();
+    await Promise.all([this.store?.close(), this.loader?.close()]);
   }
 
   /** Writes a change through the store (atomically, with its audit entry), then serves it. */
@@ -284,14 +348,31 @@ export class Controller {
   }
 
   private compile(loaded: LoadedConfig, state: RuntimeState, version: number): Snapshot {
-    const { plugins, upstreams, runtime } = this.deps;
     try {
-      return compileSnapshot(loaded, { plugins, upstreams, runtime, version, state, appCaseSensitive: this.appCaseSensitive });
+      return compileSnapshot(loaded, this.compileDeps(state, version));
     } catch (err) {
-      // Upstreams the refused config opened (their pools, their TLS file watches) go; the serving ones stay.
-      upstreams.retainOnly(new Set((this.snapshot as Snapshot | undefined)?.routes.map((route) => route.upstream)));
-      throw err;
+      throw this.dropRefusedUpstreams(err);
     }
+  }
+
+  /** As compile(), a slice of routes at a time: the event loop serves requests in between. */
+  private async compileInSlices(loaded: LoadedConfig, state: RuntimeState, version: number): Promise<Snapshot> {
+    try {
+      return await compileSnapshotInSlices(loaded, this.compileDeps(state, version));
+    } catch (err) {
+      throw this.dropRefusedUpstreams(err);
+    }
+  }
+
+  private compileDeps(state: RuntimeState, version: number): CompileDeps {
+    const { plugins, upstreams, runtime } = this.deps;
+    return { plugins, upstreams, runtime, version, state, appCaseSensitive: this.appCaseSensitive };
+  }
+
+  /** Upstreams a refused config opened (their pools, their TLS file watches) go; the serving ones stay. */
+  private dropRefusedUpstreams(err: unknown): unknown {
+    this.deps.upstreams.retainOnly(new Set((this.snapshot as Snapshot | undefined)?.routes.map((route) => route.upstream)));
+    return err;
   }
 
   private swap(next: Snapshot, kind: 'reloaded' | 'state-changed'): void {

@@ -59,6 +59,16 @@ describe('hot reload', () => {
     expect(await registry.getSingleMetricAsString('figway_config_reloads_total')).toContain('figway_config_reloads_total{result="failure"} 1');
   });
 
+  it('places a problem found while compiling (a plugin option) on its line too, though the file was parsed in a worker thread', async () => {
+    const before = logs.lines.length;
+    writeFileSync(path.join(dir, 'figway.yaml'), `plugins:\n  logging: { level: loud }\n${config(service.url, '/v2')}`);
+    const rejected = () => logs.lines.slice(before).find((l) => l.msg === 'figway: config change rejected, the previous config keeps serving') as { problems: string[] } | undefined;
+    await expect.poll(rejected, { timeout: 3000 }).toBeDefined();
+    expect(rejected()?.problems).toEqual([expect.stringMatching(new RegExp(`^${path.join(dir, 'figway.yaml')}:2:\\d+  plugins\\.logging\\.level  `))]);
+    expect(await served('/v2')).toBe('service');
+    writeFileSync(path.join(dir, 'figway.yaml'), config(service.url, '/v2'));
+  });
+
   it('follows a Kubernetes ConfigMap update (a ..data symlink swapped to a new directory)', async () => {
     const mount = path.join(dir, 'configmap');
     mkdirSync(path.join(mount, '..2026_01'), { recursive: true });

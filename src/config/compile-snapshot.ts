@@ -62,43 +62,53 @@ export function caseSensitivityConflict(loaded: LoadedConfig, appCaseSensitive: 
  * @throws FigwayConfigError when plugin options are invalid or a plugin's setup fails.
  */
 export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapshot {
-  const compiling = startCompiling(loaded, deps);
-  const routes = loaded.config.routes.map((_, index) => compiling.route(index));
-  return compiling.finish(routes);
+  const steps = compileSteps(loaded, deps);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
 /**
- * The same snapshot, built a slice of routes at a time with the event loop free in between, so a
- * reload of a large table never holds requests up for long.
+ * The same snapshot, built a step at a time (the shared parts, then 200 routes a step) with the
+ * event loop free in between, so a reload of a large table never holds requests up for long.
  *
  * @throws FigwayConfigError as compileSnapshot.
  */
-export async function compileSnapshotInSlices(loaded: LoadedConfig, deps: CompileDeps, routesPerSlice = 200): Promise<Snapshot> {
-  const compiling = startCompiling(loaded, deps);
-  const routes: CompiledRoute[] = [];
-  const count = loaded.config.routes.length;
-  for (let index = 0; index < count; index++) {
-    if (index > 0 && index % routesPerSlice === 0) await new Promise((resolve) => setImmediate(resolve));
-    routes.push(compiling.route(index));
+export async function compileSnapshotInSlices(loaded: LoadedConfig, deps: CompileDeps): Promise<Snapshot> {
+  const steps = compileSteps(loaded, deps);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  return compiling.finish(routes);
 }
 
-/** What every route's compile shares, then a compile per route, then the snapshot. */
-function startCompiling(loaded: LoadedConfig, deps: CompileDeps): { route(index: number): CompiledRoute; finish(routes: CompiledRoute[]): Snapshot } {
+const ROUTES_PER_STEP = 200;
+
+/** The compile, as steps: each `yield` is a point where the event loop may serve requests. */
+function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void, Snapshot> {
+  // Whoever starts a compile has just done work of its own (receiving the config): a step apart.
+  yield;
   const { config, source } = loaded;
   const conflict = caseSensitivityConflict(loaded, deps.appCaseSensitive);
   if (conflict) throw conflict;
   const caseSensitive = config.matching?.caseSensitive ?? deps.appCaseSensitive ?? false;
   const plugins = compilePlugins(deps.plugins, config, source, deps.runtime);
+  if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
+  yield;
   const applied = applyState(config, deps.state);
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
   const override = compileOverride(config, cohorts);
-  if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
   const resolved = applied.config.routes.map((route) => resolveUpstream(config, route));
+  yield;
   const upstreams = openUpstreams(loaded, resolved, deps.upstreams);
+  yield;
   const now = deps.runtime.now();
-  const route = (index: number): CompiledRoute => {
+  const table = new RouteTable<CompiledRoute>([], { caseSensitive });
+  const routes: CompiledRoute[] = [];
+  for (let index = 0; index < applied.config.routes.length; index++) {
+    if (index > 0 && index % ROUTES_PER_STEP === 0) yield;
     const route = applied.config.routes[index] as RouteConfig;
     const fileRoute = config.routes[index] as RouteConfig;
     const upstreamConfig = resolved[index] as ResolvedUpstream;
@@ -110,7 +120,7 @@ function startCompiling(loaded: LoadedConfig, deps: CompileDeps): { route(index:
       parseDuration(route.timeouts?.[name] ?? upstreamConfig.config.timeouts?.[name] ?? config.defaults?.timeouts?.[name] ?? DEFAULT_TIMEOUTS[name]);
     // Frozen with its route, so freezing the whole config at the end finds nothing left to do.
     deepFreeze(fileRoute);
-    return {
+    const compiled: CompiledRoute = {
       id: route.id,
       info: Object.freeze({
         id: route.id,
@@ -137,25 +147,25 @@ function startCompiling(loaded: LoadedConfig, deps: CompileDeps): { route(index:
       shadow: compileShadow(route.shadow),
       mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
     };
-  };
-  const finish = (routes: CompiledRoute[]): Snapshot =>
-    Object.freeze({
-      version: deps.version,
-      loadedAt: new Date(),
-      loaded,
-      state: deps.state,
-      ignoredOverrides: applied.ignored,
-      config: deepFreeze(config),
-      routes: Object.freeze(routes),
-      table: new RouteTable(routes, { caseSensitive }),
-      errorFormat: compileErrorFormat(config.errors),
-      userIdField: config.identity?.userIdField ?? 'id',
-      identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),
-      replayBodyLimit: parseSize(config.proxy?.replayBodyLimit ?? '10mb'),
-      mayProxy: routes.some((route) => route.mayProxy),
-      endpoints: plugins.endpoints,
-    });
-  return { route, finish };
+    routes.push(compiled);
+    table.add(compiled);
+  }
+  return Object.freeze({
+    version: deps.version,
+    loadedAt: new Date(),
+    loaded,
+    state: deps.state,
+    ignoredOverrides: applied.ignored,
+    config: deepFreeze(config),
+    routes: Object.freeze(routes),
+    table,
+    errorFormat: compileErrorFormat(config.errors),
+    userIdField: config.identity?.userIdField ?? 'id',
+    identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),
+    replayBodyLimit: parseSize(config.proxy?.replayBodyLimit ?? '10mb'),
+    mayProxy: routes.some((route) => route.mayProxy),
+    endpoints: plugins.endpoints,
+  });
 }
 
 /**
@@ -166,11 +176,20 @@ function startCompiling(loaded: LoadedConfig, deps: CompileDeps): { route(index:
 function openUpstreams(loaded: LoadedConfig, resolved: readonly ResolvedUpstream[], pool: UpstreamPool): Upstream[] {
   const baseDir = loaded.source.file === inlineSource().file ? process.cwd() : path.dirname(loaded.source.file);
   const problems = new Map<string, ConfigProblem>();
+  // Many routes share an upstream: each is opened once.
+  const byName = new Map<string, Upstream | undefined>();
   const opened = resolved.flatMap(({ name, config }) => {
+    if (byName.has(name)) {
+      const upstream = byName.get(name);
+      return upstream ? [upstream] : [];
+    }
     try {
-      return [pool.get(name, config, baseDir)];
+      const upstream = pool.get(name, config, baseDir);
+      byName.set(name, upstream);
+      return [upstream];
     } catch (err) {
       if (!(err instanceof TlsSettingProblem)) throw err;
+      byName.set(name, undefined);
       problems.set(name, loaded.source.problem(['upstreams', name, 'tls', err.field], err.message));
       return [];
     }

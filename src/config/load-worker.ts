@@ -1,4 +1,5 @@
 // The worker thread a reload reads, parses and validates a config file in, off the event loop that serves requests.
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { FigwayConfigError, FigwayError } from '../errors.js';
 import type { ConfigPath, ConfigSource } from './config-source.js';
@@ -22,6 +23,16 @@ export type LoadAnswer =
   | { readonly id: number; readonly error: { readonly code: string; readonly message: string } };
 
 let last: ConfigSource | undefined;
+
+// On Linux a thread's nice value is its own (setpriority on "0" is the calling thread): parsing a
+// large file yields the CPU to the thread serving requests. Elsewhere it would be the whole process.
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, constants.priority.PRIORITY_LOW);
+  } catch {
+    // Not allowed here: the parse runs at normal priority.
+  }
+}
 
 const ROUTES_PER_MESSAGE = 250;
 

@@ -22,14 +22,18 @@ class TrieNode<R> {
  * with the same path, the first in declaration order whose method/host/header conditions hold.
  */
 export class RouteTable<R extends Matchable> {
-  readonly size: number;
   readonly caseSensitive: boolean;
   private readonly root = new TrieNode<R>();
+  private count = 0;
 
+  /** A table of `routes`; more may be added (in declaration order) before it serves. */
   constructor(routes: readonly R[], options: { caseSensitive: boolean }) {
     this.caseSensitive = options.caseSensitive;
-    this.size = routes.length;
-    for (const route of routes) this.insert(route);
+    for (const route of routes) this.add(route);
+  }
+
+  get size(): number {
+    return this.count;
   }
 
   /**
@@ -45,7 +49,9 @@ export class RouteTable<R extends Matchable> {
     return search(this.root, key, 1, req);
   }
 
-  private insert(route: R): void {
+  /** Adds a route after those added before it (which win a tie). */
+  add(route: R): void {
+    this.count += 1;
     let node = this.root;
     for (const segment of route.pattern.segments) {
       if (segment.kind === 'param') {

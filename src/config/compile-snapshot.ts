@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { compileErrorFormat } from '../error-response.js';
 import { FigwayConfigError, type ConfigProblem } from '../errors.js';
-import { compilePlugins, type PluginRuntime } from '../plugins/compile-plugins.js';
+import { compilePluginSteps, type PluginRuntime } from '../plugins/compile-plugins.js';
 import type { Upstream, UpstreamPool } from '../proxy/upstream-pool.js';
 import { TlsSettingProblem } from '../proxy/upstream-tls.js';
 import { compileRewrite } from '../proxy/upstream-path.js';
@@ -70,7 +70,7 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
 }
 
 /**
- * The same snapshot, built a step at a time (the shared parts, then 200 routes a step) with the
+ * The same snapshot, built a step at a time (the shared parts, then 100 routes a step) with the
  * event loop free in between, so a reload of a large table never holds requests up for long.
  *
  * @throws FigwayConfigError as compileSnapshot.
@@ -84,7 +84,7 @@ export async function compileSnapshotInSlices(loaded: LoadedConfig, deps: Compil
   }
 }
 
-const ROUTES_PER_STEP = 200;
+const ROUTES_PER_STEP = 100;
 
 /** The compile, as steps: each `yield` is a point where the event loop may serve requests. */
 function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void, Snapshot> {
@@ -94,7 +94,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
   const conflict = caseSensitivityConflict(loaded, deps.appCaseSensitive);
   if (conflict) throw conflict;
   const caseSensitive = config.matching?.caseSensitive ?? deps.appCaseSensitive ?? false;
-  const plugins = compilePlugins(deps.plugins, config, source, deps.runtime);
+  const plugins = yield* compilePluginSteps(deps.plugins, config, source, deps.runtime);
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
   yield;
   const applied = applyState(config, deps.state);

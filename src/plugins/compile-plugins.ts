@@ -26,10 +26,6 @@ export interface CompiledPlugins {
   hooksFor(route: RouteConfig): RouteHooks;
 }
 
-/**
- * Sets up every registered plugin with its top-level options (`plugins.<name>`, validated against
- * the plugin's schema) and reports config that names a plugin nobody registered.
- */
 /** The gateway's injectable clock and randomness, handed to every plugin's setup. */
 export interface PluginRuntime {
   now(): number;
@@ -41,7 +37,12 @@ export function pluginIsOn(config: FigwayConfig, route: RouteConfig, name: strin
   return (route.plugins?.[name] ?? config.plugins?.[name]) !== false;
 }
 
-export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: FigwayConfig, source: ConfigSource, runtime: PluginRuntime): CompiledPlugins {
+/**
+ * Sets up every registered plugin with its top-level options (`plugins.<name>`, validated against
+ * the plugin's schema) and reports config that names a plugin nobody registered: a step per plugin,
+ * so a compile in slices lets the event loop run between them.
+ */
+export function* compilePluginSteps(plugins: readonly AnyFigwayPlugin[], config: FigwayConfig, source: ConfigSource, runtime: PluginRuntime): Generator<void, CompiledPlugins> {
   const problems: ConfigProblem[] = [];
   const registered = new Map(plugins.map((plugin) => [plugin.name, plugin]));
   const unknown = (path: (string | number)[], name: string) =>
@@ -54,6 +55,7 @@ export function compilePlugins(plugins: readonly AnyFigwayPlugin[], config: Figw
 
   const setUp: SetUpPlugin[] = [];
   for (const plugin of plugins) {
+    yield;
     const setting = config.plugins?.[plugin.name];
     const options: Options = typeof setting === 'object' ? setting : {};
     const globalProblems = validateOptions(plugin, options, ['plugins', plugin.name]);

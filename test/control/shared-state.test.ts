@@ -12,9 +12,21 @@ import { startMonolith, type Monolith } from '../helpers/monolith.js';
 import { REDIS_MISSING, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import type { FigwayConfig, FigwayOptions, RouteConfig } from '../../src/types.js';
 
 describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'with a real redis-server', () => {
   const TOKEN = 'replica-admin-token-0123456789';
+
+  /** Replicas a and b of one monolith, each with its admin API and the state settings `stateOf(name)` gives. */
+  async function startReplicas(stateOf: (name: string) => NonNullable<FigwayConfig['state']>, routes: RouteConfig[], options: Partial<FigwayOptions> = {}): Promise<Monolith[]> {
+    const started: Monolith[] = [];
+    for (const name of ['a', 'b']) {
+      const replica = await startMonolith(express, { registry: new Registry(), ...options, config: { admin: { port: 0, token: TOKEN }, state: stateOf(name), routes } });
+      await replica.gateway.ready;
+      started.push(replica);
+    }
+    return started;
+  }
 
   describe('two replicas sharing Redis', () => {
     let dir: string;
@@ -26,18 +38,12 @@ describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'with a real redis
       dir = mkdtempSync(path.join(tmpdir(), 'figway-replicas-'));
       redis = await startRedisServer({ dir });
       service = await startUpstream('orders');
-      for (const name of ['a', 'b']) {
-        const replica = await startMonolith(express, {
-          registry: new Registry(),
-          config: {
-            admin: { port: 0, token: TOKEN },
-            state: { store: 'redis', url: redis.url, prefix: 'shop', cacheFile: path.join(dir, `cache-${name}.json`) },
-            routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 0 } }],
-          },
-        });
-        await replica.gateway.ready;
-        replicas.push(replica);
-      }
+      replicas.push(
+        ...(await startReplicas(
+          (name) => ({ store: 'redis', url: redis.url, prefix: 'shop', cacheFile: path.join(dir, `cache-${name}.json`) }),
+          [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 0 } }],
+        )),
+      );
     });
     afterAll(async () => {
       for (const replica of replicas) await replica.close();
@@ -82,23 +88,17 @@ describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'with a real redis
     beforeAll(async () => {
       redis = await startRedisServer();
       service = await startUpstream('orders');
-      for (const name of ['a', 'b']) {
-        const replica = await startMonolith(express, {
-          registry: new Registry(),
+      replicas.push(
+        ...(await startReplicas(
+          () => ({ store: 'redis', url: redis.url, prefix: 'truth' }),
+          [
+            { id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 10 } },
+            { id: 'steps', match: { path: '/api/steps' }, upstream: service.url, rollout: { steps: [10, 50, 100], minStepTime: '1h', minStepRequests: 0, guard: false } },
+          ],
           // No progressive checks: only the changes the tests make go to Redis, in the order they make them.
-          checkInterval: 0,
-          config: {
-            admin: { port: 0, token: TOKEN },
-            state: { store: 'redis', url: redis.url, prefix: 'truth' },
-            routes: [
-              { id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 10 } },
-              { id: 'steps', match: { path: '/api/steps' }, upstream: service.url, rollout: { steps: [10, 50, 100], minStepTime: '1h', minStepRequests: 0, guard: false } },
-            ],
-          },
-        });
-        await replica.gateway.ready;
-        replicas.push(replica);
-      }
+          { checkInterval: 0 },
+        )),
+      );
     });
     afterAll(async () => {
       for (const replica of replicas) await replica.close();

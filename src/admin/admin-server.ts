@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { isLoopback } from '../config/check-config.js';
 import type { FigwayConfig } from '../config/schema.js';
+import { CHANGE_ID } from '../state/runtime-state.js';
 import { FigwayError } from '../errors.js';
 import { authorize, type AdminAuth, type AdminCaller } from './admin-auth.js';
 import { AdminTokens, tokenSpecs } from './admin-tokens.js';
@@ -126,9 +127,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: 
 function changeIdOf(req: IncomingMessage): { changeId?: string } {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return {};
-  if (typeof key !== 'string' || !/^[\w.:-]{1,100}$/.test(key)) {
-    throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', 'Idempotency-Key must be 1 to 100 letters, digits, "_", ".", ":" or "-"');
-  }
+  if (typeof key !== 'string' || !CHANGE_ID.pattern.test(key)) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `Idempotency-Key must be ${CHANGE_ID.rule}`);
   return { changeId: key };
 }
 

@@ -1,6 +1,7 @@
 // The global options every admin command shares: --admin, --token, --json, --change-id, and the actor sent with each call.
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { CHANGE_ID } from '../state/runtime-state.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { currentUser, type CliIo } from './cli-io.js';
 import { usageError } from './exit-codes.js';
@@ -36,7 +37,7 @@ export function adminContext(command: Command, io: CliIo): AdminContext {
     throw usageError(`--admin (FIGWAY_ADMIN_URL) must be an http:// or https:// URL such as ${DEFAULT_ADMIN_URL}, got "${url}"`);
   }
   const token = options.token ?? (io.env.FIGWAY_ADMIN_TOKEN || undefined);
-  if (options.changeId !== undefined && !/^[\w.:-]{1,100}$/.test(options.changeId)) throw usageError('--change-id must be 1 to 100 letters, digits, "_", ".", ":" or "-"');
+  if (options.changeId !== undefined && !CHANGE_ID.pattern.test(options.changeId)) throw usageError(`--change-id must be ${CHANGE_ID.rule}`);
   const changeId = options.changeId ?? randomUUID();
   const client = createAdminClient({ url, token, actor: currentUser(io.env), timeoutMs: io.timeoutMs ?? DEFAULT_TIMEOUT_MS, changeId });
   return { client, json: options.json === true, io };

@@ -17,6 +17,8 @@ const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRES
 
 /** figway's spans of one request. */
 export interface RequestSpans {
+  /** The SDK's tracer the request's spans come from. */
+  readonly tracer: Tracer;
   /** The request's span: the app's HTTP server span, or figway's own. */
   readonly request: Span;
   /** Whether figway started (and so ends) the request span. */
@@ -80,12 +82,10 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         const spans = internals.spans;
         // A shadow copy of a legacy-decided request is not the request's call to the service.
         if (spans === undefined || ctx.decision?.side !== 'service') return;
-        const tracer = tracers.current();
-        if (tracer === undefined) return;
         // A second attempt (a reused connection the service had closed) is a call of its own.
         spans.client?.setStatus({ code: SpanStatusCode.ERROR, message: 'connection reset before any response; sent again' });
         spans.client?.end();
-        const client = startClientSpan(tracer, spans.parent, internals, proxyReq);
+        const client = startClientSpan(spans.tracer, spans.parent, internals, proxyReq);
         spans.client = client;
         const sent = trace.setSpan(spans.parent, client);
         if (internals.trace && isSpanContextValid(client.spanContext())) {
@@ -98,9 +98,9 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         propagation.inject(sent, proxyReq, PROXY_REQUEST_SETTER);
       },
       onResponse(ctx) {
-        const spans = internalsOf(ctx).spans;
-        if (spans === undefined) return;
         const internals = internalsOf(ctx);
+        const spans = internals.spans;
+        if (spans === undefined) return;
         if (spans.client) endClientSpan(spans.client, internals);
         if (!spans.outcome) recordOutcome(spans, internals);
         if (spans.own) endOwnSpan(spans.request, ctx.res.statusCode, internals);
@@ -131,7 +131,7 @@ function startRequestSpan(tracer: Tracer, ctx: FigwayContext): RequestSpans {
   const existing = (active.getValue(RPC_METADATA) as { span?: Span } | undefined)?.span ?? trace.getSpan(active);
   if (existing !== undefined) {
     existing.setAttribute('figway.route', ctx.route.id);
-    return { request: existing, own: false, parent: trace.setSpan(active, existing), client: undefined, outcome: false };
+    return { tracer, request: existing, own: false, parent: trace.setSpan(active, existing), client: undefined, outcome: false };
   }
   const { req } = ctx;
   const pattern = internalsOf(ctx).compiled.pattern.source;
@@ -142,7 +142,7 @@ function startRequestSpan(tracer: Tracer, ctx: FigwayContext): RequestSpans {
     { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': pattern, 'url.path': ctx.path, 'figway.route': ctx.route.id } },
     remote,
   );
-  return { request, own: true, parent: trace.setSpan(remote, request), client: undefined, outcome: false };
+  return { tracer, request, own: true, parent: trace.setSpan(remote, request), client: undefined, outcome: false };
 }
 
 function startClientSpan(tracer: Tracer, parent: Context, ctx: RequestContext, proxyReq: ProxyRequest): Span {

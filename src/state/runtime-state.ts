@@ -55,6 +55,9 @@ export interface RuntimeState {
   readonly changes?: readonly string[];
 }
 
+/** What a change id (Idempotency-Key, CLI --change-id) may be, and the words that say so. */
+export const CHANGE_ID = { pattern: /^[\w.:-]{1,100}$/, rule: '1 to 100 letters, digits, "_", ".", ":" or "-"' } as const;
+
 /** Change ids a state remembers: a retry (same id) of any of the last this many changes is not applied again. */
 export const RECENT_CHANGES = 100;
 

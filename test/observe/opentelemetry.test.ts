@@ -4,17 +4,16 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import express from 'express';
+import express, { type Express } from 'express';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { figway, getContext } from '../../src/index.js';
+import { getContext } from '../../src/index.js';
 import { internalsOf } from '../../src/context.js';
 import { bucketOf } from '../../src/rollout/bucket.js';
-import type { FigwayMiddleware } from '../../src/types.js';
-import { GATEWAY_SETUPS, quietLogger, type GatewaySetup } from '../helpers/monolith.js';
+import { GATEWAY_SETUPS, quietLogger, startMonolith, type GatewaySetup, type Monolith } from '../helpers/monolith.js';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
-import { freePort, listen, type Listening } from '../helpers/listen.js';
+import { freePort } from '../helpers/listen.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -27,46 +26,32 @@ let testedApp: number | undefined;
 let instrumentation: HttpInstrumentation | undefined;
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
-interface App extends Listening {
-  readonly gateway: FigwayMiddleware;
+interface App extends Monolith {
   /** What the legacy handler saw of figway's spans, per request path. */
   readonly legacySpans: Map<string, boolean>;
 }
 
-/** A monolith with figway in the given mode: orders at 100%, catalog at 0%, reports falling back from a dead service, billing dead without fallback. */
+/** A monolith with figway in the given mode: orders at 50% (sticky by x-user-id), catalog at 0%, reports falling back from a dead service, billing dead without fallback. */
 async function startApp(setup: Pick<GatewaySetup, 'mode' | 'engine'>, service: Upstream, dead: string, logs: CapturedLogs | undefined): Promise<App> {
-  const app = express();
   const legacySpans = new Map<string, boolean>();
-  const gateway = figway({
-    logger: logs?.logger ?? quietLogger,
-    config: {
-      proxy: { engine: setup.engine },
-      routes: [
-        { id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 50, sticky: ['header:x-user-id'] } },
-        { id: 'catalog', match: { path: '/api/catalog' }, upstream: service.url, rollout: { percent: 0 } },
-        { id: 'reports', match: { path: '/api/reports' }, upstream: dead, fallback: { on: ['refused'], breaker: false } },
-        { id: 'billing', match: { path: '/api/billing' }, upstream: dead },
-      ],
-    },
-  });
-  if (setup.mode === 'middleware') app.use(gateway);
-  app.use((req, res) => {
-    const ctx = getContext(req);
-    legacySpans.set(req.originalUrl, ctx !== undefined && internalsOf(ctx).spans !== undefined);
-    if (!req.originalUrl.startsWith('/api/reports')) return res.json({ service: 'legacy' });
-    // Legacy serving a fallback calls another service, as monolith handlers do.
-    http.get(`${service.url}/from-legacy`, (reply) => reply.resume().on('end', () => res.json({ service: 'legacy' })));
-  });
-  const listening = await listen(setup.mode === 'server' ? http.createServer(gateway.wrap(app)) : app);
-  return {
-    ...listening,
-    gateway,
-    legacySpans,
-    close: async () => {
-      await listening.close();
-      await gateway.close();
-    },
+  const config = {
+    routes: [
+      { id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 50, sticky: ['header:x-user-id'] } },
+      { id: 'catalog', match: { path: '/api/catalog' }, upstream: service.url, rollout: { percent: 0 } },
+      { id: 'reports', match: { path: '/api/reports' }, upstream: dead, fallback: { on: ['refused' as const], breaker: false as const } },
+      { id: 'billing', match: { path: '/api/billing' }, upstream: dead },
+    ],
   };
+  const legacy = (app: Express) =>
+    app.use((req, res) => {
+      const ctx = getContext(req);
+      legacySpans.set(req.originalUrl, ctx !== undefined && internalsOf(ctx).spans !== undefined);
+      if (!req.originalUrl.startsWith('/api/reports')) return res.json({ service: 'legacy' });
+      // Legacy serving a fallback calls another service, as monolith handlers do.
+      http.get(`${service.url}/from-legacy`, (reply) => reply.resume().on('end', () => res.json({ service: 'legacy' })));
+    });
+  const monolith = await startMonolith(express, { logger: logs?.logger ?? quietLogger, config }, { ...setup, after: legacy });
+  return { ...monolith, legacySpans };
 }
 
 function registerSdk(): void {

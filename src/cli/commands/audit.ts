@@ -1,6 +1,7 @@
 // figway audit: who changed what and when, newest first.
 import type { Command } from 'commander';
 import { adminContext, type AdminContext } from '../admin-options.js';
+import { AUDIT_LIMIT } from '../../state/runtime-state.js';
 import type { AuditEntryAnswer } from '../api-types.js';
 import { printJson, printLine, type CliIo } from '../cli-io.js';
 import { formatTable } from '../format-table.js';
@@ -26,7 +27,7 @@ export async function showAudit(context: AdminContext, limit: number, change?: s
   const query: [string, string][] = change === undefined ? [['limit', String(limit)]] : [['change', change]];
   const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query, expect: ['entries'] });
   if (context.json) return printJson(context.io, answer);
-  if (answer.entries.length === 0) return printLine(context.io, change === undefined ? 'no changes recorded' : `change ${change} is not among the last 1000 changes in the audit log: it was not applied`);
+  if (answer.entries.length === 0) return printLine(context.io, change === undefined ? 'no changes recorded' : `change ${change} is not among the last ${AUDIT_LIMIT} changes in the audit log: it was not applied`);
   const rows = answer.entries.map((entry) => [
     entry.at.replace(/\.\d+Z$/, 'Z'),
     entry.note === undefined ? entry.actor : `${entry.actor} (${entry.note})`,

@@ -194,7 +194,7 @@ export function formatProblem(problem: ConfigProblem): string {
  * @example
  * ```ts
  * try {
- *   gateway.reload();
+ *   await gateway.reload();
  * } catch (err) {
  *   if (err instanceof FigwayConfigError) for (const p of err.problems) console.error(formatProblem(p));
  * }

@@ -176,7 +176,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
         dispatchUpgrades(server, handleUpgrade);
       },
     },
-    reload: { value: (config?: string | FigwayConfig) => void controller.reload(config) },
+    reload: { value: async (config?: string | FigwayConfig) => void (await controller.reload(config)) },
     metricsHandler: { value: metricsHandler },
     close: {
       value: async () => {

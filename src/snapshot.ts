@@ -10,7 +10,9 @@ import type { BreakerSettings } from './proxy/circuit-breaker.js';
 import type { IgnorePattern } from './shadow/ignore-paths.js';
 import type { Upstream } from './proxy/upstream-pool.js';
 import type { Rewrite } from './proxy/upstream-path.js';
+import type { Cohort } from './rollout/cohorts.js';
 import type { Rollout } from './rollout/decide-side.js';
+import type { Override } from './rollout/override.js';
 import type { MatchConditions } from './routing/match-conditions.js';
 import type { PathPattern } from './routing/path-pattern.js';
 import type { RouteTable } from './routing/route-table.js';
@@ -108,6 +110,10 @@ export interface Snapshot {
   readonly config: Readonly<FigwayConfig>;
   readonly routes: readonly CompiledRoute[];
   readonly table: RouteTable<CompiledRoute>;
+  /** The config's cohorts, compiled: a runtime change may point a route at any of them. */
+  readonly cohorts: ReadonlyMap<string, Cohort>;
+  /** The config's `override` (a header or cookie that chooses the side), compiled; undefined when off. */
+  readonly override: Override | undefined;
   readonly errorFormat: ErrorFormat;
   readonly userIdField: string;
   /** Identity headers (X-User-*) are removed from clients' requests and set by figway only. */

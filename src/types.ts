@@ -291,12 +291,20 @@ export interface FigwayMiddleware {
   /** The admin API's URL once it listens (e.g. http://127.0.0.1:9901), if the config enables it. */
   readonly adminUrl: string | undefined;
   /**
-   * Loads the configuration again (or a new one) and swaps it in atomically, with the current
-   * runtime state. Requests in flight finish on the snapshot they started with. An invalid config
-   * throws a FigwayConfigError listing every problem, and the current snapshot keeps serving.
+   * Loads the configuration again (or a new one: a file, or a config object) and swaps it in
+   * atomically, with the current runtime state; resolves once it serves. Reading, parsing and
+   * validating happen in a worker thread and the compile a slice at a time, so requests keep flowing
+   * meanwhile. Requests in flight finish on the snapshot they started with. An invalid config
+   * rejects with a FigwayConfigError listing every problem, and the current snapshot keeps serving.
    * The file is also watched (`reload.watch`), and `POST /reload` on the admin API does the same.
+   *
+   * @example
+   * ```ts
+   * await gateway.reload(); // the config file again
+   * await gateway.reload({ routes: [...] }).catch((err) => console.error(err.problems));
+   * ```
    */
-  reload(config?: string | FigwayConfig): void;
+  reload(config?: string | FigwayConfig): Promise<void>;
   /**
    * Serves figway's metrics (the registry's, in Prometheus text format); mount it where you like.
    *

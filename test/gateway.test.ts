@@ -28,24 +28,24 @@ describe('gateway controls', () => {
   it('reload swaps in a new snapshot: a rollback to 0% takes effect on the next request', async () => {
     expect((await request(monolith.url, '/api/orders')).body).toBe('orders');
     const before = monolith.gateway.current.version;
-    monolith.gateway.reload(config(0));
+    await monolith.gateway.reload(config(0));
     expect(monolith.gateway.current.version).toBe(before + 1);
     expect((await request(monolith.url, '/api/orders')).json().service).toBe('legacy');
-    monolith.gateway.reload(config(100));
+    await monolith.gateway.reload(config(100));
   });
 
   it('lets a request in flight finish on the snapshot it started with', async () => {
     const slow = request(monolith.url, '/api/orders/slow');
     await expect.poll(() => release !== undefined).toBe(true);
-    monolith.gateway.reload(config(0));
+    await monolith.gateway.reload(config(0));
     release?.();
     expect((await slow).body).toBe('slow done');
-    monolith.gateway.reload(config(100));
+    await monolith.gateway.reload(config(100));
   });
 
   it('keeps serving the current snapshot when a reload is invalid', async () => {
     const version = monolith.gateway.current.version;
-    expect(() => monolith.gateway.reload({ routes: [{ id: 'orders', match: { path: 'no-slash' }, upstream: service.url }] })).toThrow(FigwayConfigError);
+    await expect(monolith.gateway.reload({ routes: [{ id: 'orders', match: { path: 'no-slash' }, upstream: service.url }] })).rejects.toThrow(FigwayConfigError);
     expect(monolith.gateway.current.version).toBe(version);
     expect((await request(monolith.url, '/api/orders')).body).toBe('orders');
   });
@@ -54,9 +54,9 @@ describe('gateway controls', () => {
     const openConnections = () => new Promise<number>((resolve) => service.server.getConnections((_err, count) => resolve(count)));
     expect((await request(monolith.url, '/api/orders')).body).toBe('orders');
     expect(await openConnections()).toBe(1);
-    monolith.gateway.reload({ ...config(100), upstreams: {} , routes: [{ ...config(100).routes[0]!, upstream: service.url.replace('127.0.0.1', 'localhost') }] });
+    await monolith.gateway.reload({ ...config(100), upstreams: {} , routes: [{ ...config(100).routes[0]!, upstream: service.url.replace('127.0.0.1', 'localhost') }] });
     await expect.poll(openConnections).toBe(0);
-    monolith.gateway.reload(config(100));
+    await monolith.gateway.reload(config(100));
   });
 
   it('exposes the current config read-only', () => {

@@ -195,7 +195,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     response: '{ configVersion }',
     handle: async ({ controller, actor }) => {
       try {
-        const { version } = await controller.reloadFile(actor);
+        const { version } = await controller.reload(undefined, actor);
         await controller.reloadRecorded();
         return { body: { configVersion: version } };
       } catch (err) {

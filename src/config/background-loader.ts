@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FigwayConfigError, FigwayError, type ConfigProblem, type FigwayErrorCode } from '../errors.js';
-import { formatPath, type ConfigPath, type ConfigSource } from './config-source.js';
+import { formatPath, inlineSource, type ConfigPath, type ConfigSource } from './config-source.js';
 import type { LoadedConfig } from './load-config.js';
-import type { LoadAnswer, LoadRequest } from './load-worker.js';
+import { ROUTES_PER_MESSAGE, type LoadAnswer, type LoadRequest } from './load-protocol.js';
 import type { FigwayConfig } from './schema.js';
 
 /** Where a problem found on the main thread is in the config, until the worker places it in the file. */
@@ -14,7 +14,8 @@ type PendingProblem = ConfigProblem & { [WHERE]?: { path: ConfigPath; atKey?: bo
 
 /**
  * One worker, started on first use and kept (unref'd) for the next reload. A file is read, parsed
- * and validated there; the main thread gets the validated config as a plain object. Problems the
+ * and validated there (a config given as an object is validated there); the main thread gets the
+ * validated config as a plain object. Problems the
  * main thread finds later (compiling: plugin options, TLS files) are placed in the file by the
  * worker too (`locate`), which keeps the last file's positions.
  */
@@ -30,10 +31,26 @@ export class BackgroundLoader {
    */
   async load(file: string, env: NodeJS.ProcessEnv, maxFileBytes: number): Promise<LoadedConfig> {
     const answer = await this.ask({ id: this.next++, kind: 'load', file, env: { ...env }, maxFileBytes });
-    if ('problems' in answer) throw new FigwayConfigError(answer.problems);
-    if ('error' in answer) throw new FigwayError(answer.error.code as FigwayErrorCode, answer.error.message);
-    if (!('config' in answer)) throw new FigwayError('FIGWAY_INTERNAL', 'the config loader thread answered without a config');
-    return { config: answer.config as FigwayConfig, source: placedLater(file) };
+    return { config: configOf(answer), source: placedLater(file) };
+  }
+
+  /**
+   * Validates a config given as an object off the event loop; its routes go to the worker a slice
+   * per turn of the event loop.
+   *
+   * @throws FigwayConfigError with every problem; DataCloneError when it holds what cannot be copied (a function).
+   */
+  async validate(config: FigwayConfig): Promise<LoadedConfig> {
+    const id = this.next++;
+    const { routes, ...rest } = config;
+    if (!Array.isArray(routes)) return { config: configOf(await this.ask({ id, kind: 'validate', config })), source: inlineSource() };
+    const worker = (this.worker ??= this.start());
+    for (let at = 0; at < routes.length; at += ROUTES_PER_MESSAGE) {
+      worker.postMessage({ id, kind: 'routes', routes: routes.slice(at, at + ROUTES_PER_MESSAGE) } satisfies LoadRequest);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (this.worker !== worker) throw new FigwayError('FIGWAY_INTERNAL', 'the config loader thread stopped while the config was sent to it');
+    return { config: configOf(await this.ask({ id, kind: 'validate', config: rest })), source: inlineSource() };
   }
 
   /** The same error with its problems given file lines by the worker (the file it loaded last). */
@@ -71,6 +88,8 @@ export class BackgroundLoader {
       const waiter = this.waiting.get(answer.id);
       if ('routes' in answer) {
         waiter?.routes.push(...answer.routes);
+        // The next slice once requests waiting meanwhile have been served.
+        setImmediate(() => worker.postMessage({ id: answer.id, kind: 'more' } satisfies LoadRequest));
         return;
       }
       if ('config' in answer) (answer.config as { routes: unknown[] }).routes = waiter?.routes ?? [];
@@ -88,6 +107,18 @@ export class BackgroundLoader {
     worker.on('exit', (code) => gone(new Error(`exit code ${code}`)));
     return worker;
   }
+}
+
+/**
+ * The validated config of an answer.
+ *
+ * @throws FigwayConfigError with every problem; FigwayError when the file cannot be read or is too large.
+ */
+function configOf(answer: LoadAnswer): FigwayConfig {
+  if ('problems' in answer) throw new FigwayConfigError(answer.problems);
+  if ('error' in answer) throw new FigwayError(answer.error.code as FigwayErrorCode, answer.error.message);
+  if (!('config' in answer)) throw new FigwayError('FIGWAY_INTERNAL', 'the config loader thread answered without a config');
+  return answer.config as FigwayConfig;
 }
 
 /** A source whose problems carry their config path, to be placed in the file by the worker. */

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { compileErrorFormat } from '../error-response.js';
 import { FigwayConfigError, type ConfigProblem } from '../errors.js';
-import { compilePluginSteps, type PluginRuntime } from '../plugins/compile-plugins.js';
+import { compilePluginSteps, type CompiledPlugins, type PluginRuntime } from '../plugins/compile-plugins.js';
 import type { Upstream, UpstreamPool } from '../proxy/upstream-pool.js';
 import { TlsSettingProblem } from '../proxy/upstream-tls.js';
 import { compileRewrite } from '../proxy/upstream-path.js';
@@ -10,17 +10,18 @@ import { compileCohort, type Cohort } from '../rollout/cohorts.js';
 import { percentToThreshold, type Rollout } from '../rollout/decide-side.js';
 import type { Override } from '../rollout/override.js';
 import { compileSticky } from '../rollout/sticky-key.js';
-import { applyState } from '../state/apply-state.js';
+import { applyRouteState, type IgnoredOverride } from '../state/apply-state.js';
 import type { RuntimeState } from '../state/runtime-state.js';
 import { compileConditions } from '../routing/match-conditions.js';
-import { parsePathPattern } from '../routing/path-pattern.js';
+import { parsePathPattern, type PathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { CompiledFallback, CompiledProgressive, CompiledRoute, CompiledShadow, Snapshot } from '../snapshot.js';
 import { parseIgnore } from '../shadow/ignore-paths.js';
 import { reconcile } from '../progressive/schedule.js';
-import type { AnyFigwayPlugin } from '../types.js';
+import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from './config-source.js';
 import type { LoadedConfig } from './load-config.js';
+import { SharedParts } from './shared-parts.js';
 import type { FigwayConfig, RouteConfig, UpstreamConfig } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 
@@ -86,79 +87,61 @@ export async function compileSnapshotInSlices(loaded: LoadedConfig, deps: Compil
 
 const ROUTES_PER_STEP = 100;
 
+/** What every route of one compile shares. */
+interface RouteCompile {
+  readonly config: FigwayConfig;
+  readonly cohorts: ReadonlyMap<string, Cohort>;
+  readonly override: Override | undefined;
+  readonly state: RuntimeState;
+  readonly now: number;
+  readonly parts: SharedParts;
+}
+
+/** A compiled route's parts that runtime state (rollout changes, progressive steps, the kill switch) changes. */
+type RouteBase = Omit<CompiledRoute, 'info' | 'rollout' | 'progressive' | 'mayProxy'>;
+
 /** The compile, as steps: each `yield` is a point where the event loop may serve requests. */
 function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void, Snapshot> {
   // Whoever starts a compile has just done work of its own (receiving the config): a step apart.
   yield;
-  const { config, source } = loaded;
+  const { config } = loaded;
   const conflict = caseSensitivityConflict(loaded, deps.appCaseSensitive);
   if (conflict) throw conflict;
   const caseSensitive = config.matching?.caseSensitive ?? deps.appCaseSensitive ?? false;
-  const plugins = yield* compilePluginSteps(deps.plugins, config, source, deps.runtime);
+  const plugins = yield* compilePluginSteps(deps.plugins, config, loaded.source, deps.runtime);
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
   yield;
-  const applied = applyState(config, deps.state);
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
-  const override = compileOverride(config, cohorts);
-  const resolved = applied.config.routes.map((route) => resolveUpstream(config, route));
-  yield;
-  const upstreams = openUpstreams(loaded, resolved, deps.upstreams);
-  yield;
-  const now = deps.runtime.now();
+  const compile: RouteCompile = { config, cohorts, override: compileOverride(config, cohorts), state: deps.state, now: deps.runtime.now(), parts: new SharedParts() };
+  const upstreams = new UpstreamOpener(loaded, deps.upstreams);
   const table = new RouteTable<CompiledRoute>([], { caseSensitive });
   const routes: CompiledRoute[] = [];
-  for (let index = 0; index < applied.config.routes.length; index++) {
+  const ignored: IgnoredOverride[] = [];
+  for (let index = 0; index < config.routes.length; index++) {
     if (index > 0 && index % ROUTES_PER_STEP === 0) yield;
-    const route = applied.config.routes[index] as RouteConfig;
-    const fileRoute = config.routes[index] as RouteConfig;
-    const upstreamConfig = resolved[index] as ResolvedUpstream;
-    const upstream = upstreams[index] as Upstream;
-    const rollout = compileRollout(config, route, cohorts, override, deps.state.killSwitch);
-    const effective = effectiveRoute(config, route);
-    // The most specific setting wins: route, then upstream, then defaults, then built-in.
-    const timeout = (name: keyof typeof DEFAULT_TIMEOUTS) =>
-      parseDuration(route.timeouts?.[name] ?? upstreamConfig.config.timeouts?.[name] ?? config.defaults?.timeouts?.[name] ?? DEFAULT_TIMEOUTS[name]);
+    const route = config.routes[index] as RouteConfig;
     // Frozen with its route, so freezing the whole config at the end finds nothing left to do.
-    deepFreeze(fileRoute);
-    const compiled: CompiledRoute = {
-      id: route.id,
-      info: Object.freeze({
-        id: route.id,
-        config: effective,
-        upstream: { name: upstream.name, url: upstream.url.href, ...(upstream.tls ? { tls: upstream.tls.info } : {}) },
-        fileRollout: effectiveRoute(config, fileRoute).rollout as NonNullable<RouteConfig['rollout']>,
-        override: applied.ignored.some((i) => i.route === route.id) ? undefined : deps.state.routes[route.id],
-        killed: deps.state.killSwitch,
-      }),
-      pattern: parsePathPattern(route.match.path, route.match.exact) as Exclude<ReturnType<typeof parsePathPattern>, string>,
-      conditions: compileConditions(route.match),
-      upstream,
-      rewrite: compileRewrite(route.rewrite, caseSensitive),
-      rollout,
-      timeouts: {
-        connect: timeout('connect'),
-        response: timeout('response'),
-        idle: timeout('idle'),
-      },
-      engine: upstreamConfig.config.engine ?? config.proxy?.engine,
-      hooks: plugins.hooksFor(route),
-      fallback: compileFallback(route.fallback),
-      progressive: compileProgressive(route, deps.state, now),
-      shadow: compileShadow(route.shadow),
-      mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
-    };
-    routes.push(compiled);
-    table.add(compiled);
+    deepFreeze(route);
+    const upstream = upstreams.open(resolveUpstream(config, route));
+    // Its problem is kept; the compile fails once every route's upstream has been tried.
+    if (!upstream) continue;
+    const stated = withState(compile, route, compileRouteBase(compile, route, upstream, plugins, caseSensitive));
+    if (stated.ignored) ignored.push(stated.ignored);
+    routes.push(stated.route);
+    table.add(stated.route);
   }
+  upstreams.throwProblems();
   return Object.freeze({
     version: deps.version,
     loadedAt: new Date(),
     loaded,
     state: deps.state,
-    ignoredOverrides: applied.ignored,
+    ignoredOverrides: ignored,
     config: deepFreeze(config),
     routes: Object.freeze(routes),
     table,
+    cohorts,
+    override: compile.override,
     errorFormat: compileErrorFormat(config.errors),
     userIdField: config.identity?.userIdField ?? 'id',
     identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),
@@ -169,33 +152,182 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
 }
 
 /**
- * Opens the routes' upstreams from the pool (TLS files relative to the config file).
+ * The snapshot with new runtime state. Only the routes the change touches are compiled again, and
+ * only their rollout and what the admin API shows of them; the route table, upstreams and hooks are
+ * the snapshot's own. A rollout change on a table of 10,000 routes takes well under a millisecond.
  *
- * @throws FigwayConfigError with a problem at the `tls` field of each upstream whose TLS settings cannot be used.
+ * @example
+ * ```ts
+ * const next = restateSnapshot(current, await store.load(), current.version + 1, Date.now());
+ * ```
  */
-function openUpstreams(loaded: LoadedConfig, resolved: readonly ResolvedUpstream[], pool: UpstreamPool): Upstream[] {
-  const baseDir = loaded.source.file === inlineSource().file ? process.cwd() : path.dirname(loaded.source.file);
-  const problems = new Map<string, ConfigProblem>();
-  // Many routes share an upstream: each is opened once.
-  const byName = new Map<string, Upstream | undefined>();
-  const opened = resolved.flatMap(({ name, config }) => {
-    if (byName.has(name)) {
-      const upstream = byName.get(name);
-      return upstream ? [upstream] : [];
+export function restateSnapshot(snapshot: Snapshot, state: RuntimeState, version: number, now: number): Snapshot {
+  const { config } = snapshot;
+  const compile: RouteCompile = { config, cohorts: snapshot.cohorts, override: snapshot.override, state, now, parts: new SharedParts() };
+  const touched = touchedRoutes(snapshot, state);
+  const killSwitchMoved = snapshot.state.killSwitch !== state.killSwitch;
+  const ignoredBefore = new Map(snapshot.ignoredOverrides.map((entry) => [entry.route, entry]));
+  const ignored: IgnoredOverride[] = [];
+  const routes = snapshot.routes.map((current, index) => {
+    if (!touched.has(current.id)) {
+      const kept = ignoredBefore.get(current.id);
+      if (kept) ignored.push(kept);
+      return killSwitchMoved ? withKillSwitch(current, state.killSwitch) : current;
     }
+    const stated = withState(compile, config.routes[index] as RouteConfig, current);
+    if (stated.ignored) ignored.push(stated.ignored);
+    return stated.route;
+  });
+  return Object.freeze({
+    ...snapshot,
+    version,
+    loadedAt: new Date(),
+    state,
+    ignoredOverrides: ignored,
+    routes: Object.freeze(routes),
+    table: snapshot.table.withRoutes(routes),
+    mayProxy: routes.some((route) => route.mayProxy),
+  });
+}
+
+/**
+ * The routes whose rollout going from the snapshot's state to `state` changes, besides the kill
+ * switch: those whose override changed, and progressive ones (their schedule is reconciled with the
+ * clock). Found from the states' few overrides, not by looking each route up in them: at 10,000
+ * routes those lookups alone took milliseconds.
+ */
+function touchedRoutes(snapshot: Snapshot, state: RuntimeState): ReadonlySet<string> {
+  const before = snapshot.state.routes;
+  const after = state.routes;
+  const touched = new Set<string>();
+  for (const id of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[id]) !== JSON.stringify(after[id])) touched.add(id);
+  }
+  for (const route of snapshot.routes) if (route.progressive) touched.add(route.id);
+  return touched;
+}
+
+/** The route with only the kill switch changed: its rollout and info say so, and it may proxy only when off. */
+function withKillSwitch(route: CompiledRoute, killed: boolean): CompiledRoute {
+  const { rollout, info } = route;
+  const nextRollout: Rollout = {
+    routeId: rollout.routeId,
+    percent: rollout.percent,
+    threshold: rollout.threshold,
+    sticky: rollout.sticky,
+    unkeyed: rollout.unkeyed,
+    cohorts: rollout.cohorts,
+    override: rollout.override,
+    killed,
+  };
+  // Field by field, as compiledRoute: one hidden class for every route's info, however it was made.
+  const nextInfo: RouteInfo = Object.freeze({ id: info.id, config: info.config, upstream: info.upstream, fileRollout: info.fileRollout, override: info.override, killed });
+  return compiledRoute(route, nextInfo, nextRollout, route.progressive);
+}
+
+/** What a route is apart from its runtime state: where it matches, where it goes, and how. */
+function compileRouteBase(compile: RouteCompile, route: RouteConfig, upstream: Upstream, plugins: CompiledPlugins, caseSensitive: boolean): RouteBase {
+  const { config, parts } = compile;
+  // The most specific setting wins: route, then upstream, then defaults, then built-in.
+  const timeout = (name: keyof typeof DEFAULT_TIMEOUTS) =>
+    route.timeouts?.[name] ?? upstream.config.timeouts?.[name] ?? config.defaults?.timeouts?.[name] ?? DEFAULT_TIMEOUTS[name];
+  const [connect, response, idle] = [timeout('connect'), timeout('response'), timeout('idle')];
+  const { match, rewrite } = route;
+  return {
+    id: route.id,
+    pattern: parsePathPattern(match.path, match.exact, (segment) =>
+      parts.get(segment.kind === 'literal' ? `literal ${segment.value}` : `param ${segment.name}`, () => Object.freeze(segment)),
+    ) as PathPattern,
+    conditions:
+      match.methods === undefined && match.host === undefined && match.headers === undefined
+        ? undefined
+        : parts.get(`conditions ${JSON.stringify([match.methods, match.host, match.headers])}`, () => compileConditions(match)),
+    upstream,
+    rewrite: parts.get(`rewrite ${JSON.stringify([rewrite?.stripPrefix, rewrite?.addPrefix])}`, () => compileRewrite(rewrite, caseSensitive)),
+    timeouts: parts.get(`timeouts ${connect} ${response} ${idle}`, () =>
+      Object.freeze({ connect: parseDuration(connect), response: parseDuration(response), idle: parseDuration(idle) }),
+    ),
+    engine: upstream.config.engine ?? config.proxy?.engine,
+    hooks: plugins.hooksFor(route),
+    fallback: compileFallback(route.fallback),
+    shadow: compileShadow(route.shadow),
+  };
+}
+
+/** The route with the runtime state applied: its rollout, its progressive schedule, and its info. */
+function withState(compile: RouteCompile, fileRoute: RouteConfig, base: RouteBase): { route: CompiledRoute; ignored: IgnoredOverride | undefined } {
+  const { config, state } = compile;
+  const { route, ignored } = applyRouteState(config, fileRoute, state);
+  const effective = effectiveRoute(config, route);
+  const info: RouteInfo = Object.freeze({
+    id: route.id,
+    config: effective,
+    upstream: base.upstream.info,
+    fileRollout: (route === fileRoute ? effective.rollout : effectiveRollout(config, fileRoute)) as NonNullable<RouteConfig['rollout']>,
+    override: ignored ? undefined : state.routes[route.id],
+    killed: state.killSwitch,
+  });
+  return { route: compiledRoute(base, info, compileRollout(compile, route), compileProgressive(route, state, compile.now)), ignored };
+}
+
+/**
+ * A compiled route from its parts. Field by field: a spread of `base` would give every route a
+ * hidden class of its own (10,000 routes, 10,000 shapes, and a far longer garbage collection).
+ */
+function compiledRoute(base: RouteBase, info: RouteInfo, rollout: Rollout, progressive: CompiledProgressive | undefined): CompiledRoute {
+  return {
+    id: base.id,
+    pattern: base.pattern,
+    conditions: base.conditions,
+    upstream: base.upstream,
+    rewrite: base.rewrite,
+    timeouts: base.timeouts,
+    engine: base.engine,
+    hooks: base.hooks,
+    fallback: base.fallback,
+    shadow: base.shadow,
+    info,
+    rollout,
+    progressive,
+    mayProxy: !rollout.killed && (rollout.threshold > 0 || rollout.override !== undefined || rollout.cohorts.some((c) => c.side === 'service')),
+  };
+}
+
+/**
+ * Opens the routes' upstreams from the pool (TLS files relative to the config file), each once
+ * however many routes share it, and keeps a problem at the `tls` field of each upstream whose TLS
+ * settings cannot be used.
+ */
+class UpstreamOpener {
+  private readonly baseDir: string;
+  private readonly byName = new Map<string, Upstream | undefined>();
+  private readonly problems = new Map<string, ConfigProblem>();
+
+  constructor(
+    private readonly loaded: LoadedConfig,
+    private readonly pool: UpstreamPool,
+  ) {
+    this.baseDir = loaded.source.file === inlineSource().file ? process.cwd() : path.dirname(loaded.source.file);
+  }
+
+  /** The upstream, or undefined when its TLS settings cannot be used. */
+  open({ name, config }: ResolvedUpstream): Upstream | undefined {
+    if (this.byName.has(name)) return this.byName.get(name);
+    let upstream: Upstream | undefined;
     try {
-      const upstream = pool.get(name, config, baseDir);
-      byName.set(name, upstream);
-      return [upstream];
+      upstream = this.pool.get(name, config, this.baseDir);
     } catch (err) {
       if (!(err instanceof TlsSettingProblem)) throw err;
-      byName.set(name, undefined);
-      problems.set(name, loaded.source.problem(['upstreams', name, 'tls', err.field], err.message));
-      return [];
+      this.problems.set(name, this.loaded.source.problem(['upstreams', name, 'tls', err.field], err.message));
     }
-  });
-  if (problems.size > 0) throw new FigwayConfigError([...problems.values()]);
-  return opened;
+    this.byName.set(name, upstream);
+    return upstream;
+  }
+
+  /** @throws FigwayConfigError with every upstream's TLS problem, if any. */
+  throwProblems(): void {
+    if (this.problems.size > 0) throw new FigwayConfigError([...this.problems.values()]);
+  }
 }
 
 interface ResolvedUpstream {
@@ -212,18 +344,22 @@ function resolveUpstream(config: FigwayConfig, route: RouteConfig): ResolvedUpst
   return named ? { name: route.upstream, config: named } : { name: new URL(route.upstream).host, config: { url: route.upstream } };
 }
 
-function compileRollout(config: FigwayConfig, route: RouteConfig, cohorts: Map<string, Cohort>, override: Override | undefined, killed: boolean): Rollout {
+const NO_COHORTS: Rollout['cohorts'] = Object.freeze([]);
+
+function compileRollout(compile: RouteCompile, route: RouteConfig): Rollout {
+  const { config, parts } = compile;
   const rollout = route.rollout ?? {};
   const percent = rollout.percent ?? 100;
+  const sticky = rollout.sticky ?? config.defaults?.sticky ?? DEFAULT_STICKY;
   return {
     routeId: route.id,
     percent,
     threshold: percentToThreshold(percent),
-    sticky: compileSticky(rollout.sticky ?? config.defaults?.sticky ?? DEFAULT_STICKY),
+    sticky: parts.get(`sticky ${JSON.stringify(sticky)}`, () => Object.freeze(compileSticky(sticky))),
     unkeyed: rollout.unkeyed ?? config.defaults?.unkeyed ?? 'legacy',
-    cohorts: Object.entries(rollout.cohorts ?? {}).map(([name, side]) => ({ cohort: cohorts.get(name) as Cohort, side })),
-    override,
-    killed,
+    cohorts: rollout.cohorts ? Object.entries(rollout.cohorts).map(([name, side]) => ({ cohort: compile.cohorts.get(name) as Cohort, side })) : NO_COHORTS,
+    override: compile.override,
+    killed: compile.state.killSwitch,
   };
 }
 
@@ -239,14 +375,15 @@ function compileOverride(config: FigwayConfig, cohorts: Map<string, Cohort>): Ov
 
 /** The route with the defaults that apply to it written out, so an audit sees what actually runs. */
 function effectiveRoute(config: FigwayConfig, route: RouteConfig): RouteConfig {
+  return deepFreeze({ ...route, rollout: effectiveRollout(config, route) });
+}
+
+function effectiveRollout(config: FigwayConfig, route: RouteConfig): NonNullable<RouteConfig['rollout']> {
   return deepFreeze({
-    ...route,
-    rollout: {
-      percent: 100,
-      sticky: config.defaults?.sticky ?? DEFAULT_STICKY,
-      unkeyed: config.defaults?.unkeyed ?? 'legacy',
-      ...route.rollout,
-    },
+    percent: 100,
+    sticky: config.defaults?.sticky ?? DEFAULT_STICKY,
+    unkeyed: config.defaults?.unkeyed ?? 'legacy',
+    ...route.rollout,
   });
 }
 

@@ -1,59 +1,59 @@
-// The worker thread a reload reads, parses and validates a config file in, off the event loop that serves requests.
-import { constants, setPriority } from 'node:os';
+// The worker thread a reload reads, parses and validates a config in, off the event loop that serves requests.
+// First, before the modules it loads: this thread runs at low priority.
+import './low-priority-thread.js';
 import { parentPort } from 'node:worker_threads';
 import { FigwayConfigError, FigwayError } from '../errors.js';
-import type { ConfigPath, ConfigSource } from './config-source.js';
+import type { ConfigSource } from './config-source.js';
 import { loadConfig } from './load-config.js';
-
-/** What the main thread asks: load a file, or place problems found later (compiling) in the file last loaded. */
-export type LoadRequest =
-  | { readonly id: number; readonly kind: 'load'; readonly file: string; readonly env: NodeJS.ProcessEnv; readonly maxFileBytes: number }
-  | { readonly id: number; readonly kind: 'locate'; readonly problems: readonly { path: ConfigPath; message: string; atKey?: boolean }[] };
-
-/**
- * The answer: the validated config (a plain object), the problems, or why the file could not be
- * loaded. A config's routes come first, a slice per message (`routes`), and then the rest of it
- * (`config`, its `routes` empty): one message of a large table would take the main thread tens of
- * milliseconds to receive.
- */
-export type LoadAnswer =
-  | { readonly id: number; readonly routes: readonly unknown[] }
-  | { readonly id: number; readonly config: unknown }
-  | { readonly id: number; readonly problems: FigwayConfigError['problems'] }
-  | { readonly id: number; readonly error: { readonly code: string; readonly message: string } };
+import { ROUTES_PER_MESSAGE, type LoadAnswer, type LoadRequest } from './load-protocol.js';
+import type { FigwayConfig } from './schema.js';
 
 let last: ConfigSource | undefined;
 
-// On Linux a thread's nice value is its own (setpriority on "0" is the calling thread): parsing a
-// large file yields the CPU to the thread serving requests. Elsewhere it would be the whole process.
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, constants.priority.PRIORITY_LOW);
-  } catch {
-    // Not allowed here: the parse runs at normal priority.
-  }
-}
-
-const ROUTES_PER_MESSAGE = 250;
+/** Routes of configs given as objects, received before the rest of them, by request id. */
+const receiving = new Map<number, unknown[]>();
+/** Loaded configs whose routes are still being sent, by request id. */
+const sending = new Map<number, { readonly config: { routes: unknown[] }; at: number }>();
 
 parentPort?.on('message', (request: LoadRequest) => {
+  if (request.kind === 'routes') {
+    const routes = receiving.get(request.id) ?? [];
+    receiving.set(request.id, routes);
+    for (const route of request.routes) routes.push(route);
+    return;
+  }
+  if (request.kind === 'more') {
+    sendSlice(request.id);
+    return;
+  }
   const reply = answer(request);
   if ('config' in reply) {
-    const { routes, ...rest } = reply.config as { routes: unknown[] };
-    for (let at = 0; at < routes.length; at += ROUTES_PER_MESSAGE) parentPort?.postMessage({ id: request.id, routes: routes.slice(at, at + ROUTES_PER_MESSAGE) });
-    parentPort?.postMessage({ id: request.id, config: { ...rest, routes: [] } });
+    sending.set(request.id, { config: reply.config as { routes: unknown[] }, at: 0 });
+    sendSlice(request.id);
     return;
   }
   parentPort?.postMessage(reply);
 });
 
-function answer(request: LoadRequest): LoadAnswer {
+function sendSlice(id: number): void {
+  const loading = sending.get(id);
+  if (!loading) return;
+  const { routes, ...rest } = loading.config;
+  if (loading.at < routes.length) {
+    parentPort?.postMessage({ id, routes: routes.slice(loading.at, (loading.at += ROUTES_PER_MESSAGE)) } satisfies LoadAnswer);
+    return;
+  }
+  sending.delete(id);
+  parentPort?.postMessage({ id, config: { ...rest, routes: [] } } satisfies LoadAnswer);
+}
+
+function answer(request: Extract<LoadRequest, { kind: 'load' | 'validate' | 'locate' }>): LoadAnswer {
   if (request.kind === 'locate') {
     const source = last;
     return { id: request.id, problems: request.problems.map((p) => source?.problem(p.path, p.message, p.atKey) ?? { file: '', path: '', message: p.message }) };
   }
   try {
-    const loaded = loadConfig(request.file, request.env, { maxFileBytes: request.maxFileBytes });
+    const loaded = request.kind === 'load' ? loadConfig(request.file, request.env, { maxFileBytes: request.maxFileBytes }) : loadConfig(withRoutes(request), {});
     last = loaded.source;
     return { id: request.id, config: loaded.config };
   } catch (err) {
@@ -61,4 +61,11 @@ function answer(request: LoadRequest): LoadAnswer {
     if (err instanceof FigwayError) return { id: request.id, error: { code: err.code, message: err.message } };
     return { id: request.id, error: { code: 'FIGWAY_INTERNAL', message: `loading the config failed: ${(err as Error).message}` } };
   }
+}
+
+/** The config object with the routes sent before it (none were when its `routes` is not a list). */
+function withRoutes(request: Extract<LoadRequest, { kind: 'validate' }>): FigwayConfig {
+  const routes = receiving.get(request.id);
+  receiving.delete(request.id);
+  return (routes ? { ...request.config, routes } : request.config) as FigwayConfig;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { BackgroundLoader } from '../config/background-loader.js';
-import { caseSensitivityConflict, compileSnapshot, compileSnapshotInSlices, type CompileDeps } from '../config/compile-snapshot.js';
+import { caseSensitivityConflict, compileSnapshot, compileSnapshotInSlices, restateSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
 import { DEFAULT_MAX_CONFIG_BYTES, loadConfig, type LoadedConfig } from '../config/load-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { FigwayConfigError, FigwayError, formatProblem } from '../errors.js';
@@ -107,36 +107,19 @@ export class Controller {
   }
 
   /**
-   * Loads the config again (or a new one) and swaps it in with the current runtime state. Reads,
-   * parses and validates on this thread: a file is better reloaded with reloadFile().
-   *
-   * @throws FigwayConfigError listing every problem; the current snapshot keeps serving.
-   */
-  reload(config: string | FigwayConfig = this.source, actor?: Actor): Snapshot {
-    let loaded: LoadedConfig;
-    try {
-      loaded = loadConfig(config, this.deps.env, { maxFileBytes: this.maxFileBytes() });
-    } catch (err) {
-      throw this.rejected(err);
-    }
-    return this.install(loaded, config, actor);
-  }
-
-  /**
-   * Reloads the config file with the reading, parsing and validating in a worker thread, so the
-   * event loop keeps serving meanwhile; compiling and the swap are on this thread. Reloads run one
-   * at a time, in the order asked. A config given as an object is reloaded as by reload().
+   * Loads the config again (or a new one: a file, or a config object) and swaps it in with the
+   * current runtime state. Reading, parsing and validating happen in a worker thread and the compile
+   * a slice of routes at a time, so the event loop keeps serving meanwhile; the swap is one
+   * assignment. Reloads run one at a time, in the order asked.
    *
    * @throws FigwayConfigError listing every problem (with file lines); the current snapshot keeps serving.
    */
-  reloadFile(actor?: Actor): Promise<Snapshot> {
+  reload(config: string | FigwayConfig = this.source, actor?: Actor): Promise<Snapshot> {
     const run = async (): Promise<Snapshot> => {
-      const file = this.configFile;
-      if (file === undefined) return this.reload(this.source, actor);
-      this.loader ??= new BackgroundLoader();
+      const loader = (this.loader ??= new BackgroundLoader());
       let loaded: LoadedConfig;
       try {
-        loaded = await this.loader.load(file, this.deps.env, this.maxFileBytes());
+        loaded = typeof config === 'string' ? await loader.load(path.resolve(config), this.deps.env, this.maxFileBytes()) : await loader.validate(config);
       } catch (err) {
         throw this.rejected(err);
       }
@@ -146,11 +129,11 @@ export class Controller {
         next = await this.compileInSlices(loaded, this.snapshot.state, version + 1);
       } catch (err) {
         const error = this.rejected(err);
-        throw error instanceof FigwayConfigError ? await this.loader.locate(error) : error;
+        throw error instanceof FigwayConfigError ? await loader.locate(error) : error;
       }
-      // Something else was swapped in meanwhile (a runtime change): compile again on what serves now.
-      if (this.version !== version) return this.install(loaded, this.source, actor);
-      return this.installCompiled(next, this.source, actor);
+      // A runtime change was swapped in meanwhile: it applies to the new config too.
+      if (this.version !== version) next = restateSnapshot(next, this.snapshot.state, this.version + 1, this.deps.runtime.now());
+      return this.installCompiled(next, config, actor);
     };
     const result = this.reloads.then(run, run);
     this.reloads = result.catch(() => undefined);
@@ -165,7 +148,7 @@ export class Controller {
   /** Reloads after the config file changed; a bad file is logged and counted, and the old config keeps serving. */
   async reloadFromWatch(): Promise<void> {
     try {
-      const next = await this.reloadFile({ name: 'file-watch' });
+      const next = await this.reload(this.source, { name: 'file-watch' });
       this.deps.logger.info({ configVersion: next.version }, 'figway: config reloaded');
     } catch (err) {
       const problems = (err as { problems?: readonly Parameters<typeof formatProblem>[0][] }).problems;
@@ -178,17 +161,6 @@ export class Controller {
 
   private maxFileBytes(): number {
     return this.snapshot.loaded.config.reload?.maxFileBytes ?? DEFAULT_MAX_CONFIG_BYTES;
-  }
-
-  /** Compiles a loaded config with the current runtime state and swaps it in, or throws (announced) and changes nothing. */
-  private install(loaded: LoadedConfig, config: string | FigwayConfig, actor: Actor | undefined): Snapshot {
-    let next: Snapshot;
-    try {
-      next = this.compile(loaded, this.snapshot.state, this.version + 1);
-    } catch (err) {
-      throw this.rejected(err);
-    }
-    return this.installCompiled(next, config, actor);
   }
 
   private installCompiled(next: Snapshot, config: string | FigwayConfig, actor: Actor | undefined): Snapshot {
@@ -323,7 +295,7 @@ export class Controller {
   private applyState(state: RuntimeState): void {
     if (state.revision <= this.snapshot.state.revision) return;
     try {
-      const next = this.compile(this.snapshot.loaded, state, this.version + 1);
+      const next = restateSnapshot(this.snapshot, state, this.version + 1, this.deps.runtime.now());
       for (const { route, problems } of next.ignoredOverrides) {
         this.deps.logger.warn({ route, problems: problems.map(formatProblem) }, 'figway: runtime rollout change does not fit the config and is ignored');
       }

@@ -83,7 +83,8 @@ export function createLiveStats(clock: () => number = Date.now): LiveStats {
       onConfig(event) {
         if (event.kind === 'rejected') return;
         routes = event.routes;
-        window.keepOnly(new Set(routes.map((route) => route.id)));
+        // Only a reload drops routes; forgetting them can wait a turn, off the turn that swaps the config in.
+        if (event.kind === 'reloaded') setImmediate(() => window.keepOnly(new Set(routes.map((route) => route.id))));
       },
     },
   };

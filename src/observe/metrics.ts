@@ -207,9 +207,13 @@ export function metricsPlugin(registry: Registry = globalRegistry, breakers?: Pi
       source.routes = event.routes;
       if (event.kind !== 'reloaded') return;
       metrics.reloads.inc({ result: 'success' });
-      const kept = new Set(event.routes.map((route) => route.id));
-      source.window?.keepOnly(kept);
-      void forgetRoutes(metrics, kept);
+      // Forgetting the routes a reload dropped can wait a turn, off the turn that swaps the config in;
+      // it goes by the routes serving then, should another reload have come first.
+      setImmediate(() => {
+        const kept = new Set(source.routes.map((route) => route.id));
+        source.window?.keepOnly(kept);
+        void forgetRoutes(metrics, kept);
+      });
     },
     close() {
       metrics.sources.delete(source);

@@ -90,29 +90,35 @@ export function* compilePluginSteps(plugins: readonly AnyFigwayPlugin[], config:
   }
 
   const endpoints = new Map(setUp.flatMap(({ hooks }) => Object.entries(hooks.endpoints ?? {})));
+  const hooksOf = (route: RouteConfig): RouteHooks => {
+    const hooks: { [K in keyof RouteHooks]: BoundHook<never>[] } = {
+      onRequest: [],
+      identify: [],
+      limit: [],
+      onDecision: [],
+      onProxyRequest: [],
+      onProxyResponse: [],
+      onResponse: [],
+    };
+    for (const { plugin, hooks: pluginHooks, global } of setUp) {
+      if (!pluginIsOn(config, route, plugin.name)) continue;
+      const setting = route.plugins?.[plugin.name];
+      const options = typeof setting === 'object' ? { ...(global || {}), ...setting } : global || {};
+      for (const stage of Object.keys(hooks) as (keyof RouteHooks)[]) {
+        const fn = pluginHooks[stage];
+        if (fn) hooks[stage].push({ plugin: plugin.name, fn: fn as never, options });
+      }
+    }
+    return hooks as RouteHooks;
+  };
+  let shared: RouteHooks | undefined;
   return {
     problems,
     endpoints: endpoints.size > 0 ? endpoints : undefined,
     hooksFor(route) {
-      const hooks: { [K in keyof RouteHooks]: BoundHook<never>[] } = {
-        onRequest: [],
-        identify: [],
-        limit: [],
-        onDecision: [],
-        onProxyRequest: [],
-        onProxyResponse: [],
-        onResponse: [],
-      };
-      for (const { plugin, hooks: pluginHooks, global } of setUp) {
-        if (!pluginIsOn(config, route, plugin.name)) continue;
-        const setting = route.plugins?.[plugin.name];
-        const options = typeof setting === 'object' ? { ...(global || {}), ...setting } : global || {};
-        for (const stage of Object.keys(hooks) as (keyof RouteHooks)[]) {
-          const fn = pluginHooks[stage];
-          if (fn) hooks[stage].push({ plugin: plugin.name, fn: fn as never, options });
-        }
-      }
-      return hooks as RouteHooks;
+      // Routes without plugin settings of their own (most of them) share one set of hooks.
+      if (route.plugins === undefined) return (shared ??= hooksOf(route));
+      return hooksOf(route);
     },
   };
 }

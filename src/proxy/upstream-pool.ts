@@ -8,6 +8,7 @@ import type { Dispatcher, Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
 import type { FigwayError } from '../errors.js';
+import type { RouteInfo } from '../types.js';
 import type { CertificateWatch } from './certificate-watch.js';
 import { createUndiciPool } from './engines/undici-pool.js';
 import { toUpstreamError } from './upstream-error.js';
@@ -44,6 +45,8 @@ export class Upstream {
   readonly poolSettings: PoolSettings;
   /** TLS towards an https:// service (the config's `tls`, or Node's defaults). */
   readonly tls: UpstreamTls | undefined;
+  /** The service as routes show it (RouteInfo.upstream): one object however many routes use it. */
+  readonly info: RouteInfo['upstream'];
   private nodeAgent: http.Agent | undefined;
   private readonly pools = new Map<number, Pool>();
   /** Pools a TLS change retired, still finishing their requests: closed for good by close(). */
@@ -67,6 +70,7 @@ export class Upstream {
     };
     this.tls = url.protocol === 'https:' ? new UpstreamTls(name, config.tls ?? {}, url, baseDir, deps.logger) : undefined;
     this.requestTlsFields = this.tls ? { servername: url.hostname } : {};
+    this.info = Object.freeze({ name, url: url.href, ...(this.tls ? { tls: this.tls.info } : {}) });
   }
 
   /** What connections to this service are opened with (undefined for http://). */

@@ -15,9 +15,10 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Parses a route path. Without params it is a prefix on segment boundaries (unless `exact`);
  * with params it matches exactly that many segments, or anything below when it ends in `/*`.
  *
+ * @param share returns an equal segment that may be shared (a large table has many alike), or the one given
  * @returns the pattern, or a message saying what is wrong with it.
  */
-export function parsePathPattern(source: string, exact = false): PathPattern | string {
+export function parsePathPattern(source: string, exact = false, share: (segment: Segment) => Segment = (segment) => segment): PathPattern | string {
   const trimmed = source.length > 1 && source.endsWith('/') ? source.slice(0, -1) : source;
   const parts = trimmed === '/' ? [] : trimmed.slice(1).split('/');
   const segments: Segment[] = [];
@@ -33,17 +34,18 @@ export function parsePathPattern(source: string, exact = false): PathPattern | s
       if (!PARAM_NAME.test(name)) return `":${name}" is not a valid parameter name (letters, digits, "_")`;
       if (names.has(name)) return `parameter ":${name}" appears twice`;
       names.add(name);
-      segments.push({ kind: 'param', name });
+      segments.push(share({ kind: 'param', name }));
     } else if (part === '' || part === '.' || part === '..') {
       return 'must not contain empty, "." or ".." segments';
     } else if (/[?#%\\*]/.test(part)) {
       return `segment "${part}" contains a character that is not allowed here (?, #, %, \\, *)`;
     } else {
-      segments.push({ kind: 'literal', value: part });
+      segments.push(share({ kind: 'literal', value: part }));
     }
   }
   const hasParams = names.size > 0;
-  return { source, segments, prefix: wildcard || (!hasParams && !exact) };
+  // A copy of its own size: a pushed-to array keeps room for more, and a large table has one per route.
+  return { source, segments: segments.slice(), prefix: wildcard || (!hasParams && !exact) };
 }
 
 /**

@@ -9,11 +9,12 @@ export interface Matchable {
   readonly conditions: MatchConditions | undefined;
 }
 
-class TrieNode<R> {
-  statics: Map<string, TrieNode<R>> | undefined;
-  param: TrieNode<R> | undefined;
-  exact: R[] = [];
-  prefix: R[] = [];
+/** A trie node; route lists hold indexes into the table's routes and exist only where a route ends. */
+class TrieNode {
+  statics: Map<string, TrieNode> | undefined;
+  param: TrieNode | undefined;
+  exact: number[] | undefined;
+  prefix: number[] | undefined;
 }
 
 /**
@@ -23,8 +24,8 @@ class TrieNode<R> {
  */
 export class RouteTable<R extends Matchable> {
   readonly caseSensitive: boolean;
-  private readonly root = new TrieNode<R>();
-  private count = 0;
+  private root = new TrieNode();
+  private readonly routes: R[] = [];
 
   /** A table of `routes`; more may be added (in declaration order) before it serves. */
   constructor(routes: readonly R[], options: { caseSensitive: boolean }) {
@@ -33,7 +34,7 @@ export class RouteTable<R extends Matchable> {
   }
 
   get size(): number {
-    return this.count;
+    return this.routes.length;
   }
 
   /**
@@ -46,54 +47,77 @@ export class RouteTable<R extends Matchable> {
    */
   find(req: IncomingMessage, path: string): R | undefined {
     const key = this.caseSensitive ? path : path.toLowerCase();
-    return search(this.root, key, 1, req);
+    const index = search(this.root, this.routes, key, 1, req);
+    return index === undefined ? undefined : this.routes[index];
   }
 
   /** Adds a route after those added before it (which win a tie). */
   add(route: R): void {
-    this.count += 1;
+    const index = this.routes.push(route) - 1;
     let node = this.root;
     for (const segment of route.pattern.segments) {
       if (segment.kind === 'param') {
-        node = node.param ??= new TrieNode<R>();
+        node = node.param ??= new TrieNode();
       } else {
         const literal = this.caseSensitive ? segment.value : segment.value.toLowerCase();
         node.statics ??= new Map();
         let child = node.statics.get(literal);
         if (!child) {
-          child = new TrieNode<R>();
+          child = new TrieNode();
           node.statics.set(literal, child);
         }
         node = child;
       }
     }
-    (route.pattern.prefix ? node.prefix : node.exact).push(route);
+    // Lists of their own size (usually one route): pushing would leave room for 16 in each of thousands.
+    if (route.pattern.prefix) node.prefix = node.prefix ? [...node.prefix, index] : [index];
+    else node.exact = node.exact ? [...node.exact, index] : [index];
+  }
+
+  /**
+   * The same table (the trie is shared, not rebuilt) taking `routes` instead: route i of the new
+   * list must have the pattern and conditions of route i of this one, as after a runtime rollout
+   * change, which moves no path.
+   *
+   * @example
+   * ```ts
+   * const next = snapshot.table.withRoutes(snapshot.routes.map((route) => ({ ...route, rollout })));
+   * ```
+   */
+  withRoutes<S extends Matchable>(routes: readonly S[]): RouteTable<S> {
+    if (routes.length !== this.routes.length) throw new RangeError(`withRoutes needs ${this.routes.length} routes, got ${routes.length}`);
+    const table = new RouteTable<S>([], { caseSensitive: this.caseSensitive });
+    table.root = this.root;
+    for (const route of routes) table.routes.push(route);
+    return table;
   }
 }
 
 /** Depth-first: literal child, then :param child, then prefix routes ending at this node. */
-function search<R extends Matchable>(node: TrieNode<R>, path: string, start: number, req: IncomingMessage): R | undefined {
-  if (start >= path.length) return firstAccepting(node.exact, req) ?? firstAccepting(node.prefix, req);
+function search<R extends Matchable>(node: TrieNode, routes: readonly R[], path: string, start: number, req: IncomingMessage): number | undefined {
+  if (start >= path.length) return firstAccepting(routes, node.exact, req) ?? firstAccepting(routes, node.prefix, req);
   let end = path.indexOf('/', start);
   if (end === -1) end = path.length;
   if (node.statics !== undefined) {
     const child = node.statics.get(path.slice(start, end));
     if (child !== undefined) {
-      const found = search(child, path, end + 1, req);
+      const found = search(child, routes, path, end + 1, req);
       if (found !== undefined) return found;
     }
   }
   if (node.param !== undefined && end > start) {
-    const found = search(node.param, path, end + 1, req);
+    const found = search(node.param, routes, path, end + 1, req);
     if (found !== undefined) return found;
   }
-  return firstAccepting(node.prefix, req);
+  return firstAccepting(routes, node.prefix, req);
 }
 
-function firstAccepting<R extends Matchable>(routes: R[], req: IncomingMessage): R | undefined {
-  for (let i = 0; i < routes.length; i++) {
-    const route = routes[i] as R;
-    if (route.conditions === undefined || acceptsRequest(route.conditions, req)) return route;
+function firstAccepting<R extends Matchable>(routes: readonly R[], indexes: number[] | undefined, req: IncomingMessage): number | undefined {
+  if (indexes === undefined) return undefined;
+  for (let i = 0; i < indexes.length; i++) {
+    const index = indexes[i] as number;
+    const conditions = (routes[index] as R).conditions;
+    if (conditions === undefined || acceptsRequest(conditions, req)) return index;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 // Runtime state applied to the file's config: rollout overrides merged per route, progressive schedules' percents.
 import { inlineSource } from '../config/config-source.js';
-import type { FigwayConfig } from '../config/schema.js';
+import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { validateSchema } from '../config/validate-schema.js';
 import type { ConfigProblem } from '../errors.js';
 import { percentOf, reconcile } from '../progressive/schedule.js';
@@ -27,24 +27,22 @@ export function checkOverride(config: FigwayConfig, routeId: string, override: R
 }
 
 /**
- * The config with each route's runtime override merged over its file rollout. Overrides for routes
- * the file no longer has stay in the state but do nothing; overrides that no longer fit the file are
- * skipped and reported, so a config change never fails because of an old runtime change.
+ * A route of the file with its runtime override merged over its rollout, and a progressive
+ * rollout's percent from its schedule. An override that no longer fits the file (a cohort it no
+ * longer defines...) is skipped and its problems returned, so a config change never fails because
+ * of an old runtime change; overrides for routes the file no longer has stay in the state but do nothing.
  */
-export function applyState(config: FigwayConfig, state: RuntimeState): { config: FigwayConfig; ignored: IgnoredOverride[] } {
-  const ignored: IgnoredOverride[] = [];
-  const routes = config.routes.map((route) => {
-    const override = state.routes[route.id];
-    let merged = route;
-    if (override) {
-      const problems = checkOverride(config, route.id, override);
-      if (problems.length > 0) ignored.push({ route: route.id, problems });
-      else merged = { ...route, rollout: { ...route.rollout, ...override } };
-    }
-    // A progressive rollout's schedule sets the percent, whatever else was changed.
-    const steps = route.rollout?.steps;
-    if (!steps) return merged;
-    return { ...merged, rollout: { ...merged.rollout, percent: percentOf(reconcile(steps, state.progressive[route.id], 0)) } };
-  });
-  return { config: { ...config, routes }, ignored };
+export function applyRouteState(config: FigwayConfig, route: RouteConfig, state: RuntimeState): { route: RouteConfig; ignored: IgnoredOverride | undefined } {
+  const override = state.routes[route.id];
+  let merged = route;
+  let ignored: IgnoredOverride | undefined;
+  if (override) {
+    const problems = checkOverride(config, route.id, override);
+    if (problems.length > 0) ignored = { route: route.id, problems };
+    else merged = { ...route, rollout: { ...route.rollout, ...override } };
+  }
+  // A progressive rollout's schedule sets the percent, whatever else was changed.
+  const steps = route.rollout?.steps;
+  if (steps) merged = { ...merged, rollout: { ...merged.rollout, percent: percentOf(reconcile(steps, state.progressive[route.id], 0)) } };
+  return { route: merged, ignored };
 }

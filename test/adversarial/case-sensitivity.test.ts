@@ -86,7 +86,7 @@ ${caseSensitive === undefined ? '' : `matching: { caseSensitive: ${caseSensitive
     const monolith = await start(false);
     const file = path.join(dir, `figway-${monoliths.length - 1}-undefined.yaml`);
     writeFileSync(file, yaml(true));
-    expect(() => monolith.gateway.reload(file)).toThrow(/'case sensitive routing' is false/);
+    await expect(monolith.gateway.reload(file)).rejects.toThrow(/'case sensitive routing' is false/);
     expect(monolith.gateway.current.config.matching).toBeUndefined();
     expect(await served(monolith, '/API/SVC/ADMIN')).toBe('admin-service');
   });

@@ -17,7 +17,7 @@ import { measureLatency } from './latency.mjs';
 import { loadGenerator, loadGeneratorVersion } from './load.mjs';
 import { benchMatcher } from './matcher.mjs';
 import { benchMixed } from './mixed.mjs';
-import { benchReload } from './reload.mjs';
+import { benchReload, benchRuntimeChange } from './reload.mjs';
 import { benchTracingCheck } from './tracing-check.mjs';
 import { CONTENDERS, LATENCY_CONTENDERS, MIXED_CONTENDERS, renderReport } from './report.mjs';
 import { BENCH_SECRET } from './serve.mjs';
@@ -86,6 +86,7 @@ console.log('OpenTelemetry without an SDK...');
 const tracingCheck = benchTracingCheck({ samples: settings.matcherSamples });
 console.log('reload of 10,000 routes under load...');
 const reload = await benchReload();
+const runtimeChange = benchRuntimeChange();
 console.log('streaming...');
 const streaming = [await benchStreaming({ megabytes: settings.megabytes, engine: 'http-proxy-middleware' }), await benchStreaming({ megabytes: settings.megabytes, engine: 'undici' })];
 
@@ -104,6 +105,7 @@ const results = {
   matcher,
   tracingCheck,
   reload,
+  runtimeChange,
   streaming,
 };
 const report = renderReport(results);

@@ -110,7 +110,7 @@ describe('hot reload', () => {
     };
     const workers = Array.from({ length: 8 }, worker);
     for (let i = 0; i < 40; i++) {
-      monolith.gateway.reload({ routes: [{ id: 'moving', match: { path: '/v2' }, upstream: service.url, rollout: { percent: i % 2 === 0 ? 0 : 100 } }] });
+      await monolith.gateway.reload({ routes: [{ id: 'moving', match: { path: '/v2' }, upstream: service.url, rollout: { percent: i % 2 === 0 ? 0 : 100 } }] });
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     stop = true;
@@ -132,7 +132,7 @@ describe('hot reload', () => {
       const message = `figway config ${file} is ${Buffer.byteLength(big)} bytes, over the 2048-byte limit (reload.maxFileBytes); it was not read`;
       await expect.poll(() => logs.lines.find((line) => (line.err as { message?: string } | undefined)?.message === message), { timeout: 3000 }).toBeDefined();
       expect((await request(limited.url, '/s1')).json().service).toBe('service');
-      expect(() => limited.gateway.reload()).toThrow(expect.objectContaining({ code: 'FIGWAY_CONFIG_TOO_LARGE', message }));
+      await expect(limited.gateway.reload()).rejects.toThrow(expect.objectContaining({ code: 'FIGWAY_CONFIG_TOO_LARGE', message }));
       // Back under the limit, it applies.
       writeFileSync(file, small.replace('/s1', '/s3'));
       await expect.poll(async () => (await request(limited.url, '/s3')).json().service, { timeout: 3000 }).toBe('service');

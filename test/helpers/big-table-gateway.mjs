@@ -1,6 +1,8 @@
 // A figway gateway (server mode, the built package) with a table of many routes, in a process of its
 // own so a test can load it from outside and see what its clients would: `node big-table-gateway.mjs
-// <routes> <service url> <dir>`. Sends { port, admin, file } to its parent once it listens.
+// <routes> <service url> <dir>`. Sends { port, admin, file } to its parent once it listens; on the
+// message 'reload-object' it reloads the same table given as an object (gateway.reload(config)) and
+// answers { reloaded: 200 }, or { reloaded: 500, error }.
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -27,4 +29,16 @@ const gateway = figway({ config: file, registry: new Registry(), logger: pino({ 
 await gateway.ready;
 const server = http.createServer({ keepAliveTimeout: 30_000 }, gateway.wrap((_req, res) => res.end('legacy')));
 server.listen(0, '127.0.0.1', () => process.send?.({ port: server.address().port, admin: gateway.adminUrl, file }));
+process.on('message', (message) => {
+  if (message !== 'reload-object') return;
+  const routes = [{ id: 'orders', match: { path: '/api/orders' }, upstream: 'orders' }];
+  for (let i = 1; i < Number(count); i++) {
+    routes.push({ id: `svc-${i}`, match: { path: `/api/svc-${i}/items`, methods: ['GET', 'POST'] }, upstream: 'orders', rollout: { percent: 50, sticky: ['header:x-user-id'] } });
+  }
+  const config = { admin: { port: 0 }, state: { store: 'file', path: path.join(dir, 'state.json') }, reload: { watch: false }, upstreams: { orders: { url: service } }, routes };
+  gateway.reload(config).then(
+    () => process.send?.({ reloaded: 200 }),
+    (err) => process.send?.({ reloaded: 500, error: String(err) }),
+  );
+});
 process.once('SIGTERM', () => process.exit(0));

@@ -6,8 +6,10 @@ export interface LatencyFigures {
   readonly worst: number;
 }
 
-export function measureReloadUnderLoad(plan: { routes: number; rate: number; service: string; warmUpMs?: number }): Promise<{
+export function measureReloadUnderLoad(plan: { routes: number; rate: number; service: string; warmUpMs?: number; via?: 'admin' | 'object' }): Promise<{
   status: number;
+  /** Why an object reload failed (via: 'object'). */
+  error?: string;
   reloadMs: number;
   failures: string[];
   before: LatencyFigures;

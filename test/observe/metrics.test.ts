@@ -92,15 +92,15 @@ describe.each(GATEWAY_SETUPS)('metrics ($label)', ({ mode, engine }) => {
   });
 
   it('counts reloads by result, follows the new percent, and forgets removed routes', async () => {
-    monolith.gateway.reload({ routes: routes(service.url, 75).filter((route) => route.id !== 'broken') });
-    expect(() => monolith.gateway.reload({ routes: [{ id: 'bad', match: { path: 'x' }, upstream: service.url }] })).toThrow();
+    await monolith.gateway.reload({ routes: routes(service.url, 75).filter((route) => route.id !== 'broken') });
+    await expect(monolith.gateway.reload({ routes: [{ id: 'bad', match: { path: 'x' }, upstream: service.url }] })).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const text = await metrics();
     expect(series(text, 'figway_config_reloads_total', { result: 'success' })).toBe(1);
     expect(series(text, 'figway_config_reloads_total', { result: 'failure' })).toBe(1);
     expect(series(text, 'figway_rollout_percent', { route: 'orders' })).toBe(75);
     expect(text).not.toContain('route="broken"');
-    monolith.gateway.reload({ routes: routes(service.url) });
+    await monolith.gateway.reload({ routes: routes(service.url) });
   });
 
   it('passes promtool check metrics', async () => {
@@ -126,7 +126,7 @@ describe.each(GATEWAY_SETUPS)('metrics ($label)', ({ mode, engine }) => {
     const own = new Registry();
     const config = { plugins: { metrics: { defaultMetrics: true } }, routes: [{ id: 'a', match: { path: '/a' }, upstream: service.url }] };
     const gateway = figway({ config, registry: own, logger: quietLogger });
-    gateway.reload(config);
+    await gateway.reload(config);
     const text = await own.metrics();
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);

@@ -238,3 +238,22 @@ describe('RouteTable: a large table', () => {
     expect(idOf(t, path)).toBeUndefined();
   });
 });
+
+describe('RouteTable: withRoutes', () => {
+  const routes = [route('orders', '/api/orders', { methods: ['POST'] }), route('users', '/api/users')];
+  const t = table(routes);
+
+  it('answers with the new routes, matching as before', () => {
+    const renamed = routes.map((r) => ({ ...r, id: `${r.id}-v2` }));
+    const next = t.withRoutes(renamed);
+    expect(idOf(next, '/api/users/7')).toBe('users-v2');
+    expect(idOf(next, '/api/orders', req('POST'))).toBe('orders-v2');
+    expect(idOf(next, '/api/orders', req('GET'))).toBeUndefined();
+    expect(idOf(t, '/api/users/7')).toBe('users');
+    expect(next.size).toBe(2);
+  });
+
+  it('refuses a list of another length', () => {
+    expect(() => t.withRoutes(routes.slice(1))).toThrow(RangeError);
+  });
+});

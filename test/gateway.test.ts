@@ -34,6 +34,13 @@ describe('gateway controls', () => {
     await monolith.gateway.reload(config(100));
   });
 
+  it('reloads a config object with no routes: everything goes to the monolith', async () => {
+    await monolith.gateway.reload({ routes: [] });
+    expect(monolith.gateway.current.config.routes).toEqual([]);
+    expect((await request(monolith.url, '/api/orders')).json().service).toBe('legacy');
+    await monolith.gateway.reload(config(100));
+  });
+
   it('lets a request in flight finish on the snapshot it started with', async () => {
     const slow = request(monolith.url, '/api/orders/slow');
     await expect.poll(() => release !== undefined).toBe(true);

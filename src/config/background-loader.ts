@@ -1,4 +1,4 @@
-// Loads config files in a worker thread, so a reload's read, parse and validation never stall requests.
+// Loads configs (files, and objects given in code) in a worker thread, so a reload's read, parse and validation never stall requests.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -50,7 +50,8 @@ export class BackgroundLoader {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (this.worker !== worker) throw new FigwayError('FIGWAY_INTERNAL', 'the config loader thread stopped while the config was sent to it');
-    return { config: configOf(await this.ask({ id, kind: 'validate', config: rest })), source: inlineSource() };
+    // The routes the worker received are added to this empty list (which stays empty for `routes: []`).
+    return { config: configOf(await this.ask({ id, kind: 'validate', config: { ...rest, routes: [] } })), source: inlineSource() };
   }
 
   /** The same error with its problems given file lines by the worker (the file it loaded last). */

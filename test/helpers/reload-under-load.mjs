@@ -9,14 +9,17 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * @param {{ routes: number, rate: number, service: string, warmUpMs?: number, via?: 'admin' | 'object' }} plan
- *   via: POST /reload of the file (default), or gateway.reload() with the same table as an object
- * @returns {Promise<{ status: number, reloadMs: number, failures: string[], before: Figures, during: Figures }>}
+ *   via: POST /reload of the file (default), or gateway.reload() with the same table as an object,
+ *   three times back to back: one takes under a second, too few requests for a p99 that is not just
+ *   its third-slowest request
+ * @returns {Promise<{ status: number, error?: string, reloads: number, reloadMs: number, failures: string[], before: Figures, during: Figures }>}
+ *   reloadMs: the time one reload took
  *   latency counted from when each request was due (paced from a schedule, so a stall is not hidden)
  * @typedef {{ requests: number, p50: number, p99: number, worst: number }} Figures
  */
 export async function measureReloadUnderLoad({ routes, rate, service, warmUpMs = 3000, via = 'admin' }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'figway-big-reload-'));
-  const child = fork(new URL('./big-table-gateway.mjs', import.meta.url), [String(routes), service, dir], { stdio: 'ignore' });
+  const child = fork(new URL('./big-table-gateway.mjs', import.meta.url), [String(routes), service, dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   try {
     const gateway = await new Promise((resolve, reject) => {
@@ -32,7 +35,7 @@ export async function measureReloadUnderLoad({ routes, rate, service, warmUpMs =
         const req = http.get(`http://127.0.0.1:${gateway.port}/api/orders/7`, { agent }, (res) => {
           res.resume();
           res.on('end', () => {
-            samples.push({ at: due, ms: performance.now() - due });
+            samples.push({ at: due, ms: performance.now() - due }); if (performance.now() - due > 10) console.error('SLOW', Math.round(performance.timeOrigin + due), (performance.now() - due).toFixed(1));
             if (res.statusCode !== 200) failures.push(String(res.statusCode));
             resolve();
           });
@@ -52,7 +55,9 @@ export async function measureReloadUnderLoad({ routes, rate, service, warmUpMs =
     const reloadStarted = performance.now();
     // http, not fetch: fetch's first use loads undici, which would stall this process's pacer and
     // charge the gateway for the wait.
-    const reload = via === 'admin' ? await post(`${gateway.admin}/reload`) : await reloadObject(child);
+    const reloads = via === 'admin' ? 1 : 3;
+    let reload = { status: 200 };
+    for (let n = 0; n < reloads && reload.status === 200; n++) reload = via === 'admin' ? await post(`${gateway.admin}/reload`) : await reloadObject(child);
     const reloadEnded = performance.now();
     stop = reloadEnded + 300;
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -61,7 +66,7 @@ export async function measureReloadUnderLoad({ routes, rate, service, warmUpMs =
     // The first second warms connections up; it is not "before".
     const before = samples.filter((s) => s.at >= began + 1000 && s.at < reloadStarted);
     const during = samples.filter((s) => s.at >= reloadStarted && s.at <= reloadEnded);
-    return { status: reload.status, reloadMs: reloadEnded - reloadStarted, failures, before: figures(before), during: figures(during) };
+    return { status: reload.status, error: reload.error, reloads, reloadMs: (reloadEnded - reloadStarted) / reloads, failures, before: figures(before), during: figures(during) };
   } finally {
     agent.destroy();
     child.kill('SIGTERM');

@@ -6,6 +6,7 @@ export interface RolloutAnswer {
   readonly sticky?: readonly string[];
   readonly unkeyed?: string;
   readonly cohorts?: Readonly<Record<string, string>>;
+  readonly steps?: readonly number[];
 }
 
 /** One route of GET /routes, GET /routes/:id and the rollout changes. */
@@ -15,6 +16,8 @@ export interface RouteAnswer {
   readonly upstream: { readonly name: string; readonly url: string };
   readonly rewrite?: RewriteAnswer;
   readonly rollout: RolloutAnswer & { readonly source: 'file' | 'runtime' | 'progressive'; readonly killed: boolean };
+  /** The rollout as the config file has it (with defaults), which a runtime change overrides until cleared. */
+  readonly fileRollout: RolloutAnswer;
   readonly progressive?: ProgressiveAnswer | null;
   readonly breaker?: 'closed' | 'open' | 'half-open' | null;
   readonly lastUpstreamError?: { readonly code: string; readonly message: string; readonly at: string } | null;

@@ -14,8 +14,11 @@ export interface ConfigSource {
   problem(path: ConfigPath, message: string, atKey?: boolean): ConfigProblem;
 }
 
-/** The raw (unvalidated) config value and its source, or the problems that stopped parsing. */
-export type ParsedConfig = { ok: true; value: unknown; source: ConfigSource } | { ok: false; problems: ConfigProblem[] };
+/**
+ * The raw (unvalidated) config value and its source, or the problems that stopped parsing. When
+ * unset variables are allowed, `unsetEnv` says where each was used (its value there is empty).
+ */
+export type ParsedConfig = { ok: true; value: unknown; source: ConfigSource; unsetEnv: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
 /** Formats a path the way users read it: `routes[2].rollout.percent`. */
 export function formatPath(path: ConfigPath): string {
@@ -37,7 +40,7 @@ export function inlineSource(file = '<inline>'): ConfigSource {
  * Parses YAML text, interpolates `${ENV_VAR}` in scalars, and keeps the node positions so every
  * later problem (schema, cross-field) can be reported with its line and column.
  */
-export function parseYamlConfig(text: string, file: string, env: NodeJS.ProcessEnv): ParsedConfig {
+export function parseYamlConfig(text: string, file: string, env: NodeJS.ProcessEnv, unsetEnv: 'refuse' | 'allow' = 'refuse'): ParsedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   if (doc.errors.length > 0) return { ok: false, problems: syntaxProblems(doc, file) };
@@ -54,8 +57,8 @@ export function parseYamlConfig(text: string, file: string, env: NodeJS.ProcessE
     const pos = node.range ? lineCounter.linePos(node.range[0]) : undefined;
     return { file, line: pos?.line, column: pos?.col, path: formatPath(pathOfNode(doc, node) ?? []), message };
   });
-  if (envProblems.length > 0) return { ok: false, problems: envProblems };
-  return { ok: true, value: doc.toJS() ?? {}, source };
+  if (envProblems.length > 0 && unsetEnv === 'refuse') return { ok: false, problems: envProblems };
+  return { ok: true, value: doc.toJS() ?? {}, source, unsetEnv: envProblems };
 }
 
 /**

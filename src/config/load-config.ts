@@ -15,12 +15,24 @@ export interface LoadedConfig {
   readonly source: ConfigSource;
 }
 
+/** How loadConfig reads a file. */
+export interface LoadOptions {
+  /** Refuse a larger file from its size, before any of it is read. */
+  readonly maxFileBytes?: number;
+  /**
+   * Checks a file in CI without its secrets: a `${VAR}` that is not set is not a problem but is
+   * handed to this function (one entry per use, with its file line and config path), and the values
+   * that use it are not checked.
+   */
+  readonly unsetEnv?: (unset: readonly ConfigProblem[]) => void;
+}
+
 /**
  * Reads and validates a configuration: a YAML file path, or an object passed in code.
  *
  * @throws FigwayConfigError listing every problem with file:line:column and config path.
  * @throws FigwayError FIGWAY_CONFIG_UNREADABLE when the file cannot be read, FIGWAY_CONFIG_TOO_LARGE
- *   when it is larger than `limits.maxFileBytes` (then none of it is read).
+ *   when it is larger than `options.maxFileBytes` (then none of it is read).
  *
  * @example
  * ```ts
@@ -30,12 +42,13 @@ export interface LoadedConfig {
  * console.log(config.routes.map((route) => `${route.id} ${route.rollout?.percent ?? 100}%`));
  * ```
  */
-export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv = process.env, limits: { maxFileBytes?: number } = {}): LoadedConfig {
+export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): LoadedConfig {
   if (typeof input !== 'string') return validated(structuredClone(input), inlineSource());
-  const text = readConfigText(input, limits.maxFileBytes);
-  const parsed = parseYamlConfig(text, input, env);
+  const text = readConfigText(input, options.maxFileBytes);
+  const parsed = parseYamlConfig(text, input, env, options.unsetEnv ? 'allow' : 'refuse');
   if (!parsed.ok) throw new FigwayConfigError(parsed.problems);
-  const { config } = validated(parsed.value, parsed.source);
+  if (parsed.unsetEnv.length > 0) options.unsetEnv?.(parsed.unsetEnv);
+  const { config } = validated(parsed.value, parsed.source, parsed.unsetEnv.map((unset) => unset.path));
   return { config, source: sourceFromText(text, input) };
 }
 
@@ -62,9 +75,11 @@ function readConfigText(file: string, maxFileBytes: number | undefined): string 
   }
 }
 
-function validated(value: unknown, source: ConfigSource): LoadedConfig {
-  const problems: ConfigProblem[] = validateSchema(ConfigSchema, value, source);
-  if (problems.length === 0) problems.push(...checkConfig(value as FigwayConfig, source));
+/** Validates `value`; problems at or below `unchecked` paths (values from unset variables) are left out. */
+function validated(value: unknown, source: ConfigSource, unchecked: readonly string[] = []): LoadedConfig {
+  const keep = (problem: ConfigProblem) => !unchecked.some((path) => problem.path === path || problem.path.startsWith(`${path}.`) || problem.path.startsWith(`${path}[`));
+  const problems: ConfigProblem[] = validateSchema(ConfigSchema, value, source).filter(keep);
+  if (problems.length === 0) problems.push(...checkConfig(value as FigwayConfig, source, unchecked.length > 0).filter(keep));
   if (problems.length > 0) throw new FigwayConfigError(problems);
   return { config: value as FigwayConfig, source };
 }

@@ -55,9 +55,9 @@ export class Controller {
   private store: StateStore | undefined;
   /** The audit write of the last reload. */
   private reloadAudit: Promise<void> = Promise.resolve();
-  /** The file reloads under way, one after another. */
+  /** The reloads under way, one after another. */
   private reloads: Promise<unknown> = Promise.resolve();
-  /** The worker thread file reloads load in, once one has run. */
+  /** The worker thread reloads load and validate in, once one has run. */
   private loader: BackgroundLoader | undefined;
   /** The app's `case sensitive routing`, once known (see followApp). */
   private appCaseSensitive: boolean | undefined;
@@ -89,6 +89,7 @@ export class Controller {
   useStore(store: StateStore, initial: RuntimeState): void {
     this.store = store;
     this.applyState(initial);
+    this.warnAboutShadowedFileValues();
     store.subscribe((state) => this.applyState(state));
   }
 
@@ -124,9 +125,12 @@ export class Controller {
         throw this.rejected(err);
       }
       const version = this.version;
+      const appCaseSensitive = this.appCaseSensitive;
       let next: Snapshot;
       try {
         next = await this.compileInSlices(loaded, this.snapshot.state, version + 1);
+        // The app became known meanwhile (attach): its case sensitivity decides matching, and may refuse the config.
+        if (this.appCaseSensitive !== appCaseSensitive) next = this.compile(loaded, this.snapshot.state, this.version + 1);
       } catch (err) {
         const error = this.rejected(err);
         throw error instanceof FigwayConfigError ? await loader.locate(error) : error;
@@ -167,6 +171,7 @@ export class Controller {
     const before = this.version;
     this.swap(next, 'reloaded');
     this.warnAboutUnverifiedTls();
+    this.warnAboutShadowedFileValues();
     this.source = config;
     this.reloadAudit = (this.store?.record({ ...recordedAs(actor ?? { name: 'figway' }), action: 'reload', before, after: this.version, revision: this.version }) ?? Promise.resolve()).catch(
       (err: unknown) => this.deps.logger.warn({ err }, 'figway: could not write the reload to the audit log'),
@@ -305,6 +310,25 @@ export class Controller {
     }
   }
 
+  /**
+   * At start-up and on every reload: a runtime change wins over the file, so an edit of a value it changed does
+   * nothing until the change is cleared. Said per route, with both values and the way back.
+   */
+  private warnAboutShadowedFileValues(): void {
+    for (const { id, info } of this.snapshot.routes) {
+      const override = info.override;
+      if (!override) continue;
+      for (const [field, runtime] of Object.entries(override) as [keyof RolloutOverride, unknown][]) {
+        const file = info.fileRollout[field];
+        if (JSON.stringify(file) === JSON.stringify(runtime)) continue;
+        this.deps.logger.warn(
+          { route: id, field, file: file ?? null, runtime },
+          `figway: ${id}: the file says ${field} ${JSON.stringify(file ?? null)}, but a runtime change keeps ${JSON.stringify(runtime)}; \`figway clear ${id}\` (DELETE /routes/${id}/rollout) returns it to the file`,
+        );
+      }
+    }
+  }
+
   /** At start-up and on every reload, so `tls.insecure` is never forgotten in a config that ships. */
   private warnAboutUnverifiedTls(): void {
     const unverified = new Set(this.snapshot.routes.filter((route) => route.upstream.tls?.info.verify === false).map((route) => route.upstream.name));
@@ -350,7 +374,9 @@ export class Controller {
   private swap(next: Snapshot, kind: 'reloaded' | 'state-changed'): void {
     this.version = next.version;
     this.snapshot = next;
-    this.deps.upstreams.retainOnly(new Set(next.routes.map((route) => route.upstream)));
+    // A runtime change keeps every route's upstream; retiring here would also retire the upstreams a
+    // reload compiling meanwhile has just opened.
+    if (kind !== 'state-changed') this.deps.upstreams.retainOnly(new Set(next.routes.map((route) => route.upstream)));
     this.announce({ kind, version: next.version, routes: this.routes() });
   }
 

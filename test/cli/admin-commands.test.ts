@@ -72,8 +72,8 @@ describe('figway admin commands against a running gateway', () => {
       `store:           file:${path.join(dir, 'state.json')} (healthy)`,
     ]);
     expect(tableRows(result.stdout, 'ID')).toEqual([
-      ['orders', '10%', 'file', 'no', `orders (${service.url}/)`, '-', '-'],
-      ['users', '100%', 'file', 'no', `${service.url}/`, '-', '-'],
+      ['orders', '10%', 'file', '10%', 'no', `orders (${service.url}/)`, '-', '-'],
+      ['users', '100%', 'file', '100%', 'no', `${service.url}/`, '-', '-'],
     ]);
   });
 
@@ -106,13 +106,13 @@ describe('figway admin commands against a running gateway', () => {
     expect(result).toEqual({ code: 0, stdout: 'orders: rolled back to 0% (was 100%); cohort staff still goes to the service\n', stderr: '' });
     expect(await servedBy('alice')).toBe('legacy');
     const status = await figway('status');
-    expect(tableRows(status.stdout, 'ID')[0]).toEqual(['orders', '0%', 'runtime', 'no', `orders (${service.url}/)`, '-', '-']);
+    expect(tableRows(status.stdout, 'ID')[0]).toEqual(['orders', '0%', 'runtime', '10%', 'no', `orders (${service.url}/)`, '-', '-']);
   });
 
   it('clear drops the runtime change: the file\'s rollout applies again', async () => {
     expect(await figway('clear', 'orders')).toEqual({ code: 0, stdout: "orders: back to the file's rollout, 10% (was 0%)\n", stderr: '' });
     const status = await figway('status');
-    expect(tableRows(status.stdout, 'ID')[0]).toEqual(['orders', '10%', 'file', 'no', `orders (${service.url}/)`, '-', '-']);
+    expect(tableRows(status.stdout, 'ID')[0]).toEqual(['orders', '10%', 'file', '10%', 'no', `orders (${service.url}/)`, '-', '-']);
     await figway('rollback', 'orders');
   });
 
@@ -129,7 +129,7 @@ describe('figway admin commands against a running gateway', () => {
     expect(await servedBy('alice')).toBe('legacy');
     const status = await figway('status');
     expect(status.stdout).toContain('kill switch:     on (every route sends every request to legacy)');
-    expect(tableRows(status.stdout, 'ID').map((row) => row[3])).toEqual(['yes', 'yes']);
+    expect(tableRows(status.stdout, 'ID').map((row) => row[4])).toEqual(['yes', 'yes']);
     const rollout = await figway('rollout', 'orders', '50');
     expect(rollout.stderr).toBe('note: the kill switch is on, so every request still goes to legacy (figway kill-switch off to resume)\n');
     expect(await figway('kill-switch', 'off')).toMatchObject({ code: 0, stdout: 'kill switch: off (routes follow their rollouts)\n' });

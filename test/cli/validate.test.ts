@@ -52,6 +52,30 @@ describe('figway validate', () => {
     });
   });
 
+  it('checks a config without its secrets with --allow-missing-env, listing every value it did not check', async () => {
+    const file = fileURLToPath(new URL('../../example-app/figway.yaml', import.meta.url));
+    expect((await runCli(['validate', file], {})).code).toBe(1);
+    const result = await runCli(['validate', '--allow-missing-env', file], {});
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe(`ok: ${file}, 2 routes (not set, so not checked: FIGWAY_ADMIN_TOKEN)`);
+    expect(lines.slice(0, -1)).toEqual([expect.stringMatching(/^not checked: .*figway\.yaml:\d+:\d+ {2}admin\.token {2}environment variable FIGWAY_ADMIN_TOKEN is not set/)]);
+  });
+
+  it('still reports every other problem with --allow-missing-env, and says so in --json', async () => {
+    const file = fixture('needs-env-and-bad.yaml');
+    const result = await runCli(['validate', '--allow-missing-env', file], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`${file}:8:25  routes[0].rollout.percent  must be <= 100\n`);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual([
+      expect.stringContaining(`not checked: ${file}:2:18  upstreams.orders.url  environment variable ORDERS_URL is not set`),
+      expect.stringContaining(`not checked: ${file}:7:27  routes[0].timeouts.response  environment variable ORDERS_TIMEOUT is not set`),
+    ]);
+    const json = await runCli(['--json', 'validate', '--allow-missing-env', file], {});
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, missingEnv: ['ORDERS_URL', 'ORDERS_TIMEOUT'], problems: [{ path: 'routes[0].rollout.percent' }], unchecked: [{ path: 'upstreams.orders.url' }, { path: 'routes[0].timeouts.response' }] });
+  });
+
   it('takes ${VAR}s from its environment', async () => {
     const file = fixture('needs-env.yaml');
     expect((await runCli(['validate', file], {})).stderr).toContain('environment variable ORDERS_URL is not set');

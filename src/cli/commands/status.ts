@@ -1,7 +1,7 @@
 // figway status: is the gateway ready, which config and state serve, who the CLI acts as, and every route's percent.
 import type { Command } from 'commander';
 import { adminContext, type AdminContext } from '../admin-options.js';
-import type { ReadyAnswer, RoutesAnswer, WhoamiAnswer } from '../api-types.js';
+import type { ReadyAnswer, RouteAnswer, RoutesAnswer, WhoamiAnswer } from '../api-types.js';
 import { printJson, printLine, type CliIo } from '../cli-io.js';
 import { describeUpstream, formatPercent } from '../describe-route.js';
 import { formatFields, formatTable } from '../format-table.js';
@@ -40,6 +40,7 @@ export async function showStatus(context: AdminContext): Promise<void> {
     route.id,
     formatPercent(route.rollout.percent ?? 100),
     route.rollout.source,
+    describeFileRollout(route),
     route.rollout.killed ? 'yes' : 'no',
     describeUpstream(route.upstream),
     route.breaker ?? '-',
@@ -47,9 +48,19 @@ export async function showStatus(context: AdminContext): Promise<void> {
   ]);
   printLine(
     context.io,
-    rows.length > 0 ? formatTable(['ID', 'PERCENT', 'SOURCE', 'KILLED', 'UPSTREAM', 'BREAKER', 'LAST UPSTREAM ERROR (THIS REPLICA)'], rows) : 'no routes: every request goes to the monolith',
+    rows.length > 0 ? formatTable(['ID', 'PERCENT', 'SOURCE', 'FILE', 'KILLED', 'UPSTREAM', 'BREAKER', 'LAST UPSTREAM ERROR (THIS REPLICA)'], rows) : 'no routes: every request goes to the monolith',
   );
   for (const { route, problems } of routes.ignoredOverrides) {
     printLine(context.io, `ignored runtime change for ${route} (it no longer fits the config): ${problems.join('; ')}`);
   }
+  const shadowed = routes.routes.filter((route) => route.rollout.source === 'runtime').map((route) => route.id);
+  if (shadowed.length > 0) {
+    printLine(context.io, `\nruntime changes win over the file for ${shadowed.join(', ')}: \`figway clear <route>\` returns a route to its file rollout`);
+  }
+}
+
+/** What the config file says of a route's share: its percent, or its steps for a progressive rollout. */
+function describeFileRollout(route: RouteAnswer): string {
+  const { steps, percent } = route.fileRollout;
+  return steps ? `steps ${steps.join(', ')}` : formatPercent(percent ?? 100);
 }

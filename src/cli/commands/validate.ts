@@ -1,6 +1,6 @@
 // figway validate <file>: the config check a deploy runs first.
 import type { Command } from 'commander';
-import { formatProblem } from '../../errors.js';
+import { formatProblem, type ConfigProblem } from '../../errors.js';
 import { jsonOutput } from '../admin-options.js';
 import { printError, printJson, printLine, type CliIo } from '../cli-io.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -12,23 +12,36 @@ export function registerValidate(program: Command, io: CliIo): void {
     .command('validate')
     .description('check a config file: every problem with file:line:column and config path')
     .argument('<file>', 'the config file, e.g. figway.yaml')
-    .action((file: string, _options: object, command: Command) => validateFile(file, io, jsonOutput(command)));
+    .option('--allow-missing-env', 'check without the environment (CI without secrets): a ${VAR} that is not set is no problem, and the values using it are not checked (each is listed)')
+    .action((file: string, options: { allowMissingEnv?: boolean }, command: Command) => validateFile(file, io, jsonOutput(command), options.allowMissingEnv === true));
 }
 
 /**
- * Prints `ok: <file>, N routes`, or every problem on stderr (one per line, in file order).
+ * Prints `ok: <file>, N routes`, or every problem on stderr (one per line, in file order); with
+ * `allowMissingEnv`, each value not checked because its variable is not set, and which variables.
  *
  * @throws CliError exit 1 when the file is invalid or unreadable.
  */
-export function validateFile(file: string, io: CliIo, json: boolean): void {
-  const result = readConfigFile(file, io.env);
-  if (result.ok) {
-    const routes = result.loaded.config.routes.length;
-    if (json) printJson(io, { ok: true, file, routes });
-    else printLine(io, `ok: ${file}, ${routes} ${routes === 1 ? 'route' : 'routes'}`);
-    return;
+export function validateFile(file: string, io: CliIo, json: boolean, allowMissingEnv = false): void {
+  const result = readConfigFile(file, io.env, allowMissingEnv);
+  const unchecked = result.unchecked;
+  if (json) {
+    const extra = allowMissingEnv ? { unchecked, missingEnv: variablesOf(unchecked) } : {};
+    printJson(io, result.ok ? { ok: true, file, routes: result.loaded.config.routes.length, ...extra } : { ok: false, file, problems: result.problems, ...extra });
+  } else {
+    for (const value of unchecked) printLine(io, `not checked: ${formatProblem(value)}`);
+    if (result.ok) {
+      const routes = result.loaded.config.routes.length;
+      const missing = variablesOf(unchecked);
+      printLine(io, `ok: ${file}, ${routes} ${routes === 1 ? 'route' : 'routes'}${missing.length > 0 ? ` (not set, so not checked: ${missing.join(', ')})` : ''}`);
+    } else {
+      for (const problem of result.problems) printError(io, formatProblem(problem));
+    }
   }
-  if (json) printJson(io, { ok: false, file, problems: result.problems });
-  else for (const problem of result.problems) printError(io, formatProblem(problem));
-  throw new CliError(EXIT.REFUSED);
+  if (!result.ok) throw new CliError(EXIT.REFUSED);
+}
+
+/** The variables named by unset-variable problems, once each, in file order. */
+function variablesOf(unchecked: readonly ConfigProblem[]): string[] {
+  return [...new Set(unchecked.map((problem) => /environment variable (\w+)/.exec(problem.message)?.[1] ?? problem.message))];
 }

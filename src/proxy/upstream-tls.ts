@@ -59,6 +59,8 @@ export class UpstreamTls {
   private readonly files: string[];
   /** Each file as it was when last read (size, mtime, inode): a change is told from these. */
   private readonly seen = new Map<string, string>();
+  /** The files' text when last read and used: a look that finds them touched but alike moves nothing. */
+  private text: string;
   private readonly watchers: { file: string; listener: (now: Stats) => void }[] = [];
   private readonly firstLook: NodeJS.Timeout | undefined;
 
@@ -71,16 +73,19 @@ export class UpstreamTls {
     private readonly logger: Logger,
   ) {
     this.files = PEM_FIELDS.flatMap(([, file]) => (config[file] === undefined ? [] : [this.resolve(config[file])]));
+    const contents = new Map<string, string>();
     const read = (field: (typeof PEM_FIELDS)[number][1]): string => {
       const file = this.resolve(config[field] as string);
       try {
         this.seen.set(file, fingerprint(statSync(file)));
-        return readFileSync(file, 'utf8');
+        contents.set(field, readFileSync(file, 'utf8'));
+        return contents.get(field) as string;
       } catch (err) {
         throw new TlsSettingProblem(field, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
     };
     this.current = assemble(config, url, read);
+    this.text = textOf(contents);
     for (const file of this.files) {
       const listener = (now: Stats) => {
         if (this.seen.get(file) !== fingerprint(now)) this.reread();
@@ -150,7 +155,10 @@ export class UpstreamTls {
           contents.set(field, await readFile(file, 'utf8'));
         }),
       );
+      // Seen to change again while it was read (a watcher's look and the first look at once), but alike: not a rotation.
+      if (textOf(contents) === this.text) return;
       this.current = assemble(this.config, this.url, (field) => contents.get(field) as string);
+      this.text = textOf(contents);
     } catch (err) {
       // Half-way through a rotation (a new certificate before its key) the files may not fit: the old ones keep serving.
       this.logger.error({ upstream: this.upstream, files: this.files, err: { message: (err as Error).message } }, `figway: the TLS files of ${this.upstream} changed but cannot be used; connections keep the previous ones`);
@@ -159,6 +167,10 @@ export class UpstreamTls {
     this.moved++;
     this.logger.info({ upstream: this.upstream, files: this.files }, `figway: the TLS files of ${this.upstream} changed: new connections use them`);
   }
+}
+
+function textOf(contents: ReadonlyMap<string, string>): string {
+  return PEM_FIELDS.map(([, field]) => contents.get(field) ?? '').join('\0');
 }
 
 /** The connection options from the config and the files' contents, with the secure context built from them (which checks they fit). */

@@ -1,4 +1,4 @@
-// Writes docs/admin-page.png: the admin page with a few routes and live traffic, in Debian's chromium (run `npm run build` first).
+// Writes docs/admin-page.png (1440 px wide), docs/admin-page-900.png and docs/admin-page-phone.png (390 px): the admin page with a few routes and live traffic, in Debian's chromium (run `npm run build` first).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,12 @@ import { chromium } from 'playwright-core';
 import { figway } from '../dist/index.js';
 
 const TOKEN = 'screenshot-token-0123456789';
-const OUT = new URL('../docs/admin-page.png', import.meta.url);
+const SHOTS = [
+  { file: 'admin-page.png', width: 1440, height: 900 },
+  { file: 'admin-page-900.png', width: 900, height: 900 },
+  { file: 'admin-page-phone.png', width: 390, height: 844 },
+];
+const DOCS = new URL('../docs/', import.meta.url);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,11 +90,18 @@ async function main() {
   await gateway.ready;
   const admin = gateway.adminUrl;
 
-  const call = (method, p, body, actor) =>
-    fetch(`${admin}${p}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'x-figway-actor': actor }, body: body && JSON.stringify(body) });
-  await call('PUT', '/routes/orders/rollout', { percent: 25 }, 'maria');
-  await call('POST', '/kill-switch', { on: true }, 'sam');
-  await call('POST', '/kill-switch', { on: false }, 'sam');
+  const call = (method, p, body, actor, reason) =>
+    fetch(`${admin}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'x-figway-actor': actor, 'x-figway-reason': encodeURIComponent(reason) },
+      body: body && JSON.stringify(body),
+    });
+  await call('PUT', '/routes/orders/rollout', { percent: 10 }, 'maria', 'first 10% after the staff week');
+  await call('PUT', '/routes/orders/rollout', { percent: 40 }, 'maria', 'error rate flat at 10% for a day');
+  await call('POST', '/routes/orders/rollback', undefined, 'sam', 'INC-812: checkout 5xx');
+  await call('PUT', '/routes/orders/rollout', { percent: 25 }, 'maria', 'INC-812 fixed in orders-service 1.4.2');
+  await call('POST', '/kill-switch', { on: true }, 'sam', 'drill');
+  await call('POST', '/kill-switch', { on: false }, 'sam', 'drill over');
 
   const paths = [['/api/orders'], ['/api/orders'], ['/api/users/7'], ['/api/search?q=figs', 'shop.example'], ['/api/invoices']];
   const traffic = Array.from({ length: 600 }, (_, i) => paths[i % paths.length]);
@@ -109,9 +121,14 @@ async function main() {
     await page.locator('#audit tbody tr').first().waitFor();
     await page.locator('tr[data-extras="invoices"]').waitFor();
     await sleep(500);
-    mkdirSync(new URL('.', OUT), { recursive: true });
-    await page.screenshot({ path: OUT.pathname, fullPage: true });
-    console.log(`wrote ${OUT.pathname}`);
+    mkdirSync(DOCS, { recursive: true });
+    for (const shot of SHOTS) {
+      await page.setViewportSize({ width: shot.width, height: shot.height });
+      await sleep(300);
+      const out = new URL(shot.file, DOCS).pathname;
+      await page.screenshot({ path: out, fullPage: true });
+      console.log(`wrote ${out}`);
+    }
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });

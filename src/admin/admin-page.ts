@@ -21,6 +21,7 @@ export const ADMIN_PAGE_ASSETS = [
   'routes-table.js',
   'route-row.js',
   'route-extras.js',
+  'timeline.js',
   'audit.js',
 ] as const;
 

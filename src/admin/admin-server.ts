@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { isLoopback } from '../config/check-config.js';
 import type { FigwayConfig } from '../config/schema.js';
-import { CHANGE_ID } from '../state/runtime-state.js';
+import { CHANGE_ID, REASON } from '../state/runtime-state.js';
 import { FigwayError } from '../errors.js';
 import { authorize, type AdminAuth, type AdminCaller } from './admin-auth.js';
 import { AdminTokens, tokenSpecs } from './admin-tokens.js';
@@ -104,7 +104,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: 
   const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
   const said = req.headers['x-figway-actor'];
   const note = typeof said === 'string' && /^[\w.@ -]{1,100}$/.test(said) ? said : undefined;
-  const actor = { name: caller.name, ...(note === undefined ? {} : { note }), ...changeIdOf(req) };
+  const actor = { name: caller.name, ...(note === undefined ? {} : { note }), ...changeIdOf(req), ...reasonOf(req) };
   const result = await endpoint.handle({
     controller: deps.controller,
     params,
@@ -129,6 +129,20 @@ function changeIdOf(req: IncomingMessage): { changeId?: string } {
   if (key === undefined) return {};
   if (typeof key !== 'string' || !CHANGE_ID.pattern.test(key)) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `Idempotency-Key must be ${CHANGE_ID.rule}`);
   return { changeId: key };
+}
+
+/** Why the caller makes the change (X-Figway-Reason, URI-encoded so any language fits a header): kept in the audit log. */
+function reasonOf(req: IncomingMessage): { reason?: string } {
+  const sent = req.headers['x-figway-reason'];
+  if (sent === undefined) return {};
+  let reason: string | undefined;
+  try {
+    reason = typeof sent === 'string' ? decodeURIComponent(sent).trim() : undefined;
+  } catch {
+    reason = undefined;
+  }
+  if (reason === undefined || !REASON.pattern.test(reason)) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `X-Figway-Reason must be ${REASON.rule}`);
+  return { reason };
 }
 
 /** Who may call and from where, for one admin config. */

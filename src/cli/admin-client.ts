@@ -11,6 +11,8 @@ export interface AdminClientOptions {
   readonly timeoutMs: number;
   /** Sent as Idempotency-Key with every change: one command is one change, applied at most once however often it is sent. */
   readonly changeId: string;
+  /** Sent as X-Figway-Reason with every change: why, for the audit log. */
+  readonly reason?: string;
 }
 
 /** One admin API call. */
@@ -40,7 +42,7 @@ export interface AdminClient {
 }
 
 interface ApiError {
-  readonly error: { readonly code: string; readonly message: string; readonly status: number };
+  readonly error: { readonly code: string; readonly message: string; readonly status: number; readonly details?: unknown };
 }
 
 /** Creates a client for the admin API at `options.url`. */
@@ -54,7 +56,11 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       const headers: Record<string, string> = { accept: 'application/json', 'x-figway-actor': options.actor };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       if (call.body !== undefined) headers['content-type'] = 'application/json';
-      if (method !== 'GET') headers['idempotency-key'] = options.changeId;
+      if (method !== 'GET') {
+        headers['idempotency-key'] = options.changeId;
+        // URI-encoded: a header carries only Latin-1, a reason may be in any language.
+        if (options.reason !== undefined) headers['x-figway-reason'] = encodeURIComponent(options.reason);
+      }
       let response: Response;
       let text: string;
       try {
@@ -95,7 +101,7 @@ function errorCode(err: unknown): string {
 
 function refused(base: string, response: Response, json: unknown, sentToken: boolean): CliError {
   // The token is good but its role is not enough: the API's words name the token, its role and the one needed.
-  if (response.status === 403 && isApiError(json) && json.error.code === 'FIGWAY_ADMIN_FORBIDDEN') return new CliError(EXIT.UNAUTHORIZED, json.error.message);
+  if (response.status === 403 && isApiError(json) && json.error.code === 'FIGWAY_ADMIN_FORBIDDEN') return new CliError(EXIT.UNAUTHORIZED, json.error.message, json.error);
   if (response.status === 401 || response.status === 403) {
     return new CliError(
       EXIT.UNAUTHORIZED,
@@ -109,10 +115,11 @@ function refused(base: string, response: Response, json: unknown, sentToken: boo
     return new CliError(
       EXIT.UNAVAILABLE,
       `the change's outcome is unknown: ${message}. \`figway audit --change ${id}\` shows whether it was applied; running the same command again with --change-id ${id} applies it at most once`,
+      json.error,
     );
   }
-  if (response.status >= 500) return new CliError(EXIT.UNAVAILABLE, `the figway admin API at ${base} failed (${response.status} ${code}): ${message}`);
-  return new CliError(EXIT.REFUSED, message);
+  if (response.status >= 500) return new CliError(EXIT.UNAVAILABLE, `the figway admin API at ${base} failed (${response.status} ${code}): ${message}`, json.error);
+  return new CliError(EXIT.REFUSED, message, json.error);
 }
 
 function notAdminApi(base: string, response: Response): CliError {

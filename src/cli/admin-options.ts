@@ -1,7 +1,7 @@
-// The global options every admin command shares: --admin, --token, --json, --change-id, and the actor sent with each call.
+// The global options every admin command shares: --admin, --token, --json, --change-id, --reason, and the actor sent with each call.
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { CHANGE_ID } from '../state/runtime-state.js';
+import { CHANGE_ID, REASON } from '../state/runtime-state.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { currentUser, type CliIo } from './cli-io.js';
 import { usageError } from './exit-codes.js';
@@ -22,6 +22,7 @@ export interface GlobalOptions {
   readonly token?: string;
   readonly json?: boolean;
   readonly changeId?: string;
+  readonly reason?: string;
 }
 
 /**
@@ -39,7 +40,9 @@ export function adminContext(command: Command, io: CliIo): AdminContext {
   const token = options.token ?? (io.env.FIGWAY_ADMIN_TOKEN || undefined);
   if (options.changeId !== undefined && !CHANGE_ID.pattern.test(options.changeId)) throw usageError(`--change-id must be ${CHANGE_ID.rule}`);
   const changeId = options.changeId ?? randomUUID();
-  const client = createAdminClient({ url, token, actor: currentUser(io.env), timeoutMs: io.timeoutMs ?? DEFAULT_TIMEOUT_MS, changeId });
+  const reason = options.reason?.trim();
+  if (reason !== undefined && !REASON.pattern.test(reason)) throw usageError(`--reason must be ${REASON.rule}`);
+  const client = createAdminClient({ url, token, actor: currentUser(io.env), timeoutMs: io.timeoutMs ?? DEFAULT_TIMEOUT_MS, changeId, reason });
   return { client, json: options.json === true, io };
 }
 

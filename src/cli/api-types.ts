@@ -82,6 +82,8 @@ export interface AuditEntryAnswer {
   readonly actor: string;
   /** Who the caller said it was (the CLI sends the OS user); not verified. */
   readonly note?: string;
+  /** Why, as the caller said (--reason). */
+  readonly reason?: string;
   readonly action: string;
   readonly route?: string;
   readonly before?: unknown;

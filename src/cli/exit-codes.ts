@@ -34,11 +34,17 @@ Environment:
  */
 export class CliError extends Error {
   readonly exitCode: ExitCode;
+  /** The admin API's error code (FIGWAY_ADMIN_NOT_FOUND...) when it gave one: scripts read it with --json. */
+  readonly code: string | undefined;
+  /** The admin API's details (a change's id when its outcome is unknown...). */
+  readonly details: unknown;
 
-  constructor(exitCode: ExitCode, message = '') {
+  constructor(exitCode: ExitCode, message = '', api: { code?: string; details?: unknown } = {}) {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.code = api.code;
+    this.details = api.details;
   }
 }
 

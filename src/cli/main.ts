@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
-import { printError, processIo, type CliIo } from './cli-io.js';
+import { printError, printJson, processIo, type CliIo } from './cli-io.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
@@ -22,15 +22,17 @@ export { EXIT } from './exit-codes.js';
  * ```
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  // Known before parsing, which may fail: with --json, a failure is a JSON document on stdout too.
+  const json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json');
   try {
-    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    await buildProgram(io, { json }).parseAsync([...argv], { from: 'user' });
     return EXIT.OK;
   } catch (err) {
-    return exitCodeOf(err, io);
+    return json ? failedAsJson(err, io) : failed(err, io);
   }
 }
 
-function exitCodeOf(err: unknown, io: CliIo): number {
+function failed(err: unknown, io: CliIo): number {
   if (err instanceof CliError) {
     if (err.message) printError(io, `error: ${err.message}`);
     return err.exitCode;
@@ -39,6 +41,24 @@ function exitCodeOf(err: unknown, io: CliIo): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   printError(io, `error: figway failed unexpectedly, please report it: ${(err as Error).stack ?? String(err)}`);
   return EXIT.REFUSED;
+}
+
+/**
+ * `{ "error": { "message", "exitCode", "code"?, "details"? } }` on stdout (code and details are the
+ * admin API's, when it gave them). A command that already printed its JSON answer (validate's
+ * problems) ends with no message, and nothing more is printed.
+ */
+function failedAsJson(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError && err.exitCode === 0) return EXIT.OK;
+  const exitCode = err instanceof CliError ? err.exitCode : err instanceof CommanderError ? EXIT.USAGE : EXIT.REFUSED;
+  if (err instanceof CliError && !err.message) return exitCode;
+  const message =
+    err instanceof CliError || err instanceof CommanderError
+      ? err.message.replace(/^error: /, '')
+      : `figway failed unexpectedly, please report it: ${(err as Error).stack ?? String(err)}`;
+  const api = err instanceof CliError ? { ...(err.code === undefined ? {} : { code: err.code }), ...(err.details === undefined ? {} : { details: err.details }) } : {};
+  printJson(io, { error: { message, exitCode, ...api } });
+  return exitCode;
 }
 
 /** Whether this module is the script node was started with (npm links bins, so symlinks are followed). */

@@ -22,6 +22,8 @@ export interface Actor {
   readonly note?: string;
   /** The caller's id for this change (the admin API's Idempotency-Key): a retry with it is recognised and not applied twice. */
   readonly changeId?: string;
+  /** Why the caller makes the change (X-Figway-Reason): kept in the audit log. */
+  readonly reason?: string;
 }
 
 /** `ops-oncall`, or `ops-oncall (alice)` with what the caller said: for reasons and messages people read. */
@@ -30,9 +32,14 @@ export function describeActor(actor: Actor): string {
 }
 
 /** The audit entry's fields for `actor`, with the change's id (the caller's, or a new one). */
-function recordedAs(actor: Actor): Pick<AuditInput, 'actor' | 'note' | 'change'> {
+function recordedAs(actor: Actor): Pick<AuditInput, 'actor' | 'note' | 'reason' | 'change'> {
   const change = actor.changeId ?? randomUUID();
-  return actor.note === undefined ? { actor: actor.name, change } : { actor: actor.name, note: actor.note, change };
+  return {
+    actor: actor.name,
+    ...(actor.note === undefined ? {} : { note: actor.note }),
+    ...(actor.reason === undefined ? {} : { reason: actor.reason }),
+    change,
+  };
 }
 
 export interface ControllerDeps {

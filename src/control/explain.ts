@@ -31,6 +31,8 @@ export type Explanation =
       readonly upstream: { readonly name: string; readonly url: string };
       readonly upstreamPath: string;
       readonly decision: Decision;
+      /** The route's sticky keys, in the order they are looked for (`user`, `ip`, `header:x-user-id`...). */
+      readonly sticky: readonly string[];
       /** Set when the side depends on chance (`unkeyed: random` without a sticky key). */
       readonly random?: true;
     };
@@ -73,6 +75,7 @@ export function explain(snapshot: Snapshot, input: ExplainInput): Explanation {
     upstream: route.info.upstream,
     upstreamPath: toUpstreamPath(route.rewrite, spellAsRoute(route.pattern, matched.path)) + matched.search,
     decision,
+    sticky: route.rollout.sticky.map((source) => source.label),
     ...(random ? { random: true as const } : {}),
   };
 }

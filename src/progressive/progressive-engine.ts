@@ -212,7 +212,7 @@ export class ProgressiveEngine {
     this.deps.events.inc({ route: routeId, event });
     const progressive = snapshot.routes.find((route) => route.id === routeId)?.progressive?.entry;
     const percent = snapshot.routes.find((route) => route.id === routeId)?.rollout.percent;
-    const line = { route: routeId, event, actor: actor.name, note: actor.note, percent, progressive };
+    const line = { route: routeId, event, actor: actor.name, note: actor.note, reason: actor.reason, percent, progressive };
     if (event === 'breach') this.deps.logger.error(line, `figway: rollout guard tripped on ${routeId}: ${progressive?.reason ?? ''}`);
     else this.deps.logger.info(line, `figway: progressive rollout of ${routeId}: ${event}`);
   }

@@ -58,6 +58,12 @@ export interface RuntimeState {
 /** What a change id (Idempotency-Key, CLI --change-id) may be, and the words that say so. */
 export const CHANGE_ID = { pattern: /^[\w.:-]{1,100}$/, rule: '1 to 100 letters, digits, "_", ".", ":" or "-"' } as const;
 
+/**
+ * The rule for a change's reason (the CLI's --reason, the admin API's X-Figway-Reason): one line of
+ * text, any script, kept in the audit log beside the change.
+ */
+export const REASON = { pattern: /^[^\p{Cc}]{1,500}$/u, rule: '1 to 500 characters on one line' } as const;
+
 /** Change ids a state remembers: a retry (same id) of any of the last this many changes is not applied again. */
 export const RECENT_CHANGES = 100;
 
@@ -80,6 +86,8 @@ export interface AuditEntry {
   readonly actor: string;
   /** Who the caller said it was (X-Figway-Actor: the CLI sends the OS user, the page the name typed at sign-in); not verified. */
   readonly note?: string;
+  /** Why the caller made the change (the CLI's --reason, X-Figway-Reason); not verified. */
+  readonly reason?: string;
   readonly action:
     | 'rollout'
     | 'rollback'

@@ -72,9 +72,10 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
   const dialog = () => page.locator('#confirm');
   const notice = () => page.locator('#notice');
 
-  async function confirmDialog(title: string, answer: 'confirm' | 'cancel' = 'confirm') {
+  async function confirmDialog(title: string, answer: 'confirm' | 'cancel' = 'confirm', reason?: string) {
     await dialog().waitFor({ state: 'visible' });
     expect(await page.locator('#confirm-title').textContent()).toBe(title);
+    if (reason !== undefined) await page.fill('#confirm-reason', reason);
     await dialog().locator(`button[value="${answer}"]`).click();
     await dialog().waitFor({ state: 'hidden' });
   }
@@ -186,16 +187,36 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
 
   it('rolls a route back, then clears the runtime change back to the file', async () => {
     await row('orders').locator('[data-action="rollback"]').click();
-    await confirmDialog('orders: roll back 25% → 0%');
+    await confirmDialog('orders: roll back 25% → 0%', 'confirm', 'INC-7: 5xx on new-service');
     await expect.poll(async () => (await rolloutOf('orders')).percent).toBe(0);
-    // Before: running once the engine has stored the schedule (it looks every 5 s), else not started.
     // Among the newest rows: the engine's own first step of another route may land just after it.
-    await expect.poll(async () => (await page.locator('#audit tbody tr').allInnerTexts()).slice(0, 3).some((text) => /rollback\s+orders\s+percent 25% → 0%/.test(text))).toBe(true);
+    await expect.poll(async () => (await page.locator('#audit tbody tr').allInnerTexts()).slice(0, 3).some((text) => /rollback\s+orders\s+percent 25% → 0%\s+INC-7: 5xx on new-service/.test(text))).toBe(true);
+    const audit = (await adminCall(admin, TOKEN, 'GET', '/audit')).json<{ entries: { action: string; route?: string; reason?: string }[] }>().entries;
+    expect(audit.find((e) => e.action === 'rollback' && e.route === 'orders')?.reason).toBe('INC-7: 5xx on new-service');
 
     await row('orders').locator('[data-action="clear"]').click();
     await confirmDialog('orders: 0% → 10% (the file\'s rollout)');
     await expect.poll(() => rolloutOf('orders')).toMatchObject({ percent: 10, source: 'file' });
     await expect.poll(() => row('orders').locator('[data-action="clear"]').isHidden()).toBe(true);
+  });
+
+  it("draws a route's rollout history from the audit log: who, when, from → to and why", async () => {
+    const timeline = page.locator('tr[data-extras="orders"] [data-panel="timeline"]');
+    await timeline.waitFor({ state: 'visible' });
+    // Newest first, in words; each point of the chart says the same in its tooltip.
+    const lines = await timeline.locator('ol.changes li').allInnerTexts();
+    expect(lines[0]).toMatch(/ admin \(ui-test\) clear-override 0% → 10%$/);
+    expect(lines[1]).toMatch(/ admin \(ui-test\) rollback 25% → 0% — INC-7: 5xx on new-service$/);
+    expect(lines[2]).toMatch(/ admin \(ui-test\) rollout 10% → 25%$/);
+    const points = await timeline.locator('circle').evaluateAll((circles) => circles.map((c) => [c.getAttribute('data-action'), Number(c.getAttribute('cy')), c.textContent]));
+    expect(points.map(([action]) => action)).toEqual(['rollout', 'rollback', 'clear-override']);
+    // Higher on the chart is more traffic to the service: 25%, then 0% at the bottom, then the file's 10% between.
+    const [raised, rolledBack, cleared] = points.map(([, y]) => Number(y));
+    expect(rolledBack).toBeGreaterThan(cleared as number);
+    expect(cleared).toBeGreaterThan(raised as number);
+    expect(points[1]?.[2]).toContain('INC-7: 5xx on new-service');
+    // Routes nobody changed have no history to show.
+    expect(await page.locator('tr[data-extras="users"]').isHidden()).toBe(true);
   });
 
   it('turns the kill switch on and off, each after a confirmation', async () => {
@@ -272,7 +293,8 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await page.unrouteAll({ behavior: 'ignoreErrors' });
     await page.reload();
     await row('orders').waitFor();
-    expect(await extras.isHidden()).toBe(true);
+    // Only the rollout history is left of its extras.
+    await expect.poll(() => extras.locator('[data-panel]').evaluateAll((panels) => panels.map((panel) => panel.getAttribute('data-panel')))).toEqual(['timeline']);
   });
 
   it("shows a route's open breaker and its service's last failure, though legacy served the request", async () => {
@@ -288,6 +310,30 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     expect(await row('orders').locator('[data-tls]').count()).toBe(0);
   });
 
+  it('fits 1440 px, 900 px and a phone without cutting a column off; figures say they are this replica\'s', async () => {
+    const cut = () =>
+      inPage(`(() => {
+        const width = document.documentElement.clientWidth;
+        const cells = [...document.querySelectorAll('#routes > tbody > tr > td, #audit td, .summary .card')].filter((el) => el.getClientRects().length > 0);
+        const outside = cells.filter((el) => { const r = el.getBoundingClientRect(); return r.right > width + 0.5 || r.left < -0.5; });
+        const wrap = document.querySelector('.table-wrap');
+        return { page: document.documentElement.scrollWidth - width, table: wrap.scrollWidth - wrap.clientWidth, cells: cells.length, outside: outside.map((el) => el.dataset.label ?? el.className) };
+      })()`);
+    try {
+      for (const [width, height] of [[1440, 900], [900, 900], [390, 844]] as const) {
+        await page.setViewportSize({ width, height });
+        await expect.poll(cut, { message: `${width} px` }).toMatchObject({ page: 0, table: 0, outside: [] });
+        expect(((await cut()) as { cells: number }).cells).toBeGreaterThan(40);
+      }
+      // As a card, each figure names itself: on a phone there is no column header to do it.
+      expect(await inPage(`getComputedStyle(document.querySelector('tr[data-route="users"] td.side.service'), '::before').content`)).toBe('"Service, this replica"');
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    expect(await page.locator('#live-title').innerText()).toMatch(/^Live on this replica, last \d+ s$/);
+    expect(await page.locator('#window').innerText()).toMatch(/on this replica/);
+  });
+
   it('says who it acts as, and shows a read-only token no change controls', async () => {
     await page.click('#logout');
     await signIn(READ_TOKEN, '');
@@ -301,8 +347,9 @@ describe.skipIf(CHROMIUM_MISSING !== undefined)(CHROMIUM_MISSING ?? 'admin page 
     await page.click('#logout');
     await signIn(TOKEN);
     await expect.poll(() => page.locator('#whoami').innerText()).toBe('signed in as admin (admin), noted as ui-test');
-    expect(await row('orders').locator('button[data-action="rollback"]').isVisible()).toBe(true);
-    expect(await page.locator('#kill-toggle').isVisible()).toBe(true);
+    // The table is drawn again after the header says who signed in: on a busy machine, a moment later.
+    await expect.poll(() => row('orders').locator('button[data-action="rollback"]').isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#kill-toggle').isVisible()).toBe(true);
   });
 
   it('goes back to the sign-in form when the token stops working, and on log out', async () => {

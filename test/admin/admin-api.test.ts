@@ -124,6 +124,10 @@ describe('admin API', () => {
       expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_ADMIN_BAD_REQUEST', message: expect.stringContaining(reason) } });
     }
     expect((await call('PUT', '/routes/nope/rollout', { percent: 5 })).status).toBe(404);
+    for (const reason of ['two%0Alines', '%E0%A4%A', 'x'.repeat(501)]) {
+      const reply = await adminCall(admin, TOKEN, 'PUT', '/routes/orders/rollout', { percent: 5 }, { 'x-figway-reason': reason });
+      expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_ADMIN_BAD_REQUEST', message: 'X-Figway-Reason must be 1 to 500 characters on one line' } });
+    }
     expect((await call('GET', '/routes')).json<{ stateRevision: number }>().stateRevision).toBe(before);
   });
 
@@ -154,6 +158,7 @@ describe('admin API', () => {
       upstream: { name: new URL(service.url).host, url: `${service.url}/` },
       upstreamPath: '/api/orders/7?x=1',
       decision: { routeId: 'orders', side: 'service', reason: 'bucket', percent: 50, bucket: 1609, stickyKey: 'header:x-user-id' },
+      sticky: ['header:x-user-id'],
     });
     await call('PUT', '/routes/orders/rollout', { cohorts: { staff: 'service' } });
     expect((await call('GET', '/explain?path=/api/orders&header=x-staff:1')).json()).toMatchObject({ decision: { side: 'service', reason: 'cohort', cohort: 'staff' } });

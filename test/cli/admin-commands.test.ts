@@ -181,10 +181,10 @@ describe('figway admin commands against a running gateway', () => {
     const actor = `admin (${os.userInfo().username})`;
     const rows = tableRows(result.stdout, 'TIME');
     expect(rows.map((row) => row.slice(1))).toEqual([
-      [actor, 'rollout', 'orders', '50% → 50%'],
-      [actor, 'kill-switch', '-', 'on → off'],
-      [actor, 'rollout', 'orders', '100% → 50%'],
-      [actor, 'kill-switch', '-', 'off → on'],
+      [actor, 'rollout', 'orders', '50% → 50%', '-'],
+      [actor, 'kill-switch', '-', 'on → off', '-'],
+      [actor, 'rollout', 'orders', '100% → 50%', '-'],
+      [actor, 'kill-switch', '-', 'off → on', '-'],
     ]);
     for (const row of rows) expect(row[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const all = JSON.parse((await figway('audit', '--json')).stdout) as { entries: { action: string }[] };
@@ -204,7 +204,7 @@ describe('figway admin commands against a running gateway', () => {
     expect(await figway('--change-id', 'ops-42', 'rollout', 'orders', '30')).toMatchObject({ code: 0 });
     expect(await figway('--change-id', 'ops-42', 'rollout', 'orders', '30')).toMatchObject({ code: 0 });
     const found = tableRows((await figway('audit', '--change', 'ops-42')).stdout, 'TIME');
-    expect(found.map((row) => row.slice(1))).toEqual([[`admin (${os.userInfo().username})`, 'rollout', 'orders', '12.5% → 30%']]);
+    expect(found.map((row) => row.slice(1))).toEqual([[`admin (${os.userInfo().username})`, 'rollout', 'orders', '12.5% → 30%', '-']]);
     expect(await figway('audit', '--change', 'never-sent')).toMatchObject({ code: 0, stdout: 'change never-sent is not among the last 1000 changes in the audit log: it was not applied\n' });
     expect(await figway('--change-id', 'has space', 'rollout', 'orders', '30')).toMatchObject({ code: 2 });
   });
@@ -212,6 +212,58 @@ describe('figway admin commands against a running gateway', () => {
   it('takes the admin URL and token from --admin and --token too', async () => {
     const result = await runCli(['--admin', monolith.gateway.adminUrl as string, '--token', TOKEN, 'kill-switch']);
     expect(result).toMatchObject({ code: 0, stdout: 'kill switch: off (routes follow their rollouts)\n' });
+  });
+
+  it('--reason is kept in the audit log beside the change, and figway audit shows it', async () => {
+    expect(await figway('--reason', 'p99 up on orders-service, see INC-123', 'rollout', 'orders', '20')).toMatchObject({ code: 0 });
+    expect(await figway('rollback', 'orders', '--reason', 'vérifié: rollback demandé')).toMatchObject({ code: 0 });
+    const rows = tableRows((await figway('audit', '--limit', '2')).stdout, 'TIME');
+    expect(rows.map((row) => [row[2], row[5]])).toEqual([
+      ['rollback', 'vérifié: rollback demandé'],
+      ['rollout', 'p99 up on orders-service, see INC-123'],
+    ]);
+    const entries = (JSON.parse((await figway('--json', 'audit', '--limit', '1')).stdout) as { entries: { reason?: string }[] }).entries;
+    expect(entries[0]?.reason).toBe('vérifié: rollback demandé');
+    expect(await figway('--reason', 'two\nlines', 'rollout', 'orders', '20')).toEqual({ code: 2, stdout: '', stderr: 'error: --reason must be 1 to 500 characters on one line\n' });
+  });
+
+  it('says when a change changed nothing', async () => {
+    await figway('rollout', 'orders', '35');
+    expect(await figway('rollout', 'orders', '35')).toEqual({ code: 0, stdout: 'orders: already 35% (source runtime); nothing changed\n', stderr: '' });
+    await figway('rollback', 'orders');
+    expect((await figway('rollback', 'orders')).stdout).toBe('orders: already rolled back to 0%; nothing changed; cohort staff still goes to the service\n');
+    await figway('clear', 'orders');
+    expect((await figway('clear', 'orders')).stdout).toBe("orders: no runtime change to clear: the file's rollout, 10%, applies; nothing changed\n");
+    expect((await figway('kill-switch', 'off')).stdout).toBe('kill switch: already off (routes follow their rollouts); nothing changed\n');
+  });
+
+  it('-H is --header; explain names the sticky keys it looked for, and says when no --ip was given', async () => {
+    const keyed = await figway('explain', 'GET', '/api/orders', '-H', 'x-user-id: alice');
+    expect(keyed.stdout).toContain('sticky key:    header:x-user-id\n');
+    const unkeyed = await figway('explain', 'GET', '/api/orders');
+    expect(unkeyed).toMatchObject({ code: 0, stderr: '' });
+    expect(unkeyed.stdout).toContain('reason:        unkeyed (no sticky key present: the route sends such requests to legacy)\n');
+    expect(unkeyed.stdout).toContain('sticky key:    none present (looked for user, header:x-user-id, cookie:sid, ip)\n');
+    expect(unkeyed.stdout).toContain('note: no --ip given, so this request has no address; a real one always has, and this route would key it by ip: add --ip <addr>\n');
+    expect((await figway('explain', 'GET', '/api/orders', '--ip', '10.0.0.1')).stdout).not.toContain('note:');
+    expect((JSON.parse((await figway('--json', 'explain', 'GET', '/api/orders')).stdout) as { sticky: string[] }).sticky).toEqual(['user', 'header:x-user-id', 'cookie:sid', 'ip']);
+  });
+
+  it('with --json, a failure is one JSON document on stdout too, with the same exit code', async () => {
+    expect(await figway('--json', 'rollout', 'ordrs', '5')).toEqual({
+      code: 1,
+      stdout: `${JSON.stringify({ error: { message: 'no route "ordrs" (routes: orders, users)', exitCode: 1, code: 'FIGWAY_ADMIN_NOT_FOUND' } }, null, 2)}\n`,
+      stderr: '',
+    });
+    const usage = await figway('rollout', 'orders', '--json', '--frobnicate');
+    expect(usage).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(usage.stdout)).toEqual({ error: { message: "unknown option '--frobnicate'", exitCode: 2 } });
+    const badPercent = await figway('--json', 'rollout', 'orders', '250');
+    expect(badPercent).toMatchObject({ code: 2, stderr: '' });
+    expect(JSON.parse(badPercent.stdout)).toMatchObject({ error: { exitCode: 2, message: expect.stringContaining('percent') } });
+    const unauthorized = await runCli(['--json', 'status'], { ...env, FIGWAY_ADMIN_TOKEN: 'not-the-token-0123456789' });
+    expect(unauthorized).toMatchObject({ code: 4, stderr: '' });
+    expect(JSON.parse(unauthorized.stdout)).toEqual({ error: { message: 'the admin API refused the token: pass --token or set FIGWAY_ADMIN_TOKEN', exitCode: 4 } });
   });
 
   it('exits 1 with the API message for an unknown route, changing nothing', async () => {

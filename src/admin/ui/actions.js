@@ -9,22 +9,25 @@ export async function setPercent(route, next) {
   const change = `${route.id}: ${percent(route.rollout.percent)} → ${percent(next)}`;
   const who = next === 0 ? 'Every caller goes to legacy.' : next === 100 ? 'Every caller goes to the service.' : `${percent(next)} of callers go to the service, the same ones every time.`;
   const detail = `${who} Applies at once on every replica and is kept across restarts.`;
-  if (!(await confirmChange(change, detail, { label: 'Apply' }))) return undefined;
-  await callApi('PUT', routePath(route.id, '/rollout'), { percent: next });
+  const confirmed = await confirmChange(change, detail, { label: 'Apply' });
+  if (!confirmed) return undefined;
+  await callApi('PUT', routePath(route.id, '/rollout'), { percent: next }, confirmed);
   return `${change} applied`;
 }
 
 export async function rollBack(route) {
   const change = `${route.id}: roll back ${percent(route.rollout.percent)} → 0%`;
-  if (!(await confirmChange(change, 'Every request of this route goes to legacy (cohorts still apply; the kill switch stops everything).', { label: 'Roll back', danger: true }))) return undefined;
-  await callApi('POST', routePath(route.id, '/rollback'));
+  const confirmed = await confirmChange(change, 'Every request of this route goes to legacy (cohorts still apply; the kill switch stops everything).', { label: 'Roll back', danger: true });
+  if (!confirmed) return undefined;
+  await callApi('POST', routePath(route.id, '/rollback'), undefined, confirmed);
   return `${change} applied`;
 }
 
 export async function clearRuntimeChange(route) {
   const change = `${route.id}: ${percent(route.rollout.percent)} → ${percent(route.fileRollout.percent)} (the file's rollout)`;
-  if (!(await confirmChange(change, 'Drops the runtime change: the rollout in the config file applies again.', { label: 'Clear' }))) return undefined;
-  await callApi('DELETE', routePath(route.id, '/rollout'));
+  const confirmed = await confirmChange(change, 'Drops the runtime change: the rollout in the config file applies again.', { label: 'Clear' });
+  if (!confirmed) return undefined;
+  await callApi('DELETE', routePath(route.id, '/rollout'), undefined, confirmed);
   return `${route.id}: runtime change cleared`;
 }
 
@@ -32,8 +35,9 @@ export async function setKillSwitch(on) {
   const [change, detail] = on
     ? ['Kill switch: turn ON', 'Every route sends every request to legacy, at once, on every replica.']
     : ['Kill switch: turn OFF', 'Routes follow their rollouts again.'];
-  if (!(await confirmChange(change, detail, { label: on ? 'Turn on' : 'Turn off', danger: on }))) return undefined;
-  await callApi('POST', '/kill-switch', { on });
+  const confirmed = await confirmChange(change, detail, { label: on ? 'Turn on' : 'Turn off', danger: on });
+  if (!confirmed) return undefined;
+  await callApi('POST', '/kill-switch', { on }, confirmed);
   return `kill switch ${on ? 'on' : 'off'}`;
 }
 
@@ -49,7 +53,8 @@ export async function stepProgressive(route, verb) {
   const [what, detail] = PROGRESSIVE[verb];
   const next = verb === 'promote' && step + 1 < steps.length ? ` → ${percent(steps[step + 1])}` : '';
   const change = `${route.id}: ${what} ${percent(steps[step])}${next}`;
-  if (!(await confirmChange(change, detail, { label: verb[0].toUpperCase() + verb.slice(1) }))) return undefined;
-  await callApi('POST', routePath(route.id, `/progressive/${verb}`));
+  const confirmed = await confirmChange(change, detail, { label: verb[0].toUpperCase() + verb.slice(1) });
+  if (!confirmed) return undefined;
+  await callApi('POST', routePath(route.id, `/progressive/${verb}`), undefined, confirmed);
   return `${change}: done`;
 }

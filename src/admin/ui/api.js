@@ -35,11 +35,14 @@ export function isValidActor(name) {
 
 /**
  * One call to the admin API. Resolves with the parsed JSON body; rejects with an ApiError for any
- * refusal (the API's error.message) or when the API cannot be reached.
+ * refusal (the API's error.message) or when the API cannot be reached. `reason`: why a change is
+ * made, kept in the audit log.
  */
-export async function callApi(method, path, body, token = session.token()) {
+export async function callApi(method, path, body, { token = session.token(), reason = '' } = {}) {
   const headers = { accept: 'application/json' };
   if (session.actor()) headers['x-figway-actor'] = session.actor();
+  // URI-encoded: a header carries only Latin-1, a reason may be in any language.
+  if (reason) headers['x-figway-reason'] = encodeURIComponent(reason);
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;

@@ -1,7 +1,7 @@
 // The admin page's entry: sign in, keep routes, live figures and the audit log fresh, and run changes.
 import { setKillSwitch } from './actions.js';
 import { callApi, isValidActor, routePath, session } from './api.js';
-import { AUDIT_SHOWN, renderAudit } from './audit.js';
+import { AUDIT_FETCHED, renderAudit } from './audit.js';
 import { byId, fill } from './dom.js';
 import { createRoutesTable } from './routes-table.js';
 import { renderSummary } from './summary.js';
@@ -66,7 +66,7 @@ async function login(event) {
   button.disabled = true;
   try {
     // The token is checked by the API itself; the page keeps it only once the API accepted it.
-    await callApi('GET', '/routes', undefined, token);
+    await callApi('GET', '/routes', undefined, { token });
   } catch (err) {
     return loginError(err.message);
   } finally {
@@ -106,13 +106,13 @@ async function load() {
     const [table, stats, audit, ready] = await Promise.all([
       callApi('GET', '/routes'),
       callApi('GET', '/stats'),
-      callApi('GET', `/audit?limit=${AUDIT_SHOWN}`).catch((err) => err),
+      callApi('GET', `/audit?limit=${AUDIT_FETCHED}`).catch((err) => err),
       callApi('GET', '/readyz').catch((err) => err),
     ]);
     const shadows = await loadShadows(table.routes);
     if (mine !== generation) return;
     renderSummary(table, stats, ready);
-    routesTable.render(table.routes, new Map(stats.routes.map((r) => [r.id, r])), shadows);
+    routesTable.render(table.routes, new Map(stats.routes.map((r) => [r.id, r])), shadows, audit instanceof Error ? [] : audit.entries);
     renderAudit(audit);
     if (byId('notice').dataset.tag === 'refresh') byId('notice').hidden = true;
   } catch (err) {

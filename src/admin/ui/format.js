@@ -75,6 +75,13 @@ export function change(before, after) {
   return `${value(before)} → ${value(after)}`;
 }
 
+/** The percent an audit entry's value gives its route: a rollout's, or a progressive schedule's step; undefined for anything else. */
+export function percentOf(v) {
+  if (isSchedule(v)) return v.state === 'rolled-back' ? 0 : v.steps[v.step];
+  if (isObject(v)) return typeof v.percent === 'number' ? v.percent : Array.isArray(v.steps) ? undefined : 100;
+  return undefined;
+}
+
 function value(v, key) {
   if (v === undefined || v === null) return '–';
   if (key === 'percent' && typeof v === 'number') return percent(v);

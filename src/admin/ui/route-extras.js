@@ -1,18 +1,22 @@
-// A route's second row: its progressive rollout and recent shadow-traffic differences, shown only when the API reports them.
+// A route's second row: its progressive rollout, recent shadow-traffic differences and rollout history, shown only when there are some.
 import { stepProgressive } from './actions.js';
 import { fill, h } from './dom.js';
 import * as fmt from './format.js';
+import { timelinePanel } from './timeline.js';
 
 const SAMPLES_SHOWN = 5;
 
-/** `update(route, shadow)`: shadow is GET /routes/:id/shadow's answer, null when the API has none, or an error. */
+/**
+ * `update(route, shadow, changes)`: shadow is GET /routes/:id/shadow's answer, null when the API has
+ * none, or an error; changes the route's rollout changes from the audit log (timeline.js).
+ */
 export function createRouteExtras(id, act, columns) {
   const cell = h('td', { colspan: columns });
   const row = h('tr', { class: 'extras', 'data-extras': id, hidden: true }, cell);
   return {
     row,
-    update(route, shadow) {
-      const parts = [route.progressive && progressivePanel(route, act), route.shadow && shadowPanel(route.shadow, shadow)].filter(Boolean);
+    update(route, shadow, changes) {
+      const parts = [route.progressive && progressivePanel(route, act), route.shadow && shadowPanel(route.shadow, shadow), timelinePanel(changes)].filter(Boolean);
       row.hidden = parts.length === 0;
       fill(cell, parts);
     },

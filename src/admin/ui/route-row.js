@@ -8,17 +8,18 @@ import * as fmt from './format.js';
  * user is still editing. `act` runs an action and reports its outcome.
  */
 export function createRouteRow(id, act) {
-  const td = (cls) => h('td', { class: cls });
+  // data-label: where the table is narrower than its columns, each row becomes a card and its cells say what they are.
+  const td = (cls, label) => h('td', { class: cls, 'data-label': label });
   const cells = {
-    route: td('route'),
-    match: td('match'),
-    upstream: td('upstream'),
-    auth: td('auth'),
-    limits: td('limits'),
-    rollout: td('rollout'),
-    service: td('side service'),
-    legacy: td('side legacy'),
-    strangled: td('strangled'),
+    route: td('route', 'Route'),
+    match: td('match', 'Match'),
+    upstream: td('upstream', 'Upstream'),
+    auth: td('auth', 'Auth'),
+    limits: td('limits', 'Limits'),
+    rollout: td('rollout', 'Rollout'),
+    service: td('side service', 'Service, this replica'),
+    legacy: td('side legacy', 'Legacy, this replica'),
+    strangled: td('strangled', 'Strangled, this replica'),
   };
   const number = h('input', { type: 'number', min: 0, max: 100, step: 0.01, class: 'percent-input', 'aria-label': `${id}: new percent`, 'data-route': id });
   const slider = h('input', { type: 'range', min: 0, max: 100, step: 1, 'aria-label': `${id}: new percent (slider)` });
@@ -28,7 +29,7 @@ export function createRouteRow(id, act) {
   const editor = h('div', { class: 'percent-editor' }, number, h('span', { class: 'unit' }, '%'), apply);
   // A progressive rollout's steps set its percent (the API refuses one set by hand): steer it below instead.
   const steered = h('div', { class: 'muted small steered' }, 'Set by the rollout steps: pause, resume or promote it below.');
-  const controls = h('td', { class: 'controls' }, editor, slider, steered, h('div', { class: 'buttons' }, rollback, clear));
+  const controls = h('td', { class: 'controls', 'data-label': 'Change' }, editor, slider, steered, h('div', { class: 'buttons' }, rollback, clear));
   const row = h('tr', { 'data-route': id }, Object.values(cells), controls);
 
   let route;
@@ -135,10 +136,13 @@ function tlsLine(tls) {
   return h('div', { class: 'muted small', 'data-tls': 'verified' }, `TLS: ${parts.join(', ')}`);
 }
 
-/** The service's health on this replica: a breaker that is not closed, and its latest failure (also one legacy absorbed). */
+/** The service's health on this replica: its breaker (a route with a fallback has one), and its latest failure (also one legacy absorbed). */
 function healthLines(route) {
-  const breaker = route.breaker && route.breaker !== 'closed' ? h('div', {}, h('span', { class: 'badge killed', 'data-breaker': route.breaker }, `breaker ${route.breaker}`)) : null;
+  const open = route.breaker && route.breaker !== 'closed';
+  const breaker = route.breaker
+    ? h('div', { class: 'small' }, h('span', { class: open ? 'badge killed' : 'badge', 'data-breaker': route.breaker, title: 'circuit breaker, on this replica' }, `breaker ${route.breaker}`))
+    : null;
   const failure = route.lastUpstreamError;
-  const last = failure ? h('div', { class: 'small bad', 'data-last-error': failure.code, title: failure.message }, `last error ${failure.code}, ${fmt.time(failure.at)}`) : null;
+  const last = failure ? h('div', { class: 'small bad', 'data-last-error': failure.code, title: `${failure.message} (on this replica)` }, `last error ${failure.code}, ${fmt.time(failure.at)}`) : null;
   return [breaker, last];
 }

@@ -6,8 +6,9 @@ import * as fmt from './format.js';
 export function renderSummary(table, stats, ready) {
   fill(byId('strangled'), fmt.share(stats.strangled));
   byId('strangled-bar').style.width = `${Math.round((stats.strangled ?? 0) * 100)}%`;
-  fill(byId('window'), stats.strangled === undefined ? `no routed traffic in the last ${stats.windowSeconds} s` : `of routed requests, last ${stats.windowSeconds} s`);
-  fill(byId('live-title'), `Live, last ${stats.windowSeconds} s`);
+  // Live figures are counted by the replica that answers: another replica behind the same Service sees other requests.
+  fill(byId('window'), stats.strangled === undefined ? `no routed traffic on this replica in the last ${stats.windowSeconds} s` : `of routed requests on this replica, last ${stats.windowSeconds} s`);
+  fill(byId('live-title'), `Live on this replica, last ${stats.windowSeconds} s`);
 
   const kill = byId('kill-state');
   fill(kill, table.killSwitch ? 'ON' : 'off');

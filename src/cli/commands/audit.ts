@@ -22,7 +22,7 @@ export function registerAudit(program: Command, io: CliIo): void {
     });
 }
 
-/** GET /audit?limit=n (or ?change=id), then prints TIME, ACTOR (SAID), ACTION, ROUTE, BEFORE → AFTER: the token's name, and in brackets who the caller said it was. */
+/** GET /audit?limit=n (or ?change=id), then prints TIME, ACTOR (SAID), ACTION, ROUTE, BEFORE → AFTER, REASON: the token's name, and in brackets who the caller said it was. */
 export async function showAudit(context: AdminContext, limit: number, change?: string): Promise<void> {
   const query: [string, string][] = change === undefined ? [['limit', String(limit)]] : [['change', change]];
   const answer = await context.client.call<{ entries: AuditEntryAnswer[] }>('GET', '/audit', { query, expect: ['entries'] });
@@ -34,8 +34,9 @@ export async function showAudit(context: AdminContext, limit: number, change?: s
     entry.action,
     entry.route ?? '-',
     describeChange(entry),
+    entry.reason ?? '-',
   ]);
-  printLine(context.io, formatTable(['TIME', 'ACTOR (SAID)', 'ACTION', 'ROUTE', 'BEFORE → AFTER'], rows));
+  printLine(context.io, formatTable(['TIME', 'ACTOR (SAID)', 'ACTION', 'ROUTE', 'BEFORE → AFTER', 'REASON'], rows));
 }
 
 /** `10% → 25%`, `off → on`, `v1 → v2`, `running at 10% (step 2 of 4) → paused at 10% (step 2 of 4)`, or the changed fields of a rollout. */

@@ -23,7 +23,7 @@ export function registerExplain(program: Command, io: CliIo): void {
     .description('show the route, service path, side and reason figway would pick for a request')
     .argument('<method>', 'HTTP method, e.g. GET')
     .argument('<path>', 'path and query string, e.g. /api/orders/7')
-    .option('--header <name:value>', 'a request header (repeatable)', collect)
+    .option('-H, --header <name:value>', 'a request header (repeatable)', collect)
     .option('--cookie <name=value>', 'a cookie (repeatable)', collect)
     .option('--user <field=value>', 'a field of req.user; the user id field gives sticky key "user" (repeatable)', collect)
     .option('--ip <addr>', 'the client address, as Express resolves req.ip')
@@ -49,6 +49,10 @@ export async function explainRequest(context: AdminContext, method: string, path
   const answer = await context.client.call<ExplainAnswer>('GET', '/explain', { query, expect: ['matched'] });
   if (context.json) return printJson(context.io, answer);
   printLine(context.io, describeExplanation(answer));
+  // A real request always has an address: without --ip, a route keyed by it is explained as if it had none.
+  if (answer.matched && answer.decision.reason === 'unkeyed' && options.ip === undefined && answer.sticky.includes('ip')) {
+    printLine(context.io, 'note: no --ip given, so this request has no address; a real one always has, and this route would key it by ip: add --ip <addr>');
+  }
 }
 
 /** The explanation as aligned `label: value` lines. */
@@ -63,7 +67,7 @@ export function describeExplanation(answer: ExplainAnswer): string {
     ['side', decision.side],
     ['reason', describeReason(answer)],
     ['bucket', decision.bucket?.toString()],
-    ['sticky key', decision.stickyKey],
+    ['sticky key', decision.reason === 'unkeyed' ? `none present (looked for ${answer.sticky.join(', ')})` : decision.stickyKey],
     ['cohort', decision.cohort],
   ]);
 }

@@ -12,12 +12,12 @@ export function registerKillSwitch(program: Command, io: CliIo): void {
     .action((state: 'on' | 'off' | undefined, _options: object, command: Command) => killSwitch(adminContext(command, io), state));
 }
 
-/** GET /kill-switch, or POST it with `{"on": true|false}`, then prints the state. */
+/** GET /kill-switch, or POST it with `{"on": true|false}`, then prints the state (and when it already was so). */
 export async function killSwitch(context: AdminContext, state: 'on' | 'off' | undefined): Promise<void> {
-  const answer =
-    state === undefined
-      ? await context.client.call<{ on: boolean }>('GET', '/kill-switch', { expect: ['on'] })
-      : await context.client.call<{ on: boolean }>('POST', '/kill-switch', { body: { on: state === 'on' }, expect: ['on'] });
+  const before = await context.client.call<{ on: boolean }>('GET', '/kill-switch', { expect: ['on'] });
+  const answer = state === undefined ? before : await context.client.call<{ on: boolean }>('POST', '/kill-switch', { body: { on: state === 'on' }, expect: ['on'] });
   if (context.json) return printJson(context.io, answer);
-  printLine(context.io, answer.on ? 'kill switch: on (every route sends every request to legacy)' : 'kill switch: off (routes follow their rollouts)');
+  const already = state !== undefined && before.on === answer.on ? 'already ' : '';
+  const nothing = already ? '; nothing changed' : '';
+  printLine(context.io, answer.on ? `kill switch: ${already}on (every route sends every request to legacy)${nothing}` : `kill switch: ${already}off (routes follow their rollouts)${nothing}`);
 }

@@ -32,6 +32,8 @@ const DOCUMENTED_LOGS = [
   (line) => line.msg.startsWith('figway: config change rejected'),
   (line) => line.msg.startsWith('figway: the rate-limit store is unreachable'),
   (line) => line.msg.startsWith('figway: could not write the reload to the audit log'),
+  // The soak flips a rollout at runtime and rewrites the file: a reload says the runtime change keeps the file's value from applying.
+  (line) => /^figway: [^:]+: the file says .+, but a runtime change keeps /.test(line.msg),
   // The soak's app keeps its parser in front of figway, so bodies are replayed; figway says so once.
   (line) => line.msg.startsWith('figway: a body parser mounted before figway read the body'),
 ];

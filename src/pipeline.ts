@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contextOf, RequestContext } from './context.js';
 import { sendError } from './error-response.js';
+import { legacyUrl } from './legacy-url.js';
+import { pluginError } from './plugins/plugin-error.js';
 import { FigwayError } from './errors.js';
 import { recallMatch } from './proxy/attach-body-keeper.js';
 import type { Forward } from './proxy/forward.js';
@@ -16,6 +18,9 @@ import type { BoundHook, Snapshot, StageName } from './snapshot.js';
 import type { FigwayContext } from './types.js';
 
 type Next = (err?: unknown) => void;
+
+/** The pipeline as every entry point runs it (middleware, server mode, upgrades): a request, its response, and what comes after figway. */
+export type Pipeline = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 /** A step returns a promise only when it has to wait; the common path stays synchronous. */
 type Step = (ctx: RequestContext, next: Next) => void | Promise<void>;
 
@@ -38,7 +43,7 @@ export interface PipelineDeps {
  * Builds the middleware. An unmatched request calls `next()` after one table lookup and nothing
  * else; a matched one runs the steps below in order until one answers the response.
  */
-export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
+export function createPipeline(deps: PipelineDeps): Pipeline {
   const steps: readonly Step[] = [
     hooks('onRequest'),
     hooks('identify'),
@@ -102,11 +107,7 @@ function decide(ctx: RequestContext, deps: PipelineDeps): Decision {
  */
 function toLegacy(ctx: RequestContext, next: Next): void {
   stopKeeping(ctx.req);
-  if (ctx.receivedPath !== ctx.path) {
-    const req = ctx.req as IncomingMessage & { baseUrl?: string };
-    const base = req.baseUrl ?? '';
-    if (ctx.path.startsWith(base)) req.url = `${ctx.path.slice(base.length) || '/'}${ctx.search}`;
-  }
+  if (ctx.receivedPath !== ctx.path) ctx.req.url = legacyUrl(ctx);
   next();
 }
 
@@ -182,11 +183,6 @@ function observe(ctx: RequestContext): void {
 /** The response is answered, or the client is gone and nobody is left to answer. */
 function answered(res: ServerResponse): boolean {
   return res.headersSent || res.writableEnded || res.destroyed || res.socket?.destroyed === true;
-}
-
-function pluginError(plugin: string, err: unknown): FigwayError {
-  if (err instanceof FigwayError) return err;
-  return new FigwayError('FIGWAY_PLUGIN_FAILED', `plugin "${plugin}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 function fail(ctx: RequestContext, err: unknown): void {

@@ -1,4 +1,5 @@
 // Service and legacy side by side over a sliding window, per route: rate, error rate, latency quantiles.
+import type { Side } from '../rollout/decision.js';
 
 const SLOTS = 12;
 const BUCKETS = 56;
@@ -19,7 +20,6 @@ export interface SideFigures {
   readonly p99: number | undefined;
 }
 
-export type Side = 'service' | 'legacy';
 
 interface SlotSide {
   requests: number;

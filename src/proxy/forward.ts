@@ -2,10 +2,11 @@
 import { performance } from 'node:perf_hooks';
 import type { RequestContext } from '../context.js';
 import { FigwayError } from '../errors.js';
+import { legacyUrl } from '../legacy-url.js';
 import type { ProxyResponse } from '../types.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { EngineName, Exchange, Forwarder } from './forwarder.js';
-import { asPluginError } from './plugin-error.js';
+import { asPluginError, pluginError } from '../plugins/plugin-error.js';
 import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js';
 import { createHttpProxyMiddlewareForwarder } from './engines/http-proxy-middleware.js';
 import { createUndiciForwarder } from './engines/undici.js';
@@ -33,7 +34,13 @@ export interface Dispatch {
 export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => EngineName, bodyReplayed: (ctx: RequestContext) => void): Dispatch {
   const exchange: Exchange = {
     prepare(ctx, outgoing) {
-      for (const hook of ctx.compiled.hooks.onProxyRequest) hook.fn(outgoing, ctx, hook.options);
+      for (const hook of ctx.compiled.hooks.onProxyRequest) {
+        try {
+          hook.fn(outgoing, ctx, hook.options);
+        } catch (err) {
+          throw pluginError(hook.plugin, err);
+        }
+      }
     },
     answered,
     present,
@@ -73,7 +80,13 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
   function present(ctx: RequestContext, head: ProxyResponse): boolean {
     try {
       prepareResponseHeaders(head.headers, ctx.req, ctx.compiled);
-      for (const hook of ctx.compiled.hooks.onProxyResponse) hook.fn(head, ctx, hook.options);
+      for (const hook of ctx.compiled.hooks.onProxyResponse) {
+        try {
+          hook.fn(head, ctx, hook.options);
+        } catch (err) {
+          throw pluginError(hook.plugin, err);
+        }
+      }
     } catch (err) {
       // Nothing is copied to the client yet, so it still gets a proper error.
       ctx.failed = true;
@@ -161,8 +174,7 @@ function fallBack(ctx: RequestContext): boolean {
   ctx.fellBack = true;
   ctx.failed = true;
   // An engine may have put the service's path in req.url; the monolith routes on the public one.
-  const base = (req as { baseUrl?: string }).baseUrl ?? '';
-  req.url = `${ctx.path.slice(base.length) || '/'}${ctx.search}`;
+  req.url = legacyUrl(ctx);
   ctx.legacy();
   return true;
 }

@@ -1,10 +1,9 @@
 // Server mode: figway as the server's request listener, in front of the Express app's whole stack.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Pipeline } from '../pipeline.js';
 import type { Logger } from 'pino';
 import type { FigwayConfig } from '../config/schema.js';
 import { arrivedFor, arrivedThrough, type ExpressApp } from './express-request.js';
-
-type Pipeline = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /**
  * The request listener of `gateway.wrap(app)`. Every request runs figway's pipeline first: one

@@ -6,6 +6,7 @@ import { redactUrl } from '../observe/redact.js';
 import type { Forwarder } from '../proxy/forwarder.js';
 import { hasBody } from '../proxy/keep-body.js';
 import { BUCKETS } from '../rollout/bucket.js';
+import type { Side } from '../rollout/decision.js';
 import type { CompiledShadow } from '../snapshot.js';
 import { withTimeout } from '../with-timeout.js';
 import { callLegacy, SHADOW_HEADER } from './call-legacy.js';
@@ -102,5 +103,4 @@ export class Shadower {
   }
 }
 
-type Side = 'service' | 'legacy';
 type ShadowSampleSide = { status: number } | { error: string };

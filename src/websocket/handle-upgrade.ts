@@ -1,11 +1,10 @@
 // Upgrade requests through the same stages as HTTP: match, identify, limit, decide, then a WebSocket to the service or the app's handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Pipeline } from '../pipeline.js';
 import type { Duplex } from 'node:stream';
 import { arrivedFor, type ExpressApp } from '../server/express-request.js';
 import { responseOnSocket } from './socket-response.js';
 import type { UpgradeHandler } from './upgrade-dispatcher.js';
-
-type Pipeline = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 const heads = new WeakMap<IncomingMessage, Buffer>();
 

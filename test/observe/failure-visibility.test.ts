@@ -97,7 +97,8 @@ describe.each(GATEWAY_SETUPS)('failures absorbed by fallback are visible ($label
   it("counts a plugin's failure as figway's, not the service's: no upstream error, no breaker", async () => {
     const before = await admin('/routes/flaky');
     const reply = await request(monolith.url, '/api/flaky', { headers: { 'x-stamp': 'bug' } });
-    expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED' } });
+    // Named, in both engines: the plugin's author learns which hook of theirs threw.
+    expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED', message: 'plugin "stamp" failed: plugin bug' } });
     expect((await registry.metrics()).includes('code="FIGWAY_PLUGIN_FAILED"')).toBe(false);
     expect((await admin('/routes/flaky')).lastUpstreamError).toEqual(before.lastUpstreamError);
   });

@@ -3,6 +3,7 @@ const { randomBytes } = require('node:crypto');
 const http = require('node:http');
 const { createOrdersService } = require('./services/orders.cjs');
 const { createUsersService } = require('./services/users.cjs');
+const { stopOnSignals } = require('./stop-on-signals.cjs');
 
 const HOST = '127.0.0.1';
 
@@ -69,13 +70,7 @@ Change the rollout at runtime, no restart (in another terminal, in this folder):
 Change the share without touching code: ORDERS_PERCENT=50 npm start
 Stop with Ctrl-C.`);
 
-  const stop = async () => {
-    for (const server of [monolith, orders, users]) server?.close();
-    await gateway.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals({ monolith, gateway, services: [orders, users].filter(Boolean) });
 }
 
 main().catch((err) => {

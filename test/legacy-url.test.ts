@@ -7,13 +7,8 @@ const mountedAt = (baseUrl?: string) => ({ baseUrl }) as unknown as IncomingMess
 
 describe('legacyUrl', () => {
   it('is the matched path with the query, relative to where figway is mounted', () => {
-    expect(legacyUrl({ req: mountedAt(), path: '/api/orders/7', receivedPath: '/api//orders/./7', search: '?x=1' })).toBe('/api/orders/7?x=1');
-    expect(legacyUrl({ req: mountedAt('/api'), path: '/api/orders/7', receivedPath: '/api//orders/./7', search: '' })).toBe('/orders/7');
-    expect(legacyUrl({ req: mountedAt('/api'), path: '/api', receivedPath: '/api/', search: '?a' })).toBe('/?a');
-  });
-
-  it('is the path as received when normalising took the matched one out from under the mount path', () => {
-    // Mounted at /shop, /shop/../api/orders matched /api/orders: the monolith's router still routes what Express gave it.
-    expect(legacyUrl({ req: mountedAt('/shop'), path: '/api/orders', receivedPath: '/shop/../api/orders', search: '?q' })).toBe('/../api/orders?q');
+    expect(legacyUrl({ req: mountedAt(), path: '/api/orders/7', search: '?x=1' })).toBe('/api/orders/7?x=1');
+    expect(legacyUrl({ req: mountedAt('/api'), path: '/api/orders/7', search: '' })).toBe('/orders/7');
+    expect(legacyUrl({ req: mountedAt('/api'), path: '/api', search: '?a' })).toBe('/?a');
   });
 });

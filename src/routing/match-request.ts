@@ -35,6 +35,11 @@ function matchOriginForm<R extends Matchable>(table: RouteTable<R>, req: Incomin
   const received = query === -1 ? target : target.slice(0, query);
   const path = normalizePath(received);
   if (typeof path !== 'string') return refuseIfReachable(table, req, path.reason, [path.strict, path.lenient]);
+  // Mounted under a path, figway sees only what Express routed there: a path that normalising takes
+  // out from under it (/shop/../api/orders) is one Express gave this router and the app's /api
+  // handlers (and their auth) never saw, so it must not reach a route of figway's either.
+  const base = (req as { baseUrl?: string }).baseUrl;
+  if (base && !isUnder(path, base)) return refuseIfReachable(table, req, 'path leaves the mount path', [path]);
   const route = table.find(req, path);
   if (route === undefined) return undefined;
   return { route, path, search: query === -1 ? '' : target.slice(query), receivedPath: received };
@@ -63,6 +68,11 @@ function matchUnusualTarget<R extends Matchable>(table: RouteTable<R>, req: Inco
   }
   const end = afterAuthority.search(/[?#]/);
   return refuseIfReachable(table, req, 'unusual request target', [end === -1 ? afterAuthority : afterAuthority.slice(0, end)]);
+}
+
+/** `path` is `base` or below it, segment by segment (`/shopping` is not under `/shop`). */
+export function isUnder(path: string, base: string): boolean {
+  return path.startsWith(base) && (path.length === base.length || path.charCodeAt(base.length) === 47 /* / */);
 }
 
 function refuseIfReachable<R extends Matchable>(table: RouteTable<R>, req: IncomingMessage, reason: string, readings: string[]): Refused | undefined {

@@ -189,3 +189,36 @@ describe.each(EXPRESS_VERSIONS)('path ambiguity (%s)', (_label, express) => {
     });
   });
 });
+
+describe.each(EXPRESS_VERSIONS)('a path that normalising takes out from under the mount path (%s)', (_label, express) => {
+  let service: Upstream;
+  let monolith: Monolith;
+
+  beforeAll(async () => {
+    service = await startUpstream('service');
+    monolith = await startMonolith(
+      express,
+      { config: { routes: [{ id: 'orders', match: { path: '/api/orders' }, upstream: service.url }, { id: 'cart', match: { path: '/shop/cart' }, upstream: service.url }] } },
+      {
+        // The app guards /api itself; figway is mounted under /shop only.
+        before: [(req, res, next) => (req.url.startsWith('/api/') ? void res.status(401).json({ guard: 'app' }) : next())],
+        mountPath: '/shop',
+      },
+    );
+  });
+  afterAll(async () => {
+    await monolith.close();
+    await service.close();
+  });
+
+  it('is refused, never sent to the route it would reach past the app\'s own guard', async () => {
+    expect((await request(monolith.url, '/api/orders')).json()).toEqual({ guard: 'app' });
+    for (const target of ['/shop/../api/orders', '/shop/%2e%2e/api/orders', '/shop/./../api/orders/7']) {
+      const reply = await request(monolith.url, target);
+      expect(reply.status, target).toBe(400);
+      expect(reply.json(), target).toMatchObject({ error: { code: 'FIGWAY_REQUEST_BAD_PATH' } });
+    }
+    expect(service.received).toEqual([]);
+    expect((await request(monolith.url, '/shop/cart')).json()).toMatchObject({ service: 'service', url: '/shop/cart' });
+  });
+});

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { compileConditions } from '../../src/routing/match-conditions.js';
-import { matchRequest } from '../../src/routing/match-request.js';
+import { isUnder, matchRequest } from '../../src/routing/match-request.js';
 import { parsePathPattern, type PathPattern } from '../../src/routing/path-pattern.js';
 import { RouteTable } from '../../src/routing/route-table.js';
 
@@ -122,5 +122,14 @@ describe('matchRequest: ambiguous paths', () => {
     expect(matchRequest(table, req({ url: '/files/a%2Fb' }))).toBeUndefined();
     expect(matchRequest(table, req({ url: '/api%2F..%2Fnothing' }))).toBeUndefined();
     expect(matchRequest(table, req({ url: '/files%2F..%2Fadmin' }, 'GET'))).toBeUndefined();
+  });
+});
+
+describe('isUnder', () => {
+  it('is true for the mount path and below it, segment by segment', () => {
+    expect(isUnder('/shop', '/shop')).toBe(true);
+    expect(isUnder('/shop/cart', '/shop')).toBe(true);
+    expect(isUnder('/shopping/cart', '/shop')).toBe(false);
+    expect(isUnder('/api/orders', '/shop')).toBe(false);
   });
 });

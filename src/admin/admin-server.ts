@@ -135,13 +135,13 @@ function changeIdOf(req: IncomingMessage): { changeId?: string } {
 function reasonOf(req: IncomingMessage): { reason?: string } {
   const sent = req.headers['x-figway-reason'];
   if (sent === undefined) return {};
-  let reason: string | undefined;
+  let reason: string;
   try {
-    reason = typeof sent === 'string' ? decodeURIComponent(sent).trim() : undefined;
+    reason = decodeURIComponent(String(sent)).trim();
   } catch {
-    reason = undefined;
+    throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', 'X-Figway-Reason must be URI-encoded (encodeURIComponent): a "%" not followed by two hex digits is not');
   }
-  if (reason === undefined || !REASON.pattern.test(reason)) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `X-Figway-Reason must be ${REASON.rule}`);
+  if (!REASON.pattern.test(reason)) throw new FigwayError('FIGWAY_ADMIN_BAD_REQUEST', `X-Figway-Reason must be ${REASON.rule}`);
   return { reason };
 }
 

@@ -14,6 +14,11 @@ export interface AdminContext {
   readonly client: AdminClient;
   readonly json: boolean;
   readonly io: CliIo;
+  /**
+   * A --change-id was given: the command may retry a change already applied (the way an unknown
+   * outcome is settled), so finding the state unchanged does not mean the change changed nothing.
+   */
+  readonly retry: boolean;
 }
 
 /** The global options as commander parsed them. */
@@ -43,7 +48,7 @@ export function adminContext(command: Command, io: CliIo): AdminContext {
   const reason = options.reason?.trim();
   if (reason !== undefined && !REASON.pattern.test(reason)) throw usageError(`--reason must be ${REASON.rule}`);
   const client = createAdminClient({ url, token, actor: currentUser(io.env), timeoutMs: io.timeoutMs ?? DEFAULT_TIMEOUT_MS, changeId, reason });
-  return { client, json: options.json === true, io };
+  return { client, json: options.json === true, io, retry: options.changeId !== undefined };
 }
 
 /** Whether `--json` was given, for the commands that read a file. */

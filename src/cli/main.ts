@@ -50,6 +50,11 @@ function failed(err: unknown, io: CliIo): number {
  */
 function failedAsJson(err: unknown, io: CliIo): number {
   if (err instanceof CommanderError && err.exitCode === 0) return EXIT.OK;
+  // No command: commander printed the help, which is the answer; the exit code says it was a usage error.
+  if (err instanceof CommanderError && err.code === 'commander.help') {
+    printJson(io, { error: { message: 'no command given: figway --help lists them', exitCode: EXIT.USAGE } });
+    return EXIT.USAGE;
+  }
   const exitCode = err instanceof CliError ? err.exitCode : err instanceof CommanderError ? EXIT.USAGE : EXIT.REFUSED;
   if (err instanceof CliError && !err.message) return exitCode;
   const message =

@@ -137,7 +137,7 @@ export class Controller {
       try {
         next = await this.compileInSlices(loaded, this.snapshot.state, version + 1);
         // The app became known meanwhile (attach): its case sensitivity decides matching, and may refuse the config.
-        if (this.appCaseSensitive !== appCaseSensitive) next = this.compile(loaded, this.snapshot.state, this.version + 1);
+        if (this.appCaseSensitive !== appCaseSensitive) next = await this.compileInSlices(loaded, this.snapshot.state, this.version + 1);
       } catch (err) {
         const error = this.rejected(err);
         throw error instanceof FigwayConfigError ? await loader.locate(error) : error;

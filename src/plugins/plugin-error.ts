@@ -7,7 +7,10 @@ export function pluginError(plugin: string, err: unknown): FigwayError {
   return new FigwayError('FIGWAY_PLUGIN_FAILED', `plugin "${plugin}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
-/** `err` as a FigwayError: itself when it is one (a hook's, named by pluginError), else FIGWAY_PLUGIN_FAILED with it as the cause. */
-export function asPluginError(err: unknown): FigwayError {
-  return err instanceof FigwayError ? err : new FigwayError('FIGWAY_PLUGIN_FAILED', `a plugin hook failed: ${String(err)}`, { cause: err });
+/**
+ * An error while a request to a service was prepared or its answer presented, as a FigwayError: a
+ * hook's is one already (pluginError names its plugin), anything else is figway's own.
+ */
+export function asPreparingError(err: unknown): FigwayError {
+  return err instanceof FigwayError ? err : new FigwayError('FIGWAY_INTERNAL', 'internal figway error', { cause: err });
 }

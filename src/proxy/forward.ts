@@ -6,7 +6,7 @@ import { legacyUrl } from '../legacy-url.js';
 import type { ProxyResponse } from '../types.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { EngineName, Exchange, Forwarder } from './forwarder.js';
-import { asPluginError, pluginError } from '../plugins/plugin-error.js';
+import { asPreparingError, pluginError } from '../plugins/plugin-error.js';
 import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js';
 import { createHttpProxyMiddlewareForwarder } from './engines/http-proxy-middleware.js';
 import { createUndiciForwarder } from './engines/undici.js';
@@ -90,7 +90,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     } catch (err) {
       // Nothing is copied to the client yet, so it still gets a proper error.
       ctx.failed = true;
-      ctx.answerError(asPluginError(err));
+      ctx.answerError(asPreparingError(err));
       return false;
     }
     return true;

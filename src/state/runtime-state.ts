@@ -60,9 +60,10 @@ export const CHANGE_ID = { pattern: /^[\w.:-]{1,100}$/, rule: '1 to 100 letters,
 
 /**
  * The rule for a change's reason (the CLI's --reason, the admin API's X-Figway-Reason): one line of
- * text, any script, kept in the audit log beside the change.
+ * text, any script, kept in the audit log beside the change. No control or format characters: a
+ * bidi override or a zero-width character would make an audit row read other than it is.
  */
-export const REASON = { pattern: /^[^\p{Cc}]{1,500}$/u, rule: '1 to 500 characters on one line' } as const;
+export const REASON = { pattern: /^[^\p{Cc}\p{Cf}]{1,500}$/u, rule: '1 to 500 characters on one line, without control or format characters' } as const;
 
 /** Change ids a state remembers: a retry (same id) of any of the last this many changes is not applied again. */
 export const RECENT_CHANGES = 100;

@@ -124,9 +124,14 @@ describe('admin API', () => {
       expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_ADMIN_BAD_REQUEST', message: expect.stringContaining(reason) } });
     }
     expect((await call('PUT', '/routes/nope/rollout', { percent: 5 })).status).toBe(404);
-    for (const reason of ['two%0Alines', '%E0%A4%A', 'x'.repeat(501)]) {
-      const reply = await adminCall(admin, TOKEN, 'PUT', '/routes/orders/rollout', { percent: 5 }, { 'x-figway-reason': reason });
-      expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_ADMIN_BAD_REQUEST', message: 'X-Figway-Reason must be 1 to 500 characters on one line' } });
+    for (const [reason, message] of [
+      ['two%0Alines', 'X-Figway-Reason must be 1 to 500 characters on one line, without control or format characters'],
+      ['reads%20%E2%80%AEbackwards', 'X-Figway-Reason must be 1 to 500 characters on one line, without control or format characters'],
+      ['x'.repeat(501), 'X-Figway-Reason must be 1 to 500 characters on one line, without control or format characters'],
+      ['5% errors', 'X-Figway-Reason must be URI-encoded (encodeURIComponent): a "%" not followed by two hex digits is not'],
+    ]) {
+      const reply = await adminCall(admin, TOKEN, 'PUT', '/routes/orders/rollout', { percent: 5 }, { 'x-figway-reason': reason as string });
+      expect(reply.json(), reason).toMatchObject({ error: { code: 'FIGWAY_ADMIN_BAD_REQUEST', message } });
     }
     expect((await call('GET', '/routes')).json<{ stateRevision: number }>().stateRevision).toBe(before);
   });

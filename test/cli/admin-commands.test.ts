@@ -202,7 +202,8 @@ describe('figway admin commands against a running gateway', () => {
 
   it('--change-id makes a command a change applied at most once; audit --change finds it, or says it was not applied', async () => {
     expect(await figway('--change-id', 'ops-42', 'rollout', 'orders', '30')).toMatchObject({ code: 0 });
-    expect(await figway('--change-id', 'ops-42', 'rollout', 'orders', '30')).toMatchObject({ code: 0 });
+    // The retry finds the change applied: that is not "nothing changed".
+    expect(await figway('--change-id', 'ops-42', 'rollout', 'orders', '30')).toEqual({ code: 0, stdout: 'orders: 30% (was 30%, source runtime)\n', stderr: '' });
     const found = tableRows((await figway('audit', '--change', 'ops-42')).stdout, 'TIME');
     expect(found.map((row) => row.slice(1))).toEqual([[`admin (${os.userInfo().username})`, 'rollout', 'orders', '12.5% → 30%', '-']]);
     expect(await figway('audit', '--change', 'never-sent')).toMatchObject({ code: 0, stdout: 'change never-sent is not among the last 1000 changes in the audit log: it was not applied\n' });
@@ -224,7 +225,7 @@ describe('figway admin commands against a running gateway', () => {
     ]);
     const entries = (JSON.parse((await figway('--json', 'audit', '--limit', '1')).stdout) as { entries: { reason?: string }[] }).entries;
     expect(entries[0]?.reason).toBe('vérifié: rollback demandé');
-    expect(await figway('--reason', 'two\nlines', 'rollout', 'orders', '20')).toEqual({ code: 2, stdout: '', stderr: 'error: --reason must be 1 to 500 characters on one line\n' });
+    expect(await figway('--reason', 'two\nlines', 'rollout', 'orders', '20')).toEqual({ code: 2, stdout: '', stderr: 'error: --reason must be 1 to 500 characters on one line, without control or format characters\n' });
   });
 
   it('says when a change changed nothing', async () => {
@@ -261,6 +262,12 @@ describe('figway admin commands against a running gateway', () => {
     const badPercent = await figway('--json', 'rollout', 'orders', '250');
     expect(badPercent).toMatchObject({ code: 2, stderr: '' });
     expect(JSON.parse(badPercent.stdout)).toMatchObject({ error: { exitCode: 2, message: expect.stringContaining('percent') } });
+    const bareJson = await figway('--json');
+    expect(bareJson.code).toBe(2);
+    expect(JSON.parse(bareJson.stdout)).toEqual({ error: { message: 'no command given: figway --help lists them', exitCode: 2 } });
+    const badFile = await figway('--json', 'routes', new URL('./fixtures/needs-env-and-bad.yaml', import.meta.url).pathname);
+    expect(badFile).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(badFile.stdout)).toMatchObject({ ok: false, problems: expect.arrayContaining([expect.objectContaining({ path: 'upstreams.orders.url' })]) });
     const unauthorized = await runCli(['--json', 'status'], { ...env, FIGWAY_ADMIN_TOKEN: 'not-the-token-0123456789' });
     expect(unauthorized).toMatchObject({ code: 4, stderr: '' });
     expect(JSON.parse(unauthorized.stdout)).toEqual({ error: { message: 'the admin API refused the token: pass --token or set FIGWAY_ADMIN_TOKEN', exitCode: 4 } });

@@ -16,7 +16,7 @@ export function createRouteExtras(id, act, columns) {
   return {
     row,
     update(route, shadow, changes) {
-      const parts = [route.progressive && progressivePanel(route, act), route.shadow && shadowPanel(route.shadow, shadow), timelinePanel(changes)].filter(Boolean);
+      const parts = [route.progressive && progressivePanel(route, act), route.shadow && shadowPanel(route.shadow, shadow), timelinePanel(changes, route.rollout.percent)].filter(Boolean);
       row.hidden = parts.length === 0;
       fill(cell, parts);
     },

@@ -20,8 +20,10 @@ export function rolloutChanges(entries, routeId) {
 /**
  * The panel, or null for a route the audit log shows no change of. Changes are spaced evenly, not by
  * time: a route changed three times in an hour and then left for a week reads as the steps it took.
+ * The line ends at `now`, the route's percent as it serves (a reload of the file moves it without a
+ * route entry in the audit log).
  */
-export function timelinePanel(changes) {
+export function timelinePanel(changes, now) {
   if (changes.length === 0) return null;
   const step = (WIDTH - 2 * PAD) / changes.length;
   const x = (index) => PAD + index * step;
@@ -32,10 +34,10 @@ export function timelinePanel(changes) {
     points.push(`${x(index)},${y(level)}`, `${x(index)},${y(c.to)}`);
     level = c.to;
   });
-  points.push(`${WIDTH - PAD},${y(level)}`);
+  points.push(`${WIDTH - PAD},${y(level)}`, `${WIDTH - PAD},${y(now)}`);
   const chart = svg(
     'svg',
-    { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'timeline-chart', role: 'img', 'aria-label': `rollout percent over time, now ${fmt.percent(level)}` },
+    { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'timeline-chart', role: 'img', 'aria-label': `rollout percent over its recent changes, now ${fmt.percent(now)}` },
     svg('line', { x1: PAD, x2: WIDTH - PAD, y1: y(0), y2: y(0), class: 'axis' }),
     svg('line', { x1: PAD, x2: WIDTH - PAD, y1: y(100), y2: y(100), class: 'axis' }),
     svg('polyline', { points: points.join(' ') }),
@@ -45,7 +47,7 @@ export function timelinePanel(changes) {
   return h(
     'div',
     { class: 'panel timeline', 'data-panel': 'timeline' },
-    h('h4', {}, 'Rollout history'),
+    h('h4', {}, 'Recent rollout changes'),
     chart,
     h('ol', { class: 'changes small' }, listed.map((c) => h('li', {}, describe(c)))),
   );

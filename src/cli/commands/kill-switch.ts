@@ -12,12 +12,17 @@ export function registerKillSwitch(program: Command, io: CliIo): void {
     .action((state: 'on' | 'off' | undefined, _options: object, command: Command) => killSwitch(adminContext(command, io), state));
 }
 
-/** GET /kill-switch, or POST it with `{"on": true|false}`, then prints the state (and when it already was so). */
+/**
+ * GET /kill-switch, or POST it with `{"on": true|false}`, then prints the state. Before a change it
+ * reads the state, to say when the switch already was so; with --json or --change-id (a retry) it
+ * does not: the answer is the API's alone, and the emergency action waits on one call, not two.
+ */
 export async function killSwitch(context: AdminContext, state: 'on' | 'off' | undefined): Promise<void> {
-  const before = await context.client.call<{ on: boolean }>('GET', '/kill-switch', { expect: ['on'] });
-  const answer = state === undefined ? before : await context.client.call<{ on: boolean }>('POST', '/kill-switch', { body: { on: state === 'on' }, expect: ['on'] });
+  const read = () => context.client.call<{ on: boolean }>('GET', '/kill-switch', { expect: ['on'] });
+  const before = state === undefined || (!context.json && !context.retry) ? await read() : undefined;
+  const answer = state === undefined ? (before as { on: boolean }) : await context.client.call<{ on: boolean }>('POST', '/kill-switch', { body: { on: state === 'on' }, expect: ['on'] });
   if (context.json) return printJson(context.io, answer);
-  const already = state !== undefined && before.on === answer.on ? 'already ' : '';
+  const already = state !== undefined && before?.on === answer.on ? 'already ' : '';
   const nothing = already ? '; nothing changed' : '';
   printLine(context.io, answer.on ? `kill switch: ${already}on (every route sends every request to legacy)${nothing}` : `kill switch: ${already}off (routes follow their rollouts)${nothing}`);
 }

@@ -37,7 +37,7 @@ export async function clearRuntimeChange(context: AdminContext, routeId: string)
   const before = await context.client.call<RouteAnswer>('GET', path, { expect: ROUTE_FIELDS });
   const after = await context.client.call<RouteAnswer>('DELETE', `${path}/rollout`, { expect: ROUTE_FIELDS });
   if (context.json) return printJson(context.io, after);
-  if (unchanged(before, after)) printLine(context.io, `${after.id}: no runtime change to clear: the file's rollout, ${percentOf(after)}, applies; nothing changed`);
+  if (unchanged(context, before, after)) printLine(context.io, `${after.id}: no runtime change to clear: the file's rollout, ${percentOf(after)}, applies; nothing changed`);
   else printLine(context.io, `${after.id}: back to the file's rollout, ${percentOf(after)} (was ${percentOf(before)})`);
   warnIfKilled(context.io, after);
 }
@@ -49,7 +49,7 @@ export async function setRollout(context: AdminContext, routeId: string, percent
   const before = await context.client.call<RouteAnswer>('GET', path, { expect: ROUTE_FIELDS });
   const after = await context.client.call<RouteAnswer>('PUT', `${path}/rollout`, { body: { percent }, expect: ROUTE_FIELDS });
   if (context.json) return printJson(context.io, after);
-  if (unchanged(before, after)) printLine(context.io, `${after.id}: already ${percentOf(after)} (source ${after.rollout.source}); nothing changed`);
+  if (unchanged(context, before, after)) printLine(context.io, `${after.id}: already ${percentOf(after)} (source ${after.rollout.source}); nothing changed`);
   else printLine(context.io, `${after.id}: ${percentOf(after)} (was ${percentOf(before)}, source ${after.rollout.source})`);
   warnIfKilled(context.io, after);
 }
@@ -62,14 +62,14 @@ export async function rollBack(context: AdminContext, routeId: string): Promise<
   if (context.json) return printJson(context.io, after);
   const forced = Object.entries(after.rollout.cohorts ?? {}).filter(([, side]) => side === 'service').map(([name]) => name);
   const still = forced.length > 0 ? `; cohort ${forced.join(', ')} still goes to the service` : '';
-  if (unchanged(before, after)) printLine(context.io, `${after.id}: already rolled back to ${percentOf(after)}; nothing changed${still}`);
+  if (unchanged(context, before, after)) printLine(context.io, `${after.id}: already rolled back to ${percentOf(after)}; nothing changed${still}`);
   else printLine(context.io, `${after.id}: rolled back to ${percentOf(after)} (was ${percentOf(before)})${still}`);
   warnIfKilled(context.io, after);
 }
 
-/** Whether the change left the route's rollout as it was (the audit log still records the call). */
-function unchanged(before: RouteAnswer, after: RouteAnswer): boolean {
-  return JSON.stringify(before.rollout) === JSON.stringify(after.rollout);
+/** Whether the change left the route's rollout as it was (the audit log still records the call); never said of a retry. */
+function unchanged(context: AdminContext, before: RouteAnswer, after: RouteAnswer): boolean {
+  return !context.retry && JSON.stringify(before.rollout) === JSON.stringify(after.rollout);
 }
 
 function routePath(routeId: string): string {

@@ -26,7 +26,9 @@ export function registerRoutes(program: Command, io: CliIo): void {
 export function listRoutes(file: string, io: CliIo, json: boolean): void {
   const result = readConfigFile(file, io.env);
   if (!result.ok) {
-    for (const problem of result.problems) printError(io, formatProblem(problem));
+    // As validate: with --json, the problems are the one JSON document.
+    if (json) printJson(io, { ok: false, file, problems: result.problems });
+    else for (const problem of result.problems) printError(io, formatProblem(problem));
     throw new CliError(EXIT.REFUSED);
   }
   const { config } = result.loaded;

@@ -53,7 +53,7 @@ export async function showStatus(context: AdminContext): Promise<void> {
   for (const { route, problems } of routes.ignoredOverrides) {
     printLine(context.io, `ignored runtime change for ${route} (it no longer fits the config): ${problems.join('; ')}`);
   }
-  const shadowed = routes.routes.filter((route) => route.rollout.source === 'runtime').map((route) => route.id);
+  const shadowed = routes.routes.filter((route) => route.rollout.source === 'runtime' && describeFileRollout(route) !== formatPercent(route.rollout.percent ?? 100)).map((route) => route.id);
   if (shadowed.length > 0) {
     printLine(context.io, `\nruntime changes win over the file for ${shadowed.join(', ')}: \`figway clear <route>\` returns a route to its file rollout`);
   }

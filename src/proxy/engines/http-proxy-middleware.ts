@@ -5,7 +5,7 @@ import { contextOf, type RequestContext } from '../../context.js';
 import { FigwayError } from '../../errors.js';
 import { BodyCollector } from '../body-collector.js';
 import type { Exchange, Forwarder } from '../forwarder.js';
-import { asPluginError } from '../../plugins/plugin-error.js';
+import { asPreparingError } from '../../plugins/plugin-error.js';
 import { acceptsTrailers, prepareRequestHeaders } from '../request-headers.js';
 import { passEarlyHints, passTrailers } from '../response-headers.js';
 import { armTimeouts } from '../timeouts.js';
@@ -66,7 +66,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
         proxyReq.write(ctx.replayBody);
       }
     } catch (err) {
-      proxyReq.destroy(asPluginError(err));
+      proxyReq.destroy(asPreparingError(err));
     }
   }
 

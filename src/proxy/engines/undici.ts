@@ -3,7 +3,7 @@ import type { RequestContext } from '../../context.js';
 import { BodyCollector } from '../body-collector.js';
 import type { Exchange, Forwarder } from '../forwarder.js';
 import { hasBody } from '../keep-body.js';
-import { asPluginError } from '../../plugins/plugin-error.js';
+import { asPreparingError } from '../../plugins/plugin-error.js';
 import { appendForwardingFields, connectionListed, isLeftOut } from '../request-headers.js';
 import { HeaderList } from './header-list.js';
 import { fromUndiciError } from './undici-errors.js';
@@ -86,7 +86,7 @@ function outgoingRequest(ctx: RequestContext, exchange: Exchange, replayLength: 
   try {
     exchange.prepare(ctx, outgoing);
   } catch (err) {
-    return asPluginError(err);
+    return asPreparingError(err);
   }
   return outgoing;
 }

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { RequestContext } from '../context.js';
 import { FigwayError } from '../errors.js';
 import { legacyUrl } from '../legacy-url.js';
+import type { BoundHook } from '../snapshot.js';
 import type { ProxyResponse } from '../types.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { EngineName, Exchange, Forwarder } from './forwarder.js';
@@ -34,13 +35,7 @@ export interface Dispatch {
 export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => EngineName, bodyReplayed: (ctx: RequestContext) => void): Dispatch {
   const exchange: Exchange = {
     prepare(ctx, outgoing) {
-      for (const hook of ctx.compiled.hooks.onProxyRequest) {
-        try {
-          hook.fn(outgoing, ctx, hook.options);
-        } catch (err) {
-          throw pluginError(hook.plugin, err);
-        }
-      }
+      runProxyHooks(ctx.compiled.hooks.onProxyRequest, outgoing, ctx);
     },
     answered,
     present,
@@ -80,13 +75,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
   function present(ctx: RequestContext, head: ProxyResponse): boolean {
     try {
       prepareResponseHeaders(head.headers, ctx.req, ctx.compiled);
-      for (const hook of ctx.compiled.hooks.onProxyResponse) {
-        try {
-          hook.fn(head, ctx, hook.options);
-        } catch (err) {
-          throw pluginError(hook.plugin, err);
-        }
-      }
+      runProxyHooks(ctx.compiled.hooks.onProxyResponse, head, ctx);
     } catch (err) {
       // Nothing is copied to the client yet, so it still gets a proper error.
       ctx.failed = true;
@@ -153,6 +142,17 @@ function failureKind(error: FigwayError): 'refused' | 'timeout' | 'tls' | undefi
   if (error.code === 'FIGWAY_UPSTREAM_UNAVAILABLE') return 'refused';
   if (error.code === 'FIGWAY_UPSTREAM_TLS') return 'tls';
   return error.code.endsWith('TIMEOUT') ? 'timeout' : undefined;
+}
+
+/** Runs a stage's proxy hooks on `value`; one that throws is named in the error (pluginError). */
+function runProxyHooks<T>(hooks: readonly BoundHook<(value: T, ctx: RequestContext, options: unknown) => void>[], value: T, ctx: RequestContext): void {
+  for (const hook of hooks) {
+    try {
+      hook.fn(value, ctx, hook.options);
+    } catch (err) {
+      throw pluginError(hook.plugin, err);
+    }
+  }
 }
 
 /**

@@ -78,8 +78,9 @@ export class UpstreamTls {
       const file = this.resolve(config[field] as string);
       try {
         this.seen.set(file, fingerprint(statSync(file)));
-        contents.set(field, readFileSync(file, 'utf8'));
-        return contents.get(field) as string;
+        const text = readFileSync(file, 'utf8');
+        contents.set(field, text);
+        return text;
       } catch (err) {
         throw new TlsSettingProblem(field, `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }

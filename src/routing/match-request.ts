@@ -39,7 +39,7 @@ function matchOriginForm<R extends Matchable>(table: RouteTable<R>, req: Incomin
   // out from under it (/shop/../api/orders) is one Express gave this router and the app's /api
   // handlers (and their auth) never saw, so it must not reach a route of figway's either.
   const base = (req as { baseUrl?: string }).baseUrl;
-  if (base && !isUnder(path, base)) return refuseIfReachable(table, req, 'path leaves the mount path', [path]);
+  if (base && !isUnder(path, base)) return table.find(req, path) === undefined ? undefined : { refused: 'path leaves the mount path' };
   const route = table.find(req, path);
   if (route === undefined) return undefined;
   return { route, path, search: query === -1 ? '' : target.slice(query), receivedPath: received };

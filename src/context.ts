@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parse as parseCookie } from 'cookie';
 import { sendError } from './error-response.js';
-import type { FigwayError } from './errors.js';
+import { FigwayError } from './errors.js';
 import { forwardedFacts, type ForwardedFacts } from './proxy/forwarded.js';
 import { toUpstreamPath } from './proxy/upstream-path.js';
 import type { Decision } from './rollout/decision.js';
@@ -46,7 +46,7 @@ export function internalsOf(ctx: FigwayContext): RequestContext {
 /** The internal context (with the compiled route and snapshot) for figway's own stages. */
 export function contextOf(req: IncomingMessage): RequestContext {
   const ctx = (req as WithContext)[CONTEXT];
-  if (!ctx) throw new Error('figway: no context on this request');
+  if (!ctx) throw new FigwayError('FIGWAY_INTERNAL', 'no figway context on this request');
   return ctx;
 }
 
@@ -147,7 +147,7 @@ export class RequestContext implements FigwayContext {
 
   /** Records the decision; the decide stage calls this once and nobody decides twice. */
   decide(decision: Decision): void {
-    if (this.recorded) throw new Error(`figway: request already decided (${this.recorded.side})`);
+    if (this.recorded) throw new FigwayError('FIGWAY_INTERNAL', `the request is already decided (${this.recorded.side})`);
     this.recorded = Object.freeze(decision);
   }
 

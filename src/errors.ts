@@ -1,4 +1,5 @@
 // Every error figway can raise, with its stable code and HTTP status, in one registry.
+import { docsLink } from './docs-link.js';
 
 /**
  * The registry of figway error codes. A code is never reused once retired; the README's
@@ -165,6 +166,11 @@ export class FigwayError extends Error {
     this.code = code;
     this.status = options?.status ?? ERROR_CODES[code].status;
     this.details = options?.details;
+  }
+
+  /** The link to the README row that documents this error's code. */
+  get docs(): string {
+    return docsLink(this.code);
   }
 }
 

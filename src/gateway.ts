@@ -8,6 +8,7 @@ import { Controller } from './control/controller.js';
 import { watchConfigFile } from './control/watch-config.js';
 import { rateLimitPlugin } from './limits/rate-limit-plugin.js';
 import { createLiveStats } from './observe/live-stats.js';
+import { createDiagnostics } from './observe/diagnostics.js';
 import { defaultLogger, loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
 import { metricsPlugin, safetyCounters } from './observe/metrics.js';
@@ -52,26 +53,29 @@ import { dispatchUpgrades } from './websocket/upgrade-dispatcher.js';
  */
 export function figway(options: FigwayOptions): FigwayMiddleware {
   const logger = options.logger ?? defaultLogger();
+  const diagnostics = createDiagnostics(logger);
   const registry = options.registry ?? globalRegistry;
   const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const liveStats = createLiveStats(runtime.now);
-  const progressive = new ProgressiveEngine({ now: runtime.now, liveStats, logger, events: safetyCounters(registry).progressiveEvents });
-  const breakers = new CircuitBreakers(runtime.now, (route, from, to, reason) => logger.warn({ route, from, to, reason }, `figway: circuit breaker of ${route} ${from} → ${to}: ${reason}`));
+  const progressive = new ProgressiveEngine({ now: runtime.now, liveStats, diagnostics, events: safetyCounters(registry).progressiveEvents });
+  const breakers = new CircuitBreakers(runtime.now, (route, from, to, reason) =>
+    diagnostics.warnOnce('FIGWAY_FALLBACK_BREAKER_CHANGED', `figway: circuit breaker of ${route} ${from} → ${to}: ${reason}`, { route, from, to, reason }),
+  );
   const shadowBook = new ShadowBook(safetyCounters(registry).shadowComparisons);
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
     openTelemetryPlugin(),
-    authPlugin({ env: options.env ?? process.env, passport: options.passport, failures: safetyCounters(registry).authFailures, logger, now: runtime.now }),
+    authPlugin({ env: options.env ?? process.env, passport: options.passport, failures: safetyCounters(registry).authFailures, diagnostics, now: runtime.now }),
     loggingPlugin(logger),
     metricsPlugin(registry, breakers),
     liveStats.plugin,
     progressive.plugin,
-    rateLimitPlugin({ logger, now: options.now }),
+    rateLimitPlugin({ diagnostics, now: options.now }),
   ];
   const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
-  const upstreams = new UpstreamPool({ logger, certificates: new CertificateWatch(safetyCounters(registry).certificateExpiry, logger, runtime.now) });
-  const controller = new Controller(options.config, { plugins, upstreams, runtime, env: options.env ?? process.env, logger });
+  const upstreams = new UpstreamPool({ diagnostics, certificates: new CertificateWatch(safetyCounters(registry).certificateExpiry, diagnostics, runtime.now) });
+  const controller = new Controller(options.config, { plugins, upstreams, runtime, env: options.env ?? process.env, diagnostics });
   const metricsHandler = createMetricsHandler(registry);
   const startup = controller.current.config;
 
@@ -99,7 +103,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     if (startup.admin) {
       admin = await startAdminServer(startup.admin, {
         controller,
-        logger,
+        diagnostics,
         configDir: controller.configFile ? path.dirname(controller.configFile) : process.cwd(),
         now: runtime.now,
         metrics: metricsHandler,
@@ -117,12 +121,12 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     const file = controller.configFile;
     if (file && startup.reload?.watch !== false) stopWatching = watchConfigFile(file, () => void controller.reloadFromWatch());
   })();
-  ready.catch((err: unknown) => logger.error({ err }, 'figway: runtime control did not start'));
+  ready.catch((err: unknown) => diagnostics.warnOnce('FIGWAY_CONTROL_START_FAILED', 'figway: runtime control did not start', { err }));
 
   const currentSnapshot = () => controller.current;
   // Server mode's reason to exist is speed, so it forwards through undici unless the config names an engine.
   let serverMode = false;
-  const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'), createReplayWarning(logger));
+  const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'), createReplayWarning(diagnostics));
   const stages = {
     current: currentSnapshot,
     random: runtime.random,
@@ -130,6 +134,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     breakers,
     shadower: new Shadower(shadowBook, runtime.random, runtime.now, dispatch.forwarderFor),
     starting: () => starting,
+    diagnostics,
   };
   const pipeline = createPipeline(stages);
   // Requests server mode or the upgrade dispatcher already ran through figway (they arrived through
@@ -164,7 +169,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
         app = target;
         handlesOutsideStack = true;
         serverMode = true;
-        warnAboutServerMode(controller.current.config, logger);
+        warnAboutServerMode(controller.current.config, diagnostics);
         return createServerListener(pipeline, target, middleware);
       },
     },

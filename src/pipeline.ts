@@ -5,6 +5,7 @@ import { sendError } from './error-response.js';
 import { legacyUrl } from './legacy-url.js';
 import { pluginError } from './plugins/plugin-error.js';
 import { FigwayError } from './errors.js';
+import type { Diagnostics } from './observe/diagnostics.js';
 import { recallMatch } from './proxy/attach-body-keeper.js';
 import type { Forward } from './proxy/forward.js';
 import { stopKeeping } from './proxy/keep-body.js';
@@ -37,6 +38,8 @@ export interface PipelineDeps {
   shadower: Pick<Shadower, 'isCopy' | 'consider'>;
   /** While runtime state is still loading, a promise requests wait for (so none serves without it). */
   starting(): Promise<void> | undefined;
+  /** Where an error nobody else will see (a bug, a plugin's response hook) is reported. */
+  diagnostics: Diagnostics;
 }
 
 /**
@@ -55,6 +58,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return ctx.decision?.side === 'service' ? deps.forward(ctx, () => next()) : toLegacy(ctx, next);
     },
   ];
+  const failed = (ctx: RequestContext, err: unknown) => fail(ctx, err, deps.diagnostics);
+  /**
+   * The response finished, or the client went away first: a request still on its way to a service
+   * is cancelled, then the observers run. One listener for every request (it finds the request's
+   * context through the response), not a closure per request.
+   */
+  const responseClosed = function responseClosed(this: ServerResponse): void {
+    const ctx = contextOf(this.req);
+    if (!this.writableFinished) ctx.upstream?.clientGone();
+    observe(ctx, deps.diagnostics);
+  };
 
   return function figway(req, res, next) {
     const starting = deps.starting();
@@ -86,7 +100,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     }
     const ctx = new RequestContext(req, res, snapshot, matched);
     res.on('close', responseClosed);
-    run(steps, 0, ctx, next);
+    run(steps, 0, ctx, next, failed);
   };
 }
 
@@ -111,21 +125,21 @@ function toLegacy(ctx: RequestContext, next: Next): void {
   next();
 }
 
-function run(steps: readonly Step[], from: number, ctx: RequestContext, next: Next): void {
+function run(steps: readonly Step[], from: number, ctx: RequestContext, next: Next, failed: (ctx: RequestContext, err: unknown) => void): void {
   for (let i = from; i < steps.length; i++) {
     let waiting: void | Promise<void>;
     try {
       waiting = (steps[i] as Step)(ctx, next);
     } catch (err) {
-      fail(ctx, err);
+      failed(ctx, err);
       return;
     }
     if (waiting !== undefined) {
       waiting.then(
         () => {
-          if (!answered(ctx.res)) run(steps, i + 1, ctx, next);
+          if (!answered(ctx.res)) run(steps, i + 1, ctx, next, failed);
         },
-        (err: unknown) => fail(ctx, err),
+        (err: unknown) => failed(ctx, err),
       );
       return;
     }
@@ -159,23 +173,12 @@ function runHooks(list: readonly BoundHook<(ctx: FigwayContext, options: unknown
   }
 }
 
-/**
- * The response finished, or the client went away first: a request still on its way to a service
- * is cancelled, then the observers run. One listener for every request (it finds the request's
- * context through the response), not a closure per request.
- */
-function responseClosed(this: ServerResponse): void {
-  const ctx = contextOf(this.req);
-  if (!this.writableFinished) ctx.upstream?.clientGone();
-  observe(ctx);
-}
-
-function observe(ctx: RequestContext): void {
+function observe(ctx: RequestContext, diagnostics: Diagnostics): void {
   for (const hook of ctx.compiled.hooks.onResponse) {
     try {
       hook.fn(ctx, hook.options);
     } catch (err) {
-      process.emitWarning(pluginError(hook.plugin, err));
+      diagnostics.reportError(pluginError(hook.plugin, err), `figway: plugin "${hook.plugin}" failed after the response`, { route: ctx.compiled.id });
     }
   }
 }
@@ -185,8 +188,8 @@ function answered(res: ServerResponse): boolean {
   return res.headersSent || res.writableEnded || res.destroyed || res.socket?.destroyed === true;
 }
 
-function fail(ctx: RequestContext, err: unknown): void {
+function fail(ctx: RequestContext, err: unknown, diagnostics: Diagnostics): void {
   const error = err instanceof FigwayError ? err : new FigwayError('FIGWAY_INTERNAL', 'internal figway error', { cause: err });
-  if (error.code === 'FIGWAY_INTERNAL' || error.code === 'FIGWAY_PLUGIN_FAILED') process.emitWarning(error);
+  if (error.code === 'FIGWAY_INTERNAL' || error.code === 'FIGWAY_PLUGIN_FAILED') diagnostics.reportError(error, `figway: ${error.message}`, { route: ctx.compiled.id });
   ctx.answerError(error);
 }

@@ -1,23 +1,82 @@
-// The error registry and the README's table of codes say the same thing.
-import { readFileSync } from 'node:fs';
+// The error and warning registries and the README's tables of codes say the same thing, and figway throws nothing else.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { docsLink } from '../src/docs-link.js';
 import { ERROR_CODES, FigwayConfigError, FigwayError } from '../src/errors.js';
+import { WARNING_CODES } from '../src/warnings.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const src = new URL('../src/', import.meta.url).pathname;
 
 describe('error codes', () => {
   it('are all documented in the README with their status and meaning', () => {
-    const rows = [...readme.matchAll(/^\| `(FIGWAY_[A-Z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map(([, code, status, summary]) => ({ code, status: Number(status), summary }));
-    expect(rows).toEqual(Object.entries(ERROR_CODES).map(([code, { status, summary }]) => ({ code, status, summary })));
+    const rows = [...readme.matchAll(/^\| <a id="([a-z_]+)"><\/a>`(FIGWAY_[A-Z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map(([, anchor, code, status, summary]) => ({ anchor, code, status: Number(status), summary }));
+    expect(rows).toEqual(Object.entries(ERROR_CODES).map(([code, { status, summary }]) => ({ anchor: code.toLowerCase(), code, status, summary })));
+  });
+
+  it('link to their README row', () => {
+    for (const code of [...Object.keys(ERROR_CODES), ...Object.keys(WARNING_CODES)] as (keyof typeof ERROR_CODES)[]) {
+      const [file, anchor] = docsLink(code).split('#');
+      expect(file).toBe('README.md');
+      expect(readme).toContain(`<a id="${anchor}"></a>\`${code}\``);
+    }
+  });
+
+  it('are the only errors figway throws: no plain Error leaves a module', () => {
+    const plain: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        // The admin page's scripts run in the browser, not in figway.
+        if (entry.isDirectory()) (file === path.join(src, 'admin', 'ui') ? undefined : walk(file));
+        else if (file.endsWith('.ts')) {
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .forEach((line, i) => /new (Type|Range|Syntax)?Error\(/.test(line) && plain.push(`${path.relative(src, file)}:${i + 1}`));
+        }
+      }
+    };
+    walk(src);
+    expect(plain).toEqual([]);
   });
 
   it('follow FIGWAY_<AREA>_<REASON>', () => {
     for (const code of Object.keys(ERROR_CODES)) expect(code).toMatch(/^FIGWAY_[A-Z]+(_[A-Z]+)*$/);
   });
+});
+
+describe('warning codes', () => {
+  it('are all documented in the README with their level and meaning', () => {
+    const rows = [...readme.matchAll(/^\| <a id="([a-z_]+)"><\/a>`(FIGWAY_[A-Z_]+)` \| (warn|error)(, once)? \| (.+) \|$/gm)].map(([, anchor, code, level, once, summary]) => ({
+      anchor,
+      code,
+      level,
+      once: once !== undefined,
+      summary,
+    }));
+    expect(rows).toEqual(
+      Object.entries(WARNING_CODES).map(([code, entry]) => ({
+        anchor: code.toLowerCase(),
+        code,
+        level: 'level' in entry ? entry.level : 'warn',
+        once: 'once' in entry,
+        summary: entry.summary,
+      })),
+    );
+  });
+
+  it('follow FIGWAY_<AREA>_<REASON> and never share a code with an error', () => {
+    for (const code of Object.keys(WARNING_CODES)) {
+      expect(code).toMatch(/^FIGWAY_[A-Z]+(_[A-Z]+)*$/);
+      expect(ERROR_CODES).not.toHaveProperty(code);
+    }
+  });
 
   it('carry their registered status', () => {
     expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x').status).toBe(504);
     expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x', { status: 503 }).status).toBe(503);
+    expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x').docs).toBe('README.md#figway_upstream_timeout');
   });
 
   it('list config problems in file order, one per line', () => {

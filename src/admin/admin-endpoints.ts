@@ -1,15 +1,28 @@
 // Every admin endpoint in one table: its route, its documentation (the OpenAPI document is built
 // from this table, so the two never drift) and its handler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TSchema } from '@sinclair/typebox';
 import { inlineSource } from '../config/config-source.js';
 import { validateSchema } from '../config/validate-schema.js';
 import type { Actor, Controller } from '../control/controller.js';
 import { explain, type ExplainInput } from '../control/explain.js';
+import { ExplanationSchema } from '../control/explanation-schema.js';
 import { routesView, routeView, type RouteLive } from '../control/route-view.js';
+import { RoutesViewSchema, RouteViewSchema } from '../control/route-view-schema.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
 import type { ProgressiveEngine } from '../progressive/progressive-engine.js';
+import { ShadowAnswerSchema } from '../shadow/shadow-report-schema.js';
 import { AUDIT_LIMIT, RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
+import {
+  AuditAnswerSchema,
+  HealthAnswerSchema,
+  KillSwitchAnswerSchema,
+  ReadyAnswerSchema,
+  ReloadAnswerSchema,
+  StatsAnswerSchema,
+  WhoamiAnswerSchema,
+} from './admin-answers.js';
 import type { AdminCaller } from './admin-auth.js';
 import { ADMIN_PAGE_ASSETS, serveAdminAsset, serveAdminPage } from './admin-page.js';
 import type { AdminRole } from './admin-tokens.js';
@@ -40,6 +53,9 @@ export interface AdminRequest {
 /** A JSON answer, or `undefined` when the handler wrote the response itself. */
 export type AdminAnswer = { status?: number; body: unknown } | undefined;
 
+/** The media type of an answer the handler writes itself (text/html, text/plain; version=0.0.4). */
+export type MediaType = `${string}/${string}`;
+
 export interface AdminEndpoint {
   readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   readonly path: string;
@@ -48,7 +64,8 @@ export interface AdminEndpoint {
   readonly access: 'open' | AdminRole;
   readonly query?: readonly { name: string; description: string; required?: boolean; repeated?: boolean }[];
   readonly body?: object;
-  readonly response: string;
+  /** The schema of the JSON answer (the OpenAPI document carries it, tests check answers against it), or the media type of another answer. */
+  readonly response: TSchema | MediaType;
   handle(request: AdminRequest): AdminAnswer | Promise<AdminAnswer>;
 }
 
@@ -60,7 +77,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/healthz',
     summary: 'Liveness: the process answers.',
     access: 'open',
-    response: '{ status: "ok" }',
+    response: HealthAnswerSchema,
     handle: () => ({ body: { status: 'ok' } }),
   },
   {
@@ -68,7 +85,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/readyz',
     summary: 'Readiness: runtime state is loaded and figway serves. 503 while starting. A state store that is down does not make figway unready: it serves its last known state.',
     access: 'open',
-    response: '{ status, configVersion, stateRevision, store: { description, healthy } }',
+    response: ReadyAnswerSchema,
     handle: ({ controller, status }) => {
       const { ready, store } = status();
       const snapshot = controller.current;
@@ -81,7 +98,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     access: 'read',
     summary:
       'Who the caller acts as: the name of the token it sent (the actor the audit log records) and the role the token has. Without a token where none is asked for (loopback, no admin.token): anonymous@<address> with every role.',
-    response: '{ name, role, authenticated }',
+    response: WhoamiAnswerSchema,
     handle: ({ caller }) => ({ body: caller }),
   },
   {
@@ -89,7 +106,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/routes',
     access: 'read',
     summary: 'The whole routing table with each route\'s effective config (match, upstream, rewrite, timeouts, plugins, rollout and its source), for audits.',
-    response: '{ configVersion, stateRevision, killSwitch, routes: Route[], ignoredOverrides }',
+    response: RoutesViewSchema,
     handle: ({ controller, live }) => ({ body: routesView(controller.current, live) }),
   },
   {
@@ -97,7 +114,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/routes/:id',
     access: 'read',
     summary: 'One route, as in GET /routes.',
-    response: 'Route',
+    response: RouteViewSchema,
     handle: ({ controller, params, live }) => ({ body: routeView(findRoute(controller, params.id as string), live) }),
   },
   {
@@ -106,7 +123,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     access: 'operate',
     summary: 'Changes a route\'s rollout at runtime, on every replica and across restarts: only the fields sent change.',
     body: RolloutOverrideSchema,
-    response: 'Route',
+    response: RouteViewSchema,
     handle: async ({ controller, params, body, actor, live }) => {
       const override = validated(body, RolloutOverrideSchema) as RolloutOverride;
       const snapshot = await controller.setRollout(params.id as string, override, actor);
@@ -118,7 +135,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/routes/:id/rollout',
     access: 'operate',
     summary: 'Drops a route\'s runtime rollout changes: the file\'s rollout applies again.',
-    response: 'Route',
+    response: RouteViewSchema,
     handle: async ({ controller, params, actor, live }) => {
       const snapshot = await controller.clearRollout(params.id as string, actor);
       return { body: routeView(findRoute(controller, params.id as string, snapshot), live) };
@@ -130,7 +147,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     access: 'operate',
     summary:
       'Rolls a route back to 0%: every request to legacy (cohorts and overrides still apply; use the kill switch to stop everything). A progressive rollout stops, rolled-back, until resumed.',
-    response: 'Route',
+    response: RouteViewSchema,
     handle: async ({ controller, params, actor, live, progressive }) => {
       const id = params.id as string;
       const snapshot = findRoute(controller, id).progressive ? await progressive.rollback(id, actor) : await controller.setRollout(id, { percent: 0 }, actor, 'rollback');
@@ -147,7 +164,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
         resume: 'Lets a paused progressive rollout take steps again; a rolled-back one starts over at its first step. 409 otherwise.',
         promote: 'Takes the next step of a progressive rollout now, whatever its time, requests and guard say (a rolled-back one starts over at its first step). 409 once it is done.',
       }[action],
-      response: 'Route',
+      response: RouteViewSchema,
       handle: async ({ controller, params, actor, live, progressive }) => {
         const snapshot = await progressive[action](params.id as string, actor);
         return { body: routeView(findRoute(controller, params.id as string, snapshot), live) };
@@ -160,7 +177,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     access: 'read',
     summary:
       'What shadow traffic found on a route on this replica since it started: pairs compared, mismatches, shadow-side errors, skipped copies, and the last mismatching samples (newest first; query redacted, values cut, credentials hidden).',
-    response: 'Shadow',
+    response: ShadowAnswerSchema,
     handle: ({ controller, params, live }) => {
       const route = findRoute(controller, params.id as string);
       return { body: { id: route.id, shadow: route.info.config.shadow ?? null, ...live.shadow(route.id) } };
@@ -171,7 +188,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/kill-switch',
     access: 'read',
     summary: 'Whether the kill switch is on.',
-    response: '{ on: boolean }',
+    response: KillSwitchAnswerSchema,
     handle: ({ controller }) => ({ body: { on: controller.current.state.killSwitch } }),
   },
   {
@@ -180,7 +197,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     access: 'operate',
     summary: 'Every route to legacy at once ({"on": true}, the default), or back to their rollouts ({"on": false}).',
     body: { type: 'object', additionalProperties: false, properties: { on: { type: 'boolean', description: 'true: every request to legacy; false: rollouts apply again.' } } },
-    response: '{ on: boolean }',
+    response: KillSwitchAnswerSchema,
     handle: async ({ controller, body, actor }) => {
       const { on = true } = validated(body ?? {}, KILL_SWITCH_BODY) as { on?: boolean };
       const snapshot = await controller.setKillSwitch(on, actor);
@@ -192,7 +209,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/reload',
     access: 'admin',
     summary: 'Loads the config file again (read, parsed and validated in a worker thread: requests keep being served). An invalid file is refused with every problem (file:line:column, path) and the current config keeps serving.',
-    response: '{ configVersion }',
+    response: ReloadAnswerSchema,
     handle: async ({ controller, actor }) => {
       try {
         const { version } = await controller.reload(undefined, actor);
@@ -218,7 +235,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
       { name: 'user', description: 'A field of req.user as field=value (the user id field gives sticky: user).', repeated: true },
       { name: 'ip', description: 'The client address.' },
     ],
-    response: '{ matched: false, refused? } | { matched: true, route, path, upstream, upstreamPath, decision }',
+    response: ExplanationSchema,
     handle: ({ controller, query }) => ({ body: explain(controller.current, explainInput(query)) }),
   },
   {
@@ -231,7 +248,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
       { name: 'limit', description: 'Most entries to return, 1 to 1000. Default 100.' },
       { name: 'change', description: 'A change id (the Idempotency-Key sent, or details.change of a FIGWAY_STATE_OUTCOME_UNKNOWN answer): only its entry.' },
     ],
-    response: '{ entries: AuditEntry[] }',
+    response: AuditAnswerSchema,
     handle: async ({ controller, query }) => {
       const limit = Math.min(AUDIT_LIMIT, Math.max(1, Number(query.get('limit') ?? 100) || 100));
       const change = query.get('change');
@@ -250,7 +267,7 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     path: '/stats',
     access: 'read',
     summary: 'In-process figures over the recent window, per route, service and legacy side by side: requests per second, error rate, p50 and p99; and the strangled share.',
-    response: '{ windowSeconds, strangled, routes: [{ id, service, legacy, strangled }] }',
+    response: StatsAnswerSchema,
     handle: ({ liveStats }) => ({ body: { windowSeconds: liveStats.windowMs() / 1000, ...liveStats.snapshot() } }),
   },
   {

@@ -1,7 +1,6 @@
 // The admin listener: its own port (loopback by default), named tokens with roles, JSON in and out.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
 import { isLoopback } from '../config/check-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { CHANGE_ID, REASON } from '../state/runtime-state.js';
@@ -11,6 +10,7 @@ import { AdminTokens, tokenSpecs } from './admin-tokens.js';
 import { refuseBrowserAttack, type HostPolicy } from './browser-guard.js';
 import { ADMIN_ENDPOINTS, type AdminEndpoint, type AdminRequest } from './admin-endpoints.js';
 import { openApiDocument } from './openapi.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 const BODY_LIMIT = 64 * 1024;
 // Open endpoints (probes, the page's files) change nothing and read no token.
@@ -25,7 +25,7 @@ export interface AdminServer {
 
 /** What the admin handlers get from the gateway, and what the listener itself needs. */
 export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 'metrics' | 'liveStats' | 'live' | 'progressive'> {
-  readonly logger: Logger;
+  readonly diagnostics: Diagnostics;
   readonly version: string;
   /** Where relative admin.tokens[].tokenFile paths start: the config file's directory. */
   readonly configDir: string;
@@ -53,7 +53,7 @@ export async function startAdminServer(settings: NonNullable<FigwayConfig['admin
     const latest = deps.controller.current.config.admin ?? current;
     if (latest === current) return guard;
     if ((latest.host ?? '127.0.0.1') !== host || latest.port !== settings.port) {
-      deps.logger.warn({ host: latest.host, port: latest.port }, 'figway: admin.host and admin.port changes apply at the next restart; tokens and allowed hosts apply now');
+      deps.diagnostics.warnOnce('FIGWAY_ADMIN_ADDRESS_NEEDS_RESTART', 'figway: admin.host and admin.port changes apply at the next restart; tokens and allowed hosts apply now', { host: latest.host, port: latest.port });
     }
     current = latest;
     guard = guardFor(latest, host, deps);
@@ -61,7 +61,7 @@ export async function startAdminServer(settings: NonNullable<FigwayConfig['admin
   };
   const openapi = openApiDocument(ADMIN_ENDPOINTS, deps.version);
   const server = http.createServer((req, res) => {
-    handle(req, res, guardNow(), deps, openapi).catch((err: unknown) => answerError(res, err, deps.logger));
+    handle(req, res, guardNow(), deps, openapi).catch((err: unknown) => answerError(res, err, deps.diagnostics));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -147,7 +147,7 @@ function reasonOf(req: IncomingMessage): { reason?: string } {
 
 /** Who may call and from where, for one admin config. */
 function guardFor(settings: NonNullable<FigwayConfig['admin']>, host: string, deps: AdminDeps): { auth: AdminAuth; hosts: HostPolicy } {
-  const tokens = new AdminTokens(tokenSpecs(settings), deps.configDir, deps.logger, deps.now);
+  const tokens = new AdminTokens(tokenSpecs(settings), deps.configDir, deps.diagnostics, deps.now);
   return { auth: { tokens, required: settings.requireToken ?? tokens.any }, hosts: { bindHost: host, allowedHosts: settings.allowedHosts ?? [] } };
 }
 
@@ -198,9 +198,9 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
   res.end(`${text}\n`);
 }
 
-function answerError(res: ServerResponse, err: unknown, logger: Logger): void {
+function answerError(res: ServerResponse, err: unknown, diagnostics: Diagnostics): void {
   const error = err instanceof FigwayError ? err : new FigwayError('FIGWAY_INTERNAL', 'internal error in the admin API', { cause: err });
-  if (error.code === 'FIGWAY_INTERNAL') logger.error({ err }, 'figway: admin API error');
+  if (error.code === 'FIGWAY_INTERNAL') diagnostics.reportError(error, 'figway: admin API error');
   if (res.headersSent) {
     res.destroy();
     return;

@@ -3,8 +3,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Logger } from 'pino';
 import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig } from '../config/schema.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 /** What a token may do; each role may do everything the ones before it may. */
 export const ADMIN_ROLES = ['read', 'operate', 'admin'] as const;
@@ -54,7 +54,7 @@ interface Entry {
  *
  * @example
  * ```ts
- * const book = new AdminTokens([{ name: 'grafana', role: 'read', tokenFile: '/run/secrets/grafana' }], '/app', logger, Date.now);
+ * const book = new AdminTokens([{ name: 'grafana', role: 'read', tokenFile: '/run/secrets/grafana' }], '/app', diagnostics, Date.now);
  * await book.find(bearer); // { name: 'grafana', role: 'read' } or undefined
  * ```
  */
@@ -67,7 +67,7 @@ export class AdminTokens {
   constructor(
     specs: readonly TokenSpec[],
     baseDir: string,
-    private readonly logger: Logger,
+    private readonly diagnostics: Diagnostics,
     private readonly now: () => number,
   ) {
     this.entries = specs.map((spec) => ({
@@ -128,9 +128,9 @@ export class AdminTokens {
   private settle(entry: Entry, next: Buffer | undefined, problem: string | undefined): void {
     const { name, role } = entry.holder;
     if (problem !== undefined) {
-      if (problem !== entry.problem) this.logger.error({ token: name, file: entry.file }, `figway: admin token file ${problem}: the token "${name}" is refused until it can`);
+      if (problem !== entry.problem) this.diagnostics.warnOnce('FIGWAY_ADMIN_TOKEN_FILE_UNUSABLE', `figway: admin token file ${problem}: the token "${name}" is refused until it can`, { token: name, file: entry.file });
     } else if (entry.problem !== undefined || (entry.digest !== undefined && next !== undefined && !next.equals(entry.digest))) {
-      this.logger.info({ token: name, role, file: entry.file }, `figway: admin token "${name}" read anew from its file: the new token is the one accepted`);
+      this.diagnostics.logger.info({ token: name, role, file: entry.file }, `figway: admin token "${name}" read anew from its file: the new token is the one accepted`);
     }
     entry.problem = problem;
     entry.digest = next;

@@ -1,10 +1,12 @@
 // The OpenAPI document of the admin API, built from the endpoint table it describes.
+import type { TSchema } from '@sinclair/typebox';
 import { ERROR_CODES } from '../errors.js';
-import type { AdminEndpoint } from './admin-endpoints.js';
+import type { AdminEndpoint, MediaType } from './admin-endpoints.js';
 
 /** OpenAPI 3.1 for `endpoints`, served at GET /openapi.json. */
 export function openApiDocument(endpoints: readonly AdminEndpoint[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const named: Record<string, unknown> = {};
   for (const endpoint of endpoints) {
     const path = endpoint.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const parameters = [
@@ -24,7 +26,7 @@ export function openApiDocument(endpoints: readonly AdminEndpoint[], version: st
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(endpoint.body ? { requestBody: { required: endpoint.method === 'PUT', content: { 'application/json': { schema: endpoint.body } } } } : {}),
       responses: {
-        '200': { description: endpoint.response, content: { [mediaType(endpoint.response)]: {} } },
+        '200': okResponse(endpoint.response, named),
         default: { description: 'An error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
@@ -41,6 +43,7 @@ export function openApiDocument(endpoints: readonly AdminEndpoint[], version: st
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An admin token: admin.token, or one of admin.tokens with its role (FIGWAY_ADMIN_TOKEN for the CLI). Never in the URL.' } },
       schemas: {
+        ...named,
         Error: {
           type: 'object',
           properties: {
@@ -62,7 +65,23 @@ export function openApiDocument(endpoints: readonly AdminEndpoint[], version: st
   };
 }
 
-/** An endpoint that does not answer JSON names its media type as its response (text/html, text/plain; version=0.0.4). */
-function mediaType(response: string): string {
-  return /^[a-z]+\/[a-z0-9.+-]+(;|$)/.test(response) ? (response.split(';', 1)[0] as string) : 'application/json';
+/** A JSON answer with its schema, or an answer of another media type (text/html, text/plain; version=0.0.4). */
+function okResponse(response: TSchema | MediaType, named: Record<string, unknown>): Record<string, unknown> {
+  if (typeof response === 'string') return { description: response, content: { [response.split(';', 1)[0] as string]: {} } };
+  return { description: response.description ?? 'A JSON answer.', content: { 'application/json': { schema: withRefs(response, named) } } };
+}
+
+/**
+ * `schema` as plain JSON, each titled part (Route, AuditEntry) written once into `named` and
+ * referred to by $ref: GET /routes and every route change share one Route.
+ */
+function withRefs(schema: unknown, named: Record<string, unknown>): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => withRefs(item, named));
+  if (schema === null || typeof schema !== 'object') return schema;
+  // Object.entries leaves out TypeBox's symbol keys, which are not JSON Schema.
+  const plain = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, withRefs(value, named)]));
+  const { title } = plain;
+  if (typeof title !== 'string') return plain;
+  named[title] = plain;
+  return { $ref: `#/components/schemas/${title}` };
 }

@@ -1,7 +1,6 @@
 // The built-in `auth` plugin: one authentication in front of every service, from figway's own identity sources and the app's passport strategies.
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
-import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
@@ -10,6 +9,7 @@ import { FigwayError } from '../errors.js';
 import { KeptAcrossReloads } from '../limits/kept-across-reloads.js';
 import { compileLimitKey } from '../limits/limit-key.js';
 import { limitStoresFor } from '../limits/limit-stores.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 import { pluginIsOn } from '../plugins/compile-plugins.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
 import { authenticate, type AuthResult, type PassportInstance, type Source } from './authenticate.js';
@@ -30,7 +30,7 @@ export interface AuthPluginOptions {
   /** Failed and throttled authentications, by route and outcome (`figway_auth_failures_total`). */
   readonly failures: Counter<'route' | 'outcome'>;
   /** Where an unreachable throttle store is reported. */
-  readonly logger: Logger;
+  readonly diagnostics: Diagnostics;
   /** Clock in milliseconds. */
   readonly now: () => number;
 }
@@ -53,7 +53,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
   const storeFailed = (err: unknown) => {
     if (options.now() - outageReportedAt < OUTAGE_REPORT_MS) return;
     outageReportedAt = options.now();
-    options.logger.warn({ err }, 'figway: the store of failed authentications is unreachable; failures are not counted until it is back');
+    options.diagnostics.warnOnce('FIGWAY_AUTH_THROTTLE_STORE_UNREACHABLE', 'figway: the store of failed authentications is unreachable; failures are not counted until it is back', { err });
   };
   return {
     name: 'auth',

@@ -7,6 +7,7 @@ import { parseDuration } from '../config/units.js';
 import type { FigwayConfig } from '../config/schema.js';
 import type { Identity } from './identity.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
+import { FigwayError } from '../errors.js';
 
 /**
  * A strategy's failure says whether credentials were there: absent credentials let the next source
@@ -98,7 +99,7 @@ export class JwtStrategy implements OwnStrategy {
       clockTolerance: this.clockTolerance,
     });
     const identity = toIdentity(payload as Record<string, unknown>, 'jwt', this.fields);
-    if (!identity) throw new Error(`the token has no ${this.fields.idField} claim`);
+    if (!identity) throw new FigwayError('FIGWAY_AUTH_INVALID', `the token has no ${this.fields.idField} claim`);
     this.cache.set(token, identity, { ttl: cacheTtl(payload) });
     return identity;
   }

@@ -1,114 +1,41 @@
-// The admin API's answers, as far as the CLI reads them (the API is the source of truth: see src/admin/admin-endpoints.ts).
-
-/** A rollout as the API shows it. */
-export interface RolloutAnswer {
-  readonly percent?: number;
-  readonly sticky?: readonly string[];
-  readonly unkeyed?: string;
-  readonly cohorts?: Readonly<Record<string, string>>;
-  readonly steps?: readonly number[];
-}
+// The admin API's answers as the CLI reads them: the types of the schemas the API documents and is tested against.
+import type { Static } from '@sinclair/typebox';
+import type { ReadyAnswerSchema, WhoamiAnswerSchema } from '../admin/admin-answers.js';
+import type { ExplanationSchema } from '../control/explanation-schema.js';
+import type { RoutesViewSchema, RouteViewSchema } from '../control/route-view-schema.js';
+import type { ShadowAnswerSchema } from '../shadow/shadow-report-schema.js';
+import type { AuditEntrySchema } from '../state/runtime-state.js';
 
 /** One route of GET /routes, GET /routes/:id and the rollout changes. */
-export interface RouteAnswer {
-  readonly id: string;
-  readonly match: MatchAnswer;
-  readonly upstream: { readonly name: string; readonly url: string };
-  readonly rewrite?: RewriteAnswer;
-  readonly rollout: RolloutAnswer & { readonly source: 'file' | 'runtime' | 'progressive'; readonly killed: boolean };
-  /** The rollout as the config file has it (with defaults), which a runtime change overrides until cleared. */
-  readonly fileRollout: RolloutAnswer;
-  readonly progressive?: ProgressiveAnswer | null;
-  readonly breaker?: 'closed' | 'open' | 'half-open' | null;
-  readonly lastUpstreamError?: { readonly code: string; readonly message: string; readonly at: string } | null;
-}
+export type RouteAnswer = Static<typeof RouteViewSchema>;
+
+/** A rollout as the config file has it (a route's fileRollout; its rollout adds source and killed). */
+export type RolloutAnswer = RouteAnswer['fileRollout'];
 
 /** A route's progressive rollout, as GET /routes/:id shows it. */
-export interface ProgressiveAnswer {
-  readonly steps: readonly number[];
-  readonly step: number;
-  readonly state: 'running' | 'paused' | 'done' | 'rolled-back';
-  readonly percent: number;
-  readonly since: string;
-  readonly requestsAtStep: number;
-  readonly minStepRequests: number;
-  readonly nextAt: string | null;
-  readonly reason: string | null;
-}
+export type ProgressiveAnswer = NonNullable<RouteAnswer['progressive']>;
 
-export interface MatchAnswer {
-  readonly path: string;
-  readonly exact?: boolean;
-  readonly methods?: readonly string[];
-  readonly host?: string | readonly string[];
-  readonly headers?: Readonly<Record<string, unknown>>;
-}
+export type MatchAnswer = RouteAnswer['match'];
 
-export interface RewriteAnswer {
-  readonly stripPrefix?: string;
-  readonly addPrefix?: string;
-}
+export type RewriteAnswer = NonNullable<RouteAnswer['rewrite']>;
 
 /** GET /routes. */
-export interface RoutesAnswer {
-  readonly configVersion: number;
-  readonly stateRevision: number;
-  readonly killSwitch: boolean;
-  readonly routes: readonly RouteAnswer[];
-  readonly ignoredOverrides: readonly { readonly route: string; readonly problems: readonly string[] }[];
-}
+export type RoutesAnswer = Static<typeof RoutesViewSchema>;
 
 /** GET /readyz (200 ready, 503 starting). */
-export interface ReadyAnswer {
-  readonly status: string;
-  readonly configVersion: number;
-  readonly stateRevision: number;
-  readonly store?: { readonly description: string; readonly healthy: boolean };
-}
+export type ReadyAnswer = Static<typeof ReadyAnswerSchema>;
 
-/** GET /explain: the same type the gateway's explain returns. */
-export type { Explanation as ExplainAnswer } from '../control/explain.js';
+/** GET /explain. */
+export type ExplainAnswer = Static<typeof ExplanationSchema>;
 
 /** GET /whoami. */
-export interface WhoamiAnswer {
-  readonly name: string;
-  readonly role: 'read' | 'operate' | 'admin';
-  readonly authenticated: boolean;
-}
+export type WhoamiAnswer = Static<typeof WhoamiAnswerSchema>;
 
 /** One entry of GET /audit. */
-export interface AuditEntryAnswer {
-  readonly at: string;
-  readonly actor: string;
-  /** Who the caller said it was (the CLI sends the OS user); not verified. */
-  readonly note?: string;
-  /** Why, as the caller said (--reason). */
-  readonly reason?: string;
-  readonly action: string;
-  readonly route?: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
-  readonly revision: number;
-  /** The change's id (the Idempotency-Key it was sent with). */
-  readonly change?: string;
-}
-
-/** One mismatching pair, as GET /routes/:id/shadow shows it. */
-export interface ShadowSampleAnswer {
-  readonly at: string;
-  readonly request: { readonly method: string; readonly path: string };
-  readonly primary: { readonly side: string; readonly status: number };
-  readonly shadow: { readonly side: string; readonly status?: number; readonly error?: string };
-  readonly differences: readonly string[];
-}
+export type AuditEntryAnswer = Static<typeof AuditEntrySchema>;
 
 /** GET /routes/:id/shadow. */
-export interface ShadowAnswer {
-  readonly id: string;
-  readonly shadow: { readonly percent: number } | null;
-  readonly compared: number;
-  readonly mismatches: number;
-  readonly errors: number;
-  readonly skipped: number;
-  readonly samples: readonly ShadowSampleAnswer[];
-}
+export type ShadowAnswer = Static<typeof ShadowAnswerSchema>;
+
+/** One mismatching pair, as GET /routes/:id/shadow shows it. */
+export type ShadowSampleAnswer = ShadowAnswer['samples'][number];

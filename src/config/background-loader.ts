@@ -99,13 +99,13 @@ export class BackgroundLoader {
       if (this.waiting.size === 0) worker.unref();
       waiter?.resolve(answer);
     });
-    const gone = (err: Error) => {
+    const gone = (why: string, cause?: Error) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const waiter of this.waiting.values()) waiter.reject(new FigwayError('FIGWAY_INTERNAL', `the config loader thread stopped: ${err.message}`, { cause: err }));
+      for (const waiter of this.waiting.values()) waiter.reject(new FigwayError('FIGWAY_INTERNAL', `the config loader thread stopped: ${why}`, { cause }));
       this.waiting.clear();
     };
-    worker.on('error', gone);
-    worker.on('exit', (code) => gone(new Error(`exit code ${code}`)));
+    worker.on('error', (err) => gone(err.message, err));
+    worker.on('exit', (code) => gone(`exit code ${code}`));
     return worker;
   }
 }

@@ -163,7 +163,7 @@ const Unkeyed = Type.Union([Type.Literal('legacy'), Type.Literal('service'), Typ
   description: 'Side for a request with none of the sticky keys: legacy (default), service, or random per request at the route percent.',
 });
 
-const Rollout = Type.Object(
+export const Rollout = Type.Object(
   {
     percent: Type.Optional(
       Type.Number({
@@ -305,7 +305,7 @@ const Fallback = Type.Object(
   },
 );
 
-const Shadow = Type.Object(
+export const Shadow = Type.Object(
   {
     percent: Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01, description: 'Share of requests copied to the other side.' }),
     methods: Type.Optional(
@@ -333,7 +333,7 @@ const Shadow = Type.Object(
   { additionalProperties: false, description: 'Shadow traffic: a copy of the request goes to the other side, and the two responses are compared. The client only ever gets the primary side.' },
 );
 
-const Route = Type.Object(
+export const Route = Type.Object(
   {
     id: Type.String({
       pattern: ID_PATTERN,

@@ -1,4 +1,5 @@
 // Durations ("2s", 500) and sizes ("10mb", 1024) as written in the config.
+import { FigwayError } from '../errors.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
@@ -16,6 +17,7 @@ export function parseSize(value: number | string): number {
 function parseWithUnits(value: number | string, units: Record<string, number>, pattern: RegExp): number {
   if (typeof value === 'number') return value;
   const match = pattern.exec(value);
-  if (!match) throw new Error(`"${value}" has no known unit`);
+  // The schema admits only values with a unit: one without is figway's mistake.
+  if (!match) throw new FigwayError('FIGWAY_INTERNAL', `"${value}" has no known unit`);
   return Math.round(Number(match[1]) * (units[match[2] as string] as number));
 }

@@ -1,7 +1,6 @@
 // The one place that changes what serves: config reloads, runtime rollout changes, the kill switch.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Logger } from 'pino';
 import { BackgroundLoader } from '../config/background-loader.js';
 import { caseSensitivityConflict, compileSnapshot, compileSnapshotInSlices, restateSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
 import { DEFAULT_MAX_CONFIG_BYTES, loadConfig, type LoadedConfig } from '../config/load-config.js';
@@ -13,6 +12,7 @@ import { checkOverride } from '../state/apply-state.js';
 import { reconcile } from '../progressive/schedule.js';
 import { EMPTY_STATE, type AuditEntry, type AuditInput, type ProgressiveEntry, type RolloutOverride, type RuntimeState, type StateStore } from '../state/runtime-state.js';
 import type { AnyFigwayPlugin, ConfigEvent } from '../types.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 /** Who asked for a change, for the audit log. */
 export interface Actor {
@@ -47,7 +47,7 @@ export interface ControllerDeps {
   readonly upstreams: UpstreamPool;
   readonly runtime: CompileDeps['runtime'];
   readonly env: NodeJS.ProcessEnv;
-  readonly logger: Logger;
+  readonly diagnostics: Diagnostics;
 }
 
 /**
@@ -160,13 +160,13 @@ export class Controller {
   async reloadFromWatch(): Promise<void> {
     try {
       const next = await this.reload(this.source, { name: 'file-watch' });
-      this.deps.logger.info({ configVersion: next.version }, 'figway: config reloaded');
+      this.deps.diagnostics.logger.info({ configVersion: next.version }, 'figway: config reloaded');
     } catch (err) {
       const problems = (err as { problems?: readonly Parameters<typeof formatProblem>[0][] }).problems;
-      this.deps.logger.error(
-        { err: problems ? undefined : err, problems: problems?.map(formatProblem) },
-        'figway: config change rejected, the previous config keeps serving',
-      );
+      this.deps.diagnostics.warnOnce('FIGWAY_CONFIG_RELOAD_REJECTED', 'figway: config change rejected, the previous config keeps serving', {
+        err: problems ? undefined : err,
+        problems: problems?.map(formatProblem),
+      });
     }
   }
 
@@ -181,7 +181,7 @@ export class Controller {
     this.warnAboutShadowedFileValues();
     this.source = config;
     this.reloadAudit = (this.store?.record({ ...recordedAs(actor ?? { name: 'figway' }), action: 'reload', before, after: this.version, revision: this.version }) ?? Promise.resolve()).catch(
-      (err: unknown) => this.deps.logger.warn({ err }, 'figway: could not write the reload to the audit log'),
+      (err: unknown) => this.deps.diagnostics.warnOnce('FIGWAY_STATE_AUDIT_UNWRITTEN', 'figway: could not write the reload to the audit log', { err }),
     );
     return next;
   }
@@ -309,11 +309,11 @@ export class Controller {
     try {
       const next = restateSnapshot(this.snapshot, state, this.version + 1, this.deps.runtime.now());
       for (const { route, problems } of next.ignoredOverrides) {
-        this.deps.logger.warn({ route, problems: problems.map(formatProblem) }, 'figway: runtime rollout change does not fit the config and is ignored');
+        this.deps.diagnostics.warnOnce('FIGWAY_STATE_OVERRIDE_IGNORED', 'figway: runtime rollout change does not fit the config and is ignored', { route, problems: problems.map(formatProblem) });
       }
       this.swap(next, 'state-changed');
     } catch (err) {
-      this.deps.logger.error({ err }, 'figway: could not apply the runtime state; the previous one keeps serving');
+      this.deps.diagnostics.warnOnce('FIGWAY_STATE_NOT_APPLIED', 'figway: could not apply the runtime state; the previous one keeps serving', { err });
     }
   }
 
@@ -328,9 +328,10 @@ export class Controller {
       for (const [field, runtime] of Object.entries(override) as [keyof RolloutOverride, unknown][]) {
         const file = info.fileRollout[field];
         if (JSON.stringify(file) === JSON.stringify(runtime)) continue;
-        this.deps.logger.warn(
-          { route: id, field, file: file ?? null, runtime },
+        this.deps.diagnostics.warnOnce(
+          'FIGWAY_CONFIG_FILE_SHADOWED',
           `figway: ${id}: the file says ${field} ${JSON.stringify(file ?? null)}, but a runtime change keeps ${JSON.stringify(runtime)}; \`figway clear ${id}\` (DELETE /routes/${id}/rollout) returns it to the file`,
+          { route: id, field, file: file ?? null, runtime },
         );
       }
     }
@@ -340,7 +341,7 @@ export class Controller {
   private warnAboutUnverifiedTls(): void {
     const unverified = new Set(this.snapshot.routes.filter((route) => route.upstream.tls?.info.verify === false).map((route) => route.upstream.name));
     for (const upstream of unverified) {
-      this.deps.logger.warn({ upstream }, `figway: TLS to ${upstream} is not verified (tls.insecure: true): anyone on the network path can pose as the service`);
+      this.deps.diagnostics.warnOnce('FIGWAY_UPSTREAM_TLS_UNVERIFIED', `figway: TLS to ${upstream} is not verified (tls.insecure: true): anyone on the network path can pose as the service`, { upstream });
     }
   }
 

@@ -1,12 +1,13 @@
 // Explain: what figway would do with a request, without sending one.
 import type { IncomingMessage } from 'node:http';
+import type { Static } from '@sinclair/typebox';
 import { decideSide } from '../rollout/decide-side.js';
-import type { Decision } from '../rollout/decision.js';
 import type { RequestView } from '../rollout/request-view.js';
 import { toUpstreamPath } from '../proxy/upstream-path.js';
 import { matchRequest } from '../routing/match-request.js';
 import { spellAsRoute } from '../routing/path-pattern.js';
 import type { Snapshot } from '../snapshot.js';
+import type { ExplanationSchema } from './explanation-schema.js';
 
 /** The request to simulate. */
 export interface ExplainInput {
@@ -22,20 +23,7 @@ export interface ExplainInput {
 }
 
 /** What figway would do. */
-export type Explanation =
-  | { readonly matched: false; readonly refused?: string }
-  | {
-      readonly matched: true;
-      readonly route: string;
-      readonly path: string;
-      readonly upstream: { readonly name: string; readonly url: string };
-      readonly upstreamPath: string;
-      readonly decision: Decision;
-      /** The route's sticky keys, in the order they are looked for (`user`, `ip`, `header:x-user-id`...). */
-      readonly sticky: readonly string[];
-      /** Set when the side depends on chance (`unkeyed: random` without a sticky key). */
-      readonly random?: true;
-    };
+export type Explanation = Static<typeof ExplanationSchema>;
 
 /**
  * Matches and decides a simulated request on `snapshot`, exactly as a real one would be.

@@ -1,7 +1,9 @@
 // The routing table as the admin API shows it: everything that decides where a request goes.
+import type { Static } from '@sinclair/typebox';
 import type { BreakerState, UpstreamFailure } from '../proxy/circuit-breaker.js';
 import type { CompiledRoute, Snapshot } from '../snapshot.js';
 import type { ShadowReport } from '../shadow/shadow-book.js';
+import type { RoutesViewSchema, RouteViewSchema } from './route-view-schema.js';
 
 /** What only the running gateway knows about a route, besides its config. */
 export interface RouteLive {
@@ -19,7 +21,7 @@ export interface RouteLive {
  * One route, for audits: match, upstream, rewrite, timeouts, plugins, rollout and where it comes
  * from, and where its progressive rollout, circuit breaker and shadow traffic are.
  */
-export function routeView(route: CompiledRoute, live: RouteLive) {
+export function routeView(route: CompiledRoute, live: RouteLive): Static<typeof RouteViewSchema> {
   const { info } = route;
   const { rollout, ...config } = info.config;
   return {
@@ -40,7 +42,7 @@ function progressiveView(route: CompiledRoute, live: RouteLive) {
   if (!route.progressive) return null;
   const { settings, entry } = route.progressive;
   return {
-    steps: entry.steps,
+    steps: [...entry.steps],
     step: entry.step,
     state: entry.state,
     percent: route.rollout.percent,
@@ -55,7 +57,7 @@ function progressiveView(route: CompiledRoute, live: RouteLive) {
 }
 
 /** The whole table, with the versions an auditor needs to cite. */
-export function routesView(snapshot: Snapshot, live: RouteLive) {
+export function routesView(snapshot: Snapshot, live: RouteLive): Static<typeof RoutesViewSchema> {
   return {
     configVersion: snapshot.version,
     stateRevision: snapshot.state.revision,

@@ -1,6 +1,7 @@
 // Whose budget a request spends: the first present of a limit's keys, prefixed with its kind.
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { FigwayContext } from '../types.js';
+import { FigwayError } from '../errors.js';
 
 /** The keys a limit counts by when the config names none. */
 export const DEFAULT_LIMIT_KEYS: readonly string[] = ['user', 'apikey', 'ip'];
@@ -44,7 +45,7 @@ function readerOf(kind: string): KeyReader {
     return (ctx) => present(ctx.view.header(name), prefix);
   }
   // The config schema admits only the kinds above.
-  throw new Error(`unknown rate-limit key "${kind}"`);
+  throw new FigwayError('FIGWAY_INTERNAL', `unknown rate-limit key "${kind}"`);
 }
 
 /** The user: the identity figway established, else the monolith's req.user. An API key is not a user. */

@@ -1,5 +1,4 @@
 // The built-in `rate-limit` plugin: a global budget and per-route budgets, with express-rate-limit, in memory or Redis.
-import type { Logger } from 'pino';
 import { parseDuration } from '../config/units.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { contextOf } from '../context.js';
@@ -12,6 +11,7 @@ import { limitStoresFor, type LimitStores } from './limit-stores.js';
 import { createLimiter, type Limiter, type LimiterSettings } from './limiter.js';
 import { StoreOutageLog, type StoreErrorPolicy } from './store-outage-log.js';
 import { createTrustProxyWarning } from './trust-proxy-warning.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 type RateLimitConfig = NonNullable<NonNullable<FigwayConfig['limits']>['global']>;
 
@@ -22,8 +22,8 @@ interface Budget {
 }
 
 export interface RateLimitPluginOptions {
-  /** Where store outages are reported (throttled). */
-  logger: Logger;
+  /** Where store outages are reported (throttled) and a permissive trust proxy is said. */
+  diagnostics: Diagnostics;
   /** Clock in milliseconds, for throttling those reports. Default: Date.now. */
   now?: () => number;
 }
@@ -53,8 +53,8 @@ export interface RateLimitPluginOptions {
  */
 export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
   const kept = new KeptAcrossReloads();
-  const outage = new StoreOutageLog(options.logger, options.now ?? Date.now);
-  const warnTrustProxy = createTrustProxyWarning(options.logger);
+  const outage = new StoreOutageLog(options.diagnostics, options.now ?? Date.now);
+  const warnTrustProxy = createTrustProxyWarning(options.diagnostics);
   return {
     name: 'rate-limit',
     schema: {

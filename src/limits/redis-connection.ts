@@ -1,6 +1,7 @@
 // The one Redis client the rate-limit plugin shares between its limiters: opened on first use, every command bounded.
 import type { RedisClientType } from 'redis';
 import { withTimeout } from '../with-timeout.js';
+import { FigwayError } from '../errors.js';
 
 interface Opened {
   readonly client: RedisClientType;
@@ -32,7 +33,7 @@ export class RedisConnection {
 
   /** Sends one command; settles within the timeout whatever Redis does (down, hung, still connecting). */
   sendCommand(args: string[]): Promise<unknown> {
-    return withTimeout(this.send(args), this.timeoutMs);
+    return withTimeout(this.send(args), this.timeoutMs, 'FIGWAY_RATE_LIMIT_UNAVAILABLE');
   }
 
   async close(): Promise<void> {
@@ -40,7 +41,7 @@ export class RedisConnection {
     if (!this.opening) return;
     const { client } = await this.opening;
     try {
-      await withTimeout(client.close(), this.timeoutMs);
+      await withTimeout(client.close(), this.timeoutMs, 'FIGWAY_RATE_LIMIT_UNAVAILABLE');
     } catch {
       // Never connected, or Redis is not answering: drop the socket instead of waiting.
       client.destroy();
@@ -48,7 +49,7 @@ export class RedisConnection {
   }
 
   private async send(args: string[]): Promise<unknown> {
-    if (this.closed) throw new Error('the rate-limit Redis connection is closed');
+    if (this.closed) throw new FigwayError('FIGWAY_RATE_LIMIT_UNAVAILABLE', 'the rate-limit Redis connection is closed');
     const { client, firstAttempt } = await this.open();
     await firstAttempt;
     return client.sendCommand(args);

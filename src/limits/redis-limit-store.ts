@@ -32,7 +32,7 @@ export class RedisLimitStore extends RedisStore {
 
   override async increment(key: string): Promise<IncrementResponse> {
     try {
-      return await withTimeout(this.incrementLoaded(key), this.timeoutMs);
+      return await withTimeout(this.incrementLoaded(key), this.timeoutMs, 'FIGWAY_RATE_LIMIT_UNAVAILABLE');
     } catch (err) {
       throw new FigwayError('FIGWAY_RATE_LIMIT_UNAVAILABLE', 'the rate-limit store is unreachable', { cause: err });
     }

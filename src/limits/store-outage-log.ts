@@ -1,5 +1,5 @@
 // Tells operators the rate-limit store is failing: once per interval, not once per request.
-import type { Logger } from 'pino';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 const DEFAULT_INTERVAL_MS = 5000;
 
@@ -11,7 +11,7 @@ export type StoreErrorPolicy = 'open' | 'closed';
  *
  * @example
  * ```ts
- * const outage = new StoreOutageLog(logger, Date.now);
+ * const outage = new StoreOutageLog(diagnostics, Date.now);
  * outage.failed(err, 'open'); // warns; further failures within 5 s are only counted
  * outage.succeeded();         // "reachable again", once
  * ```
@@ -22,7 +22,7 @@ export class StoreOutageLog {
   private warned = false;
 
   constructor(
-    private readonly logger: Logger,
+    private readonly diagnostics: Diagnostics,
     private readonly now: () => number,
     private readonly intervalMs = DEFAULT_INTERVAL_MS,
   ) {}
@@ -32,7 +32,7 @@ export class StoreOutageLog {
     this.unreported += 1;
     if (now - this.lastWarningAt < this.intervalMs) return;
     const consequence = policy === 'open' ? 'requests pass without rate limits (onStoreError: open)' : 'requests are refused with 503 (onStoreError: closed)';
-    this.logger.warn({ err: err.cause ?? err, onStoreError: policy, failures: this.unreported }, `figway: the rate-limit store is unreachable; ${consequence}`);
+    this.diagnostics.warnOnce('FIGWAY_LIMITS_STORE_UNREACHABLE', `figway: the rate-limit store is unreachable; ${consequence}`, { err: err.cause ?? err, onStoreError: policy, failures: this.unreported });
     this.lastWarningAt = now;
     this.unreported = 0;
     this.warned = true;
@@ -41,7 +41,7 @@ export class StoreOutageLog {
   succeeded(): void {
     if (!this.warned) return;
     this.warned = false;
-    this.logger.info({ failures: this.unreported }, 'figway: the rate-limit store is reachable again');
+    this.diagnostics.logger.info({ failures: this.unreported }, 'figway: the rate-limit store is reachable again');
     this.unreported = 0;
   }
 }

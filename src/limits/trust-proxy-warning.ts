@@ -1,6 +1,6 @@
 // Says once per app that `trust proxy: true` lets any client choose its address-keyed budget.
 import type { IncomingMessage } from 'node:http';
-import type { Logger } from 'pino';
+import type { Diagnostics } from '../observe/diagnostics.js';
 import { appOf } from '../server/express-request.js';
 
 /**
@@ -10,16 +10,17 @@ import { appOf } from '../server/express-request.js';
  * limit keyed by `ip` can be reset at will. Returns a check to call with requests counted by
  * address; each app is looked at once.
  */
-export function createTrustProxyWarning(logger: Logger): (req: IncomingMessage) => void {
+export function createTrustProxyWarning(diagnostics: Diagnostics): (req: IncomingMessage) => void {
   const seen = new WeakSet<object>();
   return (req) => {
     const app = appOf(req);
     if (app?.get === undefined || seen.has(app)) return;
     seen.add(app);
     if (app.get('trust proxy') !== true) return;
-    logger.warn(
-      { code: 'ERR_ERL_PERMISSIVE_TRUST_PROXY' },
+    diagnostics.warnOnce(
+      'FIGWAY_LIMITS_TRUST_PROXY',
       "figway: Express 'trust proxy' is true, so a client picks its own address (the leftmost X-Forwarded-For) and can escape rate limits keyed by ip; set it to the number of proxies in front of the app or their addresses",
+      { expressRateLimit: 'ERR_ERL_PERMISSIVE_TRUST_PROXY' },
     );
   };
 }

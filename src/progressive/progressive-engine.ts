@@ -1,6 +1,5 @@
 // Runs progressive rollouts: takes the next step when its time and requests are in, rolls back when the guard trips.
 import type { Counter } from 'prom-client';
-import type { Logger } from 'pino';
 import { describeActor, type Actor, type Controller } from '../control/controller.js';
 import { FigwayError } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
@@ -9,11 +8,12 @@ import type { AuditEntry, ProgressiveEntry } from '../state/runtime-state.js';
 import type { FigwayPlugin } from '../types.js';
 import { judge } from './guard.js';
 import { afterBreach, nextStep } from './schedule.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 export interface ProgressiveEngineDeps {
   readonly now: () => number;
   readonly liveStats: LiveStats;
-  readonly logger: Logger;
+  readonly diagnostics: Diagnostics;
   /** figway_progressive_events_total: what this replica did to a schedule. */
   readonly events: Counter<'route' | 'event'>;
 }
@@ -139,7 +139,7 @@ export class ProgressiveEngine {
         await this.look(controller, route, route.progressive);
       } catch (err) {
         if (err instanceof Stale) continue;
-        this.deps.logger.warn({ err, route: route.id }, 'figway: progressive rollout could not move; it stays where it is');
+        this.deps.diagnostics.warnOnce('FIGWAY_PROGRESSIVE_STUCK', 'figway: progressive rollout could not move; it stays where it is', { err, route: route.id });
       }
     }
   }
@@ -176,9 +176,10 @@ export class ProgressiveEngine {
     if (clamped?.since === since) return clamped.countedFrom;
     if (since <= now) return since;
     this.futureStarts.set(routeId, { since, countedFrom: now });
-    this.deps.logger.warn(
-      { route: routeId, stepStart: new Date(since).toISOString(), now: new Date(now).toISOString() },
+    this.deps.diagnostics.warnOnce(
+      'FIGWAY_PROGRESSIVE_CLOCK_AHEAD',
       `figway: the current step of ${routeId} starts in this clock's future (a clock jump?): its time is counted from now`,
+      { route: routeId, stepStart: new Date(since).toISOString(), now: new Date(now).toISOString() },
     );
     return now;
   }
@@ -213,8 +214,8 @@ export class ProgressiveEngine {
     const progressive = snapshot.routes.find((route) => route.id === routeId)?.progressive?.entry;
     const percent = snapshot.routes.find((route) => route.id === routeId)?.rollout.percent;
     const line = { route: routeId, event, actor: actor.name, note: actor.note, reason: actor.reason, percent, progressive };
-    if (event === 'breach') this.deps.logger.error(line, `figway: rollout guard tripped on ${routeId}: ${progressive?.reason ?? ''}`);
-    else this.deps.logger.info(line, `figway: progressive rollout of ${routeId}: ${event}`);
+    if (event === 'breach') this.deps.diagnostics.warnOnce('FIGWAY_PROGRESSIVE_GUARD_TRIPPED', `figway: rollout guard tripped on ${routeId}: ${progressive?.reason ?? ''}`, line);
+    else this.deps.diagnostics.logger.info(line, `figway: progressive rollout of ${routeId}: ${event}`);
   }
 
   /** Resets the per-step request counts of routes whose schedule moved. */

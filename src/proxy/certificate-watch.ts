@@ -1,10 +1,10 @@
 // What figway sees of services' certificates: when each expires (a gauge), and why a handshake
 // failed, told once a minute per service with the certificate's subject and expiry.
 import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import type { FigwayError } from '../errors.js';
 import type { LookOptions } from './upstream-tls.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 const REPORT_EVERY_MS = 60_000;
 // A look at a failing service's certificate gives up after this: the log line goes out without it.
@@ -23,7 +23,7 @@ export interface CertifiedService {
  *
  * @example
  * ```ts
- * const watch = new CertificateWatch(gauge, logger, Date.now);
+ * const watch = new CertificateWatch(gauge, diagnostics, Date.now);
  * socket.once('secureConnect', () => watch.connected('orders', socket));
  * ```
  */
@@ -36,7 +36,7 @@ export class CertificateWatch {
 
   constructor(
     private readonly expiry: Gauge<'upstream'>,
-    private readonly logger: Logger,
+    private readonly diagnostics: Diagnostics,
     private readonly now: () => number,
   ) {}
 
@@ -54,20 +54,15 @@ export class CertificateWatch {
       const expires = expiryOf(certificate);
       // A look that ends after a reload removed the service must not bring its series back.
       if (this.inUse === undefined || this.inUse.has(service.name)) this.record(service.name, expires);
-      this.logger.error(
-        {
-          upstream: service.name,
-          code: error.code,
-          reason: error.message,
-          certificate: certificate && {
-            subject: formatName(certificate.subject),
-            issuer: formatName(certificate.issuer),
-            subjectAltName: certificate.subjectaltname,
-            validTo: expires === undefined ? undefined : new Date(expires * 1000).toISOString(),
-          },
+      this.diagnostics.reportError(error, `figway: TLS handshake with ${service.name} failed (reported once a minute per service)`, {
+        upstream: service.name,
+        certificate: certificate && {
+          subject: formatName(certificate.subject),
+          issuer: formatName(certificate.issuer),
+          subjectAltName: certificate.subjectaltname,
+          validTo: expires === undefined ? undefined : new Date(expires * 1000).toISOString(),
         },
-        `figway: TLS handshake with ${service.name} failed (reported once a minute per service)`,
-      );
+      });
     });
   }
 

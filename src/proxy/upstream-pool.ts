@@ -3,7 +3,6 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import type { Logger } from 'pino';
 import type { Dispatcher, Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
@@ -13,6 +12,7 @@ import type { CertificateWatch } from './certificate-watch.js';
 import { createUndiciPool } from './engines/undici-pool.js';
 import { toUpstreamError } from './upstream-error.js';
 import { UpstreamTls, type TlsOptions } from './upstream-tls.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 // A retired pool's requests may still be on their way to it (a request that matched on the old
 // snapshot and waited for its identity): it takes no new connections, and closes after this grace.
@@ -28,7 +28,7 @@ export interface PoolSettings {
 
 /** What upstreams share: where relative TLS files start, the log, the certificate watch. */
 export interface UpstreamDeps {
-  readonly logger: Logger;
+  readonly diagnostics: Diagnostics;
   readonly certificates: CertificateWatch;
 }
 
@@ -68,7 +68,7 @@ export class Upstream {
       maxFreeSockets: config.pool?.maxFreeSockets ?? 64,
       idleTimeout: parseDuration(config.pool?.idleTimeout ?? '4s'),
     };
-    this.tls = url.protocol === 'https:' ? new UpstreamTls(name, config.tls ?? {}, url, baseDir, deps.logger) : undefined;
+    this.tls = url.protocol === 'https:' ? new UpstreamTls(name, config.tls ?? {}, url, baseDir, deps.diagnostics) : undefined;
     this.requestTlsFields = this.tls ? { servername: url.hostname } : {};
     this.info = Object.freeze({ name, url: url.href, ...(this.tls ? { tls: this.tls.info } : {}) });
   }

@@ -5,9 +5,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
-import type { Logger } from 'pino';
 import type { UpstreamConfig } from '../config/schema.js';
 import type { UpstreamTlsInfo } from '../types.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 
 export type UpstreamTlsConfig = NonNullable<UpstreamConfig['tls']>;
 
@@ -46,7 +46,7 @@ const WATCH_INTERVAL_MS = 1000;
  *
  * @example
  * ```ts
- * const tls = new UpstreamTls('orders', { caFile: 'ca.pem' }, new URL('https://orders.internal'), '/etc/figway', logger);
+ * const tls = new UpstreamTls('orders', { caFile: 'ca.pem' }, new URL('https://orders.internal'), '/etc/figway', diagnostics);
  * new https.Agent({ keepAlive: true, ...tls.options });
  * ```
  */
@@ -70,7 +70,7 @@ export class UpstreamTls {
     private readonly config: UpstreamTlsConfig,
     private readonly url: URL,
     private readonly baseDir: string,
-    private readonly logger: Logger,
+    private readonly diagnostics: Diagnostics,
   ) {
     this.files = PEM_FIELDS.flatMap(([, file]) => (config[file] === undefined ? [] : [this.resolve(config[file])]));
     const contents = new Map<string, string>();
@@ -162,11 +162,11 @@ export class UpstreamTls {
       this.text = textOf(contents);
     } catch (err) {
       // Half-way through a rotation (a new certificate before its key) the files may not fit: the old ones keep serving.
-      this.logger.error({ upstream: this.upstream, files: this.files, err: { message: (err as Error).message } }, `figway: the TLS files of ${this.upstream} changed but cannot be used; connections keep the previous ones`);
+      this.diagnostics.warnOnce('FIGWAY_UPSTREAM_TLS_FILES_UNUSABLE', `figway: the TLS files of ${this.upstream} changed but cannot be used; connections keep the previous ones`, { upstream: this.upstream, files: this.files, err: { message: (err as Error).message } });
       return;
     }
     this.moved++;
-    this.logger.info({ upstream: this.upstream, files: this.files }, `figway: the TLS files of ${this.upstream} changed: new connections use them`);
+    this.diagnostics.logger.info({ upstream: this.upstream, files: this.files }, `figway: the TLS files of ${this.upstream} changed: new connections use them`);
   }
 }
 

@@ -2,6 +2,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { CohortConfig } from '../config/schema.js';
 import type { RequestView } from './request-view.js';
+import { FigwayError } from '../errors.js';
 
 /** A compiled cohort: every condition present must hold. */
 export interface Cohort {
@@ -29,7 +30,7 @@ export function compileCohort(name: string, config: CohortConfig): Cohort {
   let addresses: BlockList | undefined;
   for (const text of config.cidr ?? []) {
     const cidr = parseCidr(text);
-    if (typeof cidr === 'string') throw new Error(cidr);
+    if (typeof cidr === 'string') throw new FigwayError('FIGWAY_INTERNAL', cidr);
     addresses ??= new BlockList();
     addresses.addSubnet(cidr.address, cidr.prefix, cidr.family);
   }

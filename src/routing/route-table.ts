@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { PathPattern } from './path-pattern.js';
 import { acceptsRequest, type MatchConditions } from './match-conditions.js';
+import { FigwayError } from '../errors.js';
 
 /** What the table needs to know about a route. */
 export interface Matchable {
@@ -85,7 +86,7 @@ export class RouteTable<R extends Matchable> {
    * ```
    */
   withRoutes<S extends Matchable>(routes: readonly S[]): RouteTable<S> {
-    if (routes.length !== this.routes.length) throw new RangeError(`withRoutes needs ${this.routes.length} routes, got ${routes.length}`);
+    if (routes.length !== this.routes.length) throw new FigwayError('FIGWAY_INTERNAL', `withRoutes needs ${this.routes.length} routes, got ${routes.length}`);
     const table = new RouteTable<S>([], { caseSensitive: this.caseSensitive });
     table.root = this.root;
     for (const route of routes) table.routes.push(route);

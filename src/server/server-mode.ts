@@ -1,8 +1,8 @@
 // Server mode: figway as the server's request listener, in front of the Express app's whole stack.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pipeline } from '../pipeline.js';
-import type { Logger } from 'pino';
 import type { FigwayConfig } from '../config/schema.js';
+import type { Diagnostics } from '../observe/diagnostics.js';
 import { arrivedFor, arrivedThrough, type ExpressApp } from './express-request.js';
 
 /**
@@ -32,9 +32,10 @@ export function createServerListener(pipeline: Pipeline, app: ExpressApp, gatewa
  * app's session middleware has not run when figway identifies a request, so `session` finds no
  * req.user there.
  */
-export function warnAboutServerMode(config: FigwayConfig, logger: Logger): void {
+export function warnAboutServerMode(config: FigwayConfig, diagnostics: Diagnostics): void {
   if (!config.auth?.sources?.includes('session')) return;
-  logger.warn(
+  diagnostics.warnOnce(
+    'FIGWAY_SERVER_NO_SESSION',
     "figway: server mode runs before the app's middleware, so the auth source 'session' never sees req.user; identify callers with jwt, apiKey or passport strategies that need no app middleware, or keep figway in middleware mode",
   );
 }

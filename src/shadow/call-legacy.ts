@@ -6,6 +6,7 @@ import type { RequestContext } from '../context.js';
 import { appOf, entryOf } from '../server/express-request.js';
 import { captureResponse } from './capture-response.js';
 import type { Captured } from './captured.js';
+import { FigwayError } from '../errors.js';
 
 /** The header that marks a copy, so the figway that made it lets the monolith's handler serve it. */
 export const SHADOW_HEADER = 'x-figway-shadow';
@@ -27,7 +28,7 @@ interface MountedApp {
  */
 export function callLegacy(ctx: RequestContext, marker: string, maxBody: number): Promise<Captured> {
   const handler = entryOf(ctx.req) ?? topApp(appOf(ctx.req) as MountedApp | undefined);
-  if (handler === undefined) return Promise.reject(new Error('legacy copies need figway mounted in an Express app'));
+  if (handler === undefined) return Promise.reject(new FigwayError('FIGWAY_USAGE_INVALID', 'legacy copies need figway mounted in an Express app'));
   const socket = nowhere(ctx.req.socket);
   const req = new IncomingMessage(socket);
   req.method = ctx.req.method as string;
@@ -49,7 +50,8 @@ export function callLegacy(ctx: RequestContext, marker: string, maxBody: number)
     try {
       handler(req, res);
     } catch (err) {
-      reject(err instanceof Error ? err : new Error(String(err)));
+      // The handler's own throw, as it threw it: the shadow sample shows its message.
+      reject(err);
     }
   }).finally(() => socket.destroy());
 }

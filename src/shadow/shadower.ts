@@ -85,7 +85,7 @@ export class Shadower {
       shadow: { side: shadowSide, ...other },
       differences,
     });
-    withTimeout(call, shadow.timeoutMs).then(
+    withTimeout(call, shadow.timeoutMs, 'FIGWAY_UPSTREAM_TIMEOUT').then(
       (other) => {
         if (primary.body === undefined || other.body === undefined) {
           this.book.record(id, 'skipped');

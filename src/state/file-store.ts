@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomically } from './atomic-write.js';
 import { AUDIT_LIMIT, EMPTY_STATE, nextState, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
+import { FigwayError } from '../errors.js';
 
 interface StateFile {
   state: RuntimeState;
@@ -156,7 +157,7 @@ export class FileStateStore implements StateStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         if (await isStale(lock)) await rm(lock, { force: true });
-        else if (Date.now() > deadline) throw new Error(`state file ${this.file} is locked by another process (${lock})`);
+        else if (Date.now() > deadline) throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `state file ${this.file} is locked by another process (${lock})`);
         else await new Promise((resolve) => setTimeout(resolve, 20));
       }
     }

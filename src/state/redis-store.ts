@@ -106,7 +106,7 @@ export class RedisStateStore implements StateStore {
 
   async load(): Promise<RuntimeState> {
     try {
-      return (await withTimeout(this.read(), this.startupTimeoutMs)).state;
+      return (await withTimeout(this.read(), this.startupTimeoutMs, 'FIGWAY_STATE_UNAVAILABLE')).state;
     } catch {
       return this.current ?? EMPTY_STATE;
     }
@@ -202,8 +202,8 @@ export class RedisStateStore implements StateStore {
     reader.on('error', () => {});
     let raw: string | null;
     try {
-      await withTimeout(reader.connect(), this.commandTimeoutMs);
-      raw = await withTimeout(reader.get(this.keys.state), this.commandTimeoutMs);
+      await withTimeout(reader.connect(), this.commandTimeoutMs, 'FIGWAY_STATE_UNAVAILABLE');
+      raw = await withTimeout(reader.get(this.keys.state), this.commandTimeoutMs, 'FIGWAY_STATE_UNAVAILABLE');
     } catch (err) {
       throw outcomeUnknown(this.description, id, `${failure.message}; reading the outcome back: ${(err as Error).message}`);
     } finally {
@@ -259,7 +259,7 @@ export class RedisStateStore implements StateStore {
   private async command<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
       await this.started;
-      const result = await withTimeout(run(), this.commandTimeoutMs);
+      const result = await withTimeout(run(), this.commandTimeoutMs, 'FIGWAY_STATE_UNAVAILABLE');
       this.healthy = true;
       return result;
     } catch (err) {
@@ -273,14 +273,7 @@ export class RedisStateStore implements StateStore {
     if (state.revision <= (this.current?.revision ?? 0)) return;
     this.current = state;
     this.writeCache(state);
-    for (const listener of this.listeners) {
-      try {
-        listener(state);
-      } catch (err) {
-        // The change is made whatever a listener does; its failure must not fail update() or silence the others.
-        process.emitWarning(`figway: a state listener threw: ${(err as Error).stack ?? String(err)}`);
-      }
-    }
+    for (const listener of this.listeners) listener(state);
   }
 
   private follow(): void {
@@ -358,7 +351,7 @@ function parseState(raw: string, source: string): RuntimeState {
   } catch {
     parsed = null;
   }
-  if (typeof parsed !== 'object' || parsed === null || typeof parsed.revision !== 'number') throw new Error(`${source} does not hold a figway runtime state`);
+  if (typeof parsed !== 'object' || parsed === null || typeof parsed.revision !== 'number') throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `${source} does not hold a figway runtime state`);
   return { ...EMPTY_STATE, ...parsed };
 }
 
@@ -373,7 +366,7 @@ function readCache(file: string): RuntimeState | undefined {
 
 /** Resolves when the client is first ready, or after `ms` (it keeps reconnecting in the background). */
 function startWithin(client: RedisClientType, ms: number): Promise<void> {
-  return withTimeout(client.connect(), ms).then(
+  return withTimeout(client.connect(), ms, 'FIGWAY_STATE_UNAVAILABLE').then(
     () => {},
     () => {},
   );
@@ -381,7 +374,7 @@ function startWithin(client: RedisClientType, ms: number): Promise<void> {
 
 async function closeClient(client: RedisClientType, timeoutMs: number): Promise<void> {
   try {
-    await withTimeout(client.close(), timeoutMs);
+    await withTimeout(client.close(), timeoutMs, 'FIGWAY_STATE_UNAVAILABLE');
   } catch {
     // Already closed, or Redis is not answering: drop the socket instead of waiting.
     client.destroy();

@@ -79,36 +79,46 @@ export function nextState(current: RuntimeState, change: (current: RuntimeState)
 
 export const EMPTY_STATE: RuntimeState = Object.freeze({ revision: 0, routes: Object.freeze({}), killSwitch: false, progressive: Object.freeze({}) });
 
+/** One change, as the audit log keeps it and GET /audit shows it. */
+export const AuditEntrySchema = Type.Object(
+  {
+    at: Type.String({ format: 'date-time', description: 'When the change was made, ISO 8601.' }),
+    actor: Type.String({
+      description: "Who made it: the admin token's name (anonymous@<address> where no token is asked for), or figway itself (progressive steps, the guard).",
+    }),
+    note: Type.Optional(
+      Type.String({ description: 'Who the caller said it was (X-Figway-Actor: the CLI sends the OS user, the page the name typed at sign-in); not verified.' }),
+    ),
+    reason: Type.Optional(Type.String({ description: "Why the caller made the change (the CLI's --reason, X-Figway-Reason); not verified." })),
+    action: Type.Union(
+      [
+        Type.Literal('rollout'),
+        Type.Literal('rollback'),
+        Type.Literal('clear-override'),
+        Type.Literal('kill-switch'),
+        Type.Literal('reload'),
+        Type.Literal('progressive-start'),
+        Type.Literal('progressive-step'),
+        Type.Literal('progressive-breach'),
+        Type.Literal('progressive-pause'),
+        Type.Literal('progressive-resume'),
+        Type.Literal('progressive-promote'),
+      ],
+      { description: 'What changed.' },
+    ),
+    route: Type.Optional(Type.String({ description: 'The route changed, if the change was to one route.' })),
+    before: Type.Optional(
+      Type.Unknown({ description: 'The value before: a rollout, the kill switch, a config version or a progressive schedule; absent when there was none (a progressive rollout starting).' }),
+    ),
+    after: Type.Optional(Type.Unknown({ description: 'The value after, of the same kind.' })),
+    revision: Type.Integer({ description: 'The state revision the change produced (reloads: the config version).' }),
+    change: Type.Optional(Type.String({ description: "The change's id: the caller's Idempotency-Key, or one figway made; GET /audit?change=<id> finds it." })),
+  },
+  { additionalProperties: false, title: 'AuditEntry', description: 'One change in the audit log.' },
+);
+
 /** One change, as the audit log keeps it. */
-export interface AuditEntry {
-  /** ISO 8601 time of the change. */
-  readonly at: string;
-  /** Who made it: the admin token's name (anonymous@<address> where no token is asked for), or figway itself (progressive steps, the guard). */
-  readonly actor: string;
-  /** Who the caller said it was (X-Figway-Actor: the CLI sends the OS user, the page the name typed at sign-in); not verified. */
-  readonly note?: string;
-  /** Why the caller made the change (the CLI's --reason, X-Figway-Reason); not verified. */
-  readonly reason?: string;
-  readonly action:
-    | 'rollout'
-    | 'rollback'
-    | 'clear-override'
-    | 'kill-switch'
-    | 'reload'
-    | 'progressive-start'
-    | 'progressive-step'
-    | 'progressive-breach'
-    | 'progressive-pause'
-    | 'progressive-resume'
-    | 'progressive-promote';
-  readonly route?: string;
-  readonly before: unknown;
-  readonly after: unknown;
-  /** The state revision the change produced (reloads: the config version). */
-  readonly revision: number;
-  /** The change's id: the caller's Idempotency-Key, or one figway made; `GET /audit?change=<id>` finds it. */
-  readonly change?: string;
-}
+export type AuditEntry = Static<typeof AuditEntrySchema>;
 
 /** What the caller says about a change; the store adds the time and the revision. */
 export type AuditInput = Omit<AuditEntry, 'at' | 'revision' | 'before' | 'after'> & { before?: unknown; after?: unknown };
@@ -141,6 +151,8 @@ export interface StateStore {
   /**
    * Calls `listener` with newer states, whoever made the change (this replica or another): revisions
    * only go up and none comes twice, though one may be skipped when a newer one arrives first.
+   * `listener` must not throw: it runs inside the store's own reads and writes, where a throw would
+   * fail a change that was made (figway's own listener reports its failures as FIGWAY_STATE_NOT_APPLIED).
    */
   subscribe(listener: (state: RuntimeState) => void): () => void;
   /** The newest audit entries first, at most `limit`. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdminTokens, permits, tokenSpecs } from '../../src/admin/admin-tokens.js';
+import { createDiagnostics } from '../../src/observe/diagnostics.js';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
 
 const OPS = 'ops-token-0123456789abcdef';
@@ -41,7 +42,7 @@ describe('AdminTokens', () => {
         { name: 'grafana', role: 'read', tokenFile: 'secrets/grafana' },
       ],
       dir,
-      logs.logger,
+      createDiagnostics(logs.logger),
       () => clock,
     );
   const secret = (text: string) => writeFileSync(path.join(dir, 'secrets', 'grafana'), text);

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { compileSnapshot, restateSnapshot } from '../../dist/config/compile-snapshot.js';
 import { loadConfig } from '../../dist/config/load-config.js';
+import { createDiagnostics } from '../../dist/observe/diagnostics.js';
 import { CertificateWatch } from '../../dist/proxy/certificate-watch.js';
 import { UpstreamPool } from '../../dist/proxy/upstream-pool.js';
 import { EMPTY_STATE } from '../../dist/state/runtime-state.js';
@@ -30,14 +31,14 @@ export async function benchReload({ routes = 10_000, rate = 300 } = {}) {
  * @returns {{ routes: number, oneRouteMs: number, killSwitchMs: number, wholeCompileMs: number }}
  */
 export function benchRuntimeChange({ routes = 10_000, samples = 31 } = {}) {
-  const logger = pino({ level: 'silent' });
-  const certificates = new CertificateWatch(new Gauge({ name: 'bench_expiry', help: 'x', labelNames: ['upstream'], registers: [new Registry()] }), logger, Date.now);
+  const diagnostics = createDiagnostics(pino({ level: 'silent' }));
+  const certificates = new CertificateWatch(new Gauge({ name: 'bench_expiry', help: 'x', labelNames: ['upstream'], registers: [new Registry()] }), diagnostics, Date.now);
   const config = {
     upstreams: { orders: { url: 'http://127.0.0.1:9' } },
     routes: Array.from({ length: routes }, (_, i) => ({ id: `svc-${i}`, match: { path: `/api/svc-${i}/items`, methods: ['GET', 'POST'] }, upstream: 'orders', rollout: { percent: 50 } })),
   };
   const loaded = loadConfig(config, {});
-  const deps = { plugins: [], upstreams: new UpstreamPool({ logger, certificates }), runtime: { now: Date.now, random: Math.random }, version: 1, state: EMPTY_STATE };
+  const deps = { plugins: [], upstreams: new UpstreamPool({ diagnostics, certificates }), runtime: { now: Date.now, random: Math.random }, version: 1, state: EMPTY_STATE };
   let snapshot = compileSnapshot(loaded, deps);
   const time = (change) => {
     const ms = [];

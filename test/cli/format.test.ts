@@ -1,5 +1,6 @@
 // The CLI's small pure parts: tables, percent checks, audit changes.
 import { describe, expect, it } from 'vitest';
+import type { AuditEntryAnswer } from '../../src/cli/api-types.js';
 import { describeChange } from '../../src/cli/commands/audit.js';
 import { CliError } from '../../src/cli/exit-codes.js';
 import { formatFields, formatTable } from '../../src/cli/format-table.js';
@@ -38,7 +39,7 @@ describe('parsePercent', () => {
 });
 
 describe('describeChange', () => {
-  const entry = (action: string, before: unknown, after: unknown) => ({ at: '2025-01-01T00:00:00.000Z', actor: 'alice@127.0.0.1', action, before, after, revision: 1 });
+  const entry = (action: AuditEntryAnswer['action'], before: unknown, after: unknown) => ({ at: '2025-01-01T00:00:00.000Z', actor: 'alice@127.0.0.1', action, before, after, revision: 1 });
 
   it('shows a rollout as its percent, and other changed fields by name', () => {
     expect(describeChange(entry('rollout', { percent: 10, sticky: ['ip'] }, { percent: 25, sticky: ['ip'] }))).toBe('10% → 25%');

@@ -5,13 +5,14 @@ import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { compileSnapshot, restateSnapshot, type CompileDeps } from '../../src/config/compile-snapshot.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { createDiagnostics } from '../../src/observe/diagnostics.js';
 import type { FigwayConfig } from '../../src/config/schema.js';
 import { CertificateWatch } from '../../src/proxy/certificate-watch.js';
 import { UpstreamPool } from '../../src/proxy/upstream-pool.js';
 import type { Snapshot } from '../../src/snapshot.js';
 import { EMPTY_STATE, type RuntimeState } from '../../src/state/runtime-state.js';
 
-const logger = pino({ level: 'silent' });
+const diagnostics = createDiagnostics(pino({ level: 'silent' }));
 const NOW = 1_700_000_000_000;
 
 function config(routes: number): FigwayConfig {
@@ -28,7 +29,7 @@ function config(routes: number): FigwayConfig {
 function compile(routes: number, state: RuntimeState = EMPTY_STATE): Snapshot {
   const deps: CompileDeps = {
     plugins: [],
-    upstreams: new UpstreamPool({ logger, certificates: new CertificateWatch(new Gauge({ name: 'expiry', help: 'x', labelNames: ['upstream'], registers: [new Registry()] }), logger, () => NOW) }),
+    upstreams: new UpstreamPool({ diagnostics, certificates: new CertificateWatch(new Gauge({ name: 'expiry', help: 'x', labelNames: ['upstream'], registers: [new Registry()] }), diagnostics, () => NOW) }),
     runtime: { now: () => NOW, random: () => 0.5 },
     version: 1,
     state,

@@ -55,7 +55,7 @@ describe('file vs runtime', () => {
     writeFileSync(file, config(service.url, 10));
     await monolith.gateway.reload();
     expect(shadowWarnings()).toEqual([
-      expect.objectContaining({ level: 40, file: 10, runtime: 40, msg: 'figway: orders: the file says percent 10, but a runtime change keeps 40; `figway clear orders` (DELETE /routes/orders/rollout) returns it to the file' }),
+      expect.objectContaining({ level: 40, code: 'FIGWAY_CONFIG_FILE_SHADOWED', file: 10, runtime: 40, msg: 'figway: orders: the file says percent 10, but a runtime change keeps 40; `figway clear orders` (DELETE /routes/orders/rollout) returns it to the file' }),
     ]);
     expect(monolith.gateway.current.config.routes[0]?.rollout?.percent).toBe(10);
   });

@@ -184,7 +184,7 @@ describe.each(EXPRESS_VERSIONS)('where the parser sits (%s)', (_label, express) 
     await post(monolith, '{"a":2}');
     expect(service.last().body.toString('utf8')).toBe('{"a":2}');
     expect(warnings()).toHaveLength(1);
-    expect(warnings()[0]).toMatchObject({ route: 'orders', msg: expect.stringContaining('Mount figway before the body parsers') });
+    expect(warnings()[0]).toMatchObject({ route: 'orders', code: 'FIGWAY_PROXY_BODY_REPLAYED', docs: 'README.md#figway_proxy_body_replayed', msg: expect.stringContaining('Mount figway before the body parsers') });
   });
 
   it('says nothing when figway comes before the parser: the body streams to the service', async () => {

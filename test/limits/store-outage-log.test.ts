@@ -1,13 +1,14 @@
 // Store outages are reported once per interval, with how many failures each report stands for.
 import { describe, expect, it } from 'vitest';
 import { StoreOutageLog } from '../../src/limits/store-outage-log.js';
+import { createDiagnostics } from '../../src/observe/diagnostics.js';
 import { captureLogs } from '../helpers/log-capture.js';
 
 describe('store outage log', () => {
   it('warns at most once per interval, counts what it held back, and says once when the store is back', () => {
     const logs = captureLogs();
     let now = 1_000;
-    const outage = new StoreOutageLog(logs.logger, () => now, 5000);
+    const outage = new StoreOutageLog(createDiagnostics(logs.logger), () => now, 5000);
     const failure = new Error('outer', { cause: new Error('connect ECONNREFUSED') });
 
     for (let i = 0; i < 10; i++) outage.failed(failure, 'open');
@@ -28,7 +29,7 @@ describe('store outage log', () => {
 
   it('stays quiet about a store that never failed', () => {
     const logs = captureLogs();
-    new StoreOutageLog(logs.logger, () => 0).succeeded();
+    new StoreOutageLog(createDiagnostics(logs.logger), () => 0).succeeded();
     expect(logs.lines).toEqual([]);
   });
 });

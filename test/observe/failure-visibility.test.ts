@@ -74,7 +74,7 @@ describe.each(GATEWAY_SETUPS)('failures absorbed by fallback are visible ($label
     expect(series(text, 'figway_strangled_ratio', { route: 'orders' })).toBe(0);
     expect(text).not.toMatch(/^figway_strangled_ratio \d/m);
     expect(logs.lines.filter((line) => String(line.msg).startsWith('figway: circuit breaker of orders'))).toEqual([
-      expect.objectContaining({ level: 40, from: 'closed', to: 'open', reason: expect.stringContaining('5 failures in a row (last: FIGWAY_UPSTREAM_UNAVAILABLE)') }),
+      expect.objectContaining({ level: 40, code: 'FIGWAY_FALLBACK_BREAKER_CHANGED', from: 'closed', to: 'open', reason: expect.stringContaining('5 failures in a row (last: FIGWAY_UPSTREAM_UNAVAILABLE)') }),
     ]);
   });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figway, FigwayConfigError, FigwayError, getContext } from '../../src/index.js';
 import type { FigwayPlugin } from '../../src/types.js';
 import { listen, type Listening } from '../helpers/listen.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { ENGINE_NAMES } from '../../src/proxy/forwarder.js';
 import { quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
@@ -79,6 +80,7 @@ describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
   let server: Listening;
   const events: string[] = [];
   const seenByLegacy: unknown[] = [];
+  const logs = captureLogs();
 
   const tracer: FigwayPlugin = {
     name: 'tracer',
@@ -95,7 +97,10 @@ describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
       onDecision: (ctx) => void events.push(`onDecision ${ctx.decision?.side} ${ctx.decision?.reason}`),
       onProxyRequest: (proxyReq, ctx) => void events.push(`onProxyRequest ${ctx.upstreamPath} ${proxyReq.method} ${proxyReq.path}`),
       onProxyResponse: (proxyRes) => void events.push(`onProxyResponse ${proxyRes.statusCode}`),
-      onResponse: (ctx) => void events.push(`onResponse ${ctx.res.statusCode} ${ctx.upstreamStatus ?? '-'}`),
+      onResponse: (ctx) => {
+        events.push(`onResponse ${ctx.res.statusCode} ${ctx.upstreamStatus ?? '-'}`);
+        if (ctx.req.headers['x-late'] === 'bug') throw new Error('late plugin bug');
+      },
     }),
   };
 
@@ -104,7 +109,7 @@ describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
     const app = express();
     app.use(
       figway({
-        logger: quietLogger,
+        logger: logs.logger,
         config: {
           proxy: { engine },
           routes: [
@@ -173,6 +178,19 @@ describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
     const bug = await request(server.url, '/api/orders', { headers: { 'x-deny': 'bug' } });
     expect(bug.status).toBe(500);
     expect(bug.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED', message: 'plugin "tracer" failed: plugin bug' } });
+    expect((await request(server.url, '/api/orders')).status).toBe(200);
+    // The log says it with the code, its docs and the plugin's own stack, for whoever has to fix it.
+    const reported = logs.lines.find((line) => line.msg === 'figway: plugin "tracer" failed: plugin bug');
+    expect(reported).toMatchObject({ level: 50, code: 'FIGWAY_PLUGIN_FAILED', docs: 'README.md#figway_plugin_failed', route: 'orders' });
+    expect(JSON.stringify(reported)).toContain('Error: plugin bug\\n    at ');
+  });
+
+  it('logs a response hook that throws, with the plugin named, and goes on serving', async () => {
+    const reply = await request(server.url, '/api/orders', { headers: { 'x-late': 'bug' } });
+    expect(reply.status).toBe(200);
+    await expect
+      .poll(() => logs.lines.find((line) => line.msg === 'figway: plugin "tracer" failed after the response'))
+      .toMatchObject({ level: 50, code: 'FIGWAY_PLUGIN_FAILED', docs: 'README.md#figway_plugin_failed', route: 'orders', err: { stack: expect.stringContaining('Error: late plugin bug\n    at ') } });
     expect((await request(server.url, '/api/orders')).status).toBe(200);
   });
 });

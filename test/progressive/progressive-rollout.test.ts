@@ -155,7 +155,7 @@ describe('progressive rollouts', () => {
     const breach = (await audit()).find((e) => e.action === 'progressive-breach');
     expect(breach).toMatchObject({ route: 'orders', actor: 'figway-guard' });
     await expect.poll(() => registry.getSingleMetricAsString('figway_progressive_events_total')).toContain('figway_progressive_events_total{route="orders",event="breach"} 1');
-    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 50, route: 'orders', event: 'breach', msg: expect.stringMatching(/^figway: rollout guard tripped on orders: service error rate/) }));
+    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 50, code: 'FIGWAY_PROGRESSIVE_GUARD_TRIPPED', route: 'orders', event: 'breach', msg: expect.stringMatching(/^figway: rollout guard tripped on orders: service error rate/) }));
   });
 
   it('refuses to set the percent of a progressive route, and starts over at the first step on resume', async () => {

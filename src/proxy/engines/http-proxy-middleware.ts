@@ -112,7 +112,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
       if (upstream.config.preserveHost !== true) headers.host = upstream.url.host;
       return new Promise((resolve, reject) => {
         const request = requestUpstream(upstream, ctx.upstreamPath, { method: ctx.req.method, headers, agent: upstream.agent });
-        request.setTimeout(limits.timeoutMs, () => request.destroy(new Error(`no answer within ${limits.timeoutMs} ms`)));
+        request.setTimeout(limits.timeoutMs, () => request.destroy(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `no answer within ${limits.timeoutMs} ms`)));
         request.on('error', reject);
         request.on('response', (response: IncomingMessage) => {
           const collector = new BodyCollector(limits.maxBody);
@@ -124,7 +124,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
           prepareRequestHeaders(request, ctx.req, ctx.forwarded);
           exchange.prepare(ctx, request);
         } catch (err) {
-          request.destroy(err instanceof Error ? err : new Error(String(err)));
+          request.destroy(asPreparingError(err));
           return;
         }
         request.end();

@@ -8,6 +8,7 @@ import { appendForwardingFields, connectionListed, isLeftOut } from '../request-
 import { HeaderList } from './header-list.js';
 import { fromUndiciError } from './undici-errors.js';
 import { ResponseWriter } from './undici-response.js';
+import { FigwayError } from '../../errors.js';
 
 // Fields undici frames itself and refuses to be given (Node has already answered `Expect`).
 const FRAMED_BY_UNDICI = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect']);
@@ -54,7 +55,7 @@ export function createUndiciForwarder(exchange: Exchange): Forwarder {
         for await (const chunk of response.body) collector.add(chunk as Buffer);
         return { status: response.statusCode, headers: response.headers, body: collector.body() };
       } catch (err) {
-        throw signal.aborted ? new Error(`no answer within ${limits.timeoutMs} ms`) : fromUndiciError(err, upstream.name);
+        throw signal.aborted ? new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `no answer within ${limits.timeoutMs} ms`) : fromUndiciError(err, upstream.name);
       }
     },
   };

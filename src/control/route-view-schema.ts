@@ -1,0 +1,136 @@
+// The schema of a route as the admin API shows it (route-view.ts builds it): documented, tested, typed for the CLI.
+import { Type } from '@sinclair/typebox';
+import { Rollout, Route, Shadow } from '../config/schema.js';
+import { RolloutOverrideSchema } from '../state/runtime-state.js';
+
+/** The config version an answer was made on. */
+export const ConfigVersion = Type.Integer({ description: 'Goes up by one with every snapshot (a reload or a runtime change).' });
+/** The runtime state revision an answer was made on. */
+export const StateRevision = Type.Integer({ description: 'Revision of the runtime state, one up with every change.' });
+
+/** A route's service, as the route view and explain show it. */
+export const UpstreamViewSchema = Type.Object(
+  {
+    name: Type.String({ description: 'The name of the entry in upstreams, or the host of a service URL written in the route.' }),
+    url: Type.String({ description: 'Base URL of the service.' }),
+    tls: Type.Optional(
+      Type.Object(
+        {
+          verify: Type.Boolean({ description: 'false with tls.insecure: true: any certificate is accepted.' }),
+          ca: Type.Union([Type.Literal('private'), Type.Literal('public')], { description: "private: only the CAs in tls.ca or tls.caFile; public: Node's bundled public CAs." }),
+          clientCertificate: Type.Boolean({ description: 'Whether figway presents a client certificate (mutual TLS).' }),
+        },
+        { additionalProperties: false, description: "An https:// service only: how figway checks the service's certificate, and whether it presents one." },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'The service the route sends traffic to.' },
+);
+
+const GuardView = Type.Object(
+  {
+    minRequests: Type.Integer({ description: 'Requests each side needs at a step, within the live-stats window, before the guard judges.' }),
+    maxErrorRateIncrease: Type.Number({ description: "Service error rate minus legacy's above which the guard trips (0.02: 2 points)." }),
+    maxP99Ratio: Type.Number({ description: "Service p99 latency over legacy's above which the guard trips." }),
+    minP99IncreaseMs: Type.Number({ description: 'Milliseconds the service p99 must also be above legacy for a slower p99 to trip the guard.' }),
+    onBreach: Type.Union([Type.Literal('rollback'), Type.Literal('previous')], { description: 'rollback: to 0% (rolled-back); previous: back one step, paused.' }),
+  },
+  { additionalProperties: false, description: 'The guard with its defaults applied.' },
+);
+
+const ProgressiveView = Type.Object(
+  {
+    steps: Type.Array(Type.Number(), { description: 'The percents the schedule runs through, in order.' }),
+    step: Type.Integer({ minimum: 0, description: 'Index into steps of the current step.' }),
+    state: Type.Union([Type.Literal('running'), Type.Literal('paused'), Type.Literal('done'), Type.Literal('rolled-back')], {
+      description: 'running (steps taken automatically), paused, done (last step reached) or rolled-back (0%).',
+    }),
+    percent: Type.Number({ description: 'The percent serving now (0 once rolled back).' }),
+    since: Type.String({ format: 'date-time', description: 'When the current step (or state) began, ISO 8601.' }),
+    requestsAtStep: Type.Integer({ minimum: 0, description: 'Requests the service served at the current step, on this replica.' }),
+    minStepRequests: Type.Integer({ minimum: 0, description: 'Requests the service must serve at a step before the next.' }),
+    nextAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'While running, the earliest time of the next step (it also waits for minStepRequests and a guard that holds); null otherwise.',
+    }),
+    reason: Type.Union([Type.String(), Type.Null()], { description: 'Why it last stopped or went back (a guard breach, an operator), or null.' }),
+    guard: Type.Union([GuardView, Type.Null()], { description: 'The guard comparing the service with legacy at each step, or null when rollout.guard is false.' }),
+  },
+  { additionalProperties: false, description: 'Where the progressive rollout is.' },
+);
+
+/**
+ * One route, for audits: its config as it runs (the config file's schema, defaults and runtime
+ * changes applied), with its service, compiled timeouts, rollout and where it comes from, and what
+ * only the running gateway knows (progressive step, breaker, last failure).
+ */
+export const RouteViewSchema = Type.Object(
+  {
+    // The route's config as written, in the config file's own schemas; upstream, timeouts, rollout and shadow are shown as they run instead.
+    ...Type.Omit(Route, ['upstream', 'timeouts', 'rollout', 'shadow']).properties,
+    upstream: UpstreamViewSchema,
+    timeouts: Type.Object(
+      {
+        connect: Type.Integer({ minimum: 0, description: 'Milliseconds allowed to open a connection to the service.' }),
+        response: Type.Integer({ minimum: 0, description: 'Milliseconds allowed for the response headers once the request is sent.' }),
+        idle: Type.Integer({ minimum: 0, description: 'Milliseconds the service may go silent while sending its body (0: no limit).' }),
+      },
+      { additionalProperties: false, description: 'Timeouts towards the service, in milliseconds, from the route, its upstream, defaults or built-in.' },
+    ),
+    rollout: Type.Object(
+      {
+        ...Rollout.properties,
+        source: Type.Union([Type.Literal('file'), Type.Literal('runtime'), Type.Literal('progressive')], {
+          description: 'Where the rollout comes from: the config file, a runtime change (admin API, CLI) over it, or a progressive schedule.',
+        }),
+        killed: Type.Boolean({ description: "Whether the kill switch sends this route's traffic to legacy." }),
+      },
+      { additionalProperties: false, description: 'The rollout as it serves now (file, defaults and runtime changes merged).' },
+    ),
+    fileRollout: Type.Object(Rollout.properties, {
+      additionalProperties: false,
+      description: 'The rollout as the config file has it (with defaults), which a runtime change overrides until cleared.',
+    }),
+    override: Type.Union([RolloutOverrideSchema, Type.Null()], { description: 'The rollout fields changed at runtime, or null.' }),
+    progressive: Type.Union([ProgressiveView, Type.Null()], { description: 'The progressive rollout (rollout.steps), or null.' }),
+    breaker: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open'), Type.Null()], {
+      description: "The circuit breaker on this replica: open sends the route to legacy; null without fallback.breaker.",
+    }),
+    lastUpstreamError: Type.Union(
+      [
+        Type.Object(
+          {
+            code: Type.String({ description: 'The error code, or HTTP_<status> for a status fallback.on lists.' }),
+            message: Type.String({ description: 'What went wrong.' }),
+            at: Type.String({ format: 'date-time', description: 'When, ISO 8601.' }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: "The latest failure of the route's service on this replica (also one legacy absorbed), or null." },
+    ),
+    shadow: Type.Union([Shadow, Type.Null()], { description: 'Shadow traffic settings, or null.' }),
+  },
+  { additionalProperties: false, title: 'Route', description: 'One route: match, service, rewrite, timeouts, plugins, rollout and where it comes from.' },
+);
+
+/** The whole routing table, as GET /routes shows it. */
+export const RoutesViewSchema = Type.Object(
+  {
+    configVersion: ConfigVersion,
+    stateRevision: StateRevision,
+    killSwitch: Type.Boolean({ description: 'Whether the kill switch sends every request to legacy.' }),
+    routes: Type.Array(RouteViewSchema, { description: 'Every route, in the order of the config file.' }),
+    ignoredOverrides: Type.Array(
+      Type.Object(
+        {
+          route: Type.String({ description: 'Route id.' }),
+          problems: Type.Array(Type.String(), { description: 'Why the change no longer fits the config, each as path and message.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'Runtime rollout changes that no longer fit the config (a cohort it no longer defines...) and are skipped.' },
+    ),
+  },
+  { additionalProperties: false, description: 'The routing table, with the versions an auditor needs to cite.' },
+);

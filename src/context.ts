@@ -5,9 +5,11 @@ import { parse as parseCookie } from 'cookie';
 import { sendError } from './error-response.js';
 import { FigwayError } from './errors.js';
 import { forwardedFacts, type ForwardedFacts } from './proxy/forwarded.js';
+import type { ServiceCall } from './proxy/forwarder.js';
 import { toUpstreamPath } from './proxy/upstream-path.js';
 import type { Decision } from './rollout/decision.js';
 import type { RequestView } from './rollout/request-view.js';
+import { peekRecord, recordOf } from './request-record.js';
 import type { Matched } from './routing/match-request.js';
 import { spellAsRoute } from './routing/path-pattern.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
@@ -16,10 +18,6 @@ import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-heade
 import type { RequestSpans } from './observe/opentelemetry.js';
 import type { TraceInfo } from './observe/trace-context.js';
 import type { FigwayContext } from './types.js';
-
-const CONTEXT = Symbol.for('figway.context');
-
-type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext };
 
 /**
  * The figway context of a request, or undefined when no route matched it.
@@ -32,7 +30,7 @@ type WithContext = IncomingMessage & { [CONTEXT]?: RequestContext };
  * ```
  */
 export function getContext(req: IncomingMessage): FigwayContext | undefined {
-  return (req as WithContext)[CONTEXT];
+  return peekRecord(req)?.context;
 }
 
 /**
@@ -45,7 +43,7 @@ export function internalsOf(ctx: FigwayContext): RequestContext {
 
 /** The internal context (with the compiled route and snapshot) for figway's own stages. */
 export function contextOf(req: IncomingMessage): RequestContext {
-  const ctx = (req as WithContext)[CONTEXT];
+  const ctx = peekRecord(req)?.context;
   if (!ctx) throw new FigwayError('FIGWAY_INTERNAL', 'no figway context on this request');
   return ctx;
 }
@@ -60,24 +58,12 @@ export class RequestContext implements FigwayContext {
   /** The path as the client sent it (differs from `path` when normalising changed it). */
   readonly receivedPath: string;
   upstreamStatus: number | undefined;
-  /** Bytes a body parser read before figway, to send instead of the (consumed) stream. */
-  replayBody: Buffer | undefined;
-  /** Connection attempts to the service (a reset reused connection is retried once). */
-  attempts = 0;
-  /** Whether the current attempt went out on a connection that served requests before; undefined when the engine cannot tell. */
-  reusedConnection: boolean | undefined;
-  /** Set once figway answered an upstream failure, so a second report of it is ignored. */
-  failed = false;
+  /** The exchange with the service, once the request was dispatched there (its attempts are the forwarder's). */
+  service: ServiceCall | undefined;
   /** Set when the service failed and the legacy handler served instead. */
   fellBack = false;
   /** The service's failure, whoever then answered (a 502/504, or legacy through fallback). */
   upstreamFailure: { readonly code: string; readonly message: string } | undefined = undefined;
-  /** Hands the request to the monolith's handler (Express's next), once it was dispatched to a service. */
-  legacy: (() => void) | undefined;
-  /** The exchange with the service in flight, when its engine must hear that the client went away. */
-  upstream: { clientGone(): void } | undefined;
-  /** While the request waits for a pooled connection (http-proxy-middleware engine): the timer that ends the wait. */
-  connectionWait: NodeJS.Timeout | undefined;
   /** performance.now() when the service's failure was counted. */
   upstreamFailedAt: number | undefined;
   /** figway's OpenTelemetry spans of this request, when an SDK is registered. */
@@ -109,7 +95,7 @@ export class RequestContext implements FigwayContext {
     this.search = matched.search;
     this.receivedPath = matched.receivedPath;
     this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, identityTokenHeader(snapshot.loaded.config)));
-    (req as WithContext)[CONTEXT] = this;
+    recordOf(req).context = this;
   }
 
   get route() {

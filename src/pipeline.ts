@@ -66,7 +66,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
    */
   const responseClosed = function responseClosed(this: ServerResponse): void {
     const ctx = contextOf(this.req);
-    if (!this.writableFinished) ctx.upstream?.clientGone();
+    if (!this.writableFinished) ctx.service?.clientGone();
     observe(ctx, deps.diagnostics);
   };
 

@@ -158,7 +158,7 @@ function startClientSpan(tracer: Tracer, parent: Context, ctx: RequestContext, p
         'url.path': proxyReq.path.split('?', 1)[0],
         'figway.route': ctx.route.id,
         'figway.upstream': upstream.name,
-        'figway.attempt': ctx.attempts,
+        'figway.attempt': ctx.service?.attempts,
       },
     },
     parent,

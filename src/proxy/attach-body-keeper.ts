@@ -2,21 +2,18 @@
 import type { IncomingMessage } from 'node:http';
 import { FigwayError } from '../errors.js';
 import { matchRequest, type Matched, type Refused } from '../routing/match-request.js';
-import type { CompiledRoute } from '../snapshot.js';
-import type { Snapshot } from '../snapshot.js';
+import { peekRecord, recordOf } from '../request-record.js';
+import type { CompiledRoute, Snapshot } from '../snapshot.js';
 import { hasBody, keepBody } from './keep-body.js';
 
 type App = { handle: Function };
-type MatchResult = Matched<CompiledRoute> | Refused;
-
-const EARLY_MATCH = Symbol('figway.earlyMatch');
 
 /** The match the body keeper already made for this request on this snapshot, so nobody matches twice. */
-export function recallMatch(req: IncomingMessage, snapshot: Snapshot): MatchResult | undefined {
+export function recallMatch(req: IncomingMessage, snapshot: Snapshot): Matched<CompiledRoute> | Refused | undefined {
   // The keeper only matches requests with a body; for the rest (most), a header check is cheaper
   // than looking for a symbol along Express's request prototype chain.
   if (!hasBody(req)) return undefined;
-  const early = (req as { [EARLY_MATCH]?: { snapshot: Snapshot; matched: MatchResult } })[EARLY_MATCH];
+  const early = peekRecord(req)?.early;
   return early?.snapshot === snapshot ? early.matched : undefined;
 }
 
@@ -48,7 +45,7 @@ export function attachBodyKeeper(target: object, current: () => Snapshot): void 
         if (!snapshot.mayProxy) continue;
         const matched = matchRequest(snapshot.table, req);
         if (matched === undefined) continue;
-        (req as { [EARLY_MATCH]?: unknown })[EARLY_MATCH] = { snapshot, matched };
+        recordOf(req).early = { snapshot, matched };
         if ('route' in matched && matched.route.mayProxy) keepBody(req, snapshot.replayBodyLimit);
         break;
       }

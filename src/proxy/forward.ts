@@ -6,7 +6,7 @@ import { legacyUrl } from '../legacy-url.js';
 import type { BoundHook } from '../snapshot.js';
 import type { ProxyResponse } from '../types.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
-import type { EngineName, Exchange, Forwarder } from './forwarder.js';
+import { ServiceCall, type EngineName, type Exchange, type Forwarder } from './forwarder.js';
 import { asPreparingError, pluginError } from '../plugins/plugin-error.js';
 import { bodyWasRead, hasBody, stopKeeping, takeKeptBody } from './keep-body.js';
 import { createHttpProxyMiddlewareForwarder } from './engines/http-proxy-middleware.js';
@@ -52,33 +52,35 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     return engine;
   };
 
-  const send = (ctx: RequestContext): void => {
-    ctx.attempts += 1;
-    ctx.reusedConnection = undefined;
-    ctx.upstreamSentAt = performance.now();
-    forwarderFor(ctx).send(ctx);
+  const send = (call: ServiceCall): void => {
+    call.attempts += 1;
+    call.reusedConnection = undefined;
+    call.ctx.upstreamSentAt = performance.now();
+    forwarderFor(call.ctx).send(call);
   };
 
-  function answered(ctx: RequestContext, statusCode: number): boolean {
+  function answered(call: ServiceCall, statusCode: number): boolean {
+    const { ctx } = call;
     ctx.upstreamAnsweredAt = performance.now();
     ctx.upstreamStatus = statusCode;
     const { fallback } = ctx.compiled;
     if (fallback?.statuses.has(statusCode)) {
       countFailure(ctx, `HTTP_${statusCode}`, `${ctx.compiled.upstream.name} answered ${statusCode}`);
-      if (fallBack(ctx)) return false;
+      if (fallBack(call)) return false;
     } else if (fallback?.breaker) {
       breakers.success(ctx.compiled.id);
     }
     return true;
   }
 
-  function present(ctx: RequestContext, head: ProxyResponse): boolean {
+  function present(call: ServiceCall, head: ProxyResponse): boolean {
+    const { ctx } = call;
     try {
       prepareResponseHeaders(head.headers, ctx.req, ctx.compiled);
       runProxyHooks(ctx.compiled.hooks.onProxyResponse, head, ctx);
     } catch (err) {
       // Nothing is copied to the client yet, so it still gets a proper error.
-      ctx.failed = true;
+      call.failed = true;
       ctx.answerError(asPreparingError(err));
       return false;
     }
@@ -90,18 +92,19 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
    * processed, legacy when the route falls back, else 502/504 before the response started and a
    * cut connection after.
    */
-  function fail(ctx: RequestContext, err: unknown, connectionReset: boolean): void {
-    if (ctx.failed) return;
-    if (connectionReset && mayRetry(ctx)) {
-      send(ctx);
+  function fail(call: ServiceCall, err: unknown, connectionReset: boolean): void {
+    if (call.failed) return;
+    if (connectionReset && mayRetry(call)) {
+      send(call);
       return;
     }
-    ctx.failed = true;
+    call.failed = true;
+    const { ctx } = call;
     const error = ctx.compiled.upstream.errorFrom(err);
     // A plugin hook that threw is figway's (or the plugin's) failure, not the service's.
     if (error.code.startsWith('FIGWAY_UPSTREAM_')) countFailure(ctx, error.code, error.message);
     const kind = failureKind(error);
-    if (kind && ctx.compiled.fallback?.on.has(kind) && fallBack(ctx)) return;
+    if (kind && ctx.compiled.fallback?.on.has(kind) && fallBack(call)) return;
     ctx.answerError(error);
   }
 
@@ -117,7 +120,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
   }
 
   const forward: Forward = function forwardToService(ctx, next) {
-    ctx.legacy = next;
+    const call = new ServiceCall(ctx, next);
     const { req } = ctx;
     if (bodyWasRead(req)) {
       const kept = hasBody(req) ? takeKeptBody(req) : ({ ok: true, body: EMPTY } as const);
@@ -125,14 +128,14 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
         ctx.answerError(bodyError(kept.reason, ctx.snapshot.replayBodyLimit));
         return;
       }
-      ctx.replayBody = kept.body;
+      call.replayBody = kept.body;
       if (kept.body.length > 0) bodyReplayed(ctx);
     } else {
       stopKeeping(req);
     }
     // Node has already answered `Expect: 100-continue`; the service must not be asked again.
     delete req.headers.expect;
-    send(ctx);
+    send(call);
   };
   return { forward, forwarderFor };
 }
@@ -160,22 +163,24 @@ function runProxyHooks<T>(hooks: readonly BoundHook<(value: T, ctx: RequestConte
  * went out once: safe to send again (a pooled connection the service closed just as figway reused
  * it). With an engine that says whether the connection was reused, only a reused one is retried.
  */
-function mayRetry(ctx: RequestContext): boolean {
-  return ctx.attempts === 1 && ctx.reusedConnection !== false && !ctx.res.headersSent && SAFE_METHODS.has(ctx.req.method ?? '') && !hasBody(ctx.req);
+function mayRetry(call: ServiceCall): boolean {
+  const { req, res } = call.ctx;
+  return call.attempts === 1 && call.reusedConnection !== false && !res.headersSent && SAFE_METHODS.has(req.method ?? '') && !hasBody(req);
 }
 
 /**
  * Hands a request whose service failed to the monolith's handler, when that is safe: a GET, HEAD or
  * OPTIONS without a body, whose response has not started. Returns whether it did.
  */
-function fallBack(ctx: RequestContext): boolean {
+function fallBack(call: ServiceCall): boolean {
+  const { ctx } = call;
   const { req, res } = ctx;
-  if (res.headersSent || !ctx.legacy || !SAFE_METHODS.has(req.method ?? '') || hasBody(req)) return false;
+  if (res.headersSent || !SAFE_METHODS.has(req.method ?? '') || hasBody(req)) return false;
   ctx.fellBack = true;
-  ctx.failed = true;
+  call.failed = true;
   // An engine may have put the service's path in req.url; the monolith routes on the public one.
   req.url = legacyUrl(ctx);
-  ctx.legacy();
+  call.legacy();
   return true;
 }
 

@@ -1,15 +1,13 @@
 // Keeps a copy of request bodies that a body parser may read before figway gets to forward them.
 import type { IncomingMessage } from 'node:http';
+import { peekRecord, recordOf, type RequestRecord } from '../request-record.js';
 import { BodyCollector } from './body-collector.js';
 
-const KEPT = Symbol('figway.keptBody');
-
-interface KeptBody {
+/** What is kept of a request's body while it arrives. */
+export interface KeptBody {
   readonly collector: BodyCollector;
   complete: boolean;
 }
-
-type Keeping = IncomingMessage & { [KEPT]?: KeptBody | undefined };
 
 /** What was kept of a body that something read before figway. */
 export type ReplayableBody = { ok: true; body: Buffer } | { ok: false; reason: 'not-kept' | 'too-large' };
@@ -21,14 +19,14 @@ export type ReplayableBody = { ok: true; body: Buffer } | { ok: false; reason: '
  * bytes are kept; past that the copy is dropped and only its size is remembered.
  */
 export function keepBody(req: IncomingMessage, limit: number): void {
-  const keeping = req as Keeping;
-  if (KEPT in keeping || req.readableLength > 0 || req.readableDidRead) return;
-  keeping[KEPT] = { collector: new BodyCollector(limit), complete: false };
+  const record = recordOf(req);
+  if (record.kept !== undefined || req.readableLength > 0 || req.readableDidRead) return;
+  record.kept = { collector: new BodyCollector(limit), complete: false };
   const push = req.push;
-  req.push = function keepPushedChunk(this: Keeping, chunk: unknown, encoding?: BufferEncoding): boolean {
-    const kept = this[KEPT];
+  req.push = function keepPushedChunk(this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    const { kept } = record;
     // Once stopped, chunks are passed straight on.
-    if (kept !== undefined) {
+    if (kept) {
       if (chunk === null) kept.complete = true;
       else if (Buffer.isBuffer(chunk)) kept.collector.add(chunk);
     }
@@ -42,8 +40,8 @@ export function keepBody(req: IncomingMessage, limit: number): void {
  * into a slower dictionary-mode object for the rest of its life.
  */
 export function stopKeeping(req: IncomingMessage): void {
-  const keeping = req as Keeping;
-  if (keeping[KEPT] !== undefined) keeping[KEPT] = undefined;
+  const record = peekRecord(req);
+  if (record?.kept) record.kept = null;
 }
 
 /** Whether something (a body parser) has already read the request body. */
@@ -53,8 +51,9 @@ export function bodyWasRead(req: IncomingMessage): boolean {
 
 /** The kept bytes of a body something already read, and stops keeping. */
 export function takeKeptBody(req: IncomingMessage): ReplayableBody {
-  const kept = (req as Keeping)[KEPT];
-  stopKeeping(req);
+  const record: RequestRecord | undefined = peekRecord(req);
+  const kept = record?.kept;
+  if (kept) (record as RequestRecord).kept = null;
   if (!kept || !kept.complete) return { ok: false, reason: 'not-kept' };
   const body = kept.collector.body();
   return body === undefined ? { ok: false, reason: 'too-large' } : { ok: true, body };

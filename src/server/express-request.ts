@@ -1,5 +1,6 @@
 // Which Express app a request belongs to when it reaches figway outside the app's stack.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { peekRecord, recordOf } from '../request-record.js';
 
 /** What figway needs of an Express app outside its middleware stack. */
 export interface ExpressApp {
@@ -26,12 +27,6 @@ export interface Arrival {
   readonly entry?: Entry;
 }
 
-// One property on the request, not an entry in a WeakMap: a weak collection's entry costs every
-// request several times as much to add, and again in the garbage collector.
-const ARRIVAL = Symbol('figway.arrival');
-
-type Arrived = IncomingMessage & { [ARRIVAL]?: Arrival };
-
 /**
  * Records that `req` arrived outside its app's stack: through server mode's listener, or through
  * the upgrade dispatcher. figway then follows that app's `trust proxy` for it.
@@ -41,20 +36,20 @@ type Arrived = IncomingMessage & { [ARRIVAL]?: Arrival };
  * hands to the app.
  */
 export function arrivedFor(req: IncomingMessage, arrival: Arrival): void {
-  (req as Arrived)[ARRIVAL] = arrival;
+  recordOf(req).arrival = arrival;
 }
 
 /** Whether `gateway` already took `req` in outside the app's stack (server mode, or an upgrade). */
 export function arrivedThrough(req: IncomingMessage, gateway: object): boolean {
-  return (req as Arrived)[ARRIVAL]?.gateway === gateway;
+  return peekRecord(req)?.arrival?.gateway === gateway;
 }
 
 /** The Express app whose settings apply to `req`: Express's `req.app` inside its stack, else the one recorded. */
 export function appOf(req: IncomingMessage): ExpressApp | undefined {
-  return (req as { app?: ExpressApp }).app ?? (req as Arrived)[ARRIVAL]?.app;
+  return (req as { app?: ExpressApp }).app ?? peekRecord(req)?.arrival?.app;
 }
 
 /** The listener `req` arrived through in server mode: where a copy of it must start to be served as it was. */
 export function entryOf(req: IncomingMessage): Entry | undefined {
-  return (req as Arrived)[ARRIVAL]?.entry;
+  return peekRecord(req)?.arrival?.entry;
 }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { RequestContext } from '../context.js';
 import { FigwayError } from '../errors.js';
 import type { Forward } from '../proxy/forward.js';
+import { ServiceCall } from '../proxy/forwarder.js';
 import { prepareRequestHeaders } from '../proxy/request-headers.js';
 import { prepareResponseHeaders } from '../proxy/response-headers.js';
 import { requestUpstream } from '../proxy/upstream-request.js';
@@ -19,12 +20,13 @@ import { requestUpstream } from '../proxy/upstream-request.js';
  * @param headOf the bytes the client sent after its upgrade request, which belong to the WebSocket
  */
 export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer | undefined): Forward {
-  return function forwardUpgrade(ctx) {
+  return function forwardUpgrade(ctx, next) {
     const { req, res, compiled } = ctx;
     const client = req.socket;
     const { name } = compiled.upstream;
     const proxyReq = requestUpstream(compiled.upstream, ctx.upstreamPath, { method: req.method, headers: req.headers, agent: false });
-    ctx.attempts += 1;
+    // One attempt, as the observers count them: a handshake is never sent twice.
+    new ServiceCall(ctx, next).attempts = 1;
     ctx.upstreamSentAt = performance.now();
     let upgraded = false;
     const clearTimeouts = armHandshakeTimeouts(proxyReq, compiled.timeouts, name);

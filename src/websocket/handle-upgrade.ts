@@ -2,15 +2,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pipeline } from '../pipeline.js';
 import type { Duplex } from 'node:stream';
+import { peekRecord, recordOf } from '../request-record.js';
 import { arrivedFor, type ExpressApp } from '../server/express-request.js';
 import { responseOnSocket } from './socket-response.js';
 import type { UpgradeHandler } from './upgrade-dispatcher.js';
 
-const heads = new WeakMap<IncomingMessage, Buffer>();
-
 /** The bytes the client sent after its upgrade request (the start of the WebSocket), kept for the forwarder. */
 export function headOf(req: IncomingMessage): Buffer | undefined {
-  return heads.get(req);
+  return peekRecord(req)?.head;
 }
 
 /**
@@ -22,7 +21,7 @@ export function headOf(req: IncomingMessage): Buffer | undefined {
 export function createUpgradeHandler(pipeline: Pipeline, appOf: () => ExpressApp | undefined, gateway: object): UpgradeHandler {
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, otherwise: () => void) {
     arrivedFor(req, { gateway, app: appOf() });
-    heads.set(req, head);
+    recordOf(req).head = head;
     // Until the socket is handed on, a reset must not become an unhandled 'error'.
     const ignoreReset = () => socket.destroy();
     socket.on('error', ignoreReset);

@@ -4,7 +4,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import { contextOf, type RequestContext } from '../../context.js';
 import { FigwayError } from '../../errors.js';
 import { BodyCollector } from '../body-collector.js';
-import type { Exchange, Forwarder } from '../forwarder.js';
+import type { Exchange, Forwarder, ServiceCall } from '../forwarder.js';
 import { asPreparingError } from '../../plugins/plugin-error.js';
 import { acceptsTrailers, prepareRequestHeaders } from '../request-headers.js';
 import { passEarlyHints, passTrailers } from '../response-headers.js';
@@ -35,7 +35,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
         server.on('proxyRes', onProxyRes);
         server.on('error', (err: Error, req?: IncomingMessage) => {
           // Without a request there is nobody to answer.
-          if (req) failed(contextOf(req), err);
+          if (req) failed(callOf(req), err);
         });
       },
     ],
@@ -44,14 +44,15 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
   // Nothing in the event handlers may throw: a throw in an event handler kills the process.
 
   function onProxyReq(proxyReq: ClientRequest, req: IncomingMessage): void {
-    const ctx = contextOf(req);
-    clearTimeout(ctx.connectionWait);
+    const call = callOf(req);
+    const { ctx } = call;
+    clearTimeout(call.connectionWait);
     // Answered already: it waited too long for a connection.
-    if (ctx.failed) {
+    if (call.failed) {
       proxyReq.destroy();
       return;
     }
-    ctx.reusedConnection = proxyReq.reusedSocket;
+    call.reusedConnection = proxyReq.reusedSocket;
     proxyReq.on('information', (info: InformationEvent) => {
       if (info.statusCode === 103) passEarlyHints(ctx.res, req, info.headers);
     });
@@ -60,10 +61,10 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
       exchange.prepare(ctx, proxyReq);
       armTimeouts(proxyReq, ctx.compiled.timeouts, ctx.compiled.upstream.name);
       // Last: writing the body sends the headers, after which none may change.
-      if (ctx.replayBody) {
-        proxyReq.setHeader('content-length', ctx.replayBody.length);
+      if (call.replayBody) {
+        proxyReq.setHeader('content-length', call.replayBody.length);
         proxyReq.removeHeader('transfer-encoding');
-        proxyReq.write(ctx.replayBody);
+        proxyReq.write(call.replayBody);
       }
     } catch (err) {
       proxyReq.destroy(asPreparingError(err));
@@ -71,9 +72,10 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
   }
 
   function onProxyRes(proxyRes: IncomingMessage, req: IncomingMessage): void {
-    const ctx = contextOf(req);
+    const call = callOf(req);
+    const { ctx } = call;
     const statusCode = proxyRes.statusCode ?? 502;
-    if (!exchange.answered(ctx, statusCode) || !exchange.present(ctx, { statusCode, headers: proxyRes.headers })) {
+    if (!exchange.answered(call, statusCode) || !exchange.present(call, { statusCode, headers: proxyRes.headers })) {
       proxyRes.destroy();
       return;
     }
@@ -82,26 +84,27 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
     if (selfHandled(ctx.compiled.fallback)) copyResponse(proxyRes, ctx.res);
   }
 
-  function failed(ctx: RequestContext, err: unknown): void {
-    clearTimeout(ctx.connectionWait);
-    exchange.fail(ctx, err, (err as { code?: unknown }).code === 'ECONNRESET');
+  function failed(call: ServiceCall, err: unknown): void {
+    clearTimeout(call.connectionWait);
+    exchange.fail(call, err, (err as { code?: unknown }).code === 'ECONNRESET');
   }
 
   return {
     engine: 'http-proxy-middleware',
-    send(ctx) {
+    send(call) {
+      const { ctx } = call;
       const { response } = ctx.compiled.timeouts;
       const { name } = ctx.compiled.upstream;
       // The library hands over a request only once it has a connection (its proxyReq event waits for
       // the socket): until then, a pool whose connections are all busy could hold it for good.
-      ctx.connectionWait = setTimeout(
-        () => exchange.fail(ctx, new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${name} had no free connection for the request within ${response} ms`), false),
+      call.connectionWait = setTimeout(
+        () => exchange.fail(call, new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', `${name} had no free connection for the request within ${response} ms`), false),
         response,
       );
       // The proxy library reads the path from req.url: give it the one figway matched and rewrote.
       ctx.req.url = ctx.upstreamPath;
       void middleware(ctx.req, ctx.res, (err?: unknown) => {
-        failed(ctx, err ?? new FigwayError('FIGWAY_INTERNAL', 'the proxy declined a request figway routed to it'));
+        failed(call, err ?? new FigwayError('FIGWAY_INTERNAL', 'the proxy declined a request figway routed to it'));
       });
     },
     fetch(ctx, limits) {
@@ -144,4 +147,9 @@ function copyResponse(proxyRes: IncomingMessage, res: ServerResponse): void {
   if (proxyRes.statusMessage) res.statusMessage = proxyRes.statusMessage;
   for (const [name, value] of Object.entries(proxyRes.headers)) if (value !== undefined) res.setHeader(name, value);
   proxyRes.pipe(res);
+}
+
+/** The exchange of a request the library hands back in one of its events. */
+function callOf(req: IncomingMessage): ServiceCall {
+  return contextOf(req).service as ServiceCall;
 }

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { RequestContext } from '../../context.js';
 import type { FigwayError } from '../../errors.js';
-import type { Exchange } from '../forwarder.js';
+import type { Exchange, ServiceCall } from '../forwarder.js';
 import { acceptsTrailers } from '../request-headers.js';
 import { headersOf, passEarlyHints, passTrailers, responseFields } from '../response-headers.js';
 import { fromUndiciError, isConnectionReset } from './undici-errors.js';
@@ -24,14 +24,18 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
   /** figway cancelled the exchange (the client left, or figway answered otherwise): what undici reports next is not news. */
   private cancelled = false;
 
+  private readonly ctx: RequestContext;
+
   constructor(
-    private readonly ctx: RequestContext,
+    private readonly call: ServiceCall,
     private readonly exchange: Exchange,
     private readonly uploads: boolean,
   ) {
+    const { ctx } = call;
+    this.ctx = ctx;
     this.timeouts = new ExchangeTimeouts(ctx.compiled.timeouts, ctx.compiled.upstream.name, this);
     this.timeouts.queued();
-    ctx.upstream = this;
+    call.inFlight = this;
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -53,15 +57,15 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
       if (statusCode === 103) passEarlyHints(this.ctx.res, this.ctx.req, headersOf(rawHeaders));
       return true;
     }
-    const { ctx, exchange } = this;
+    const { ctx, call, exchange } = this;
     const { res, req, compiled } = ctx;
     this.timeouts.answered();
     let head: IncomingHttpHeaders | (string | string[])[] | undefined;
-    if (exchange.answered(ctx, statusCode)) {
+    if (exchange.answered(call, statusCode)) {
       if (compiled.hooks.onProxyResponse.length === 0) head = responseFields(rawHeaders, req, compiled);
       else {
         const headers = headersOf(rawHeaders);
-        if (exchange.present(ctx, { statusCode, headers })) head = headers;
+        if (exchange.present(call, { statusCode, headers })) head = headers;
       }
     }
     if (head === undefined || res.headersSent || res.destroyed) {
@@ -101,7 +105,7 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
     this.finish();
     if (this.cancelled) return;
     const { ctx } = this;
-    this.exchange.fail(ctx, fromUndiciError(err, ctx.compiled.upstream.name), !ctx.res.headersSent && isConnectionReset(err));
+    this.exchange.fail(this.call, fromUndiciError(err, ctx.compiled.upstream.name), !ctx.res.headersSent && isConnectionReset(err));
   }
 
   /** The client went away before its response ended. */
@@ -120,13 +124,13 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
     }
     this.cancelled = true;
     this.finish();
-    this.exchange.fail(this.ctx, error, false);
+    this.exchange.fail(this.call, error, false);
   }
 
   private finish(): void {
     unhold(this);
     this.timeouts.clear();
-    if (this.ctx.upstream === this) this.ctx.upstream = undefined;
+    if (this.call.inFlight === this) this.call.inFlight = undefined;
   }
 
   private cancel(): void {

@@ -20,19 +20,20 @@ const FRAMED_BY_UNDICI = new Set(['connection', 'keep-alive', 'transfer-encoding
 export function createUndiciForwarder(exchange: Exchange): Forwarder {
   return {
     engine: 'undici',
-    send(ctx) {
+    send(call) {
+      const { ctx } = call;
       const { req } = ctx;
       const { upstream, timeouts } = ctx.compiled;
-      const replay = ctx.replayBody;
+      const replay = call.replayBody;
       const outgoing = outgoingRequest(ctx, exchange, replay?.length);
       if (outgoing instanceof Error) {
-        exchange.fail(ctx, outgoing, false);
+        exchange.fail(call, outgoing, false);
         return;
       }
       const body = replay ?? (hasBody(req) ? req : null);
       upstream.dispatcher(timeouts.connect).dispatch(
         { ...upstream.requestTlsFields, path: outgoing.path, method: outgoing.method, headers: outgoing.fields, body, headersTimeout: 0, bodyTimeout: 0 },
-        new ResponseWriter(ctx, exchange, body !== null),
+        new ResponseWriter(call, exchange, body !== null),
       );
     },
     async fetch(ctx, limits) {

@@ -1,0 +1,43 @@
+// Everything figway knows about one request, in one record on it, from the first entry point that saw it.
+import type { IncomingMessage } from 'node:http';
+import type { RequestContext } from './context.js';
+import type { KeptBody } from './proxy/keep-body.js';
+import type { Matched, Refused } from './routing/match-request.js';
+import type { Arrival } from './server/express-request.js';
+import type { CompiledRoute, Snapshot } from './snapshot.js';
+
+// Symbol.for, so that getContext finds the record of a request another copy of figway (CommonJS
+// beside ESM, two versions in one app) took in.
+const RECORD = Symbol.for('figway.request');
+
+type Recorded = IncomingMessage & { [RECORD]?: RequestRecord };
+
+/**
+ * The one record of a request. Whichever entry point meets the request first makes it: server
+ * mode's listener or the upgrade dispatcher (how it arrived), the body keeper (the early match and
+ * the kept body), or the pipeline once a route matched (the context). Every field exists from the
+ * start, so each record has one shape; it is one property on the request, not an entry in a weak
+ * collection, which costs every request several times as much to add and again in the collector.
+ */
+export class RequestRecord {
+  /** How the request reached figway outside its app's stack (server mode, an upgrade); undefined inside it. */
+  arrival: Arrival | undefined = undefined;
+  /** The match the body keeper made before the app's middleware ran, on the snapshot it used. */
+  early: { readonly snapshot: Snapshot; readonly matched: Matched<CompiledRoute> | Refused } | undefined = undefined;
+  /** The body's bytes as the client sent them: undefined until kept, null once keeping stopped. */
+  kept: KeptBody | null | undefined = undefined;
+  /** The bytes the client sent after its upgrade request (the start of the WebSocket). */
+  head: Buffer | undefined = undefined;
+  /** The context, once a route matched. */
+  context: RequestContext | undefined = undefined;
+}
+
+/** The record of `req`, made now if no entry point made one yet. */
+export function recordOf(req: IncomingMessage): RequestRecord {
+  return ((req as Recorded)[RECORD] ??= new RequestRecord());
+}
+
+/** The record of `req`, if an entry point made one. */
+export function peekRecord(req: IncomingMessage): RequestRecord | undefined {
+  return (req as Recorded)[RECORD];
+}

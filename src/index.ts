@@ -6,5 +6,6 @@ export type { ConfigProblem, FigwayErrorCode } from './errors.js';
 export { loadConfig } from './config/load-config.js';
 export { ConfigSchema } from './config/schema.js';
 export { bucketOf } from './rollout/bucket.js';
+export { definePlugin } from './plugins/define-plugin.js';
 export { runMiddleware } from './plugins/run-middleware.js';
 export type * from './types.js';

@@ -49,8 +49,8 @@ export interface PipelineDeps {
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const steps: readonly Step[] = [
     hooks('onRequest'),
-    hooks('identify'),
-    hooks('limit'),
+    hooks('onIdentify'),
+    hooks('onLimit'),
     (ctx) => ctx.decide(decide(ctx, deps)),
     hooks('onDecision'),
     (ctx, next) => {

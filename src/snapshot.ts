@@ -31,8 +31,8 @@ type Hook = (ctx: FigwayContext, options: unknown) => void | Promise<void>;
 /** A route's plugin hooks per stage, in run order. */
 export interface RouteHooks {
   readonly onRequest: readonly BoundHook<Hook>[];
-  readonly identify: readonly BoundHook<Hook>[];
-  readonly limit: readonly BoundHook<Hook>[];
+  readonly onIdentify: readonly BoundHook<Hook>[];
+  readonly onLimit: readonly BoundHook<Hook>[];
   readonly onDecision: readonly BoundHook<Hook>[];
   readonly onProxyRequest: readonly BoundHook<(proxyReq: ProxyRequest, ctx: FigwayContext, options: unknown) => void>[];
   readonly onProxyResponse: readonly BoundHook<(proxyRes: ProxyResponse, ctx: FigwayContext, options: unknown) => void>[];
@@ -40,7 +40,7 @@ export interface RouteHooks {
 }
 
 /** The hook stages that take (ctx, options) and may be asynchronous. */
-export type StageName = 'onRequest' | 'identify' | 'limit' | 'onDecision';
+export type StageName = 'onRequest' | 'onIdentify' | 'onLimit' | 'onDecision';
 
 /** A route, compiled. */
 export interface CompiledRoute {

@@ -90,7 +90,7 @@ export interface FigwayContext {
   /** The caller, once the identify stage established it (undefined: anonymous). */
   readonly identity: Identity | undefined;
   /**
-   * Records the caller; for `identify` hooks. The identity then feeds `sticky: [user]`, cohorts on
+   * Records the caller; for `onIdentify` hooks. The identity then feeds `sticky: [user]`, cohorts on
    * user fields, rate-limit keys and the identity headers sent to services.
    */
   setIdentity(identity: Identity): void;
@@ -167,9 +167,9 @@ export interface PluginHooks<O = Record<string, unknown>> {
   /** Right after a route matched, before identity. */
   onRequest?: StageHook<O>;
   /** Identify the caller (authentication). */
-  identify?: StageHook<O>;
+  onIdentify?: StageHook<O>;
   /** Limit the caller (rate limits, quotas). */
-  limit?: StageHook<O>;
+  onLimit?: StageHook<O>;
   /** After the decision is recorded, before dispatch; read-only. */
   onDecision?: StageHook<O>;
   /** The request to the service is about to be sent: adjust its headers (whichever forwarding engine sends it). */

@@ -113,7 +113,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
       };
 
       return {
-        identify: (ctx) => {
+        onIdentify: (ctx) => {
           const route = rules.get(ctx.route.id) as RouteAuth;
           if (route.mode !== 'none') return identifyCaller(ctx, route);
           // A route that does not authenticate still knows the monolith's session user (for cohorts,

@@ -79,7 +79,7 @@ export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
       if (budgets.size === 0) return {};
       const policy: StoreErrorPolicy = config.limits?.onStoreError ?? 'closed';
       return {
-        limit: (ctx) => {
+        onLimit: (ctx) => {
           const list = budgets.get(ctx.route.id);
           return list && spend(ctx, list, policy, outage, warnTrustProxy);
         },

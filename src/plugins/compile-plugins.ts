@@ -93,8 +93,8 @@ export function* compilePluginSteps(plugins: readonly AnyFigwayPlugin[], config:
   const hooksOf = (route: RouteConfig): RouteHooks => {
     const hooks: { [K in keyof RouteHooks]: BoundHook<never>[] } = {
       onRequest: [],
-      identify: [],
-      limit: [],
+      onIdentify: [],
+      onLimit: [],
       onDecision: [],
       onProxyRequest: [],
       onProxyResponse: [],

@@ -11,7 +11,7 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  * @example
  * ```ts
  * const limiter = rateLimit({ windowMs: 60_000, limit: 100 });
- * const plugin = { name: 'my-limit', setup: () => ({ limit: (ctx) => runMiddleware(limiter, ctx.req, ctx.res) }) };
+ * const plugin = { name: 'my-limit', setup: () => ({ onLimit: (ctx) => runMiddleware(limiter, ctx.req, ctx.res) }) };
  * ```
  */
 export function runMiddleware(middleware: Middleware, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -9,7 +9,7 @@ import { startMonolith, type GatewayMode, type Monolith, type MonolithOptions } 
 export const testIdentity: FigwayPlugin = {
   name: 'test-identity',
   setup: () => ({
-    identify(ctx) {
+    onIdentify(ctx) {
       const user = ctx.req.headers['x-test-user'];
       const key = ctx.req.headers['x-test-key'];
       if (typeof user === 'string') ctx.setIdentity({ id: user, source: 'session', roles: [], scopes: [], claims: { id: user } });

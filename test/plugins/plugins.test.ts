@@ -86,14 +86,14 @@ describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
     name: 'tracer',
     setup: () => ({
       onRequest: (ctx) => void events.push(`onRequest ${ctx.route.id} ${ctx.path}`),
-      identify: async (ctx) => {
+      onIdentify: async (ctx) => {
         await new Promise((resolve) => setTimeout(resolve, ctx.req.headers['x-slow'] ? 300 : 5));
         events.push('identify');
         if (ctx.req.headers['x-deny'] === 'yes') ctx.res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
         if (ctx.req.headers['x-deny'] === 'figway') throw new FigwayError('FIGWAY_UPSTREAM_UNAVAILABLE', 'nope');
         if (ctx.req.headers['x-deny'] === 'bug') throw new Error('plugin bug');
       },
-      limit: () => void events.push('limit'),
+      onLimit: () => void events.push('limit'),
       onDecision: (ctx) => void events.push(`onDecision ${ctx.decision?.side} ${ctx.decision?.reason}`),
       onProxyRequest: (proxyReq, ctx) => void events.push(`onProxyRequest ${ctx.upstreamPath} ${proxyReq.method} ${proxyReq.path}`),
       onProxyResponse: (proxyRes) => void events.push(`onProxyResponse ${proxyRes.statusCode}`),

@@ -1,10 +1,9 @@
 // Where a code is documented: its row in the README.
-import { createRequire } from 'node:module';
 import type { FigwayErrorCode } from './errors.js';
+import { homepage } from './version.js';
 import type { FigwayWarningCode } from './warnings.js';
 
 // The package's homepage once it has one (where its README is shown); until then the README shipped in the package.
-const homepage = (createRequire(import.meta.url)('../package.json') as { homepage?: string }).homepage;
 const base = homepage === undefined ? 'README.md' : (homepage.split('#', 1)[0] as string);
 
 /**

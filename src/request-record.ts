@@ -6,9 +6,9 @@ import type { Matched, Refused } from './routing/match-request.js';
 import type { Arrival } from './server/express-request.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
 
-// Symbol.for, so that getContext finds the record of a request another copy of figway (CommonJS
-// beside ESM, two versions in one app) took in.
-const RECORD = Symbol.for('figway.request');
+// A symbol of this copy of figway's own: another copy on the same app (a second version) keeps its
+// own record, so neither takes the other's kept body or early match for its own.
+const RECORD = Symbol('figway.request');
 
 type Recorded = IncomingMessage & { [RECORD]?: RequestRecord };
 

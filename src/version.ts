@@ -1,4 +1,9 @@
-// figway's own version, from package.json (shown by the admin API and the CLI).
+// figway's own version and homepage, from package.json (shown by the admin API and the CLI; docs links).
 import { createRequire } from 'node:module';
 
-export const version: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const manifest = createRequire(import.meta.url)('../package.json') as { version: string; homepage?: string };
+
+export const version: string = manifest.version;
+
+/** Where the project's README is shown, once package.json names it. */
+export const homepage: string | undefined = manifest.homepage;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docsLink } from '../src/docs-link.js';
 import { ERROR_CODES, FigwayConfigError, FigwayError } from '../src/errors.js';
+import { homepage } from '../src/version.js';
 import { WARNING_CODES } from '../src/warnings.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -18,7 +19,7 @@ describe('error codes', () => {
   it('link to their README row', () => {
     for (const code of [...Object.keys(ERROR_CODES), ...Object.keys(WARNING_CODES)] as (keyof typeof ERROR_CODES)[]) {
       const [file, anchor] = docsLink(code).split('#');
-      expect(file).toBe('README.md');
+      expect(file).toBe(homepage?.split('#')[0] ?? 'README.md');
       expect(readme).toContain(`<a id="${anchor}"></a>\`${code}\``);
     }
   });
@@ -44,6 +45,20 @@ describe('error codes', () => {
   it('follow FIGWAY_<AREA>_<REASON>', () => {
     for (const code of Object.keys(ERROR_CODES)) expect(code).toMatch(/^FIGWAY_[A-Z]+(_[A-Z]+)*$/);
   });
+  it('carry their registered status', () => {
+    expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x').status).toBe(504);
+    expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x', { status: 503 }).status).toBe(503);
+    expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x').docs).toBe('README.md#figway_upstream_timeout');
+  });
+
+  it('list config problems in file order, one per line', () => {
+    const error = new FigwayConfigError([
+      { file: 'f.yaml', line: 9, column: 3, path: 'routes[1].id', message: 'b' },
+      { file: 'f.yaml', line: 2, column: 7, path: 'routes[0].id', message: 'a' },
+    ]);
+    expect(error.message).toBe('invalid figway config (2 problems):\n  f.yaml:2:7  routes[0].id  a\n  f.yaml:9:3  routes[1].id  b');
+    expect(error.code).toBe('FIGWAY_CONFIG_INVALID');
+  });
 });
 
 describe('warning codes', () => {
@@ -66,25 +81,29 @@ describe('warning codes', () => {
     );
   });
 
+  it('are the only way figway warns: no warn- or error-level line or process warning written around the registry', () => {
+    const uncoded: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        // The CLI talks to its user, the admin page runs in the browser, and diagnostics.ts is the registry's one door.
+        if (entry.isDirectory()) (['cli', 'ui'].includes(entry.name) ? undefined : walk(file));
+        else if (file.endsWith('.ts') && !file.endsWith(path.join('observe', 'diagnostics.ts'))) {
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .forEach((line) => /\b(logger|log|base)\.(warn|error|fatal)\b|emitWarning|console\.(warn|error|log)\(/.test(line) && !line.trim().startsWith('*') && uncoded.push(`${path.relative(src, file)}: ${line.trim()}`));
+        }
+      }
+    };
+    walk(src);
+    // The line per request picks its level by status (README: Observability); it is not a warning of figway's own.
+    expect(uncoded).toEqual(['observe/logging.ts: const clientError = base.warn.bind(base);', 'observe/logging.ts: const serverError = base.error.bind(base);']);
+  });
+
   it('follow FIGWAY_<AREA>_<REASON> and never share a code with an error', () => {
     for (const code of Object.keys(WARNING_CODES)) {
       expect(code).toMatch(/^FIGWAY_[A-Z]+(_[A-Z]+)*$/);
       expect(ERROR_CODES).not.toHaveProperty(code);
     }
-  });
-
-  it('carry their registered status', () => {
-    expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x').status).toBe(504);
-    expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x', { status: 503 }).status).toBe(503);
-    expect(new FigwayError('FIGWAY_UPSTREAM_TIMEOUT', 'x').docs).toBe('README.md#figway_upstream_timeout');
-  });
-
-  it('list config problems in file order, one per line', () => {
-    const error = new FigwayConfigError([
-      { file: 'f.yaml', line: 9, column: 3, path: 'routes[1].id', message: 'b' },
-      { file: 'f.yaml', line: 2, column: 7, path: 'routes[0].id', message: 'a' },
-    ]);
-    expect(error.message).toBe('invalid figway config (2 problems):\n  f.yaml:2:7  routes[0].id  a\n  f.yaml:9:3  routes[1].id  b');
-    expect(error.code).toBe('FIGWAY_CONFIG_INVALID');
   });
 });

@@ -54,7 +54,7 @@ const SideFigures = (side: string) =>
   Type.Object(
     {
       requests: Type.Integer({ minimum: 0, description: 'Requests within the window.' }),
-      errors: Type.Integer({ minimum: 0, description: 'Responses with a 5xx status (timeouts and upstream failures included) or cut short.' }),
+      errors: Type.Integer({ minimum: 0, description: "Responses with a 5xx status (timeouts and upstream failures included) or cut short; on the service side, also the service's failures legacy then served (fallback)." }),
       errorRate: Type.Number({ minimum: 0, maximum: 1, description: 'errors / requests (0 without requests).' }),
       perSecond: Type.Number({ minimum: 0, description: 'Requests per second over the window.' }),
       p50: Type.Optional(Type.Number({ description: 'Median latency in seconds (upper bound of its histogram bucket); absent without requests.' })),

@@ -1,6 +1,6 @@
 // The OpenAPI document of the admin API, built from the endpoint table it describes.
 import type { TSchema } from '@sinclair/typebox';
-import { ERROR_CODES } from '../errors.js';
+import { ERROR_CODES, FigwayError } from '../errors.js';
 import type { AdminEndpoint, MediaType } from './admin-endpoints.js';
 
 /** OpenAPI 3.1 for `endpoints`, served at GET /openapi.json. */
@@ -82,6 +82,7 @@ function withRefs(schema: unknown, named: Record<string, unknown>): unknown {
   const plain = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, withRefs(value, named)]));
   const { title } = plain;
   if (typeof title !== 'string') return plain;
+  if (title in named && JSON.stringify(named[title]) !== JSON.stringify(plain)) throw new FigwayError('FIGWAY_INTERNAL', `two admin API schemas are titled ${title}`);
   named[title] = plain;
   return { $ref: `#/components/schemas/${title}` };
 }

@@ -17,7 +17,8 @@ export function parseSize(value: number | string): number {
 function parseWithUnits(value: number | string, units: Record<string, number>, pattern: RegExp): number {
   if (typeof value === 'number') return value;
   const match = pattern.exec(value);
-  // The schema admits only values with a unit: one without is figway's mistake.
+  // The schema admits only values with a unit; a lenient check (`validate --allow-missing-env`) may
+  // still pass the empty value of an unset variable, and skips what this refuses.
   if (!match) throw new FigwayError('FIGWAY_INTERNAL', `"${value}" has no known unit`);
   return Math.round(Number(match[1]) * (units[match[2] as string] as number));
 }

@@ -34,8 +34,8 @@ export const ExplanationSchema = Type.Union(
   [
     Type.Object(
       {
-        matched: Type.Literal(false, { description: 'No route takes the request: the monolith serves it.' }),
-        refused: Type.Optional(Type.String({ description: 'Why figway would refuse the request (a path normalising takes out from under the mount path...).' })),
+        matched: Type.Literal(false, { description: 'No route takes the request: the monolith serves it, unless `refused` says figway would answer 400.' }),
+        refused: Type.Optional(Type.String({ description: 'Why figway would answer 400 FIGWAY_REQUEST_BAD_PATH: the path is ambiguous (an encoded slash, bad percent-encoding...) and one reading of it reaches a route.' })),
       },
       { additionalProperties: false },
     ),

@@ -4,7 +4,7 @@ import { docsLink } from '../docs-link.js';
 import type { FigwayError } from '../errors.js';
 import { WARNING_CODES, type FigwayWarningCode, type WarningEntry } from '../warnings.js';
 
-/** How figway tells operators about itself: every line carries a registered code and its docs link. */
+/** How figway tells operators about itself: every warn- and error-level line carries a registered code and its docs link. */
 export interface Diagnostics {
   /** The gateway's logger, for lines that need no code (progress, "reachable again"). */
   readonly logger: Logger;
@@ -13,7 +13,12 @@ export interface Diagnostics {
    * said the first time only, for the gateway's life.
    */
   warnOnce(code: FigwayWarningCode, message: string, fields?: Readonly<Record<string, unknown>>): void;
-  /** Logs an error figway raised but cannot throw to anyone (a plugin's response hook, a bug), with its stack. */
+  /**
+   * Logs, at error level with its code, docs and stack, an error whoever must fix it would
+   * otherwise not see: a bug (FIGWAY_INTERNAL) or a plugin's throw (FIGWAY_PLUGIN_FAILED), whether
+   * the client was answered or not (a response hook), and the once-a-minute report of a failing
+   * TLS handshake.
+   */
   reportError(error: FigwayError, message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 

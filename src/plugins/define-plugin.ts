@@ -2,8 +2,8 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FigwayPlugin } from '../types.js';
 
-/** The options of a plugin with schema `S`: its static type, or any object without a schema. */
-type OptionsOf<S extends TSchema> = TSchema extends S ? Record<string, unknown> : Static<S>;
+/** The options of a plugin with schema `S`: a TypeBox schema's static type, else (a plain JSON Schema, or none) any object. */
+type OptionsOf<S extends object> = S extends TSchema ? (TSchema extends S ? Record<string, unknown> : Static<S>) : Record<string, unknown>;
 
 /**
  * Declares a plugin. It returns the plugin as given; what it adds is types: with a TypeBox
@@ -25,6 +25,6 @@ type OptionsOf<S extends TSchema> = TSchema extends S ? Record<string, unknown> 
  * app.use(figway({ config: 'figway.yaml', plugins: [stamp] }));
  * ```
  */
-export function definePlugin<S extends TSchema>(plugin: { readonly schema?: S } & Omit<FigwayPlugin<OptionsOf<S>>, 'schema'>): FigwayPlugin<OptionsOf<S>> {
+export function definePlugin<S extends object = TSchema>(plugin: { readonly schema?: S } & Omit<FigwayPlugin<OptionsOf<S>>, 'schema'>): FigwayPlugin<OptionsOf<S>> {
   return plugin;
 }

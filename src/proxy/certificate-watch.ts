@@ -56,6 +56,7 @@ export class CertificateWatch {
       if (this.inUse === undefined || this.inUse.has(service.name)) this.record(service.name, expires);
       this.diagnostics.reportError(error, `figway: TLS handshake with ${service.name} failed (reported once a minute per service)`, {
         upstream: service.name,
+        reason: error.message,
         certificate: certificate && {
           subject: formatName(certificate.subject),
           issuer: formatName(certificate.issuer),

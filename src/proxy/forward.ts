@@ -121,6 +121,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
 
   const forward: Forward = function forwardToService(ctx, next) {
     const call = new ServiceCall(ctx, next);
+    ctx.service = call;
     const { req } = ctx;
     if (bodyWasRead(req)) {
       const kept = hasBody(req) ? takeKeptBody(req) : ({ ok: true, body: EMPTY } as const);

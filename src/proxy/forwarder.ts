@@ -36,9 +36,7 @@ export class ServiceCall {
     readonly ctx: RequestContext,
     /** Hands the request to the monolith's handler (Express's next): fallback. */
     readonly legacy: () => void,
-  ) {
-    ctx.service = this;
-  }
+  ) {}
 
   /** The client went away before its response ended: the attempt in flight is cancelled. */
   clientGone(): void {

@@ -1,6 +1,6 @@
 // Keeps a copy of request bodies that a body parser may read before figway gets to forward them.
 import type { IncomingMessage } from 'node:http';
-import { peekRecord, recordOf, type RequestRecord } from '../request-record.js';
+import { peekRecord, recordOf } from '../request-record.js';
 import { BodyCollector } from './body-collector.js';
 
 /** What is kept of a request's body while it arrives. */
@@ -51,9 +51,8 @@ export function bodyWasRead(req: IncomingMessage): boolean {
 
 /** The kept bytes of a body something already read, and stops keeping. */
 export function takeKeptBody(req: IncomingMessage): ReplayableBody {
-  const record: RequestRecord | undefined = peekRecord(req);
-  const kept = record?.kept;
-  if (kept) (record as RequestRecord).kept = null;
+  const kept = peekRecord(req)?.kept;
+  stopKeeping(req);
   if (!kept || !kept.complete) return { ok: false, reason: 'not-kept' };
   const body = kept.collector.body();
   return body === undefined ? { ok: false, reason: 'too-large' } : { ok: true, body };

@@ -157,7 +157,7 @@ export class FileStateStore implements StateStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         if (await isStale(lock)) await rm(lock, { force: true });
-        else if (Date.now() > deadline) throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `state file ${this.file} is locked by another process (${lock})`);
+        else if (Date.now() > deadline) throw new FigwayError('FIGWAY_STATE_UNAVAILABLE', `the state store (${this.description}) refused the change: state file ${this.file} is locked by another process (${lock})`);
         else await new Promise((resolve) => setTimeout(resolve, 20));
       }
     }

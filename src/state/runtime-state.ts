@@ -121,7 +121,7 @@ export const AuditEntrySchema = Type.Object(
 export type AuditEntry = Static<typeof AuditEntrySchema>;
 
 /** What the caller says about a change; the store adds the time and the revision. */
-export type AuditInput = Omit<AuditEntry, 'at' | 'revision' | 'before' | 'after'> & { before?: unknown; after?: unknown };
+export type AuditInput = Omit<AuditEntry, 'at' | 'revision'>;
 
 /** The audit entries kept by a store (older ones are dropped). */
 export const AUDIT_LIMIT = 1000;

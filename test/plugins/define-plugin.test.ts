@@ -51,3 +51,11 @@ describe('definePlugin', () => {
     expect(() => figway({ logger: quietLogger, plugins: [stamp], config: { plugins: { stamp: { header: 7 } }, routes: [] } })).toThrow(/plugins\.stamp\.header  must be a string/);
   });
 });
+
+// A plain JSON Schema (as in the README's JavaScript example), or none: the options are any object.
+export const plainSchema = definePlugin({
+  name: 'plain-schema',
+  schema: { type: 'object', properties: { header: { type: 'string' } } },
+  setup: () => ({ onProxyRequest: (proxyReq, _ctx, options) => proxyReq.setHeader(String(options.header), '1') }),
+});
+export const noSchema = definePlugin({ name: 'no-schema', setup: () => ({ onResponse: (_ctx, options) => void options.anything }) });

@@ -14,7 +14,8 @@ const logs = new Writable({
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line) continue;
       const entry = JSON.parse(line);
-      if (entry.level >= 40) report({ type: 'log', level: entry.level, msg: entry.msg, code: entry.error?.code ?? entry.err?.code });
+      // A request line's code is its error's; figway's own lines carry theirs (README: Warnings).
+      if (entry.level >= 40) report({ type: 'log', level: entry.level, msg: entry.msg, code: entry.error?.code ?? entry.code ?? entry.err?.code });
     }
     done();
   },

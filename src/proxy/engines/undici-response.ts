@@ -1,7 +1,6 @@
 // The undici engine's handler of one exchange: the service's response written straight to the client's, with backpressure.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { RequestContext } from '../../context.js';
 import type { FigwayError } from '../../errors.js';
 import type { Exchange, ServiceCall } from '../forwarder.js';
 import { acceptsTrailers } from '../request-headers.js';
@@ -24,15 +23,12 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
   /** figway cancelled the exchange (the client left, or figway answered otherwise): what undici reports next is not news. */
   private cancelled = false;
 
-  private readonly ctx: RequestContext;
-
   constructor(
     private readonly call: ServiceCall,
     private readonly exchange: Exchange,
     private readonly uploads: boolean,
   ) {
     const { ctx } = call;
-    this.ctx = ctx;
     this.timeouts = new ExchangeTimeouts(ctx.compiled.timeouts, ctx.compiled.upstream.name, this);
     this.timeouts.queued();
     call.inFlight = this;
@@ -54,10 +50,11 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
     if (statusCode < 200) {
-      if (statusCode === 103) passEarlyHints(this.ctx.res, this.ctx.req, headersOf(rawHeaders));
+      if (statusCode === 103) passEarlyHints(this.call.ctx.res, this.call.ctx.req, headersOf(rawHeaders));
       return true;
     }
-    const { ctx, call, exchange } = this;
+    const { call, exchange } = this;
+    const { ctx } = call;
     const { res, req, compiled } = ctx;
     this.timeouts.answered();
     let head: IncomingHttpHeaders | (string | string[])[] | undefined;
@@ -80,7 +77,7 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
 
   onData(chunk: Buffer): boolean {
     this.timeouts.progressed();
-    const { res } = this.ctx;
+    const { res } = this.call.ctx;
     if (res.write(chunk) || connectionClosing()) return true;
     hold(this);
     res.once('drain', () => this.release());
@@ -89,7 +86,7 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
 
   onComplete(trailers: Buffer[] | string[] | null): void {
     this.finish();
-    const { res, req } = this.ctx;
+    const { res, req } = this.call.ctx;
     if (trailers && trailers.length > 0 && acceptsTrailers(req)) passTrailers(res, trailers.map((field) => field.toString()));
     res.end();
   }
@@ -104,7 +101,7 @@ export class ResponseWriter implements Dispatcher.DispatchHandler, HeldResponse 
   onError(err: Error): void {
     this.finish();
     if (this.cancelled) return;
-    const { ctx } = this;
+    const { ctx } = this.call;
     this.exchange.fail(this.call, fromUndiciError(err, ctx.compiled.upstream.name), !ctx.res.headersSent && isConnectionReset(err));
   }
 

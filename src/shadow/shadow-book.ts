@@ -1,31 +1,16 @@
 // What shadow traffic found per route: counts, the metric, and the last mismatching samples.
+import type { Static } from '@sinclair/typebox';
 import type { Counter } from 'prom-client';
+import type { ShadowReportSchema, ShadowSampleSchema } from './shadow-report-schema.js';
 
 /** How one shadowed request ended. */
 export type ShadowResult = 'match' | 'mismatch' | 'error' | 'skipped';
 
 /** One mismatching (or failed) pair, redacted and size-capped, as the admin API shows it. */
-export interface ShadowSample {
-  /** ISO 8601 time of the request. */
-  readonly at: string;
-  readonly request: { readonly method: string; readonly path: string };
-  readonly primary: { readonly side: 'service' | 'legacy'; readonly status: number };
-  readonly shadow: { readonly side: 'service' | 'legacy'; readonly status?: number; readonly error?: string };
-  readonly differences: readonly string[];
-}
+export type ShadowSample = Readonly<Static<typeof ShadowSampleSchema>>;
 
 /** A route's shadow figures on this process since it started. */
-export interface ShadowReport {
-  /** Pairs compared (matches and mismatches). */
-  readonly compared: number;
-  readonly mismatches: number;
-  /** The shadow side failed or timed out. */
-  readonly errors: number;
-  /** Copies not made or not compared: the concurrency cap was full, a body too large, the client gone. */
-  readonly skipped: number;
-  /** Newest first. */
-  readonly samples: readonly ShadowSample[];
-}
+export type ShadowReport = Readonly<Static<typeof ShadowReportSchema>>;
 
 interface RouteBook {
   matches: number;

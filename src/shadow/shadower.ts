@@ -78,7 +78,7 @@ export class Shadower {
       () => (this.inFlight -= 1),
       () => (this.inFlight -= 1),
     );
-    const sample = (other: ShadowSampleSide, differences: readonly string[]): ShadowSample => ({
+    const sample = (other: ShadowSampleSide, differences: string[]): ShadowSample => ({
       at,
       request: { method: ctx.req.method ?? 'GET', path: redactUrl(`${ctx.path}${ctx.search}`, NO_REDACTION) },
       primary: { side: primarySide, status: primary.status },

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { ConfigVersion, StateRevision } from '../control/route-view-schema.js';
 import { AuditEntrySchema } from '../state/runtime-state.js';
+import { ADMIN_ROLES } from './admin-tokens.js';
 
 /** GET /healthz. */
 export const HealthAnswerSchema = Type.Object({ status: Type.Literal('ok', { description: 'Always ok: the process answers.' }) }, { additionalProperties: false, description: 'The process is alive.' });
@@ -29,7 +30,7 @@ export const ReadyAnswerSchema = Type.Object(
 export const WhoamiAnswerSchema = Type.Object(
   {
     name: Type.String({ description: "The token's name (the actor the audit log records), or anonymous@<address> without a token." }),
-    role: Type.Union([Type.Literal('read'), Type.Literal('operate'), Type.Literal('admin')], { description: 'What the token may do: read < operate < admin.' }),
+    role: Type.Union(ADMIN_ROLES.map((role) => Type.Literal(role)), { description: 'What the token may do: read < operate < admin.' }),
     authenticated: Type.Boolean({ description: 'false when no token was sent (loopback, where none is asked for).' }),
   },
   { additionalProperties: false, description: 'Who the caller acts as.' },

@@ -1,6 +1,7 @@
 // The schemas of the admin API's small answers (the endpoint table builds them): documented, tested, typed for the CLI.
 import { Type } from '@sinclair/typebox';
 import { ConfigVersion, StateRevision } from '../control/route-view-schema.js';
+import { RouteStatsSchema, strangledSchema } from '../observe/live-stats.js';
 import { AuditEntrySchema } from '../state/runtime-state.js';
 import { ADMIN_ROLES } from './admin-tokens.js';
 
@@ -51,33 +52,12 @@ export const AuditAnswerSchema = Type.Object(
   { additionalProperties: false, description: 'Changes from the audit log.' },
 );
 
-const SideFigures = (side: string) =>
-  Type.Object(
-    {
-      requests: Type.Integer({ minimum: 0, description: 'Requests within the window.' }),
-      errors: Type.Integer({ minimum: 0, description: "Responses with a 5xx status (timeouts and upstream failures included) or cut short; on the service side, also the service's failures legacy then served (fallback)." }),
-      errorRate: Type.Number({ minimum: 0, maximum: 1, description: 'errors / requests (0 without requests).' }),
-      perSecond: Type.Number({ minimum: 0, description: 'Requests per second over the window.' }),
-      p50: Type.Optional(Type.Number({ description: 'Median latency in seconds (upper bound of its histogram bucket); absent without requests.' })),
-      p99: Type.Optional(Type.Number({ description: '99th percentile latency in seconds (upper bound of its histogram bucket); absent without requests.' })),
-    },
-    { additionalProperties: false, description: `What ${side} did within the window.` },
-  );
-
-const Strangled = (what: string) => Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: `Share of ${what} the service served within the window; absent without requests.` }));
-
 /** GET /stats. */
 export const StatsAnswerSchema = Type.Object(
   {
     windowSeconds: Type.Number({ description: 'The window the figures cover (the live-stats plugin option).' }),
-    routes: Type.Array(
-      Type.Object(
-        { id: Type.String({ description: 'Route id.' }), service: SideFigures('the service'), legacy: SideFigures('legacy'), strangled: Strangled("the route's requests") },
-        { additionalProperties: false },
-      ),
-      { description: 'Every configured route.' },
-    ),
-    strangled: Strangled('all requests to routes'),
+    routes: Type.Array(RouteStatsSchema, { description: 'Every configured route.' }),
+    strangled: strangledSchema('all requests to routes'),
   },
   { additionalProperties: false, description: 'In-process figures of this replica over the recent window.' },
 );

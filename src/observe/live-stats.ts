@@ -1,17 +1,22 @@
 // The built-in `live-stats` plugin: in-process figures per route and side, for the admin API,
 // the admin page and the progressive-rollout guard (no Prometheus needed).
+import { Type, type Static } from '@sinclair/typebox';
 import { parseDuration } from '../config/units.js';
 import type { FigwayPlugin, RouteInfo } from '../types.js';
-import { SideWindow, type SideFigures } from './side-window.js';
+import { SideWindow, sideFiguresSchema, type SideFigures } from './side-window.js';
+
+/** The share of `what` the service served within the window, as GET /stats shows it. */
+export const strangledSchema = (what: string) =>
+  Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: `Share of ${what} the service served within the window; absent without requests.` }));
 
 /** One route's figures, as GET /stats shows them. */
-export interface RouteStats {
-  readonly id: string;
-  readonly service: SideFigures;
-  readonly legacy: SideFigures;
-  /** Share of the route's requests the service served within the window. */
-  readonly strangled: number | undefined;
-}
+export const RouteStatsSchema = Type.Object(
+  { id: Type.String({ description: 'Route id.' }), service: sideFiguresSchema('the service'), legacy: sideFiguresSchema('legacy'), strangled: strangledSchema("the route's requests") },
+  { additionalProperties: false },
+);
+
+/** One route's figures. */
+export type RouteStats = Readonly<Static<typeof RouteStatsSchema>>;
 
 /** The figures and the plugin that keeps them. */
 export interface LiveStats {

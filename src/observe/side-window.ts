@@ -1,4 +1,5 @@
 // Service and legacy side by side over a sliding window, per route: rate, error rate, latency quantiles.
+import { Type, type Static } from '@sinclair/typebox';
 import type { Side } from '../rollout/decision.js';
 
 const SLOTS = 12;
@@ -8,17 +9,22 @@ const GROWTH = 1.25;
 /** Upper bounds of the latency buckets in seconds: 0.5 ms, 0.625 ms, ... about 108 s (geometric: a quantile is reported at most 25% high). */
 const BOUNDS = Array.from({ length: BUCKETS }, (_, i) => FIRST_BOUND * GROWTH ** i);
 
+/** What one side of a route did within the window, as GET /stats shows it (`side` names it in the description). */
+export const sideFiguresSchema = (side: string) =>
+  Type.Object(
+    {
+      requests: Type.Integer({ minimum: 0, description: 'Requests within the window.' }),
+      errors: Type.Integer({ minimum: 0, description: "Responses with a 5xx status (timeouts and upstream failures included) or cut short; on the service side, also the service's failures legacy then served (fallback)." }),
+      errorRate: Type.Number({ minimum: 0, maximum: 1, description: 'errors / requests (0 without requests).' }),
+      perSecond: Type.Number({ minimum: 0, description: 'Requests per second over the window.' }),
+      p50: Type.Optional(Type.Number({ description: 'Median latency in seconds (upper bound of its histogram bucket); absent without requests.' })),
+      p99: Type.Optional(Type.Number({ description: '99th percentile latency in seconds (upper bound of its histogram bucket); absent without requests.' })),
+    },
+    { additionalProperties: false, description: `What ${side} did within the window.` },
+  );
+
 /** What one side of a route did within the window. */
-export interface SideFigures {
-  readonly requests: number;
-  /** Responses with a 5xx status (timeouts and upstream failures included) or cut short. */
-  readonly errors: number;
-  readonly errorRate: number;
-  readonly perSecond: number;
-  /** Seconds, estimated from the buckets (upper bound of the bucket holding the quantile); undefined without requests. */
-  readonly p50: number | undefined;
-  readonly p99: number | undefined;
-}
+export type SideFigures = Readonly<Static<ReturnType<typeof sideFiguresSchema>>>;
 
 
 interface SlotSide {

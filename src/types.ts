@@ -1,8 +1,10 @@
 // Every public type of figway, with its documentation.
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Static } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
+import type { UpstreamTlsSchema } from './control/route-view-schema.js';
 import type { FigwayError } from './errors.js';
 import type { PassportInstance } from './auth/authenticate.js';
 import type { Identity } from './auth/identity.js';
@@ -46,15 +48,12 @@ export interface FigwayOptions {
   passport?: PassportInstance;
 }
 
-/** How figway connects to an https:// service, for audits (GET /routes). */
-export interface UpstreamTlsInfo {
-  /** false with `tls.insecure: true`: any certificate is accepted. */
-  readonly verify: boolean;
-  /** private: only the CAs in `tls.ca`/`caFile`; public: Node's bundled public CAs. */
-  readonly ca: 'private' | 'public';
-  /** Whether figway presents a client certificate (mutual TLS). */
-  readonly clientCertificate: boolean;
-}
+/**
+ * How figway connects to an https:// service, for audits (GET /routes): `verify` (false with
+ * `tls.insecure: true`), `ca` (private: only `tls.ca`/`caFile`; public: Node's bundled CAs) and
+ * `clientCertificate` (mutual TLS).
+ */
+export type UpstreamTlsInfo = Readonly<Static<typeof UpstreamTlsSchema>>;
 
 /** A route as plugins and callers see it. */
 export interface RouteInfo {

@@ -8,21 +8,22 @@ export const ConfigVersion = Type.Integer({ description: 'Goes up by one with ev
 /** The runtime state revision an answer was made on. */
 export const StateRevision = Type.Integer({ description: 'Revision of the runtime state, one up with every change.' });
 
+/** How figway connects to an https:// service, for audits (the UpstreamTlsInfo type of plugins is this). */
+export const UpstreamTlsSchema = Type.Object(
+  {
+    verify: Type.Boolean({ description: 'false with tls.insecure: true: any certificate is accepted.' }),
+    ca: Type.Union([Type.Literal('private'), Type.Literal('public')], { description: "private: only the CAs in tls.ca or tls.caFile; public: Node's bundled public CAs." }),
+    clientCertificate: Type.Boolean({ description: 'Whether figway presents a client certificate (mutual TLS).' }),
+  },
+  { additionalProperties: false, description: "An https:// service only: how figway checks the service's certificate, and whether it presents one." },
+);
+
 /** A route's service, as the route view and explain show it. */
 export const UpstreamViewSchema = Type.Object(
   {
     name: Type.String({ description: 'The name of the entry in upstreams, or the host of a service URL written in the route.' }),
     url: Type.String({ description: 'Base URL of the service.' }),
-    tls: Type.Optional(
-      Type.Object(
-        {
-          verify: Type.Boolean({ description: 'false with tls.insecure: true: any certificate is accepted.' }),
-          ca: Type.Union([Type.Literal('private'), Type.Literal('public')], { description: "private: only the CAs in tls.ca or tls.caFile; public: Node's bundled public CAs." }),
-          clientCertificate: Type.Boolean({ description: 'Whether figway presents a client certificate (mutual TLS).' }),
-        },
-        { additionalProperties: false, description: "An https:// service only: how figway checks the service's certificate, and whether it presents one." },
-      ),
-    ),
+    tls: Type.Optional(UpstreamTlsSchema),
   },
   { additionalProperties: false, description: 'The service the route sends traffic to.' },
 );

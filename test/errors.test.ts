@@ -10,6 +10,13 @@ import { WARNING_CODES } from '../src/warnings.js';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const src = new URL('../src/', import.meta.url).pathname;
 
+/** Every line of figway's TypeScript sources, except under the paths left out (relative to src/). */
+function sourceLines(leftOut: readonly string[]): { file: string; number: number; text: string }[] {
+  return (readdirSync(src, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.ts') && !leftOut.map((out) => path.join(out)).some((out) => file === out || file.startsWith(`${out}${path.sep}`)))
+    .flatMap((file) => readFileSync(path.join(src, file), 'utf8').split('\n').map((text, i) => ({ file, number: i + 1, text })));
+}
+
 describe('error codes', () => {
   it('are all documented in the README with their status and meaning', () => {
     const rows = [...readme.matchAll(/^\| <a id="([a-z_]+)"><\/a>`(FIGWAY_[A-Z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map(([, anchor, code, status, summary]) => ({ anchor, code, status: Number(status), summary }));
@@ -25,20 +32,10 @@ describe('error codes', () => {
   });
 
   it('are the only errors figway throws: no plain Error leaves a module', () => {
-    const plain: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name);
-        // The admin page's scripts run in the browser, not in figway.
-        if (entry.isDirectory()) (file === path.join(src, 'admin', 'ui') ? undefined : walk(file));
-        else if (file.endsWith('.ts')) {
-          readFileSync(file, 'utf8')
-            .split('\n')
-            .forEach((line, i) => /new (Type|Range|Syntax)?Error\(/.test(line) && plain.push(`${path.relative(src, file)}:${i + 1}`));
-        }
-      }
-    };
-    walk(src);
+    // The admin page's scripts run in the browser, not in figway.
+    const plain = sourceLines(['admin/ui'])
+      .filter(({ text }) => /new (Type|Range|Syntax)?Error\(/.test(text))
+      .map(({ file, number }) => `${file}:${number}`);
     expect(plain).toEqual([]);
   });
 
@@ -82,20 +79,10 @@ describe('warning codes', () => {
   });
 
   it('are the only way figway warns: no warn- or error-level line or process warning written around the registry', () => {
-    const uncoded: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const file = path.join(dir, entry.name);
-        // The CLI talks to its user, the admin page runs in the browser, and diagnostics.ts is the registry's one door.
-        if (entry.isDirectory()) (['cli', 'ui'].includes(entry.name) ? undefined : walk(file));
-        else if (file.endsWith('.ts') && !file.endsWith(path.join('observe', 'diagnostics.ts'))) {
-          readFileSync(file, 'utf8')
-            .split('\n')
-            .forEach((line) => /\b(logger|log|base)\.(warn|error|fatal)\b|emitWarning|console\.(warn|error|log)\(/.test(line) && !line.trim().startsWith('*') && uncoded.push(`${path.relative(src, file)}: ${line.trim()}`));
-        }
-      }
-    };
-    walk(src);
+    // The CLI talks to its user, the admin page runs in the browser, and diagnostics.ts is the registry's one door.
+    const uncoded = sourceLines(['cli', 'admin/ui', 'observe/diagnostics.ts'])
+      .filter(({ text }) => /\b(logger|log|base)\.(warn|error|fatal)\b|emitWarning|console\.(warn|error|log)\(/.test(text) && !text.trim().startsWith('*'))
+      .map(({ file, text }) => `${file}: ${text.trim()}`);
     // The line per request picks its level by status (README: Observability); it is not a warning of figway's own.
     expect(uncoded).toEqual(['observe/logging.ts: const clientError = base.warn.bind(base);', 'observe/logging.ts: const serverError = base.error.bind(base);']);
   });

@@ -12,11 +12,11 @@ import type { RequestView } from './rollout/request-view.js';
 import { peekRecord, recordOf } from './request-record.js';
 import type { Matched } from './routing/match-request.js';
 import { spellAsRoute } from './routing/path-pattern.js';
+import { appOf, type ExpressApp } from './server/express-request.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
 import type { Identity } from './auth/identity.js';
 import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-headers.js';
 import type { RequestSpans } from './observe/opentelemetry.js';
-import type { TraceInfo } from './observe/trace-context.js';
 import type { FigwayContext } from './types.js';
 
 /**
@@ -34,8 +34,8 @@ export function getContext(req: IncomingMessage): FigwayContext | undefined {
 }
 
 /**
- * The context a built-in plugin's hook was given, with figway's own slots (trace, identity token):
- * a plain field is read on every request, where a plugin's `locals` would be a Map per request.
+ * The context a hook was given, with what only figway's stages see: the compiled route, the
+ * service's failure timing, and the OpenTelemetry plugin's spans (which also wrap dispatch).
  */
 export function internalsOf(ctx: FigwayContext): RequestContext {
   return ctx as RequestContext;
@@ -68,10 +68,6 @@ export class RequestContext implements FigwayContext {
   upstreamFailedAt: number | undefined;
   /** figway's OpenTelemetry spans of this request, when an SDK is registered. */
   spans: RequestSpans | undefined;
-  /** The request id and trace context the trace-context plugin gave the request. */
-  trace: TraceInfo | undefined;
-  /** The identity token the auth plugin signed for the service, when configured. */
-  identityToken: string | undefined;
   /** The error figway answered this request with, if any. */
   error: FigwayError | undefined;
   identity: Identity | undefined;
@@ -115,6 +111,10 @@ export class RequestContext implements FigwayContext {
 
   setIdentity(identity: Identity): void {
     this.identity = identity;
+  }
+
+  get app(): ExpressApp | undefined {
+    return appOf(this.req);
   }
 
   get locals(): Map<string | symbol, unknown> {

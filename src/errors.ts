@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   },
   FIGWAY_PLUGIN_INVALID: {
     status: 500,
-    summary: 'A plugin passed in code is malformed (no name, duplicate name, hook that is not a function).',
+    summary: 'A plugin passed in code is malformed (no name, duplicate name, hook that is not a function, a schema figway cannot compile, a config key figway or another plugin already has).',
   },
   FIGWAY_USAGE_INVALID: {
     status: 500,

@@ -73,9 +73,10 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     progressive.plugin,
     rateLimitPlugin({ diagnostics, now: options.now }),
   ];
-  const plugins = registerPlugins([...builtIn, ...(options.plugins ?? [])]);
+  const appPlugins = options.plugins ?? [];
+  const plugins = registerPlugins([...builtIn, ...appPlugins]);
   const upstreams = new UpstreamPool({ diagnostics, certificates: new CertificateWatch(safetyCounters(registry).certificateExpiry, diagnostics, runtime.now) });
-  const controller = new Controller(options.config, { plugins, upstreams, runtime, env: options.env ?? process.env, diagnostics });
+  const controller = new Controller(options.config, { plugins, appPlugins, upstreams, runtime, env: options.env ?? process.env, diagnostics });
   const metricsHandler = createMetricsHandler(registry);
   const startup = controller.current.config;
 

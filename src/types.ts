@@ -115,6 +115,11 @@ export interface FigwayContext {
   readonly upstreamFailure: { readonly code: string; readonly message: string } | undefined;
   /** Scratch space for plugins (use a Symbol or your plugin's name as key). */
   readonly locals: Map<string | symbol, unknown>;
+  /**
+   * The Express app the request belongs to, for its settings (`app.get('trust proxy')`), in both
+   * modes: in server mode `req.app` is not set yet when figway sees the request.
+   */
+  readonly app: { get?(setting: string): unknown } | undefined;
 }
 
 /**
@@ -184,16 +189,35 @@ export interface PluginHooks<O = Record<string, unknown>> {
   endpoints?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>;
 }
 
+/** A route a plugin runs on, as its setup sees it. */
+export interface PluginRoute<R = Record<string, unknown>> {
+  readonly route: Readonly<RouteConfig>;
+  /** Where the route is in `routes`, for {@link PluginSetup.problem} paths. */
+  readonly index: number;
+  /** The route's values of the plugin's `routeKeys` (a key the route leaves out is absent). */
+  readonly sections: Readonly<Partial<R>>;
+}
+
 /** What a plugin's setup receives. */
-export interface PluginSetup<O> {
+export interface PluginSetup<O, C = Record<string, unknown>, R = Record<string, unknown>> {
   /** The plugin's top-level options (`plugins.<name>` in the config), validated against its schema. */
   readonly options: O;
+  /** The plugin's top-level config keys (`configKeys`), validated against their schemas (a key the file leaves out is absent). */
+  readonly sections: Readonly<Partial<C>>;
+  /** The routes the plugin runs on: those whose `plugins.<name>`, else the top-level one, is not false. */
+  readonly routes: readonly PluginRoute<R>[];
   /** The whole (validated) configuration of this snapshot. */
   readonly config: Readonly<FigwayConfig>;
   /** The gateway's clock in milliseconds (injectable, for time windows). */
   now(): number;
   /** The gateway's source of randomness in [0, 1) (injectable, for sampling). */
   random(): number;
+  /**
+   * Reports what is wrong with the config at `path` (e.g. `['routes', 2, 'tenant']`), for rules a
+   * schema cannot say; the config is then refused with every problem, each at file:line, and the
+   * current one keeps serving.
+   */
+  problem(path: readonly (string | number)[], message: string): void;
 }
 
 /**
@@ -205,8 +229,9 @@ export type ConfigEvent =
   | { readonly kind: 'rejected'; readonly error: FigwayError };
 
 /**
- * A figway plugin: a name, an optional JSON Schema for its options, and a setup that returns hooks.
- * Built-in capabilities are plugins of this same kind.
+ * A figway plugin: a name, an optional JSON Schema for its options, the config keys it owns, and a
+ * setup that returns hooks. Built-in capabilities are plugins of this same kind: `auth` owns the
+ * `auth` and `identity` keys and each route's `auth`, `rate-limit` owns `limits`.
  *
  * @example
  * ```ts
@@ -219,14 +244,22 @@ export type ConfigEvent =
  * // figway.yaml:  plugins: { stamp: { header: x-route } }
  * ```
  */
-export interface FigwayPlugin<O = Record<string, unknown>> {
+export interface FigwayPlugin<O = Record<string, unknown>, C = Record<string, unknown>, R = Record<string, unknown>> {
   readonly name: string;
   /** JSON Schema of the options; top-level and per-route options (merged) are validated against it. */
   readonly schema?: object;
+  /**
+   * Top-level config keys the plugin owns, each with its JSON Schema: validated with the rest of
+   * the file (every problem at file:line), given to setup as `sections`. A key figway or another
+   * plugin has is refused at `figway()` time.
+   */
+  readonly configKeys?: Readonly<Record<string, object>>;
+  /** Route config keys the plugin owns, each with its JSON Schema; setup gets each route's values in `routes`. */
+  readonly routeKeys?: Readonly<Record<string, object>>;
   /** Lower runs first within a stage; default 0. Ties keep registration order. */
   readonly order?: number;
   /** Called for each config snapshot (start-up and every reload). */
-  setup(setup: PluginSetup<O>): PluginHooks<O>;
+  setup(setup: PluginSetup<O, C, R>): PluginHooks<O>;
   /** Told when a configuration starts serving or a reload is rejected (once per event, not per route). */
   onConfig?(event: ConfigEvent): void;
   /** Called by the gateway's close(): release timers, connections, registrations. */
@@ -234,7 +267,7 @@ export interface FigwayPlugin<O = Record<string, unknown>> {
 }
 
 /** A plugin with any options type, for lists of plugins (each checks its own options against its schema). */
-export type AnyFigwayPlugin = FigwayPlugin<any>;
+export type AnyFigwayPlugin = FigwayPlugin<any, any, any>;
 
 /** The middleware `figway()` returns, with its controls. */
 export interface FigwayMiddleware {

@@ -2,15 +2,13 @@
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { Counter } from 'prom-client';
-import type { FigwayConfig, RouteConfig } from '../config/schema.js';
+import { AUTH_KEYS, type FigwayConfig, type RouteConfig } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
-import { internalsOf } from '../context.js';
 import { FigwayError } from '../errors.js';
 import { KeptAcrossReloads } from '../limits/kept-across-reloads.js';
 import { compileLimitKey } from '../limits/limit-key.js';
 import { limitStoresFor } from '../limits/limit-stores.js';
 import type { Diagnostics } from '../observe/diagnostics.js';
-import { pluginIsOn } from '../plugins/compile-plugins.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
 import { authenticate, type AuthResult, type PassportInstance, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
@@ -35,7 +33,13 @@ export interface AuthPluginOptions {
   readonly now: () => number;
 }
 
+type AuthConfig = NonNullable<FigwayConfig['auth']>;
+type IdentityConfig = NonNullable<FigwayConfig['identity']>;
+type RouteAuthConfig = RouteConfig['auth'];
+
 const DEFAULT_THROTTLE = { failures: 20, window: '1m' };
+/** Where a request's signed identity token waits between onDecision (signing is asynchronous) and onProxyRequest. */
+const IDENTITY_TOKEN = Symbol('figway.identityToken');
 const OUTAGE_REPORT_MS = 5000;
 
 /**
@@ -45,7 +49,7 @@ const OUTAGE_REPORT_MS = 5000;
  * the app's own passport strategies), applies the route's mode and rules (401 / 403), and passes the
  * verified identity to services as headers and, when configured, as a signed identity token.
  */
-export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
+export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<string, unknown>, { auth: AuthConfig; identity: IdentityConfig }, { auth: RouteAuthConfig }> {
   // The throttle's counts and refusals outlive reloads that leave its settings and store alone.
   const kept = new KeptAcrossReloads();
   const addressOf = compileLimitKey(['ip']);
@@ -58,20 +62,23 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
   return {
     name: 'auth',
     order: -150,
-    setup: ({ config }) => {
+    configKeys: AUTH_KEYS.config,
+    routeKeys: AUTH_KEYS.route,
+    setup: ({ sections: { auth, identity }, routes, config }) => {
       kept.begin();
-      const settings = config.auth ?? {};
+      const settings = auth ?? {};
       const fields: IdentityFields = {
-        idField: config.identity?.userIdField ?? 'id',
-        rolesField: config.identity?.rolesField ?? 'roles',
-        scopesField: config.identity?.scopesField ?? 'scope',
+        idField: identity?.userIdField ?? 'id',
+        rolesField: identity?.rolesField ?? 'roles',
+        scopesField: identity?.scopesField ?? 'scope',
       };
-      const prefix = (config.identity?.headerPrefix ?? 'x-user-').toLowerCase();
-      const all = compileSources(config, fields, options);
-      const rules = new Map(config.routes.map((route) => [route.id, compileRouteAuth(route, config)]));
+      const prefix = (identity?.headerPrefix ?? 'x-user-').toLowerCase();
+      const all = compileSources(settings, fields, options);
+      const rules = new Map(routes.map(({ route, sections }) => [route.id, compileRouteAuth(sections.auth, auth)]));
       // Only when some route checks credentials: otherwise nothing can fail, and nothing may hold counters or reach Redis.
-      const checks = config.routes.some((route) => pluginIsOn(config, route, 'auth') && (rules.get(route.id) as RouteAuth).mode !== 'none');
-      const throttle = settings.throttle === false || !checks ? undefined : throttleFor(config, kept, options.now);
+      const checks = [...rules.values()].some((rule) => rule.mode !== 'none');
+      // The throttle counts where rate limits count: the rate-limit plugin's store.
+      const throttle = settings.throttle === false || !checks ? undefined : throttleFor(settings, config.limits, kept, options.now);
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
       const sessionCookie = settings.sessionCookie?.forward ? undefined : (settings.sessionCookie?.name ?? 'connect.sid');
 
@@ -128,19 +135,20 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
           ? (ctx) => {
               // Signing is asynchronous and proxy hooks are not: the token is made here, sent later.
               if (!ctx.identity || ctx.decision?.side !== 'service') return undefined;
-              const context = internalsOf(ctx);
               const reused = tokens.reusable(ctx.identity);
-              if (reused !== undefined) context.identityToken = reused;
-              else return tokens.mint(ctx.identity).then((token) => void (context.identityToken = token));
+              if (reused !== undefined) ctx.locals.set(IDENTITY_TOKEN, reused);
+              else return tokens.mint(ctx.identity).then((token) => void ctx.locals.set(IDENTITY_TOKEN, token));
               return undefined;
             }
           : undefined,
 
         onProxyRequest: (proxyReq, ctx) => {
           if (ctx.identity) setIdentityHeaders(proxyReq, ctx.identity, prefix);
-          const token = internalsOf(ctx).identityToken;
           // A token the client sent under that name was removed with the identity namespace on match.
-          if (tokens && token) proxyReq.setHeader(tokens.header, token);
+          if (tokens) {
+            const token = ctx.locals.get(IDENTITY_TOKEN) as string | undefined;
+            if (token) proxyReq.setHeader(tokens.header, token);
+          }
           if (sessionCookie) dropCookie(proxyReq, sessionCookie);
         },
 
@@ -153,11 +161,11 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin {
 }
 
 /** The throttle `auth.throttle` asks for, counting where rate limits count (memory, or their Redis). */
-function throttleFor(config: FigwayConfig, kept: KeptAcrossReloads, now: () => number): FailureThrottle {
-  const throttle = config.auth?.throttle;
+function throttleFor(settings: AuthConfig, limits: FigwayConfig['limits'], kept: KeptAcrossReloads, now: () => number): FailureThrottle {
+  const throttle = settings.throttle;
   const failures = (throttle === false ? undefined : throttle?.failures) ?? DEFAULT_THROTTLE.failures;
   const windowMs = parseDuration((throttle === false ? undefined : throttle?.window) ?? DEFAULT_THROTTLE.window);
-  const stores = limitStoresFor(config.limits, kept);
+  const stores = limitStoresFor(limits, kept);
   return kept.take(
     `auth-throttle|${stores.id}|${failures}|${windowMs}`,
     () => new FailureThrottle({ failures, windowMs }, stores.create('auth-failures'), now),
@@ -165,8 +173,7 @@ function throttleFor(config: FigwayConfig, kept: KeptAcrossReloads, now: () => n
   );
 }
 
-function compileSources(config: FigwayConfig, fields: IdentityFields, options: AuthPluginOptions): Source[] {
-  const settings = config.auth ?? {};
+function compileSources(settings: AuthConfig, fields: IdentityFields, options: AuthPluginOptions): Source[] {
   const own: Record<string, OwnStrategy> = { session: new SessionStrategy(fields) };
   if (settings.jwt) own.jwt = new JwtStrategy(settings.jwt, fields);
   if (settings.apiKeys) {
@@ -181,9 +188,8 @@ function compileSources(config: FigwayConfig, fields: IdentityFields, options: A
   });
 }
 
-function compileRouteAuth(route: RouteConfig, config: FigwayConfig): RouteAuth {
-  const fallback = config.auth?.default ?? (config.auth ? 'optional' : 'none');
-  const auth = route.auth;
+function compileRouteAuth(auth: RouteAuthConfig, settings: AuthConfig | undefined): RouteAuth {
+  const fallback = settings?.default ?? (settings ? 'optional' : 'none');
   if (auth === undefined || typeof auth === 'string') return { mode: auth ?? fallback, roles: undefined, scopes: undefined, claims: undefined };
   return {
     mode: auth.mode ?? fallback,

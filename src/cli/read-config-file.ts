@@ -1,4 +1,5 @@
 // Loads a config file for the file commands: its problems are a result to show, an unreadable file is an error.
+import type { DeclaredKeys } from '../config/compose-schema.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { FigwayConfigError, FigwayError, type ConfigProblem } from '../errors.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -12,14 +13,14 @@ export type ConfigFileResult = ({ readonly ok: true; readonly loaded: LoadedConf
 };
 
 /**
- * Reads and validates `file`, with `${VAR}`s taken from `env`; with `allowUnsetEnv`, a variable that
- * is not set is no problem, and the values using it are not checked.
+ * Reads and validates `file`, with `${VAR}`s taken from `env` and the config keys of `plugins`; with
+ * `allowUnsetEnv`, a variable that is not set is no problem, and the values using it are not checked.
  *
- * @throws CliError exit 1 when the file cannot be read (missing, permissions).
+ * @throws CliError exit 1 when the file cannot be read (missing, permissions) or a plugin is malformed.
  */
-export function readConfigFile(file: string, env: NodeJS.ProcessEnv, allowUnsetEnv = false): ConfigFileResult {
+export function readConfigFile(file: string, env: NodeJS.ProcessEnv, allowUnsetEnv = false, plugins: readonly DeclaredKeys[] = []): ConfigFileResult {
   let unchecked: readonly ConfigProblem[] = [];
-  const options = allowUnsetEnv ? { unsetEnv: (unset: readonly ConfigProblem[]) => (unchecked = unset) } : {};
+  const options = { plugins, ...(allowUnsetEnv ? { unsetEnv: (unset: readonly ConfigProblem[]) => (unchecked = unset) } : {}) };
   try {
     return { ok: true, loaded: loadConfig(file, env, options), unchecked };
   } catch (err) {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FigwayConfigError, FigwayError, type ConfigProblem, type FigwayErrorCode } from '../errors.js';
 import { formatPath, inlineSource, type ConfigPath, type ConfigSource } from './config-source.js';
+import type { DeclaredKeys } from './compose-schema.js';
 import type { LoadedConfig } from './load-config.js';
 import { ROUTES_PER_MESSAGE, type LoadAnswer, type LoadRequest } from './load-protocol.js';
 import type { FigwayConfig } from './schema.js';
@@ -23,6 +24,13 @@ export class BackgroundLoader {
   private worker: Worker | undefined;
   private next = 1;
   private readonly waiting = new Map<number, { resolve(answer: LoadAnswer): void; reject(err: Error): void; routes: unknown[] }>();
+  /** The config keys of the app's plugins, as plain data the worker can be given. */
+  private readonly plugins: readonly DeclaredKeys[];
+
+  /** `plugins`: the app's plugins, whose config keys a file may use. */
+  constructor(plugins: readonly DeclaredKeys[] = []) {
+    this.plugins = plugins.map(({ name, configKeys, routeKeys }) => ({ name, configKeys, routeKeys }));
+  }
 
   /**
    * Reads, parses and validates `file` off the event loop.
@@ -83,7 +91,7 @@ export class BackgroundLoader {
   }
 
   private start(): Worker {
-    const worker = new Worker(workerFile());
+    const worker = new Worker(workerFile(), { workerData: { plugins: this.plugins } });
     worker.unref();
     worker.on('message', (answer: LoadAnswer) => {
       const waiter = this.waiting.get(answer.id);

@@ -1,9 +1,11 @@
 // Loads a configuration (YAML file or object), validates it once, and reports every problem at once.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import type { TSchema } from '@sinclair/typebox';
 import { FigwayConfigError, FigwayError, type ConfigProblem } from '../errors.js';
 import { checkConfig } from './check-config.js';
 import { inlineSource, parseYamlConfig, sourceFromText, type ConfigSource } from './config-source.js';
-import { ConfigSchema, type FigwayConfig } from './schema.js';
+import { configSchemaFor, type DeclaredKeys } from './compose-schema.js';
+import type { FigwayConfig } from './schema.js';
 import { validateSchema } from './validate-schema.js';
 
 /** The largest config file a reload reads unless `reload.maxFileBytes` says otherwise: 4 MiB. */
@@ -25,6 +27,8 @@ export interface LoadOptions {
    * that use it are not checked.
    */
   readonly unsetEnv?: (unset: readonly ConfigProblem[]) => void;
+  /** The app's plugins (those passed to figway() in code), whose config keys the file may use. */
+  readonly plugins?: readonly DeclaredKeys[];
 }
 
 /**
@@ -43,12 +47,13 @@ export interface LoadOptions {
  * ```
  */
 export function loadConfig(input: string | FigwayConfig, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): LoadedConfig {
-  if (typeof input !== 'string') return validated(structuredClone(input), inlineSource());
+  const schema = configSchemaFor(options.plugins ?? []);
+  if (typeof input !== 'string') return validated(schema, structuredClone(input), inlineSource());
   const text = readConfigText(input, options.maxFileBytes);
   const parsed = parseYamlConfig(text, input, env, options.unsetEnv ? 'allow' : 'refuse');
   if (!parsed.ok) throw new FigwayConfigError(parsed.problems);
   if (parsed.unsetEnv.length > 0) options.unsetEnv?.(parsed.unsetEnv);
-  const { config } = validated(parsed.value, parsed.source, parsed.unsetEnv.map((unset) => unset.path));
+  const { config } = validated(schema, parsed.value, parsed.source, parsed.unsetEnv.map((unset) => unset.path));
   return { config, source: sourceFromText(text, input) };
 }
 
@@ -76,9 +81,9 @@ function readConfigText(file: string, maxFileBytes: number | undefined): string 
 }
 
 /** Validates `value`; problems at or below `unchecked` paths (values from unset variables) are left out. */
-function validated(value: unknown, source: ConfigSource, unchecked: readonly string[] = []): LoadedConfig {
+function validated(schema: TSchema, value: unknown, source: ConfigSource, unchecked: readonly string[] = []): LoadedConfig {
   const keep = (problem: ConfigProblem) => !unchecked.some((path) => problem.path === path || problem.path.startsWith(`${path}.`) || problem.path.startsWith(`${path}[`));
-  const problems: ConfigProblem[] = validateSchema(ConfigSchema, value, source).filter(keep);
+  const problems: ConfigProblem[] = validateSchema(schema, value, source).filter(keep);
   if (problems.length === 0) problems.push(...checkConfig(value as FigwayConfig, source, unchecked.length > 0).filter(keep));
   if (problems.length > 0) throw new FigwayConfigError(problems);
   return { config: value as FigwayConfig, source };

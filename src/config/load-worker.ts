@@ -1,14 +1,17 @@
 // The worker thread a reload reads, parses and validates a config in, off the event loop that serves requests.
 // First, before the modules it loads: this thread runs at low priority.
 import './low-priority-thread.js';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { FigwayConfigError, FigwayError } from '../errors.js';
+import type { DeclaredKeys } from './compose-schema.js';
 import type { ConfigSource } from './config-source.js';
 import { loadConfig } from './load-config.js';
 import { ROUTES_PER_MESSAGE, type LoadAnswer, type LoadRequest } from './load-protocol.js';
 import type { FigwayConfig } from './schema.js';
 
 let last: ConfigSource | undefined;
+/** The config keys of the app's plugins, as the main thread sent them at start (one list, so the schema is composed once). */
+const plugins = (workerData as { plugins?: readonly DeclaredKeys[] } | undefined)?.plugins ?? [];
 
 /** Routes of configs given as objects, received before the rest of them, by request id. */
 const receiving = new Map<number, unknown[]>();
@@ -53,7 +56,8 @@ function answer(request: Extract<LoadRequest, { kind: 'load' | 'validate' | 'loc
     return { id: request.id, problems: request.problems.map((p) => source?.problem(p.path, p.message, p.atKey) ?? { file: '', path: '', message: p.message }) };
   }
   try {
-    const loaded = request.kind === 'load' ? loadConfig(request.file, request.env, { maxFileBytes: request.maxFileBytes }) : loadConfig(withRoutes(request), {});
+    const loaded =
+      request.kind === 'load' ? loadConfig(request.file, request.env, { maxFileBytes: request.maxFileBytes, plugins }) : loadConfig(withRoutes(request), {}, { plugins });
     last = loaded.source;
     return { id: request.id, config: loaded.config };
   } catch (err) {

@@ -1,5 +1,5 @@
 // The JSON Schema of figway.yaml: one source for validation, editor autocompletion and TS types.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TOptional, type TProperties, type TSchema } from '@sinclair/typebox';
 
 const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
@@ -333,8 +333,8 @@ export const Shadow = Type.Object(
   { additionalProperties: false, description: 'Shadow traffic: a copy of the request goes to the other side, and the two responses are compared. The client only ever gets the primary side.' },
 );
 
-export const Route = Type.Object(
-  {
+/** A route's own fields; plugins' route keys (auth, limits, ...) are composed in after them. */
+const ROUTE_FIELDS = {
     id: Type.String({
       pattern: ID_PATTERN,
       description: 'Stable route id: used in decisions, logs, metric labels and the sticky hash. Letters, digits, ".", "_", "-".',
@@ -348,16 +348,149 @@ export const Route = Type.Object(
     timeouts: Type.Optional(Timeouts),
     shadow: Type.Optional(Shadow),
     fallback: Type.Optional(Fallback),
-    auth: Type.Optional(RouteAuth),
-    limits: Type.Optional(
-      Type.Union([RateLimit, Type.Array(RateLimit, { minItems: 1 }), Type.Literal(false)], {
-        description: 'Rate limits of this route (one or several, each with its own budget), or false for none besides the global one.',
-      }),
-    ),
-    plugins: Type.Optional(PluginOptions),
-  },
-  { additionalProperties: false, description: 'One route: which requests it takes and where they go.' },
-);
+};
+
+const IdentitySection =   Type.Object(
+    {
+      userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user (or token claim) used as the user id, for sticky: [user] and X-User-Id. Default id (sub for tokens).' })),
+      rolesField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user or token claim holding the roles (array or space-separated). Default roles.' })),
+      scopesField: Type.Optional(Type.String({ minLength: 1, description: 'Token claim holding the scopes (array or space-separated). Default scope.' })),
+      headerPrefix: Type.Optional(
+        Type.String({
+          pattern: '^[A-Za-z0-9-]+-$',
+          description: 'Identity headers sent to services (X-User-Id, X-User-Roles, ...). Headers with this prefix from clients are always removed first. Default x-user-.',
+          errorMessage: 'must be letters, digits and "-", ending with "-" (e.g. x-user-)',
+        }),
+      ),
+    },
+    { additionalProperties: false, description: 'How figway reads the caller identity and passes it on.' },
+  );
+
+const AuthSection =   Type.Object(
+    {
+      default: Type.Optional(AuthMode),
+      throttle: Type.Optional(
+        Type.Union(
+          [
+            Type.Literal(false),
+            Type.Object(
+              {
+                failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Failed authentications a client may make per window. Default 20.' })),
+                window: Type.Optional(Duration('The window failures are counted over. Default 1m.')),
+              },
+              { additionalProperties: false },
+            ),
+          ],
+          {
+            description:
+              'Failed authentications (wrong credentials) counted per client address, in the rate-limit store (memory, or Redis with limits.store: redis); past the budget the client gets 429 FIGWAY_AUTH_THROTTLED with Retry-After, without its credentials being checked, until the window resets. Default on: 20 per 1m. false switches it off.',
+          },
+        ),
+      ),
+      sources: Type.Optional(
+        Type.Array(Type.String({ pattern: '^(session|jwt|apiKey|passport:[A-Za-z0-9._-]+)$', errorMessage: 'must be session, jwt, apiKey or passport:<strategy>' }), {
+          minItems: 1,
+          description: 'Identity sources, tried in order. Default: session, then jwt and apiKey when configured. passport:<name> uses a strategy registered on the app\'s passport.',
+        }),
+      ),
+      jwt: Type.Optional(
+        Type.Object(
+          {
+            secret: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (HS256/384/512), at least 32 characters.', errorMessage: 'must be at least 32 characters' })),
+            publicKey: Type.Optional(Type.String({ minLength: 1, description: 'PEM public key (SPKI) for RS*, PS*, ES* or EdDSA tokens.' })),
+            jwksUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'JWKS URL of the issuer; cached, fetched again when a token names an unknown kid.', errorMessage: 'must be an http(s) URL' })),
+            algorithms: Type.Optional(Type.Array(Type.String({ pattern: '^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$', errorMessage: 'must be a JWS algorithm such as RS256' }), { minItems: 1, description: 'Accepted algorithms (never none). Default: HS256 with a secret, RS256 and ES256 with keys.' })),
+            issuer: Type.Optional(Type.String({ minLength: 1, description: 'Required iss.' })),
+            audience: Type.Optional(Type.String({ minLength: 1, description: 'Required aud.' })),
+            clockTolerance: Type.Optional(Duration('Clock skew allowed on exp and nbf. Default 30s.')),
+            jwksCooldown: Type.Optional(Duration('Least time between two fetches of the JWKS (an unknown kid fetches it again once this has passed). Default 30s.')),
+          },
+          { additionalProperties: false, description: 'Bearer JWTs: exactly one of secret, publicKey, jwksUrl.' },
+        ),
+      ),
+      apiKeys: Type.Optional(
+        Type.Object(
+          {
+            header: Type.Optional(Type.String({ minLength: 1, description: 'Header carrying the key. Default x-api-key.' })),
+            query: Type.Optional(Type.String({ minLength: 1, description: 'Query parameter carrying the key (off unless set; keys in URLs end up in logs elsewhere).' })),
+            keys: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    id: Type.String({ pattern: ID_PATTERN, description: 'Who the key belongs to: the identity id.' }),
+                    key: Type.String({ minLength: 16, description: 'The key, e.g. ${PARTNER_KEY}; at least 16 characters.', errorMessage: 'must be at least 16 characters' }),
+                    roles: Type.Optional(Type.Array(Type.String(), { description: 'Roles of this key.' })),
+                    scopes: Type.Optional(Type.Array(Type.String(), { description: 'Scopes of this key.' })),
+                  },
+                  { additionalProperties: false, description: 'One API key.' },
+                ),
+                { description: 'API keys declared here (use ${ENV} for the secrets).' },
+              ),
+            ),
+            env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable with more keys, as id:key pairs separated by commas.' })),
+          },
+          { additionalProperties: false, description: 'API keys, from a header (or a query parameter).' },
+        ),
+      ),
+      passport: Type.Optional(Type.Boolean({ description: 'Use the app\'s passport instance (figway({ passport })) for passport:<name> sources. Default true when such a source is listed.' })),
+      token: Type.Optional(
+        Type.Object(
+          {
+            privateKey: Type.String({ minLength: 1, description: 'PEM private key (PKCS#8) figway signs identity tokens with, e.g. ${FIGWAY_IDENTITY_KEY}.' }),
+            algorithm: Type.Optional(Type.String({ pattern: '^(RS|PS|ES)(256|384|512)$|^EdDSA$', description: 'Signing algorithm matching the key. Default ES256.', errorMessage: 'must be RS*, PS*, ES* or EdDSA' })),
+            issuer: Type.Optional(Type.String({ minLength: 1, description: 'iss of the tokens. Default figway.' })),
+            audience: Type.Optional(Type.String({ minLength: 1, description: 'aud of the tokens (the services).' })),
+            ttl: Type.Optional(Duration('Lifetime of a token. Default 60s.')),
+            header: Type.Optional(Type.String({ minLength: 1, description: 'Request header carrying the token to services. Default x-figway-identity.' })),
+            claims: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Claims (or req.user fields) copied into the token besides sub, roles and scope.' })),
+            jwksPath: Type.Optional(Type.String({ pattern: '^/', description: 'Path on the app where figway serves the public JWKS. Default /.well-known/figway/jwks.json.' })),
+          },
+          { additionalProperties: false, description: 'Identity tokens: a short-lived JWT per request for services to verify with any JWT library.' },
+        ),
+      ),
+      sessionCookie: Type.Optional(
+        Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, description: 'The monolith\'s session cookie. Default connect.sid.' })),
+            forward: Type.Optional(Type.Boolean({ description: 'Send it to services too. Default false.' })),
+          },
+          { additionalProperties: false, description: 'The monolith\'s session cookie is not sent to services unless forward is true.' },
+        ),
+      ),
+    },
+    { additionalProperties: false, description: 'Authentication in front of every service, through passport: the monolith\'s session, JWTs, API keys, or the app\'s own strategies.' },
+  );
+
+const LimitsSection =   Type.Object(
+    {
+      store: Type.Optional(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory (one process) or redis (one budget for every replica). Default memory.' })),
+      redis: Type.Optional(
+        Type.Object(
+          {
+            url: Type.String({ pattern: '^rediss?://', description: 'Redis for the counters.', errorMessage: 'must be a redis:// or rediss:// URL' }),
+            prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'Key prefix; each limiter adds its own. Default figway:rl.' })),
+          },
+          { additionalProperties: false, description: 'The Redis store of the counters.' },
+        ),
+      ),
+      onStoreError: Type.Optional(
+        Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+          description: 'When the store is unreachable: open lets requests through (logged), closed refuses them with 503 (logged). Required with redis.',
+        }),
+      ),
+      global: Type.Optional(RateLimit),
+    },
+    { additionalProperties: false, description: 'Rate limits with express-rate-limit: a global budget over every route, plus per-route limits.' },
+  );
+
+const RouteLimits = Type.Union([RateLimit, Type.Array(RateLimit, { minItems: 1 }), Type.Literal(false)], {
+  description: 'Rate limits of this route (one or several, each with its own budget), or false for none besides the global one.',
+});
+
+/** The config keys the built-in `auth` plugin declares: top level and per route. */
+export const AUTH_KEYS = { config: { identity: IdentitySection, auth: AuthSection }, route: { auth: RouteAuth } };
+/** The config keys the built-in `rate-limit` plugin declares: top level and per route. */
+export const LIMITS_KEYS = { config: { limits: LimitsSection }, route: { limits: RouteLimits } };
 
 const CohortCondition = Type.Object(
   {
@@ -376,6 +509,197 @@ const CohortCondition = Type.Object(
   { additionalProperties: false, minProperties: 1, description: 'A request is in the cohort when every condition given here holds.' },
 );
 
+const CONFIG_HEAD = {
+  $schema: Type.Optional(Type.String({ description: 'Path or URL of this schema, for editors.' })),
+  upstreams: Type.Optional(
+    Type.Record(Type.String({ pattern: ID_PATTERN }), Upstream, { additionalProperties: false, description: 'Named services routes can send traffic to.' }),
+  ),
+};
+
+const CONFIG_FIELDS = {
+  defaults: Type.Optional(
+    Type.Object(
+      {
+        timeouts: Type.Optional(Timeouts),
+        sticky: Type.Optional(StickyList),
+        unkeyed: Type.Optional(Unkeyed),
+      },
+      { additionalProperties: false, description: 'Defaults for every route. Built-in: sticky [user, ip], unkeyed legacy, timeouts connect 2s / response 30s.' },
+    ),
+  ),
+  cohorts: Type.Optional(
+    Type.Record(Type.String({ pattern: ID_PATTERN }), CohortCondition, {
+      additionalProperties: false,
+      description: 'Named groups of requests (staff, office, beta) that routes can force to a side.',
+    }),
+  ),
+  override: Type.Optional(
+    Type.Object(
+      {
+        header: Type.Optional(Type.String({ minLength: 1, description: 'Request header whose value always / never forces the service / legacy side.' })),
+        cookie: Type.Optional(Type.String({ minLength: 1, description: 'Cookie whose value always / never forces the service / legacy side.' })),
+        cohort: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Only requests in this cohort may override (e.g. staff). Default: anyone.' })),
+      },
+      {
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'Opt-in: lets QA choose a side with a header or cookie set to always or never. Off unless present.',
+      },
+    ),
+  ),
+  matching: Type.Optional(
+    Type.Object(
+      {
+        caseSensitive: Type.Optional(
+          Type.Boolean({
+            description:
+              "Match paths case-sensitively. Default: as the Express app routes (its 'case sensitive routing', off unless set). Set to the opposite of the app's, figway refuses to start.",
+          }),
+        ),
+      },
+      { additionalProperties: false, description: 'How paths are matched.' },
+    ),
+  ),
+  proxy: Type.Optional(
+    Type.Object(
+      {
+        engine: Type.Optional(Engine('The forwarding engine of every service.')),
+        replayBodyLimit: Type.Optional(
+          numberOrPattern(
+            SIZE_PATTERN,
+            'When a body parser mounted before figway has read a request body, figway keeps a copy of at most this many bytes to forward byte-identical. Bytes as a number, or "512kb", "10mb". Default 10mb.',
+            'must be bytes or a size such as "10mb"',
+          ),
+        ),
+      },
+      { additionalProperties: false, description: 'Proxying behaviour shared by every route.' },
+    ),
+  ),
+  errors: Type.Optional(
+    Type.Object(
+      {
+        contentType: Type.Optional(Type.String({ minLength: 1, description: 'Content-Type of errors figway answers with. Default application/json.' })),
+        body: Type.Optional(
+          Type.Unsafe<Record<string, unknown>>({
+            type: 'object',
+            description:
+              'JSON template for errors figway answers with; the strings "{code}", "{message}" and "{status}" are replaced. Default {"error":{"code":"{code}","message":"{message}","status":"{status}"}}.',
+          }),
+        ),
+      },
+      { additionalProperties: false, description: 'The shape of errors figway itself answers with (so they can match the monolith\'s).' },
+    ),
+  ),
+};
+
+const CONFIG_TAIL = {
+  admin: Type.Optional(
+    Type.Object(
+      {
+        port: Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of the admin listener (0: any free port). The admin API is off without an admin section.' }),
+        host: Type.Optional(
+          Type.String({ minLength: 1, description: 'Address the admin listener binds to. Default 127.0.0.1. Any other address requires a token.' }),
+        ),
+        token: Type.Optional(
+          Type.String({ minLength: 16, description: 'Bearer token the admin API requires, e.g. ${FIGWAY_ADMIN_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' }),
+        ),
+        tokens: Type.Optional(
+          Type.Array(
+            Type.Object(
+              {
+                name: Type.String({
+                  pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,59}$',
+                  description: 'Who holds the token, e.g. ops-oncall or prometheus: the actor in the audit log.',
+                  errorMessage: 'must be 1 to 60 letters, digits and . _ @ - (starting with a letter or digit)',
+                }),
+                token: Type.Optional(Type.String({ minLength: 16, description: 'The token itself, e.g. ${FIGWAY_OPS_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' })),
+                tokenFile: Type.Optional(
+                  Type.String({
+                    minLength: 1,
+                    description:
+                      'A file holding the token (a mounted Kubernetes Secret), relative to the config file. Read again at most once a second while the admin API is used, so a rotated token works without a restart.',
+                  }),
+                ),
+                role: Type.Union([Type.Literal('read'), Type.Literal('operate'), Type.Literal('admin')], {
+                  description: 'read: GET endpoints and /metrics; operate: also rollouts, rollbacks, the kill switch and progressive steps; admin: also reload.',
+                }),
+              },
+              { additionalProperties: false },
+            ),
+            {
+              minItems: 1,
+              description:
+                'Named admin tokens, each with a role; list a new token beside the old one to rotate with no moment where neither works. admin.token, when given too, is one more token named admin with the role admin.',
+            },
+          ),
+        ),
+        allowedHosts: Type.Optional(
+          Type.Array(Type.String({ minLength: 1 }), {
+            description:
+              'Host names the admin API answers to besides loopback, IP addresses and admin.host (e.g. figway-admin.internal; .example.com for a domain and its subdomains). Any other Host is refused, so a web page cannot reach the API through DNS rebinding.',
+          }),
+        ),
+        requireToken: Type.Optional(Type.Boolean({ description: 'Whether loopback callers need a token too. Default: required whenever a token is set. false is refused beyond loopback (the API is never served there without one).' })),
+      },
+      { additionalProperties: false, description: 'The admin HTTP API, on its own listener: routes, rollout changes, kill switch, reload, explain, audit, metrics.' },
+    ),
+  ),
+  state: Type.Optional(
+    Type.Object(
+      {
+        store: Type.Union([Type.Literal('file'), Type.Literal('redis')], { description: 'Where runtime rollout changes live: file (one instance) or redis (shared by every replica).' }),
+        path: Type.Optional(Type.String({ minLength: 1, description: 'file: the state file. Default .figway-state.json beside the config file.' })),
+        url: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'redis: the server, e.g. redis://:${REDIS_PASSWORD}@redis:6379/0.', errorMessage: 'must be a redis:// or rediss:// URL' })),
+        prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'redis: key prefix, one per gateway (several apps can share a Redis). Default figway.' })),
+        cacheFile: Type.Optional(Type.String({ minLength: 1, description: 'redis: local copy of the last known state, served when a replica starts while Redis is down.' })),
+      },
+      { additionalProperties: false, description: 'Runtime state (rollout changes made through the admin API or CLI). Default: a state file beside the config file.' },
+    ),
+  ),
+  reload: Type.Optional(
+    Type.Object(
+      {
+        watch: Type.Optional(Type.Boolean({ description: 'Watch the config file and apply valid changes at once. Default true.' })),
+        maxFileBytes: Type.Optional(
+          Type.Integer({
+            minimum: 1024,
+            description:
+              'Largest config file a reload (file watch, POST /reload, gateway.reload()) reads; a larger one is refused before it is read and the current config keeps serving. Default 4194304 (4 MiB).',
+          }),
+        ),
+      },
+      { additionalProperties: false, description: 'Hot reload of the config file.' },
+    ),
+  ),
+};
+
+/** Every key of `keys` optional: a plugin's section may always be left out. */
+function optional<P extends TProperties>(keys: P): { [K in keyof P]: TOptional<P[K]> } {
+  return Object.fromEntries(Object.entries(keys).map(([key, schema]) => [key, Type.Optional(schema)])) as { [K in keyof P]: TOptional<P[K]> };
+}
+
+/**
+ * The config schema with the keys plugins declare composed in: top-level keys (`configKeys`) and
+ * route keys (`routeKeys`), placed before `plugins` in each.
+ */
+export function composeConfigSchema<C extends TProperties, R extends TProperties>(configKeys: C, routeKeys: R) {
+  const route = Type.Object(
+    { ...ROUTE_FIELDS, ...optional(routeKeys), plugins: Type.Optional(PluginOptions) },
+    { additionalProperties: false, description: 'One route: which requests it takes and where they go.' },
+  );
+  return Type.Object(
+    {
+      ...CONFIG_HEAD,
+      routes: Type.Array(route, { description: 'The route table. The most specific path wins; among equal paths, the first route whose conditions hold.' }),
+      ...CONFIG_FIELDS,
+      ...optional(configKeys),
+      plugins: Type.Optional(PluginOptions),
+      ...CONFIG_TAIL,
+    },
+    { title: 'figway configuration', description: 'figway.yaml: the route table of an embeddable strangler-fig gateway.', additionalProperties: false },
+  );
+}
+
 /**
  * The schema of a figway configuration (figway.yaml or a config object). The same schema ships as
  * JSON in `figway/schema.json` for editors.
@@ -387,308 +711,13 @@ const CohortCondition = Type.Object(
  *   - { id: orders, match: { path: /api/orders }, upstream: http://127.0.0.1:4001 }
  * ```
  */
-export const ConfigSchema = Type.Object(
-  {
-    $schema: Type.Optional(Type.String({ description: 'Path or URL of this schema, for editors.' })),
-    upstreams: Type.Optional(
-      Type.Record(Type.String({ pattern: ID_PATTERN }), Upstream, { additionalProperties: false, description: 'Named services routes can send traffic to.' }),
-    ),
-    routes: Type.Array(Route, { description: 'The route table. The most specific path wins; among equal paths, the first route whose conditions hold.' }),
-    defaults: Type.Optional(
-      Type.Object(
-        {
-          timeouts: Type.Optional(Timeouts),
-          sticky: Type.Optional(StickyList),
-          unkeyed: Type.Optional(Unkeyed),
-        },
-        { additionalProperties: false, description: 'Defaults for every route. Built-in: sticky [user, ip], unkeyed legacy, timeouts connect 2s / response 30s.' },
-      ),
-    ),
-    cohorts: Type.Optional(
-      Type.Record(Type.String({ pattern: ID_PATTERN }), CohortCondition, {
-        additionalProperties: false,
-        description: 'Named groups of requests (staff, office, beta) that routes can force to a side.',
-      }),
-    ),
-    override: Type.Optional(
-      Type.Object(
-        {
-          header: Type.Optional(Type.String({ minLength: 1, description: 'Request header whose value always / never forces the service / legacy side.' })),
-          cookie: Type.Optional(Type.String({ minLength: 1, description: 'Cookie whose value always / never forces the service / legacy side.' })),
-          cohort: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Only requests in this cohort may override (e.g. staff). Default: anyone.' })),
-        },
-        {
-          additionalProperties: false,
-          minProperties: 1,
-          description: 'Opt-in: lets QA choose a side with a header or cookie set to always or never. Off unless present.',
-        },
-      ),
-    ),
-    identity: Type.Optional(
-      Type.Object(
-        {
-          userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user (or token claim) used as the user id, for sticky: [user] and X-User-Id. Default id (sub for tokens).' })),
-          rolesField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user or token claim holding the roles (array or space-separated). Default roles.' })),
-          scopesField: Type.Optional(Type.String({ minLength: 1, description: 'Token claim holding the scopes (array or space-separated). Default scope.' })),
-          headerPrefix: Type.Optional(
-            Type.String({
-              pattern: '^[A-Za-z0-9-]+-$',
-              description: 'Identity headers sent to services (X-User-Id, X-User-Roles, ...). Headers with this prefix from clients are always removed first. Default x-user-.',
-              errorMessage: 'must be letters, digits and "-", ending with "-" (e.g. x-user-)',
-            }),
-          ),
-        },
-        { additionalProperties: false, description: 'How figway reads the caller identity and passes it on.' },
-      ),
-    ),
-    auth: Type.Optional(
-      Type.Object(
-        {
-          default: Type.Optional(AuthMode),
-          throttle: Type.Optional(
-            Type.Union(
-              [
-                Type.Literal(false),
-                Type.Object(
-                  {
-                    failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Failed authentications a client may make per window. Default 20.' })),
-                    window: Type.Optional(Duration('The window failures are counted over. Default 1m.')),
-                  },
-                  { additionalProperties: false },
-                ),
-              ],
-              {
-                description:
-                  'Failed authentications (wrong credentials) counted per client address, in the rate-limit store (memory, or Redis with limits.store: redis); past the budget the client gets 429 FIGWAY_AUTH_THROTTLED with Retry-After, without its credentials being checked, until the window resets. Default on: 20 per 1m. false switches it off.',
-              },
-            ),
-          ),
-          sources: Type.Optional(
-            Type.Array(Type.String({ pattern: '^(session|jwt|apiKey|passport:[A-Za-z0-9._-]+)$', errorMessage: 'must be session, jwt, apiKey or passport:<strategy>' }), {
-              minItems: 1,
-              description: 'Identity sources, tried in order. Default: session, then jwt and apiKey when configured. passport:<name> uses a strategy registered on the app\'s passport.',
-            }),
-          ),
-          jwt: Type.Optional(
-            Type.Object(
-              {
-                secret: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (HS256/384/512), at least 32 characters.', errorMessage: 'must be at least 32 characters' })),
-                publicKey: Type.Optional(Type.String({ minLength: 1, description: 'PEM public key (SPKI) for RS*, PS*, ES* or EdDSA tokens.' })),
-                jwksUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'JWKS URL of the issuer; cached, fetched again when a token names an unknown kid.', errorMessage: 'must be an http(s) URL' })),
-                algorithms: Type.Optional(Type.Array(Type.String({ pattern: '^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$', errorMessage: 'must be a JWS algorithm such as RS256' }), { minItems: 1, description: 'Accepted algorithms (never none). Default: HS256 with a secret, RS256 and ES256 with keys.' })),
-                issuer: Type.Optional(Type.String({ minLength: 1, description: 'Required iss.' })),
-                audience: Type.Optional(Type.String({ minLength: 1, description: 'Required aud.' })),
-                clockTolerance: Type.Optional(Duration('Clock skew allowed on exp and nbf. Default 30s.')),
-                jwksCooldown: Type.Optional(Duration('Least time between two fetches of the JWKS (an unknown kid fetches it again once this has passed). Default 30s.')),
-              },
-              { additionalProperties: false, description: 'Bearer JWTs: exactly one of secret, publicKey, jwksUrl.' },
-            ),
-          ),
-          apiKeys: Type.Optional(
-            Type.Object(
-              {
-                header: Type.Optional(Type.String({ minLength: 1, description: 'Header carrying the key. Default x-api-key.' })),
-                query: Type.Optional(Type.String({ minLength: 1, description: 'Query parameter carrying the key (off unless set; keys in URLs end up in logs elsewhere).' })),
-                keys: Type.Optional(
-                  Type.Array(
-                    Type.Object(
-                      {
-                        id: Type.String({ pattern: ID_PATTERN, description: 'Who the key belongs to: the identity id.' }),
-                        key: Type.String({ minLength: 16, description: 'The key, e.g. ${PARTNER_KEY}; at least 16 characters.', errorMessage: 'must be at least 16 characters' }),
-                        roles: Type.Optional(Type.Array(Type.String(), { description: 'Roles of this key.' })),
-                        scopes: Type.Optional(Type.Array(Type.String(), { description: 'Scopes of this key.' })),
-                      },
-                      { additionalProperties: false, description: 'One API key.' },
-                    ),
-                    { description: 'API keys declared here (use ${ENV} for the secrets).' },
-                  ),
-                ),
-                env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable with more keys, as id:key pairs separated by commas.' })),
-              },
-              { additionalProperties: false, description: 'API keys, from a header (or a query parameter).' },
-            ),
-          ),
-          passport: Type.Optional(Type.Boolean({ description: 'Use the app\'s passport instance (figway({ passport })) for passport:<name> sources. Default true when such a source is listed.' })),
-          token: Type.Optional(
-            Type.Object(
-              {
-                privateKey: Type.String({ minLength: 1, description: 'PEM private key (PKCS#8) figway signs identity tokens with, e.g. ${FIGWAY_IDENTITY_KEY}.' }),
-                algorithm: Type.Optional(Type.String({ pattern: '^(RS|PS|ES)(256|384|512)$|^EdDSA$', description: 'Signing algorithm matching the key. Default ES256.', errorMessage: 'must be RS*, PS*, ES* or EdDSA' })),
-                issuer: Type.Optional(Type.String({ minLength: 1, description: 'iss of the tokens. Default figway.' })),
-                audience: Type.Optional(Type.String({ minLength: 1, description: 'aud of the tokens (the services).' })),
-                ttl: Type.Optional(Duration('Lifetime of a token. Default 60s.')),
-                header: Type.Optional(Type.String({ minLength: 1, description: 'Request header carrying the token to services. Default x-figway-identity.' })),
-                claims: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Claims (or req.user fields) copied into the token besides sub, roles and scope.' })),
-                jwksPath: Type.Optional(Type.String({ pattern: '^/', description: 'Path on the app where figway serves the public JWKS. Default /.well-known/figway/jwks.json.' })),
-              },
-              { additionalProperties: false, description: 'Identity tokens: a short-lived JWT per request for services to verify with any JWT library.' },
-            ),
-          ),
-          sessionCookie: Type.Optional(
-            Type.Object(
-              {
-                name: Type.Optional(Type.String({ minLength: 1, description: 'The monolith\'s session cookie. Default connect.sid.' })),
-                forward: Type.Optional(Type.Boolean({ description: 'Send it to services too. Default false.' })),
-              },
-              { additionalProperties: false, description: 'The monolith\'s session cookie is not sent to services unless forward is true.' },
-            ),
-          ),
-        },
-        { additionalProperties: false, description: 'Authentication in front of every service, through passport: the monolith\'s session, JWTs, API keys, or the app\'s own strategies.' },
-      ),
-    ),
-    limits: Type.Optional(
-      Type.Object(
-        {
-          store: Type.Optional(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory (one process) or redis (one budget for every replica). Default memory.' })),
-          redis: Type.Optional(
-            Type.Object(
-              {
-                url: Type.String({ pattern: '^rediss?://', description: 'Redis for the counters.', errorMessage: 'must be a redis:// or rediss:// URL' }),
-                prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'Key prefix; each limiter adds its own. Default figway:rl.' })),
-              },
-              { additionalProperties: false, description: 'The Redis store of the counters.' },
-            ),
-          ),
-          onStoreError: Type.Optional(
-            Type.Union([Type.Literal('open'), Type.Literal('closed')], {
-              description: 'When the store is unreachable: open lets requests through (logged), closed refuses them with 503 (logged). Required with redis.',
-            }),
-          ),
-          global: Type.Optional(RateLimit),
-        },
-        { additionalProperties: false, description: 'Rate limits with express-rate-limit: a global budget over every route, plus per-route limits.' },
-      ),
-    ),
-    matching: Type.Optional(
-      Type.Object(
-        {
-          caseSensitive: Type.Optional(
-            Type.Boolean({
-              description:
-                "Match paths case-sensitively. Default: as the Express app routes (its 'case sensitive routing', off unless set). Set to the opposite of the app's, figway refuses to start.",
-            }),
-          ),
-        },
-        { additionalProperties: false, description: 'How paths are matched.' },
-      ),
-    ),
-    proxy: Type.Optional(
-      Type.Object(
-        {
-          engine: Type.Optional(Engine('The forwarding engine of every service.')),
-          replayBodyLimit: Type.Optional(
-            numberOrPattern(
-              SIZE_PATTERN,
-              'When a body parser mounted before figway has read a request body, figway keeps a copy of at most this many bytes to forward byte-identical. Bytes as a number, or "512kb", "10mb". Default 10mb.',
-              'must be bytes or a size such as "10mb"',
-            ),
-          ),
-        },
-        { additionalProperties: false, description: 'Proxying behaviour shared by every route.' },
-      ),
-    ),
-    errors: Type.Optional(
-      Type.Object(
-        {
-          contentType: Type.Optional(Type.String({ minLength: 1, description: 'Content-Type of errors figway answers with. Default application/json.' })),
-          body: Type.Optional(
-            Type.Unsafe<Record<string, unknown>>({
-              type: 'object',
-              description:
-                'JSON template for errors figway answers with; the strings "{code}", "{message}" and "{status}" are replaced. Default {"error":{"code":"{code}","message":"{message}","status":"{status}"}}.',
-            }),
-          ),
-        },
-        { additionalProperties: false, description: 'The shape of errors figway itself answers with (so they can match the monolith\'s).' },
-      ),
-    ),
-    plugins: Type.Optional(PluginOptions),
-    admin: Type.Optional(
-      Type.Object(
-        {
-          port: Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of the admin listener (0: any free port). The admin API is off without an admin section.' }),
-          host: Type.Optional(
-            Type.String({ minLength: 1, description: 'Address the admin listener binds to. Default 127.0.0.1. Any other address requires a token.' }),
-          ),
-          token: Type.Optional(
-            Type.String({ minLength: 16, description: 'Bearer token the admin API requires, e.g. ${FIGWAY_ADMIN_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' }),
-          ),
-          tokens: Type.Optional(
-            Type.Array(
-              Type.Object(
-                {
-                  name: Type.String({
-                    pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]{0,59}$',
-                    description: 'Who holds the token, e.g. ops-oncall or prometheus: the actor in the audit log.',
-                    errorMessage: 'must be 1 to 60 letters, digits and . _ @ - (starting with a letter or digit)',
-                  }),
-                  token: Type.Optional(Type.String({ minLength: 16, description: 'The token itself, e.g. ${FIGWAY_OPS_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' })),
-                  tokenFile: Type.Optional(
-                    Type.String({
-                      minLength: 1,
-                      description:
-                        'A file holding the token (a mounted Kubernetes Secret), relative to the config file. Read again at most once a second while the admin API is used, so a rotated token works without a restart.',
-                    }),
-                  ),
-                  role: Type.Union([Type.Literal('read'), Type.Literal('operate'), Type.Literal('admin')], {
-                    description: 'read: GET endpoints and /metrics; operate: also rollouts, rollbacks, the kill switch and progressive steps; admin: also reload.',
-                  }),
-                },
-                { additionalProperties: false },
-              ),
-              {
-                minItems: 1,
-                description:
-                  'Named admin tokens, each with a role; list a new token beside the old one to rotate with no moment where neither works. admin.token, when given too, is one more token named admin with the role admin.',
-              },
-            ),
-          ),
-          allowedHosts: Type.Optional(
-            Type.Array(Type.String({ minLength: 1 }), {
-              description:
-                'Host names the admin API answers to besides loopback, IP addresses and admin.host (e.g. figway-admin.internal; .example.com for a domain and its subdomains). Any other Host is refused, so a web page cannot reach the API through DNS rebinding.',
-            }),
-          ),
-          requireToken: Type.Optional(Type.Boolean({ description: 'Whether loopback callers need a token too. Default: required whenever a token is set. false is refused beyond loopback (the API is never served there without one).' })),
-        },
-        { additionalProperties: false, description: 'The admin HTTP API, on its own listener: routes, rollout changes, kill switch, reload, explain, audit, metrics.' },
-      ),
-    ),
-    state: Type.Optional(
-      Type.Object(
-        {
-          store: Type.Union([Type.Literal('file'), Type.Literal('redis')], { description: 'Where runtime rollout changes live: file (one instance) or redis (shared by every replica).' }),
-          path: Type.Optional(Type.String({ minLength: 1, description: 'file: the state file. Default .figway-state.json beside the config file.' })),
-          url: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'redis: the server, e.g. redis://:${REDIS_PASSWORD}@redis:6379/0.', errorMessage: 'must be a redis:// or rediss:// URL' })),
-          prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'redis: key prefix, one per gateway (several apps can share a Redis). Default figway.' })),
-          cacheFile: Type.Optional(Type.String({ minLength: 1, description: 'redis: local copy of the last known state, served when a replica starts while Redis is down.' })),
-        },
-        { additionalProperties: false, description: 'Runtime state (rollout changes made through the admin API or CLI). Default: a state file beside the config file.' },
-      ),
-    ),
-    reload: Type.Optional(
-      Type.Object(
-        {
-          watch: Type.Optional(Type.Boolean({ description: 'Watch the config file and apply valid changes at once. Default true.' })),
-          maxFileBytes: Type.Optional(
-            Type.Integer({
-              minimum: 1024,
-              description:
-                'Largest config file a reload (file watch, POST /reload, gateway.reload()) reads; a larger one is refused before it is read and the current config keeps serving. Default 4194304 (4 MiB).',
-            }),
-          ),
-        },
-        { additionalProperties: false, description: 'Hot reload of the config file.' },
-      ),
-    ),
-  },
-  {
-    title: 'figway configuration',
-    description: 'figway.yaml: the route table of an embeddable strangler-fig gateway.',
-    additionalProperties: false,
-  },
-);
+export const ConfigSchema = composeConfigSchema({ ...AUTH_KEYS.config, ...LIMITS_KEYS.config }, { ...AUTH_KEYS.route, ...LIMITS_KEYS.route });
+
+/** The keys the built-in plugins declare, as composed into {@link ConfigSchema}. */
+export const BUILT_IN_KEYS: readonly { readonly config: TProperties; readonly route: TProperties }[] = [AUTH_KEYS, LIMITS_KEYS];
+
+/** A route's schema, with the built-in plugins' route keys. */
+export const Route = ConfigSchema.properties.routes.items;
 
 /** A figway configuration, as written in figway.yaml or passed as an object. */
 export type FigwayConfig = Static<typeof ConfigSchema>;

@@ -11,13 +11,28 @@ const compiled = new WeakMap<TSchema, ValidateFunction>();
 
 /** Validates `value` against `schema`; returns every problem found, each located in `source`. */
 export function validateSchema(schema: TSchema, value: unknown, source: ConfigSource, basePath: ConfigPath = []): ConfigProblem[] {
+  const validate = compile(schema);
+  if (validate(value)) return [];
+  return describeErrors(validate.errors ?? []).map(({ path, message, atKey }) => source.problem([...basePath, ...path], message, atKey));
+}
+
+/** Why `schema` cannot be used (not a JSON Schema ajv compiles in strict mode), or undefined when it can. */
+export function schemaError(schema: object): string | undefined {
+  try {
+    compile(schema as TSchema);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function compile(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
     compiled.set(schema, validate);
   }
-  if (validate(value)) return [];
-  return describeErrors(validate.errors ?? []).map(({ path, message, atKey }) => source.problem([...basePath, ...path], message, atKey));
+  return validate;
 }
 
 interface Described {

@@ -44,6 +44,8 @@ function recordedAs(actor: Actor): Pick<AuditInput, 'actor' | 'note' | 'reason' 
 
 export interface ControllerDeps {
   readonly plugins: readonly AnyFigwayPlugin[];
+  /** The plugins passed in code, whose config keys the file may use (the built-ins' are in the schema). */
+  readonly appPlugins: readonly AnyFigwayPlugin[];
   readonly upstreams: UpstreamPool;
   readonly runtime: CompileDeps['runtime'];
   readonly env: NodeJS.ProcessEnv;
@@ -74,7 +76,7 @@ export class Controller {
     private readonly deps: ControllerDeps,
   ) {
     this.source = source;
-    this.snapshot = this.compile(loadConfig(source, deps.env), EMPTY_STATE, this.version);
+    this.snapshot = this.compile(loadConfig(source, deps.env, { plugins: deps.appPlugins }), EMPTY_STATE, this.version);
     this.warnAboutUnverifiedTls();
     this.announce({ kind: 'loaded', version: this.version, routes: this.routes() });
   }
@@ -124,7 +126,7 @@ export class Controller {
    */
   reload(config: string | FigwayConfig = this.source, actor?: Actor): Promise<Snapshot> {
     const run = async (): Promise<Snapshot> => {
-      const loader = (this.loader ??= new BackgroundLoader());
+      const loader = (this.loader ??= new BackgroundLoader(this.deps.appPlugins));
       let loaded: LoadedConfig;
       try {
         loaded = typeof config === 'string' ? await loader.load(path.resolve(config), this.deps.env, this.maxFileBytes()) : await loader.validate(config);

@@ -1,8 +1,7 @@
 // One budget: counts requests per key in its own store (express-rate-limit's store interface) and
 // answers 429 once a key's budget is spent.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
-import { contextOf } from '../context.js';
 import { FigwayError } from '../errors.js';
 import { appendRateLimitFields } from './ratelimit-headers.js';
 
@@ -17,11 +16,12 @@ export interface LimiterSettings {
 export interface Limiter {
   readonly settings: LimiterSettings;
   /**
-   * Counts the request against `key`'s budget and sets the RateLimit headers; answers 429
-   * FIGWAY_RATE_LIMITED (with Retry-After) once the budget is spent. Rejects with
-   * FIGWAY_RATE_LIMIT_UNAVAILABLE when the store fails. Settles at once when the store counts at once.
+   * Counts the request against `key`'s budget and sets the RateLimit headers; once the budget is
+   * spent, sets Retry-After and throws (or rejects with) FIGWAY_RATE_LIMITED, which the pipeline
+   * answers as 429. Rejects with FIGWAY_RATE_LIMIT_UNAVAILABLE when the store fails. Settles at
+   * once when the store counts at once.
    */
-  check(req: IncomingMessage, res: ServerResponse, key: string): void | Promise<void>;
+  check(res: ServerResponse, key: string): void | Promise<void>;
   /** Releases the store's timers. */
   shutdown(): void;
 }
@@ -35,7 +35,7 @@ export interface Limiter {
  * @example
  * ```ts
  * const limiter = createLimiter({ prefix: 'global', limit: 100, windowMs: 60_000 }, new MemoryStore());
- * await limiter.check(ctx.req, ctx.res, 'user:alice');
+ * await limiter.check(ctx.res, 'user:alice');
  * ```
  */
 export function createLimiter(settings: LimiterSettings, store: Store): Limiter {
@@ -46,13 +46,13 @@ export function createLimiter(settings: LimiterSettings, store: Store): Limiter 
   const refusal = `rate limit exceeded: ${limit} requests per ${formatWindow(windowMs)}`;
   return {
     settings,
-    check(req, res, key) {
+    check(res, key) {
       const apply = ({ totalHits, resetTime }: ClientRateLimitInfo): void => {
         const resetSeconds = resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
         appendRateLimitFields(res, { name: prefix, limit, windowMs, remaining: Math.max(limit - totalHits, 0), resetSeconds, key });
         if (totalHits <= limit) return;
         if (!res.headersSent) res.setHeader('Retry-After', String(resetSeconds));
-        contextOf(req).answerError(new FigwayError('FIGWAY_RATE_LIMITED', refusal));
+        throw new FigwayError('FIGWAY_RATE_LIMITED', refusal);
       };
       // The store interface allows a count given at once; then nothing waits.
       const counted = store.increment(key);

@@ -1,10 +1,8 @@
 // The built-in `rate-limit` plugin: a global budget and per-route budgets, with express-rate-limit, in memory or Redis.
 import { parseDuration } from '../config/units.js';
-import type { FigwayConfig, RouteConfig } from '../config/schema.js';
-import { contextOf } from '../context.js';
+import { LIMITS_KEYS, type FigwayConfig, type RouteConfig } from '../config/schema.js';
 import { FigwayError } from '../errors.js';
-import { pluginIsOn } from '../plugins/compile-plugins.js';
-import type { FigwayContext, FigwayPlugin } from '../types.js';
+import type { FigwayContext, FigwayPlugin, PluginRoute } from '../types.js';
 import { KeptAcrossReloads } from './kept-across-reloads.js';
 import { compileLimitKey } from './limit-key.js';
 import { limitStoresFor, type LimitStores } from './limit-stores.js';
@@ -13,7 +11,9 @@ import { StoreOutageLog, type StoreErrorPolicy } from './store-outage-log.js';
 import { createTrustProxyWarning } from './trust-proxy-warning.js';
 import type { Diagnostics } from '../observe/diagnostics.js';
 
-type RateLimitConfig = NonNullable<NonNullable<FigwayConfig['limits']>['global']>;
+type LimitsConfig = NonNullable<FigwayConfig['limits']>;
+type RateLimitConfig = NonNullable<LimitsConfig['global']>;
+type RouteLimits = RouteConfig['limits'];
 
 /** One budget a request spends: a limiter and how to find the caller's key for it. */
 interface Budget {
@@ -51,7 +51,7 @@ export interface RateLimitPluginOptions {
  *     limits: [{ limit: 10, window: 1s }, { limit: 100, window: 1m, key: [header:x-tenant, ip] }]
  * ```
  */
-export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
+export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin<Record<string, never>, { limits: LimitsConfig }, { limits: RouteLimits }> {
   const kept = new KeptAcrossReloads();
   const outage = new StoreOutageLog(options.diagnostics, options.now ?? Date.now);
   const warnTrustProxy = createTrustProxyWarning(options.diagnostics);
@@ -63,9 +63,11 @@ export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
       properties: {},
       description: 'Rate limits are configured under `limits` (global) and each route\'s `limits`; `rate-limit: false` switches them off.',
     },
-    setup: ({ config }) => {
+    configKeys: LIMITS_KEYS.config,
+    routeKeys: LIMITS_KEYS.route,
+    setup: ({ sections: { limits }, routes }) => {
       kept.begin();
-      const stores = limitStoresFor(config.limits, kept);
+      const stores = limitStoresFor(limits, kept);
       const budget = (prefix: string, limit: RateLimitConfig): Budget => {
         const settings: LimiterSettings = { prefix, limit: limit.limit, windowMs: parseDuration(limit.window) };
         const limiter = kept.take(
@@ -75,9 +77,9 @@ export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
         );
         return { limiter, keyOf: compileLimitKey(limit.key) };
       };
-      const budgets = budgetsByRoute(config, budget);
+      const budgets = budgetsByRoute(limits?.global, routes, budget);
       if (budgets.size === 0) return {};
-      const policy: StoreErrorPolicy = config.limits?.onStoreError ?? 'closed';
+      const policy: StoreErrorPolicy = limits?.onStoreError ?? 'closed';
       return {
         onLimit: (ctx) => {
           const list = budgets.get(ctx.route.id);
@@ -90,23 +92,25 @@ export function rateLimitPlugin(options: RateLimitPluginOptions): FigwayPlugin {
   };
 }
 
-/** Each route's budgets, global first; routes without any, or with the plugin off, are left out. */
-function budgetsByRoute(config: FigwayConfig, budget: (prefix: string, limit: RateLimitConfig) => Budget): Map<string, readonly Budget[]> {
+/** Each route's budgets, global first; routes without any, or with the plugin off (not in `routes`), are left out. */
+function budgetsByRoute(
+  globalLimit: RateLimitConfig | undefined,
+  routes: readonly PluginRoute<{ limits: RouteLimits }>[],
+  budget: (prefix: string, limit: RateLimitConfig) => Budget,
+): Map<string, readonly Budget[]> {
   // Made only when some route uses it: a plugin switched off must not hold counters or reach Redis.
   let global: readonly Budget[] | undefined;
   const byRoute = new Map<string, readonly Budget[]>();
-  for (const route of config.routes) {
-    if (!pluginIsOn(config, route, 'rate-limit')) continue;
-    global ??= config.limits?.global ? [budget('global', config.limits.global)] : [];
-    const own = routeLimits(route).map((limit, index) => budget(`route:${route.id}:${index}`, limit));
+  for (const { route, sections } of routes) {
+    global ??= globalLimit ? [budget('global', globalLimit)] : [];
+    const own = routeLimits(sections.limits).map((limit, index) => budget(`route:${route.id}:${index}`, limit));
     const list = [...global, ...own];
     if (list.length > 0) byRoute.set(route.id, list);
   }
   return byRoute;
 }
 
-function routeLimits(route: RouteConfig): readonly RateLimitConfig[] {
-  const { limits } = route;
+function routeLimits(limits: RouteLimits): readonly RateLimitConfig[] {
   if (limits === undefined || limits === false) return [];
   return Array.isArray(limits) ? limits : [limits];
 }
@@ -120,13 +124,13 @@ function spend(
   budgets: readonly Budget[],
   policy: StoreErrorPolicy,
   outage: StoreOutageLog,
-  warnTrustProxy: (req: FigwayContext['req']) => void,
+  warnTrustProxy: (ctx: FigwayContext) => void,
   from = 0,
 ): Promise<void> | undefined {
   const budget = budgets[from];
   if (budget === undefined) return undefined;
   const key = budget.keyOf(ctx);
-  if (key.startsWith('ip:')) warnTrustProxy(ctx.req);
+  if (key.startsWith('ip:')) warnTrustProxy(ctx);
   const next = (): Promise<void> | undefined => {
     outage.succeeded();
     if (ctx.res.writableEnded || ctx.res.destroyed) return undefined;
@@ -135,15 +139,12 @@ function spend(
   const failed = (err: unknown): Promise<void> | undefined => {
     if (!(err instanceof FigwayError) || err.code !== 'FIGWAY_RATE_LIMIT_UNAVAILABLE') throw err;
     outage.failed(err, policy);
-    if (policy === 'closed') {
-      contextOf(ctx.req).answerError(err);
-      return undefined;
-    }
+    if (policy === 'closed') throw err;
     return spend(ctx, budgets, policy, outage, warnTrustProxy, from + 1);
   };
   let counted: void | Promise<void>;
   try {
-    counted = budget.limiter.check(ctx.req, ctx.res, key);
+    counted = budget.limiter.check(ctx.res, key);
   } catch (err) {
     return failed(err);
   }

@@ -1,7 +1,6 @@
 // Says once per app that `trust proxy: true` lets any client choose its address-keyed budget.
-import type { IncomingMessage } from 'node:http';
 import type { Diagnostics } from '../observe/diagnostics.js';
-import { appOf } from '../server/express-request.js';
+import type { FigwayContext } from '../types.js';
 
 /**
  * express-rate-limit warns about a permissive `trust proxy` (ERR_ERL_PERMISSIVE_TRUST_PROXY) from
@@ -10,10 +9,10 @@ import { appOf } from '../server/express-request.js';
  * limit keyed by `ip` can be reset at will. Returns a check to call with requests counted by
  * address; each app is looked at once.
  */
-export function createTrustProxyWarning(diagnostics: Diagnostics): (req: IncomingMessage) => void {
+export function createTrustProxyWarning(diagnostics: Diagnostics): (ctx: FigwayContext) => void {
   const seen = new WeakSet<object>();
-  return (req) => {
-    const app = appOf(req);
+  return (ctx) => {
+    const app = ctx.app;
     if (app?.get === undefined || seen.has(app)) return;
     seen.add(app);
     if (app.get('trust proxy') !== true) return;

@@ -5,6 +5,7 @@ import { contextOf, internalsOf, type RequestContext } from '../context.js';
 import type { Forward } from '../proxy/forward.js';
 import { version } from '../version.js';
 import type { FigwayContext, FigwayPlugin, ProxyRequest } from '../types.js';
+import { setTrace, traceOf } from './trace-context.js';
 
 /**
  * Where the HTTP server instrumentation keeps its span for the express instrumentation to name
@@ -69,7 +70,8 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         // The app's HTTP span ends on the response's close, before figway's observers run.
         if (!spans.own) ctx.res.once('finish', outcomeOnFinish);
         const ids = spans.request.spanContext();
-        if (internals.trace && isSpanContextValid(ids)) internals.trace = { ...internals.trace, ...idsOf(ids) };
+        const given = traceOf(ctx);
+        if (given && isSpanContextValid(ids)) setTrace(ctx, { ...given, ...idsOf(ids) });
       },
       onDecision(ctx) {
         const decision = ctx.decision;
@@ -88,9 +90,10 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         const client = startClientSpan(spans.tracer, spans.parent, internals, proxyReq);
         spans.client = client;
         const sent = trace.setSpan(spans.parent, client);
-        if (internals.trace && isSpanContextValid(client.spanContext())) {
+        const given = traceOf(ctx);
+        if (given && isSpanContextValid(client.spanContext())) {
           const ids = idsOf(client.spanContext());
-          internals.trace = { ...internals.trace, ...ids };
+          setTrace(ctx, { ...given, ...ids });
           proxyReq.setHeader('traceparent', ids.traceparent);
           if (ids.tracestate) proxyReq.setHeader('tracestate', ids.tracestate);
         }

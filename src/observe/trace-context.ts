@@ -1,11 +1,12 @@
 // Request ids and W3C trace context: kept from the caller when valid, generated otherwise, passed to services.
-import { internalsOf } from '../context.js';
 import type { FigwayContext, FigwayPlugin } from '../types.js';
 import { randomUUID } from 'node:crypto';
 import { randomHex } from './random-ids.js';
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+/** The request's ids, in its plugin scratch space. */
+const TRACE = Symbol('figway.trace');
 
 /** The ids of one request, as figway sends them on. */
 export interface TraceInfo {
@@ -30,7 +31,12 @@ export interface TraceInfo {
  * ```
  */
 export function traceOf(ctx: FigwayContext): TraceInfo | undefined {
-  return internalsOf(ctx).trace;
+  return ctx.locals.get(TRACE) as TraceInfo | undefined;
+}
+
+/** Gives the request new trace ids (the OpenTelemetry plugin's, once its spans exist). */
+export function setTrace(ctx: FigwayContext, trace: TraceInfo): void {
+  ctx.locals.set(TRACE, trace);
 }
 
 interface TraceOptions {
@@ -59,7 +65,7 @@ export function traceContextPlugin(): FigwayPlugin<TraceOptions> {
       return {
         onRequest(ctx) {
           const trace = readTrace(ctx, header);
-          internalsOf(ctx).trace = trace;
+          setTrace(ctx, trace);
           if (!ctx.res.headersSent) ctx.res.setHeader(header, trace.requestId);
         },
         onProxyRequest(proxyReq, ctx) {

@@ -6,7 +6,7 @@ import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { validateSchema } from '../config/validate-schema.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { BoundHook, RouteHooks } from '../snapshot.js';
-import type { AnyFigwayPlugin, PluginHooks } from '../types.js';
+import type { AnyFigwayPlugin, PluginHooks, PluginRoute } from '../types.js';
 import { checkHooks } from './register-plugins.js';
 
 type Options = Record<string, unknown>;
@@ -32,8 +32,15 @@ export interface PluginRuntime {
   random(): number;
 }
 
+/** The values of a plugin's declared keys in `owner` (the config or a route), keys left out absent. */
+function pick(owner: object, keys: Readonly<Record<string, object>> | undefined): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(keys ?? {})) if ((owner as Record<string, unknown>)[key] !== undefined) values[key] = (owner as Record<string, unknown>)[key];
+  return values;
+}
+
 /** Whether plugin `name` runs on `route`: the route's `plugins.<name>` setting, else the top-level one; only `false` switches it off. */
-export function pluginIsOn(config: FigwayConfig, route: RouteConfig, name: string): boolean {
+function pluginIsOn(config: FigwayConfig, route: RouteConfig, name: string): boolean {
   return (route.plugins?.[name] ?? config.plugins?.[name]) !== false;
 }
 
@@ -74,15 +81,33 @@ export function* compilePluginSteps(plugins: readonly AnyFigwayPlugin[], config:
     ];
     problems.push(...optionProblems);
     if (optionProblems.length > 0) continue;
+    const reported: ConfigProblem[] = [];
     let hooks: PluginHooks<unknown>;
     try {
-      hooks = checkHooks(plugin.name, plugin.setup({ options, config, now: runtime.now, random: runtime.random })) as PluginHooks<unknown>;
+      hooks = checkHooks(
+        plugin.name,
+        plugin.setup({
+          options,
+          sections: pick(config, plugin.configKeys),
+          routes: routesOf(plugin),
+          config,
+          now: runtime.now,
+          random: runtime.random,
+          problem: (path, message) => void reported.push(source.problem([...path], message)),
+        }),
+      ) as PluginHooks<unknown>;
     } catch (err) {
       if (err instanceof FigwayError && err.code === 'FIGWAY_PLUGIN_INVALID') throw err;
-      problems.push(source.problem(['plugins', plugin.name], `plugin setup failed: ${(err as Error).message ?? String(err)}`));
+      problems.push(...reported, source.problem(['plugins', plugin.name], `plugin setup failed: ${(err as Error).message ?? String(err)}`));
       continue;
     }
+    problems.push(...reported);
+    if (reported.length > 0) continue;
     setUp.push({ plugin, hooks, global: setting === false ? false : options });
+  }
+
+  function routesOf(plugin: AnyFigwayPlugin): PluginRoute[] {
+    return config.routes.flatMap((route, index) => (pluginIsOn(config, route, plugin.name) ? [{ route, index, sections: pick(route, plugin.routeKeys) }] : []));
   }
 
   function validateOptions(plugin: AnyFigwayPlugin, options: Options, path: (string | number)[]): ConfigProblem[] {

@@ -1,14 +1,18 @@
-// definePlugin(): a plugin with its options typed, from its TypeBox schema when it has one.
+// definePlugin(): a plugin with its options and config sections typed, from its TypeBox schemas.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FigwayPlugin } from '../types.js';
 
-/** The options of a plugin with schema `S`: a TypeBox schema's static type, else (a plain JSON Schema, or none) any object. */
-type OptionsOf<S extends object> = S extends TSchema ? (TSchema extends S ? Record<string, unknown> : Static<S>) : Record<string, unknown>;
+/** The value of schema `S`: a TypeBox schema's static type, else (a plain JSON Schema, or none) any object. */
+type ValueOf<S> = S extends TSchema ? (TSchema extends S ? Record<string, unknown> : Static<S>) : Record<string, unknown>;
+/** The values of a map of schemas, key by key. */
+type ValuesOf<K> = { [P in keyof K]: ValueOf<K[P]> };
+
+type Declared<S, C, R> = { readonly schema?: S; readonly configKeys?: C; readonly routeKeys?: R };
 
 /**
- * Declares a plugin. It returns the plugin as given; what it adds is types: with a TypeBox
- * `schema`, every hook's `options` is the schema's static type, so options and schema cannot
- * drift.
+ * Declares a plugin. It returns the plugin as given; what it adds is types: with TypeBox schemas,
+ * every hook's `options` is the options schema's static type, and setup's `sections` and each
+ * route's `sections` are those of `configKeys` and `routeKeys`, so config and code cannot drift.
  *
  * @example
  * ```ts
@@ -25,6 +29,8 @@ type OptionsOf<S extends object> = S extends TSchema ? (TSchema extends S ? Reco
  * app.use(figway({ config: 'figway.yaml', plugins: [stamp] }));
  * ```
  */
-export function definePlugin<S extends object = TSchema>(plugin: { readonly schema?: S } & Omit<FigwayPlugin<OptionsOf<S>>, 'schema'>): FigwayPlugin<OptionsOf<S>> {
+export function definePlugin<S extends object = TSchema, C extends Readonly<Record<string, object>> = {}, R extends Readonly<Record<string, object>> = {}>(
+  plugin: Declared<S, C, R> & Omit<FigwayPlugin<ValueOf<S>, ValuesOf<C>, ValuesOf<R>>, 'schema' | 'configKeys' | 'routeKeys'>,
+): FigwayPlugin<ValueOf<S>, ValuesOf<C>, ValuesOf<R>> {
   return plugin;
 }

@@ -1,4 +1,5 @@
 // Checks the plugins passed in code once, at figway() time: these are programming errors, not config.
+import { schemaError } from '../config/validate-schema.js';
 import { FigwayError } from '../errors.js';
 import type { AnyFigwayPlugin } from '../types.js';
 
@@ -12,10 +13,26 @@ export function registerPlugins(plugins: readonly AnyFigwayPlugin[]): readonly A
       throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugins[${index}] needs a name of letters, digits, ".", "_" or "-"`);
     }
     if (typeof plugin.setup !== 'function') throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${plugin.name}" has no setup function`);
+    checkSchemas(plugin);
     if (names.has(plugin.name)) throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${plugin.name}" is registered twice`);
     names.add(plugin.name);
   }
   return [...plugins].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+}
+
+/** Checks that the plugin's options schema and the schemas of its config keys are JSON Schemas figway can validate with. */
+function checkSchemas(plugin: AnyFigwayPlugin): void {
+  const schemas: [string, unknown][] = plugin.schema === undefined ? [] : [['schema', plugin.schema]];
+  for (const part of ['configKeys', 'routeKeys'] as const) {
+    const keys: unknown = plugin[part];
+    if (keys === undefined) continue;
+    if (keys === null || typeof keys !== 'object') throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${plugin.name}" ${part} must map config keys to JSON Schemas`);
+    for (const [key, schema] of Object.entries(keys)) schemas.push([`${part}.${key}`, schema]);
+  }
+  for (const [where, schema] of schemas) {
+    const problem = schema !== null && typeof schema === 'object' ? schemaError(schema) : 'it is not an object';
+    if (problem !== undefined) throw new FigwayError('FIGWAY_PLUGIN_INVALID', `plugin "${plugin.name}" ${where} is not a JSON Schema figway can use: ${problem}`);
+  }
 }
 
 /** Checks the hooks a plugin's setup returned. */

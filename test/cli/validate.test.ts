@@ -101,4 +101,27 @@ describe('figway validate', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("error: missing required argument 'file'");
   });
+
+  describe('with --plugins', () => {
+    const file = fixture('plugin-keys.yaml');
+
+    it("checks the config keys the module's plugins declare as figway's own", async () => {
+      expect(await runCli(['validate', file, '--plugins', fixture('figway-plugins.mjs')])).toEqual({ code: 0, stdout: `ok: ${file}, 1 route\n`, stderr: '' });
+      const bad = await runCli(['validate', fixture('bad-plugin-keys.yaml'), '--plugins', fixture('figway-plugins.mjs')]);
+      expect(bad).toMatchObject({ code: 1, stderr: `${fixture('bad-plugin-keys.yaml')}:2:11  tenants.header  must be a string\n` });
+    });
+
+    it('finds the keys unknown without the plugins', async () => {
+      const result = await runCli(['validate', file]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`${file}:1:1  tenants  unknown field`);
+      expect(result.stderr).toContain(`${file}:7:5  routes[0].tenant  unknown field`);
+    });
+
+    it('refuses a module without a list of plugins as its default export (exit 1)', async () => {
+      const result = await runCli(['validate', file, '--plugins', fixture('not-plugins.mjs')]);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toContain('must export the list of plugins as its default export');
+    });
+  });
 });

@@ -9,15 +9,14 @@ import type { ServiceCall } from './proxy/forwarder.js';
 import { toUpstreamPath } from './proxy/upstream-path.js';
 import type { Decision } from './rollout/decision.js';
 import type { RequestView } from './rollout/request-view.js';
-import { peekRecord, recordOf } from './request-record.js';
+import { peekRecord, recordOf, type ExpressApp } from './request-record.js';
 import type { Matched } from './routing/match-request.js';
 import { spellAsRoute } from './routing/path-pattern.js';
-import { appOf, type ExpressApp } from './server/express-request.js';
-import type { CompiledRoute, Snapshot } from './snapshot.js';
-import type { Identity } from './auth/identity.js';
+import { appOf } from './server/express-request.js';
+import type { CompiledRoute, Snapshot } from './snapshot/snapshot.js';
 import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-headers.js';
 import type { RequestSpans } from './observe/opentelemetry.js';
-import type { FigwayContext } from './types.js';
+import type { FigwayContext, Identity } from './types.js';
 
 /**
  * The figway context of a request, or undefined when no route matched it.
@@ -45,7 +44,8 @@ export function internalsOf(ctx: FigwayContext): RequestContext {
 export function contextOf(req: IncomingMessage): RequestContext {
   const ctx = peekRecord(req)?.context;
   if (!ctx) throw new FigwayError('FIGWAY_INTERNAL', 'no figway context on this request');
-  return ctx;
+  // Only a RequestContext is ever put on the record (its constructor does it).
+  return ctx as RequestContext;
 }
 
 export class RequestContext implements FigwayContext {

@@ -15,7 +15,8 @@ import type { Decision } from './rollout/decision.js';
 import { findFramingProblem } from './routing/framing-problem.js';
 import type { Shadower } from './shadow/shadower.js';
 import { matchRequest } from './routing/match-request.js';
-import type { BoundHook, Snapshot, StageName } from './snapshot.js';
+import type { BoundHook, StageName } from './plugins/route-hooks.js';
+import type { Snapshot } from './snapshot/snapshot.js';
 import type { FigwayContext } from './types.js';
 
 type Next = (err?: unknown) => void;

@@ -1,14 +1,34 @@
 // Everything figway knows about one request, in one record on it, from the first entry point that saw it.
-import type { IncomingMessage } from 'node:http';
-import type { RequestContext } from './context.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeptBody } from './proxy/keep-body.js';
 import type { Matched, Refused } from './routing/match-request.js';
-import type { Arrival } from './server/express-request.js';
-import type { CompiledRoute, Snapshot } from './snapshot.js';
+import type { CompiledRoute, Snapshot } from './snapshot/snapshot.js';
+import type { FigwayContext } from './types.js';
 
 // A symbol of this copy of figway's own: another copy on the same app (a second version) keeps its
 // own record, so neither takes the other's kept body or early match for its own.
 const RECORD = Symbol('figway.request');
+
+/** What figway needs of an Express app outside its middleware stack. */
+export interface ExpressApp {
+  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  /** An app setting; figway reads `trust proxy fn` (the compiled `trust proxy`) and `case sensitive routing`. */
+  get?(setting: string): unknown;
+}
+
+/** A server's request listener. */
+export type Entry = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** How requests reach figway outside an app's stack: made once per listener or dispatcher, not per request. */
+export interface Arrival {
+  /** The gateway that took the request in: its own middleware, if still in the app, lets the request pass. */
+  readonly gateway: object;
+  /** The app, once known (an upgrade may come before the gateway is mounted on one). */
+  readonly app: ExpressApp | undefined;
+  /** Server mode's listener; none for the upgrade dispatcher. */
+  readonly entry?: Entry;
+}
+
 
 type Recorded = IncomingMessage & { [RECORD]?: RequestRecord };
 
@@ -28,8 +48,8 @@ export class RequestRecord {
   kept: KeptBody | null | undefined = undefined;
   /** The bytes the client sent after its upgrade request (the start of the WebSocket). */
   head: Buffer | undefined = undefined;
-  /** The context, once a route matched. */
-  context: RequestContext | undefined = undefined;
+  /** The context (the pipeline's RequestContext), once a route matched. */
+  context: FigwayContext | undefined = undefined;
 }
 
 /** The record of `req`, made now if no entry point made one yet. */

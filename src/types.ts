@@ -4,19 +4,40 @@ import type { Static } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FigwayConfig, RouteConfig } from './config/schema.js';
-import type { UpstreamTlsSchema } from './control/route-view-schema.js';
+import type { UpstreamTlsSchema } from './upstream-tls-schema.js';
 import type { FigwayError } from './errors.js';
-import type { PassportInstance } from './auth/authenticate.js';
-import type { Identity } from './auth/identity.js';
 import type { Decision } from './rollout/decision.js';
 import type { RolloutOverride } from './state/runtime-state.js';
 import type { RequestView } from './rollout/request-view.js';
 
 export type { FigwayConfig, RouteConfig } from './config/schema.js';
 export type { Decision, DecisionReason, Side } from './rollout/decision.js';
-export type { Identity } from './auth/identity.js';
 export type { RequestView } from './rollout/request-view.js';
-export type { EngineName } from './proxy/forwarder.js';
+
+/** The caller, as figway established it. */
+export interface Identity {
+  /** The user id (req.user id field, token sub, API key id). */
+  readonly id: string;
+  /** Where it came from: session, jwt, apiKey or passport:<strategy>. */
+  readonly source: string;
+  readonly roles: readonly string[];
+  readonly scopes: readonly string[];
+  /** The user object or token claims, for cohorts, authorization rules and identity tokens. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** What figway uses of a passport instance (figway's own, or the app's). */
+export interface PassportInstance {
+  authenticate(strategy: string, options: { session: boolean }, callback: (err: unknown, user: unknown, challenge: unknown) => void): unknown;
+}
+
+/**
+ * The forwarding engines: `http-proxy-middleware` (Node's http client under the library, middleware
+ * mode's default) and `undici` (a connection pool per upstream dispatching straight to the response,
+ * server mode's default, for speed).
+ */
+
+export type EngineName = 'http-proxy-middleware' | 'undici';
 
 /**
  * Options of {@link figway}.

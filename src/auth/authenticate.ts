@@ -1,13 +1,8 @@
 // The identify stage's core: try each identity source in order, figway's own or the app's passport strategies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Identity } from './identity.js';
+import type { Identity, PassportInstance } from '../types.js';
 import type { Challenge, Outcome, OwnStrategy } from './strategies.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
-
-/** What figway uses of a passport instance (figway's own, or the app's). */
-export interface PassportInstance {
-  authenticate(strategy: string, options: { session: boolean }, callback: (err: unknown, user: unknown, challenge: unknown) => void): unknown;
-}
 
 /**
  * One source: one of figway's own strategies, asked directly, or a strategy registered on the

@@ -1,6 +1,6 @@
 // Authorization rules of a route: roles (any of), scopes (all of), claims (one of the values each).
 import { FigwayError } from '../errors.js';
-import type { Identity } from './identity.js';
+import type { Identity } from '../types.js';
 
 /** A route's authentication mode and rules, compiled. */
 export interface RouteAuth {

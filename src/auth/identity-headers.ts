@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie, serialize } from 'cookie';
 import type { FigwayConfig } from '../config/schema.js';
 import type { ProxyRequest } from '../types.js';
-import type { Identity } from './identity.js';
+import type { Identity } from '../types.js';
 import { DEFAULT_TOKEN_HEADER } from './identity-token.js';
 
 /** The request header figway's identity token travels in, when `auth.token` is configured. */

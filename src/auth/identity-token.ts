@@ -4,7 +4,7 @@ import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { FigwayConfig } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
-import type { Identity } from './identity.js';
+import type { Identity } from '../types.js';
 
 type TokenSettings = NonNullable<NonNullable<FigwayConfig['auth']>['token']>;
 

@@ -5,7 +5,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, t
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../config/units.js';
 import type { FigwayConfig } from '../config/schema.js';
-import type { Identity } from './identity.js';
+import type { Identity } from '../types.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
 import { FigwayError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 // Turns a user object or token claims into an Identity, with the configured field names.
-import type { Identity } from './identity.js';
+import type { Identity } from '../types.js';
 
 /** Which fields hold the id, the roles and the scopes. */
 export interface IdentityFields {

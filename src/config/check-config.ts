@@ -1,9 +1,9 @@
 // Cross-field rules the schema cannot express, each a named check that reports where it failed.
 import { isIPv4 } from 'node:net';
 import type { ConfigProblem } from '../errors.js';
-import { parseCidr } from '../rollout/cohorts.js';
+import { parseCidr } from './cidr.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
-import { hasPrefix } from '../proxy/upstream-path.js';
+import { hasPrefix } from '../routing/path-prefix.js';
 import type { ConfigSource } from './config-source.js';
 import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig, type TimeoutsConfig } from './schema.js';
 import { parseDuration } from './units.js';

@@ -2,12 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { BackgroundLoader } from '../config/background-loader.js';
-import { caseSensitivityConflict, compileSnapshot, compileSnapshotInSlices, restateSnapshot, type CompileDeps } from '../config/compile-snapshot.js';
+import { caseSensitivityConflict, compileSnapshot, compileSnapshotInSlices, restateSnapshot, type CompileDeps } from '../snapshot/compile-snapshot.js';
 import { DEFAULT_MAX_CONFIG_BYTES, loadConfig, type LoadedConfig } from '../config/load-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import { FigwayConfigError, FigwayError, formatProblem } from '../errors.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
-import type { Snapshot } from '../snapshot.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
 import { checkOverride } from '../state/apply-state.js';
 import { reconcile } from '../progressive/schedule.js';
 import { EMPTY_STATE, type AuditEntry, type AuditInput, type ProgressiveEntry, type RolloutOverride, type RuntimeState, type StateStore } from '../state/runtime-state.js';

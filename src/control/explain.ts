@@ -6,7 +6,7 @@ import type { RequestView } from '../rollout/request-view.js';
 import { toUpstreamPath } from '../proxy/upstream-path.js';
 import { matchRequest } from '../routing/match-request.js';
 import { spellAsRoute } from '../routing/path-pattern.js';
-import type { Snapshot } from '../snapshot.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
 import type { ExplanationSchema } from './explanation-schema.js';
 
 /** The request to simulate. */

@@ -1,22 +1,13 @@
 // The schema of a route as the admin API shows it (route-view.ts builds it): documented, tested, typed for the CLI.
 import { Type } from '@sinclair/typebox';
 import { Rollout, Route, Shadow } from '../config/schema.js';
+import { UpstreamTlsSchema } from '../upstream-tls-schema.js';
 import { RolloutOverrideSchema } from '../state/runtime-state.js';
 
 /** The config version an answer was made on. */
 export const ConfigVersion = Type.Integer({ description: 'Goes up by one with every snapshot (a reload or a runtime change).' });
 /** The runtime state revision an answer was made on. */
 export const StateRevision = Type.Integer({ description: 'Revision of the runtime state, one up with every change.' });
-
-/** How figway connects to an https:// service, for audits (the UpstreamTlsInfo type of plugins is this). */
-export const UpstreamTlsSchema = Type.Object(
-  {
-    verify: Type.Boolean({ description: 'false with tls.insecure: true: any certificate is accepted.' }),
-    ca: Type.Union([Type.Literal('private'), Type.Literal('public')], { description: "private: only the CAs in tls.ca or tls.caFile; public: Node's bundled public CAs." }),
-    clientCertificate: Type.Boolean({ description: 'Whether figway presents a client certificate (mutual TLS).' }),
-  },
-  { additionalProperties: false, description: "An https:// service only: how figway checks the service's certificate, and whether it presents one." },
-);
 
 /** A route's service, as the route view and explain show it. */
 export const UpstreamViewSchema = Type.Object(

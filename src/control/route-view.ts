@@ -1,7 +1,7 @@
 // The routing table as the admin API shows it: everything that decides where a request goes.
 import type { Static } from '@sinclair/typebox';
 import type { BreakerState, UpstreamFailure } from '../proxy/circuit-breaker.js';
-import type { CompiledRoute, Snapshot } from '../snapshot.js';
+import type { CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
 import type { ShadowReport } from '../shadow/shadow-book.js';
 import type { RoutesViewSchema, RouteViewSchema } from './route-view-schema.js';
 

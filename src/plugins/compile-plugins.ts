@@ -5,7 +5,7 @@ import { formatPath, type ConfigSource } from '../config/config-source.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { validateSchema } from '../config/validate-schema.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
-import type { BoundHook, RouteHooks } from '../snapshot.js';
+import type { BoundHook, RouteHooks } from './route-hooks.js';
 import type { AnyFigwayPlugin, PluginHooks, PluginRoute } from '../types.js';
 import { checkHooks } from './register-plugins.js';
 

@@ -3,7 +3,7 @@ import type { Counter } from 'prom-client';
 import { describeActor, type Actor, type Controller } from '../control/controller.js';
 import { FigwayError } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
-import type { CompiledProgressive, CompiledRoute, Snapshot } from '../snapshot.js';
+import type { CompiledProgressive, CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
 import type { AuditEntry, ProgressiveEntry } from '../state/runtime-state.js';
 import type { FigwayPlugin } from '../types.js';
 import { judge } from './guard.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { FigwayError } from '../errors.js';
 import { matchRequest, type Matched, type Refused } from '../routing/match-request.js';
 import { peekRecord, recordOf } from '../request-record.js';
-import type { CompiledRoute, Snapshot } from '../snapshot.js';
+import type { CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
 import { hasBody, keepBody } from './keep-body.js';
 
 type App = { handle: Function };

@@ -1,14 +1,7 @@
 // The forwarding seam: the one interface every engine that sends requests to services implements.
 import type { RequestContext } from '../context.js';
 import type { Captured } from '../shadow/captured.js';
-import type { ProxyRequest, ProxyResponse } from '../types.js';
-
-/**
- * The forwarding engines: `http-proxy-middleware` (Node's http client under the library, middleware
- * mode's default) and `undici` (a connection pool per upstream dispatching straight to the response,
- * server mode's default, for speed).
- */
-export type EngineName = 'http-proxy-middleware' | 'undici';
+import type { EngineName, ProxyRequest, ProxyResponse } from '../types.js';
 
 /** Every engine, for configs, docs and test matrices. */
 export const ENGINE_NAMES: readonly EngineName[] = ['http-proxy-middleware', 'undici'];

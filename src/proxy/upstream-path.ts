@@ -1,4 +1,5 @@
 // Public path → service path (stripPrefix, addPrefix), and back again for Location and cookies.
+import { hasPrefix } from '../routing/path-prefix.js';
 
 /** A route's `rewrite`, with prefixes stored without a trailing slash (done once, at compile time). */
 export interface Rewrite {
@@ -51,10 +52,3 @@ function trimSlash<T extends string | undefined>(prefix: T): T {
   return (prefix !== undefined && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix) as T;
 }
 
-/** Prefix on a segment boundary: /api is a prefix of /api and /api/x, not of /apix. */
-export function hasPrefix(path: string, prefix: string, caseSensitive = true): boolean {
-  if (prefix === '') return true;
-  const head = path.slice(0, prefix.length);
-  const same = caseSensitive ? head === prefix : head.toLowerCase() === prefix.toLowerCase();
-  return same && (path.length === prefix.length || path[prefix.length] === '/');
-}

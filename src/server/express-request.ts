@@ -1,30 +1,10 @@
 // Which Express app a request belongs to when it reaches figway outside the app's stack.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { peekRecord, recordOf } from '../request-record.js';
-
-/** What figway needs of an Express app outside its middleware stack. */
-export interface ExpressApp {
-  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
-  /** An app setting; figway reads `trust proxy fn` (the compiled `trust proxy`) and `case sensitive routing`. */
-  get?(setting: string): unknown;
-}
+import { peekRecord, recordOf, type Arrival, type Entry, type ExpressApp } from '../request-record.js';
 
 /** Whether the app routes paths case-sensitively (Express's `case sensitive routing`; off by default). */
 export function caseSensitiveRouting(app: ExpressApp): boolean {
   return app.get?.('case sensitive routing') === true;
-}
-
-/** A server's request listener. */
-export type Entry = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** How requests reach figway outside an app's stack: made once per listener or dispatcher, not per request. */
-export interface Arrival {
-  /** The gateway that took the request in: its own middleware, if still in the app, lets the request pass. */
-  readonly gateway: object;
-  /** The app, once known (an upgrade may come before the gateway is mounted on one). */
-  readonly app: ExpressApp | undefined;
-  /** Server mode's listener; none for the upgrade dispatcher. */
-  readonly entry?: Entry;
 }
 
 /**

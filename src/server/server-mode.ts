@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pipeline } from '../pipeline.js';
 import type { FigwayConfig } from '../config/schema.js';
 import type { Diagnostics } from '../observe/diagnostics.js';
-import { arrivedFor, arrivedThrough, type ExpressApp } from './express-request.js';
+import type { ExpressApp } from '../request-record.js';
+import { arrivedFor, arrivedThrough } from './express-request.js';
 
 /**
  * The request listener of `gateway.wrap(app)`. Every request runs figway's pipeline first: one

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { Gauge, Registry } from 'prom-client';
-import { compileSnapshot, restateSnapshot } from '../../dist/config/compile-snapshot.js';
+import { compileSnapshot, restateSnapshot } from '../../dist/snapshot/compile-snapshot.js';
 import { loadConfig } from '../../dist/config/load-config.js';
 import { createDiagnostics } from '../../dist/observe/diagnostics.js';
 import { CertificateWatch } from '../../dist/proxy/certificate-watch.js';

@@ -1,46 +1,23 @@
 // The compiled, immutable configuration a request runs on; a reload swaps the whole snapshot.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LoadedConfig } from './config/load-config.js';
-import type { FigwayConfig } from './config/schema.js';
-import type { IgnoredOverride } from './state/apply-state.js';
-import type { ProgressiveEntry, RuntimeState } from './state/runtime-state.js';
-import type { ProgressiveSettings } from './progressive/schedule.js';
-import type { ErrorFormat } from './error-response.js';
-import type { BreakerSettings } from './proxy/circuit-breaker.js';
-import type { IgnorePattern } from './shadow/ignore-paths.js';
-import type { Upstream } from './proxy/upstream-pool.js';
-import type { Rewrite } from './proxy/upstream-path.js';
-import type { Cohort } from './rollout/cohorts.js';
-import type { Rollout } from './rollout/decide-side.js';
-import type { Override } from './rollout/override.js';
-import type { MatchConditions } from './routing/match-conditions.js';
-import type { PathPattern } from './routing/path-pattern.js';
-import type { RouteTable } from './routing/route-table.js';
-import type { EngineName } from './proxy/forwarder.js';
-import type { FigwayContext, ProxyRequest, ProxyResponse, RouteInfo } from './types.js';
-
-/** A hook of a plugin, bound to that plugin's options for one route. */
-export interface BoundHook<F> {
-  readonly plugin: string;
-  readonly fn: F;
-  readonly options: unknown;
-}
-
-type Hook = (ctx: FigwayContext, options: unknown) => void | Promise<void>;
-
-/** A route's plugin hooks per stage, in run order. */
-export interface RouteHooks {
-  readonly onRequest: readonly BoundHook<Hook>[];
-  readonly onIdentify: readonly BoundHook<Hook>[];
-  readonly onLimit: readonly BoundHook<Hook>[];
-  readonly onDecision: readonly BoundHook<Hook>[];
-  readonly onProxyRequest: readonly BoundHook<(proxyReq: ProxyRequest, ctx: FigwayContext, options: unknown) => void>[];
-  readonly onProxyResponse: readonly BoundHook<(proxyRes: ProxyResponse, ctx: FigwayContext, options: unknown) => void>[];
-  readonly onResponse: readonly BoundHook<(ctx: FigwayContext, options: unknown) => void>[];
-}
-
-/** The hook stages that take (ctx, options) and may be asynchronous. */
-export type StageName = 'onRequest' | 'onIdentify' | 'onLimit' | 'onDecision';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { FigwayConfig } from '../config/schema.js';
+import type { IgnoredOverride } from '../state/apply-state.js';
+import type { ProgressiveEntry, RuntimeState } from '../state/runtime-state.js';
+import type { ProgressiveSettings } from '../progressive/schedule.js';
+import type { ErrorFormat } from '../error-response.js';
+import type { BreakerSettings } from '../proxy/circuit-breaker.js';
+import type { IgnorePattern } from '../shadow/ignore-paths.js';
+import type { Upstream } from '../proxy/upstream-pool.js';
+import type { Rewrite } from '../proxy/upstream-path.js';
+import type { Cohort } from '../rollout/cohorts.js';
+import type { Rollout } from '../rollout/decide-side.js';
+import type { Override } from '../rollout/override.js';
+import type { MatchConditions } from '../routing/match-conditions.js';
+import type { PathPattern } from '../routing/path-pattern.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { RouteHooks } from '../plugins/route-hooks.js';
+import type { EngineName, FigwayContext, RouteInfo } from '../types.js';
 
 /** A route, compiled. */
 export interface CompiledRoute {

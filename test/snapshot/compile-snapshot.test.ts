@@ -3,13 +3,13 @@
 import pino from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { compileSnapshot, restateSnapshot, type CompileDeps } from '../../src/config/compile-snapshot.js';
+import { compileSnapshot, restateSnapshot, type CompileDeps } from '../../src/snapshot/compile-snapshot.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createDiagnostics } from '../../src/observe/diagnostics.js';
 import type { FigwayConfig } from '../../src/config/schema.js';
 import { CertificateWatch } from '../../src/proxy/certificate-watch.js';
 import { UpstreamPool } from '../../src/proxy/upstream-pool.js';
-import type { Snapshot } from '../../src/snapshot.js';
+import type { Snapshot } from '../../src/snapshot/snapshot.js';
 import { EMPTY_STATE, type RuntimeState } from '../../src/state/runtime-state.js';
 
 const diagnostics = createDiagnostics(pino({ level: 'silent' }));

@@ -4,9 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { parse as parseCookie } from 'cookie';
 import { sendError } from './error-response.js';
 import { FigwayError } from './errors.js';
-import { forwardedFacts, type ForwardedFacts } from './proxy/forwarded.js';
-import type { ServiceCall } from './proxy/forwarder.js';
-import { toUpstreamPath } from './proxy/upstream-path.js';
+import { forwardedFacts, type ForwardedFacts } from './server/forwarded.js';
+import { toUpstreamPath } from './routing/upstream-path.js';
 import type { Decision } from './rollout/decision.js';
 import type { RequestView } from './rollout/request-view.js';
 import { peekRecord, recordOf, type ExpressApp } from './request-record.js';
@@ -15,7 +14,6 @@ import { spellAsRoute } from './routing/path-pattern.js';
 import { appOf } from './server/express-request.js';
 import type { CompiledRoute, Snapshot } from './snapshot/snapshot.js';
 import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-headers.js';
-import type { RequestSpans } from './observe/opentelemetry.js';
 import type { FigwayContext, Identity } from './types.js';
 
 /**
@@ -48,6 +46,14 @@ export function contextOf(req: IncomingMessage): RequestContext {
   return ctx as RequestContext;
 }
 
+/** The exchange with the service as figway's stages outside the proxy see it (proxy/forwarder.ts's ServiceCall). */
+export interface ServiceExchange {
+  /** Connection attempts so far. */
+  readonly attempts: number;
+  /** The client went away: cancels the attempt in flight. */
+  clientGone(): void;
+}
+
 export class RequestContext implements FigwayContext {
   readonly startedAt = performance.now();
   readonly view: RequestView;
@@ -58,16 +64,16 @@ export class RequestContext implements FigwayContext {
   /** The path as the client sent it (differs from `path` when normalising changed it). */
   readonly receivedPath: string;
   upstreamStatus: number | undefined;
-  /** The exchange with the service, once the request was dispatched there (its attempts are the forwarder's). */
-  service: ServiceCall | undefined;
+  /** The exchange with the service, once the request was dispatched there (the forwarder's ServiceCall: its attempts are the forwarder's). */
+  service: ServiceExchange | undefined;
   /** Set when the service failed and the legacy handler served instead. */
   fellBack = false;
   /** The service's failure, whoever then answered (a 502/504, or legacy through fallback). */
   upstreamFailure: { readonly code: string; readonly message: string } | undefined = undefined;
   /** performance.now() when the service's failure was counted. */
   upstreamFailedAt: number | undefined;
-  /** figway's OpenTelemetry spans of this request, when an SDK is registered. */
-  spans: RequestSpans | undefined;
+  /** The OpenTelemetry plugin's spans of this request (its own type: observe/opentelemetry.ts), when an SDK is registered. */
+  spans: object | undefined;
   /** The error figway answered this request with, if any. */
   error: FigwayError | undefined;
   identity: Identity | undefined;

@@ -1,6 +1,5 @@
 // Everything figway knows about one request, in one record on it, from the first entry point that saw it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeptBody } from './proxy/keep-body.js';
 import type { Matched, Refused } from './routing/match-request.js';
 import type { CompiledRoute, Snapshot } from './snapshot/snapshot.js';
 import type { FigwayContext } from './types.js';
@@ -29,6 +28,12 @@ export interface Arrival {
   readonly entry?: Entry;
 }
 
+
+/** What the body keeper (proxy/keep-body.ts) keeps of a request's body while it arrives. */
+export interface KeptBody {
+  readonly collector: { add(chunk: Buffer): void; body(): Buffer | undefined };
+  complete: boolean;
+}
 
 type Recorded = IncomingMessage & { [RECORD]?: RequestRecord };
 

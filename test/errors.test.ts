@@ -80,7 +80,7 @@ describe('warning codes', () => {
 
   it('are the only way figway warns: no warn- or error-level line or process warning written around the registry', () => {
     // The CLI talks to its user, the admin page runs in the browser, and diagnostics.ts is the registry's one door.
-    const uncoded = sourceLines(['cli', 'admin/ui', 'observe/diagnostics.ts'])
+    const uncoded = sourceLines(['cli', 'admin/ui', 'diagnostics.ts'])
       .filter(({ text }) => /\b(logger|log|base)\.(warn|error|fatal)\b|emitWarning|console\.(warn|error|log)\(/.test(text) && !text.trim().startsWith('*'))
       .map(({ file, text }) => `${file}: ${text.trim()}`);
     // The line per request picks its level by status (README: Observability); it is not a warning of figway's own.

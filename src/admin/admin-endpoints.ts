@@ -11,7 +11,7 @@ import { routesView, routeView, type RouteLive } from '../control/route-view.js'
 import { RoutesViewSchema, RouteViewSchema } from '../control/route-view-schema.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
-import type { ProgressiveEngine } from '../progressive/progressive-engine.js';
+import type { ProgressiveEngine } from '../control/progressive-engine.js';
 import { ShadowAnswerSchema } from '../shadow/shadow-report-schema.js';
 import { AUDIT_LIMIT, RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
 import {

@@ -10,7 +10,7 @@ import { AdminTokens, tokenSpecs } from './admin-tokens.js';
 import { refuseBrowserAttack, type HostPolicy } from './browser-guard.js';
 import { ADMIN_ENDPOINTS, type AdminEndpoint, type AdminRequest } from './admin-endpoints.js';
 import { openApiDocument } from './openapi.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 const BODY_LIMIT = 64 * 1024;
 // Open endpoints (probes, the page's files) change nothing and read no token.

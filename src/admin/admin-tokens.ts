@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig } from '../config/schema.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 /** What a token may do; each role may do everything the ones before it may. */
 export const ADMIN_ROLES = ['read', 'operate', 'admin'] as const;

@@ -8,7 +8,7 @@ import { FigwayError } from '../errors.js';
 import { KeptAcrossReloads } from '../limits/kept-across-reloads.js';
 import { compileLimitKey } from '../limits/limit-key.js';
 import { limitStoresFor } from '../limits/limit-stores.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 import type { FigwayContext, FigwayPlugin, PassportInstance } from '../types.js';
 import { authenticate, type AuthResult, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';

@@ -12,7 +12,7 @@ import { checkOverride } from '../state/apply-state.js';
 import { reconcile } from '../progressive/schedule.js';
 import { EMPTY_STATE, type AuditEntry, type AuditInput, type ProgressiveEntry, type RolloutOverride, type RuntimeState, type StateStore } from '../state/runtime-state.js';
 import type { AnyFigwayPlugin, ConfigEvent } from '../types.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 /** Who asked for a change, for the audit log. */
 export interface Actor {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Static } from '@sinclair/typebox';
 import { decideSide } from '../rollout/decide-side.js';
 import type { RequestView } from '../rollout/request-view.js';
-import { toUpstreamPath } from '../proxy/upstream-path.js';
+import { toUpstreamPath } from '../routing/upstream-path.js';
 import { matchRequest } from '../routing/match-request.js';
 import { spellAsRoute } from '../routing/path-pattern.js';
 import type { Snapshot } from '../snapshot/snapshot.js';

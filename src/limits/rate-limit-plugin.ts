@@ -9,7 +9,7 @@ import { limitStoresFor, type LimitStores } from './limit-stores.js';
 import { createLimiter, type Limiter, type LimiterSettings } from './limiter.js';
 import { StoreOutageLog, type StoreErrorPolicy } from './store-outage-log.js';
 import { createTrustProxyWarning } from './trust-proxy-warning.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 type LimitsConfig = NonNullable<FigwayConfig['limits']>;
 type RateLimitConfig = NonNullable<LimitsConfig['global']>;

@@ -1,5 +1,5 @@
 // Tells operators the rate-limit store is failing: once per interval, not once per request.
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 const DEFAULT_INTERVAL_MS = 5000;
 

@@ -1,5 +1,5 @@
 // Says once per app that `trust proxy: true` lets any client choose its address-keyed budget.
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 import type { FigwayContext } from '../types.js';
 
 /**

@@ -75,13 +75,13 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
       },
       onDecision(ctx) {
         const decision = ctx.decision;
-        const spans = internalsOf(ctx).spans;
+        const spans = spansOf(ctx);
         if (spans === undefined || decision === undefined) return;
         spans.request.setAttributes({ 'figway.side': decision.side, 'figway.target': decision.side, 'figway.reason': decision.reason, 'figway.bucket': decision.bucket, 'figway.cohort': decision.cohort });
       },
       onProxyRequest(proxyReq, ctx) {
         const internals = internalsOf(ctx);
-        const spans = internals.spans;
+        const spans = spansOf(internals);
         // A shadow copy of a legacy-decided request is not the request's call to the service.
         if (spans === undefined || ctx.decision?.side !== 'service') return;
         // A second attempt (a reused connection the service had closed) is a call of its own.
@@ -102,7 +102,7 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
       },
       onResponse(ctx) {
         const internals = internalsOf(ctx);
-        const spans = internals.spans;
+        const spans = spansOf(internals);
         if (spans === undefined) return;
         if (spans.client) endClientSpan(spans.client, internals);
         if (!spans.outcome) recordOutcome(spans, internals);
@@ -110,6 +110,11 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
       },
     }),
   };
+}
+
+/** This plugin's spans of the request, kept on figway's context (a field: read on every dispatch). */
+function spansOf(ctx: FigwayContext): RequestSpans | undefined {
+  return internalsOf(ctx).spans as RequestSpans | undefined;
 }
 
 /** The tracer of the registered SDK, looked up again only when the global provider changes. */
@@ -186,7 +191,8 @@ function endClientSpan(span: Span, ctx: RequestContext): void {
 /** One listener for every request with an app span (found through the response), not a closure each. */
 function outcomeOnFinish(this: ServerResponse): void {
   const ctx = contextOf(this.req);
-  if (ctx.spans) recordOutcome(ctx.spans, ctx);
+  const spans = spansOf(ctx);
+  if (spans) recordOutcome(spans, ctx);
 }
 
 /** Who served, a fallback and figway's own error answer, on the request's span. */

@@ -4,7 +4,7 @@ import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { Gauge } from 'prom-client';
 import type { FigwayError } from '../errors.js';
 import type { LookOptions } from './upstream-tls.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 const REPORT_EVERY_MS = 60_000;
 // A look at a failing service's certificate gives up after this: the log line goes out without it.

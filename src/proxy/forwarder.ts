@@ -1,6 +1,6 @@
 // The forwarding seam: the one interface every engine that sends requests to services implements.
-import type { RequestContext } from '../context.js';
-import type { Captured } from '../shadow/captured.js';
+import type { RequestContext, ServiceExchange } from '../context.js';
+import type { Captured } from './captured.js';
 import type { EngineName, ProxyRequest, ProxyResponse } from '../types.js';
 
 /** Every engine, for configs, docs and test matrices. */
@@ -11,7 +11,7 @@ export const ENGINE_NAMES: readonly EngineName[] = ['http-proxy-middleware', 'un
  * retried once): the dispatch stage's and the engine's state, not the request's. The context holds
  * it (`ctx.service`) so that the client's leaving reaches the attempt in flight.
  */
-export class ServiceCall {
+export class ServiceCall implements ServiceExchange {
   /** Connection attempts so far. */
   attempts = 0;
   /** Whether the current attempt went out on a connection that served requests before; undefined when the engine cannot tell. */

@@ -3,12 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import { peekRecord, recordOf } from '../request-record.js';
 import { BodyCollector } from './body-collector.js';
 
-/** What is kept of a request's body while it arrives. */
-export interface KeptBody {
-  readonly collector: BodyCollector;
-  complete: boolean;
-}
-
 /** What was kept of a body that something read before figway. */
 export type ReplayableBody = { ok: true; body: Buffer } | { ok: false; reason: 'not-kept' | 'too-large' };
 

@@ -1,6 +1,6 @@
 // Says once that a body parser in front of figway turns uploads to services into store-and-forward.
 import type { RequestContext } from '../context.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 /**
  * figway forwards a body a parser already read by replaying the bytes it kept: correct, but the

@@ -1,7 +1,7 @@
 // Headers of the request to the service: hop-by-hop headers removed, forwarding headers rebuilt.
 import type { IncomingMessage } from 'node:http';
 import type { ProxyRequest } from '../types.js';
-import type { ForwardedFacts } from './forwarded.js';
+import type { ForwardedFacts } from '../server/forwarded.js';
 
 /** RFC 9110 section 7.6.1 hop-by-hop headers, plus the non-standard ones proxies still see. */
 export const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];

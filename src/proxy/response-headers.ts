@@ -1,7 +1,7 @@
 // Headers of the service's response: hop-by-hop removed, Location and Set-Cookie pointed at the public path.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { HOP_BY_HOP } from './request-headers.js';
-import { toPublicPath, type Rewrite } from './upstream-path.js';
+import { toPublicPath, type Rewrite } from '../routing/upstream-path.js';
 import type { Upstream } from './upstream-pool.js';
 
 const HOP = new Set(HOP_BY_HOP);

@@ -12,7 +12,7 @@ import type { CertificateWatch } from './certificate-watch.js';
 import { createUndiciPool } from './engines/undici-pool.js';
 import { toUpstreamError } from './upstream-error.js';
 import { UpstreamTls, type TlsOptions } from './upstream-tls.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 // A retired pool's requests may still be on their way to it (a request that matched on the old
 // snapshot and waited for its identity): it takes no new connections, and closes after this grace.

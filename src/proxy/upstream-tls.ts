@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { UpstreamConfig } from '../config/schema.js';
 import type { UpstreamTlsInfo } from '../types.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 export type UpstreamTlsConfig = NonNullable<UpstreamConfig['tls']>;
 

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pipeline } from '../pipeline.js';
 import type { FigwayConfig } from '../config/schema.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import type { Diagnostics } from '../diagnostics.js';
 import type { ExpressApp } from '../request-record.js';
 import { arrivedFor, arrivedThrough } from './express-request.js';
 

@@ -5,7 +5,7 @@ import { Duplex } from 'node:stream';
 import type { RequestContext } from '../context.js';
 import { appOf, entryOf } from '../server/express-request.js';
 import { captureResponse } from './capture-response.js';
-import type { Captured } from './captured.js';
+import type { Captured } from '../proxy/captured.js';
 import { FigwayError } from '../errors.js';
 
 /** The header that marks a copy, so the figway that made it lets the monolith's handler serve it. */

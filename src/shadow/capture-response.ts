@@ -1,7 +1,7 @@
 // Keeps a copy of what the primary side sends the client, without changing a byte of it.
 import type { ServerResponse } from 'node:http';
 import { BodyCollector } from '../proxy/body-collector.js';
-import type { Captured } from './captured.js';
+import type { Captured } from '../proxy/captured.js';
 
 /**
  * Tees `res.write` and `res.end` into a collector capped at `maxBody` bytes, so whichever side

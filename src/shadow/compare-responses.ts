@@ -2,7 +2,7 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import diff from 'microdiff';
 import { isSensitiveName, REDACTED } from '../observe/redact.js';
-import type { Captured } from './captured.js';
+import type { Captured } from '../proxy/captured.js';
 import { isIgnored, type IgnorePattern } from './ignore-paths.js';
 
 /** What is compared, from the route's shadow.compare. */

@@ -7,11 +7,11 @@ import type { Forwarder } from '../proxy/forwarder.js';
 import { hasBody } from '../proxy/keep-body.js';
 import { BUCKETS } from '../rollout/bucket.js';
 import type { Side } from '../rollout/decision.js';
-import type { CompiledShadow } from '../snapshot/snapshot.js';
+import type { CompiledShadow } from './compile-shadow.js';
 import { withTimeout } from '../with-timeout.js';
 import { callLegacy, SHADOW_HEADER } from './call-legacy.js';
 import { captureResponse } from './capture-response.js';
-import type { Captured } from './captured.js';
+import type { Captured } from '../proxy/captured.js';
 import { compareResponses } from './compare-responses.js';
 import type { ShadowBook, ShadowSample } from './shadow-book.js';
 

@@ -5,7 +5,7 @@ import { FigwayConfigError, type ConfigProblem } from '../errors.js';
 import { compilePluginSteps, type CompiledPlugins, type PluginRuntime } from '../plugins/compile-plugins.js';
 import type { Upstream, UpstreamPool } from '../proxy/upstream-pool.js';
 import { TlsSettingProblem } from '../proxy/upstream-tls.js';
-import { compileRewrite } from '../proxy/upstream-path.js';
+import { compileRewrite } from '../routing/upstream-path.js';
 import { compileCohort, type Cohort } from '../rollout/cohorts.js';
 import { percentToThreshold, type Rollout } from '../rollout/decide-side.js';
 import type { Override } from '../rollout/override.js';
@@ -15,9 +15,10 @@ import type { RuntimeState } from '../state/runtime-state.js';
 import { compileConditions } from '../routing/match-conditions.js';
 import { parsePathPattern, type PathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
-import type { CompiledFallback, CompiledProgressive, CompiledRoute, CompiledShadow, Snapshot } from './snapshot.js';
-import { parseIgnore } from '../shadow/ignore-paths.js';
-import { reconcile } from '../progressive/schedule.js';
+import type { CompiledRoute, Snapshot } from './snapshot.js';
+import { compileShadow } from '../shadow/compile-shadow.js';
+import { compileProgressive, withScheduledPercent, type CompiledProgressive } from '../progressive/compile-progressive.js';
+import { compileFallback } from '../proxy/compile-fallback.js';
 import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from '../config/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -259,7 +260,10 @@ function compileRouteBase(compile: RouteCompile, route: RouteConfig, upstream: U
 /** The route with the runtime state applied: its rollout, its progressive schedule, and its info. */
 function withState(compile: RouteCompile, fileRoute: RouteConfig, base: RouteBase): { route: CompiledRoute; ignored: IgnoredOverride | undefined } {
   const { config, state } = compile;
-  const { route, ignored } = applyRouteState(config, fileRoute, state);
+  const { route: overridden, ignored } = applyRouteState(config, fileRoute, state);
+  const stored = state.progressive[fileRoute.id];
+  // A progressive rollout's schedule sets the percent, whatever else was changed.
+  const route = withScheduledPercent(overridden, stored);
   const effective = effectiveRoute(config, route);
   const info: RouteInfo = Object.freeze({
     id: route.id,
@@ -269,7 +273,7 @@ function withState(compile: RouteCompile, fileRoute: RouteConfig, base: RouteBas
     override: ignored ? undefined : state.routes[route.id],
     killed: state.killSwitch,
   });
-  return { route: compiledRoute(base, info, compileRollout(compile, route), compileProgressive(route, state, compile.now)), ignored };
+  return { route: compiledRoute(base, info, compileRollout(compile, route), compileProgressive(route, stored, compile.now)), ignored };
 }
 
 /**
@@ -396,51 +400,4 @@ function deepFreeze<T>(value: T): T {
     for (const key in value) deepFreeze(value[key]);
   }
   return value;
-}
-
-function compileFallback(fallback: RouteConfig['fallback']): CompiledFallback | undefined {
-  if (!fallback) return undefined;
-  const on = fallback.on ?? ['refused', 'timeout', 502, 503, 504];
-  const breaker = fallback.breaker === false ? undefined : { failures: fallback.breaker?.failures ?? 5, cooldownMs: parseDuration(fallback.breaker?.cooldown ?? '30s') };
-  return { on: new Set(on.filter((o): o is 'refused' | 'timeout' | 'tls' => typeof o === 'string')), statuses: new Set(on.filter((o): o is number => typeof o === 'number')), breaker };
-}
-
-function compileShadow(shadow: RouteConfig['shadow']): CompiledShadow | undefined {
-  if (!shadow) return undefined;
-  return {
-    threshold: percentToThreshold(shadow.percent),
-    methods: new Set((shadow.methods ?? ['GET', 'HEAD']).map((method) => method.toUpperCase())),
-    headers: (shadow.compare?.headers ?? ['content-type']).map((name) => name.toLowerCase()),
-    ignore: (shadow.compare?.ignore ?? []).map(parseIgnore),
-    samples: shadow.samples ?? 20,
-    maxBodyBytes: parseSize(shadow.maxBody ?? '256kb'),
-    timeoutMs: parseDuration(shadow.timeout ?? '5s'),
-    concurrency: shadow.concurrency ?? 8,
-  };
-}
-
-function compileProgressive(route: RouteConfig, state: RuntimeState, now: number): CompiledProgressive | undefined {
-  const rollout = route.rollout;
-  if (!rollout?.steps) return undefined;
-  const stored = state.progressive[route.id];
-  const entry = reconcile(rollout.steps, stored, now);
-  const guard = rollout.guard === false ? undefined : rollout.guard;
-  return {
-    settings: {
-      steps: rollout.steps,
-      minStepTimeMs: parseDuration(rollout.minStepTime ?? '10m'),
-      minStepRequests: rollout.minStepRequests ?? 100,
-      guard: rollout.guard === false
-        ? undefined
-        : {
-            minRequests: guard?.minRequests ?? 50,
-            maxErrorRateIncrease: guard?.maxErrorRateIncrease ?? 0.02,
-            maxP99Ratio: guard?.maxP99Ratio ?? 1.5,
-            minP99IncreaseMs: parseDuration(guard?.minP99Increase ?? '20ms'),
-            onBreach: guard?.onBreach ?? 'rollback',
-          },
-    },
-    entry,
-    stored: entry === stored,
-  };
 }

@@ -3,13 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { FigwayConfig } from '../config/schema.js';
 import type { IgnoredOverride } from '../state/apply-state.js';
-import type { ProgressiveEntry, RuntimeState } from '../state/runtime-state.js';
-import type { ProgressiveSettings } from '../progressive/schedule.js';
+import type { RuntimeState } from '../state/runtime-state.js';
+import type { CompiledProgressive } from '../progressive/compile-progressive.js';
 import type { ErrorFormat } from '../error-response.js';
-import type { BreakerSettings } from '../proxy/circuit-breaker.js';
-import type { IgnorePattern } from '../shadow/ignore-paths.js';
+import type { CompiledFallback } from '../proxy/compile-fallback.js';
+import type { CompiledShadow } from '../shadow/compile-shadow.js';
 import type { Upstream } from '../proxy/upstream-pool.js';
-import type { Rewrite } from '../proxy/upstream-path.js';
+import type { Rewrite } from '../routing/upstream-path.js';
 import type { Cohort } from '../rollout/cohorts.js';
 import type { Rollout } from '../rollout/decide-side.js';
 import type { Override } from '../rollout/override.js';
@@ -40,37 +40,6 @@ export interface CompiledRoute {
   readonly progressive: CompiledProgressive | undefined;
   /** Shadow traffic, when configured: which requests are copied to the other side, and what is compared. */
   readonly shadow: CompiledShadow | undefined;
-}
-
-/** A route's `shadow`, compiled. */
-export interface CompiledShadow {
-  /** The share copied, in buckets (0 to 10000) like a rollout's threshold. */
-  readonly threshold: number;
-  readonly methods: ReadonlySet<string>;
-  /** Response headers compared besides the status, lower-case. */
-  readonly headers: readonly string[];
-  readonly ignore: readonly IgnorePattern[];
-  readonly samples: number;
-  readonly maxBodyBytes: number;
-  readonly timeoutMs: number;
-  readonly concurrency: number;
-}
-
-/** A route's progressive rollout, compiled with its schedule from the runtime state. */
-export interface CompiledProgressive {
-  readonly settings: ProgressiveSettings;
-  /** The schedule (reconciled with the config's steps), as it serves now. */
-  readonly entry: ProgressiveEntry;
-  /** False until the state store holds this schedule (new route, or changed steps). */
-  readonly stored: boolean;
-}
-
-/** A route's `fallback`, compiled. */
-export interface CompiledFallback {
-  /** The connection failures legacy serves: refused, timeout, tls. */
-  readonly on: ReadonlySet<'refused' | 'timeout' | 'tls'>;
-  readonly statuses: ReadonlySet<number>;
-  readonly breaker: BreakerSettings | undefined;
 }
 
 /** One immutable, compiled configuration. */

@@ -1,9 +1,8 @@
-// Runtime state applied to the file's config: rollout overrides merged per route, progressive schedules' percents.
+// Runtime state applied to the file's config: rollout overrides merged per route.
 import { inlineSource } from '../config/config-source.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { validateSchema } from '../config/validate-schema.js';
 import type { ConfigProblem } from '../errors.js';
-import { percentOf, reconcile } from '../progressive/schedule.js';
 import { RolloutOverrideSchema, type RolloutOverride, type RuntimeState } from './runtime-state.js';
 
 /** An override that cannot apply to the current file (a cohort the file no longer defines...). */
@@ -27,8 +26,7 @@ export function checkOverride(config: FigwayConfig, routeId: string, override: R
 }
 
 /**
- * A route of the file with its runtime override merged over its rollout, and a progressive
- * rollout's percent from its schedule. An override that no longer fits the file (a cohort it no
+ * A route of the file with its runtime override merged over its rollout. An override that no longer fits the file (a cohort it no
  * longer defines...) is skipped and its problems returned, so a config change never fails because
  * of an old runtime change; overrides for routes the file no longer has stay in the state but do nothing.
  */
@@ -41,8 +39,5 @@ export function applyRouteState(config: FigwayConfig, route: RouteConfig, state:
     if (problems.length > 0) ignored = { route: route.id, problems };
     else merged = { ...route, rollout: { ...route.rollout, ...override } };
   }
-  // A progressive rollout's schedule sets the percent, whatever else was changed.
-  const steps = route.rollout?.steps;
-  if (steps) merged = { ...merged, rollout: { ...merged.rollout, percent: percentOf(reconcile(steps, state.progressive[route.id], 0)) } };
   return { route: merged, ignored };
 }

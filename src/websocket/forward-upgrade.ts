@@ -25,9 +25,10 @@ export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer 
     const client = req.socket;
     const { name } = compiled.upstream;
     const proxyReq = requestUpstream(compiled.upstream, ctx.upstreamPath, { method: req.method, headers: req.headers, agent: false });
-    ctx.service = new ServiceCall(ctx, next);
+    const call = new ServiceCall(ctx, next);
     // One attempt, as the observers count them: a handshake is never sent twice.
-    ctx.service.attempts = 1;
+    call.attempts = 1;
+    ctx.service = call;
     ctx.upstreamSentAt = performance.now();
     let upgraded = false;
     const clearTimeouts = armHandshakeTimeouts(proxyReq, compiled.timeouts, name);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdminTokens, permits, tokenSpecs } from '../../src/admin/admin-tokens.js';
-import { createDiagnostics } from '../../src/observe/diagnostics.js';
+import { createDiagnostics } from '../../src/diagnostics.js';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
 
 const OPS = 'ops-token-0123456789abcdef';

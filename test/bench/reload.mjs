@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { compileSnapshot, restateSnapshot } from '../../dist/snapshot/compile-snapshot.js';
 import { loadConfig } from '../../dist/config/load-config.js';
-import { createDiagnostics } from '../../dist/observe/diagnostics.js';
+import { createDiagnostics } from '../../dist/diagnostics.js';
 import { CertificateWatch } from '../../dist/proxy/certificate-watch.js';
 import { UpstreamPool } from '../../dist/proxy/upstream-pool.js';
 import { EMPTY_STATE } from '../../dist/state/runtime-state.js';

@@ -1,7 +1,7 @@
 // Store outages are reported once per interval, with how many failures each report stands for.
 import { describe, expect, it } from 'vitest';
 import { StoreOutageLog } from '../../src/limits/store-outage-log.js';
-import { createDiagnostics } from '../../src/observe/diagnostics.js';
+import { createDiagnostics } from '../../src/diagnostics.js';
 import { captureLogs } from '../helpers/log-capture.js';
 
 describe('store outage log', () => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { authPlugin } from '../../src/auth/auth-plugin.js';
 import { rateLimitPlugin } from '../../src/limits/rate-limit-plugin.js';
-import { createDiagnostics } from '../../src/observe/diagnostics.js';
+import { createDiagnostics } from '../../src/diagnostics.js';
 import { Counter, Registry } from 'prom-client';
 import { quietLogger } from '../helpers/monolith.js';
 

@@ -2,7 +2,7 @@
 import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { compileRewrite } from '../../src/proxy/upstream-path.js';
+import { compileRewrite } from '../../src/routing/upstream-path.js';
 import { prepareResponseHeaders, responseFields } from '../../src/proxy/response-headers.js';
 
 const mapping = {

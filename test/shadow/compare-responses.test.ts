@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { Captured } from '../../src/shadow/captured.js';
+import type { Captured } from '../../src/proxy/captured.js';
 import { compareResponses } from '../../src/shadow/compare-responses.js';
 import { parseIgnore } from '../../src/shadow/ignore-paths.js';
 

@@ -5,7 +5,7 @@ import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { compileSnapshot, restateSnapshot, type CompileDeps } from '../../src/snapshot/compile-snapshot.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createDiagnostics } from '../../src/observe/diagnostics.js';
+import { createDiagnostics } from '../../src/diagnostics.js';
 import type { FigwayConfig } from '../../src/config/schema.js';
 import { CertificateWatch } from '../../src/proxy/certificate-watch.js';
 import { UpstreamPool } from '../../src/proxy/upstream-pool.js';

@@ -5,18 +5,28 @@ import { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { buildConnector, Pool } from 'undici';
 import { FigwayError } from '../../errors.js';
-import type { Upstream } from '../upstream-pool.js';
+import type { TlsOptions } from '../upstream-tls.js';
 import { tlsReason } from '../upstream-error.js';
 import { releaseHeld } from './held-responses.js';
 
 // Loaded on first use: an app that forwards only through http-proxy-middleware never loads undici (~100 ms at start-up).
 const load = createRequire(import.meta.url);
 
+/** What a pool needs of its upstream (proxy/upstream-pool.ts's Upstream is one). */
+export interface PoolTarget {
+  readonly name: string;
+  readonly url: URL;
+  readonly poolSettings: { readonly maxSockets: number; readonly idleTimeout: number };
+  readonly tlsOptions: TlsOptions | undefined;
+  /** A TLS connection to the service is secure (its certificate is watched). */
+  connected(socket: TLSSocket): void;
+}
+
 /**
  * The pool of `upstream` whose connections must open within `connectTimeout` ms: as many
  * connections as `pool.maxSockets`, idle ones closed after `pool.idleTimeout`.
  */
-export function createUndiciPool(upstream: Upstream, connectTimeout: number): Pool {
+export function createUndiciPool(upstream: PoolTarget, connectTimeout: number): Pool {
   const undici = load('undici') as typeof import('undici');
   const settings = upstream.poolSettings;
   return new undici.Pool(upstream.url.origin, {
@@ -56,7 +66,7 @@ function watchConnection(socket: Socket): void {
  * late, too late for a connect timeout of a few hundred milliseconds that a fallback relies on),
  * the watch on each connection, and the certificate of each secure one.
  */
-function connectWithin(connect: buildConnector.connector, ms: number, upstream: Upstream): buildConnector.connector {
+function connectWithin(connect: buildConnector.connector, ms: number, upstream: PoolTarget): buildConnector.connector {
   return (options, callback) => {
     let settled = false;
     let socket: unknown;

@@ -1,8 +1,8 @@
 // The one way figway's warnings, and the errors it reports about itself, reach the log.
 import type { Logger } from 'pino';
-import { docsLink } from '../docs-link.js';
-import type { FigwayError } from '../errors.js';
-import { WARNING_CODES, type FigwayWarningCode, type WarningEntry } from '../warnings.js';
+import { docsLink } from './docs-link.js';
+import type { FigwayError } from './errors.js';
+import { WARNING_CODES, type FigwayWarningCode, type WarningEntry } from './warnings.js';
 
 /** How figway tells operators about itself: every warn- and error-level line carries a registered code and its docs link. */
 export interface Diagnostics {

@@ -1,8 +1,8 @@
 // Warnings leave through one door: registered code, docs link, level, and said once where the registry says so.
 import { describe, expect, it } from 'vitest';
-import { FigwayError } from '../../src/errors.js';
-import { createDiagnostics } from '../../src/observe/diagnostics.js';
-import { captureLogs } from '../helpers/log-capture.js';
+import { FigwayError } from '../src/errors.js';
+import { createDiagnostics } from '../src/diagnostics.js';
+import { captureLogs } from './helpers/log-capture.js';
 
 describe('diagnostics', () => {
   it('logs a warning with its code, its docs link and the fields given, at the registered level', () => {

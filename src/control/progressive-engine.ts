@@ -1,14 +1,15 @@
 // Runs progressive rollouts: takes the next step when its time and requests are in, rolls back when the guard trips.
 import type { Counter } from 'prom-client';
-import { describeActor, type Actor, type Controller } from '../control/controller.js';
+import { describeActor, type Actor, type Controller } from './controller.js';
 import { FigwayError } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
-import type { CompiledProgressive, CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
+import type { CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
+import type { CompiledProgressive } from '../progressive/compile-progressive.js';
 import type { AuditEntry, ProgressiveEntry } from '../state/runtime-state.js';
 import type { FigwayPlugin } from '../types.js';
-import { judge } from './guard.js';
-import { afterBreach, nextStep } from './schedule.js';
-import type { Diagnostics } from '../observe/diagnostics.js';
+import { judge } from '../progressive/guard.js';
+import { afterBreach, nextStep } from '../progressive/schedule.js';
+import type { Diagnostics } from '../diagnostics.js';
 
 export interface ProgressiveEngineDeps {
   readonly now: () => number;

@@ -1,10 +1,10 @@
 // Puts figway in front of the app's body parsers, so bodies it forwards stay byte-identical.
 import type { IncomingMessage } from 'node:http';
-import { FigwayError } from '../errors.js';
-import { matchRequest, type Matched, type Refused } from '../routing/match-request.js';
-import { peekRecord, recordOf } from '../request-record.js';
-import type { CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
-import { hasBody, keepBody } from './keep-body.js';
+import { FigwayError } from './errors.js';
+import { matchRequest, type Matched, type Refused } from './routing/match-request.js';
+import { peekRecord, recordOf } from './request-record.js';
+import type { CompiledRoute, Snapshot } from './snapshot/snapshot.js';
+import { hasBody, keepBody } from './proxy/keep-body.js';
 
 type App = { handle: Function };
 

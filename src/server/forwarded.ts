@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import proxyaddr from 'proxy-addr';
-import { appOf } from '../server/express-request.js';
+import { appOf } from './express-request.js';
 
 type TrustFn = (address: string, hop: number) => boolean;
 

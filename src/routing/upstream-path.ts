@@ -1,5 +1,5 @@
 // Public path → service path (stripPrefix, addPrefix), and back again for Location and cookies.
-import { hasPrefix } from '../routing/path-prefix.js';
+import { hasPrefix } from './path-prefix.js';
 
 /** A route's `rewrite`, with prefixes stored without a trailing slash (done once, at compile time). */
 export interface Rewrite {

@@ -74,7 +74,8 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     progressive.plugin,
     rateLimitPlugin({ diagnostics, now: options.now }),
   ];
-  const appPlugins = options.plugins ?? [];
+  // A copy: the caller's list may change after figway() (the reload thread is given the keys of this one).
+  const appPlugins = [...(options.plugins ?? [])];
   const plugins = registerPlugins([...builtIn, ...appPlugins]);
   const upstreams = new UpstreamPool({ diagnostics, certificates: new CertificateWatch(safetyCounters(registry).certificateExpiry, diagnostics, runtime.now) });
   const controller = new Controller(options.config, { plugins, appPlugins, upstreams, runtime, env: options.env ?? process.env, diagnostics });

@@ -28,7 +28,6 @@ export interface Arrival {
   readonly entry?: Entry;
 }
 
-
 /** What the body keeper (proxy/keep-body.ts) keeps of a request's body while it arrives. */
 export interface KeptBody {
   readonly collector: { add(chunk: Buffer): void; body(): Buffer | undefined };

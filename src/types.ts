@@ -36,7 +36,6 @@ export interface PassportInstance {
  * mode's default) and `undici` (a connection pool per upstream dispatching straight to the response,
  * server mode's default, for speed).
  */
-
 export type EngineName = 'http-proxy-middleware' | 'undici';
 
 /**
@@ -235,8 +234,8 @@ export interface PluginSetup<O, C = Record<string, unknown>, R = Record<string, 
   random(): number;
   /**
    * Reports what is wrong with the config at `path` (e.g. `['routes', 2, 'tenant']`), for rules a
-   * schema cannot say; the config is then refused with every problem, each at file:line, and the
-   * current one keeps serving.
+   * schema cannot say; the config is then refused with every problem, each at file:line: `figway()`
+   * throws at start-up, and a reload keeps the current config serving.
    */
   problem(path: readonly (string | number)[], message: string): void;
 }
@@ -252,7 +251,7 @@ export type ConfigEvent =
 /**
  * A figway plugin: a name, an optional JSON Schema for its options, the config keys it owns, and a
  * setup that returns hooks. Built-in capabilities are plugins of this same kind: `auth` owns the
- * `auth` and `identity` keys and each route's `auth`, `rate-limit` owns `limits`.
+ * `auth` and `identity` keys and each route's `auth`; `rate-limit` owns `limits` and each route's `limits`.
  *
  * @example
  * ```ts
@@ -274,9 +273,9 @@ export interface FigwayPlugin<O = Record<string, unknown>, C = Record<string, un
    * the file (every problem at file:line), given to setup as `sections`. A key figway or another
    * plugin has is refused at `figway()` time.
    */
-  readonly configKeys?: Readonly<Record<string, object>>;
+  readonly configKeys?: { readonly [K in keyof C]: object };
   /** Route config keys the plugin owns, each with its JSON Schema; setup gets each route's values in `routes`. */
-  readonly routeKeys?: Readonly<Record<string, object>>;
+  readonly routeKeys?: { readonly [K in keyof R]: object };
   /** Lower runs first within a stage; default 0. Ties keep registration order. */
   readonly order?: number;
   /** Called for each config snapshot (start-up and every reload). */

@@ -7,7 +7,7 @@ import { definePlugin, FigwayError } from 'figway';
 const Tenants = Type.Object(
   {
     claim: Type.String({ minLength: 1, description: "The identity claim (token claim or req.user field) naming the caller's tenant, e.g. tenant." }),
-    header: Type.String({ pattern: '^[A-Za-z0-9-]+$', description: "The request header that carries the tenant to services; a client's own is replaced or removed." }),
+    header: Type.String({ pattern: '^[A-Za-z0-9-]+$', description: "The request header that carries the tenant to services; a client's own is removed." }),
     known: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Every tenant: routes may only name these, and metrics count the others as "other".' }),
   },
   { additionalProperties: false, description: 'Which tenant a caller belongs to, and how services learn it.' },
@@ -63,6 +63,10 @@ export function tenantPlugin(registry: Registry) {
       if (settings === undefined) return {};
       const header = settings.header.toLowerCase();
       return {
+        onRequest(ctx) {
+          // Only figway says which tenant a caller is: a client's own header goes, for the monolith's handlers too.
+          delete ctx.req.headers[header];
+        },
         onIdentify(ctx) {
           const claim = ctx.identity?.claims[settings.claim];
           const tenant = typeof claim === 'string' && claim !== '' ? claim : undefined;

@@ -1,7 +1,7 @@
 // The schema a config is validated against: figway's own, with the keys the app's plugins declare composed in.
 import type { TProperties, TSchema } from '@sinclair/typebox';
 import { FigwayError } from '../errors.js';
-import { BUILT_IN_KEYS, composeConfigSchema, ConfigSchema } from './schema.js';
+import { BUILT_IN_CONFIG_KEYS, BUILT_IN_ROUTE_KEYS, composeConfigSchema, ConfigSchema } from './schema.js';
 
 /** What a plugin says about the config: its name and the keys it owns (a FigwayPlugin, or a copy sent to the loader thread). */
 export interface DeclaredKeys {
@@ -10,23 +10,24 @@ export interface DeclaredKeys {
   readonly routeKeys?: Readonly<Record<string, object>>;
 }
 
-const composed = new WeakMap<readonly DeclaredKeys[], TSchema>();
+/** Composed schemas by the keys they add: the same keys give the same schema object, compiled once however often a config is loaded. */
+const composed = new Map<string, TSchema>();
 
 /**
  * The schema of a config for an app with `plugins` (those passed in code; the built-ins' keys are
- * in {@link ConfigSchema} already). The same list gives the same schema object, so it is compiled once.
+ * in {@link ConfigSchema} already).
  *
  * @throws FigwayError FIGWAY_PLUGIN_INVALID when a plugin declares a key figway or another plugin has.
  */
 export function configSchemaFor(plugins: readonly DeclaredKeys[]): TSchema {
   if (!plugins.some((plugin) => plugin.configKeys !== undefined || plugin.routeKeys !== undefined)) return ConfigSchema;
-  const known = composed.get(plugins);
-  if (known) return known;
   const config = claim(plugins, 'configKeys', Object.keys(ConfigSchema.properties), 'a top-level');
   const route = claim(plugins, 'routeKeys', Object.keys(ConfigSchema.properties.routes.items.properties), 'a route');
-  const builtIn = (part: 'config' | 'route'): TProperties => Object.assign({}, ...BUILT_IN_KEYS.map((keys) => keys[part])) as TProperties;
-  const schema = composeConfigSchema({ ...builtIn('config'), ...config }, { ...builtIn('route'), ...route });
-  composed.set(plugins, schema);
+  const key = JSON.stringify([config, route]);
+  const known = composed.get(key);
+  if (known) return known;
+  const schema = composeConfigSchema({ ...BUILT_IN_CONFIG_KEYS, ...config }, { ...BUILT_IN_ROUTE_KEYS, ...route });
+  composed.set(key, schema);
   return schema;
 }
 

@@ -335,153 +335,153 @@ export const Shadow = Type.Object(
 
 /** A route's own fields; plugins' route keys (auth, limits, ...) are composed in after them. */
 const ROUTE_FIELDS = {
-    id: Type.String({
-      pattern: ID_PATTERN,
-      description: 'Stable route id: used in decisions, logs, metric labels and the sticky hash. Letters, digits, ".", "_", "-".',
-      errorMessage: 'must be letters, digits, ".", "_" or "-", starting with a letter or digit',
-    }),
-    description: Type.Optional(Type.String({ description: 'Free text for humans and audits.' })),
-    match: Match,
-    upstream: Type.String({ minLength: 1, description: 'Name of an entry in upstreams, or a service URL.' }),
-    rewrite: Type.Optional(Rewrite),
-    rollout: Type.Optional(Rollout),
-    timeouts: Type.Optional(Timeouts),
-    shadow: Type.Optional(Shadow),
-    fallback: Type.Optional(Fallback),
+  id: Type.String({
+    pattern: ID_PATTERN,
+    description: 'Stable route id: used in decisions, logs, metric labels and the sticky hash. Letters, digits, ".", "_", "-".',
+    errorMessage: 'must be letters, digits, ".", "_" or "-", starting with a letter or digit',
+  }),
+  description: Type.Optional(Type.String({ description: 'Free text for humans and audits.' })),
+  match: Match,
+  upstream: Type.String({ minLength: 1, description: 'Name of an entry in upstreams, or a service URL.' }),
+  rewrite: Type.Optional(Rewrite),
+  rollout: Type.Optional(Rollout),
+  timeouts: Type.Optional(Timeouts),
+  shadow: Type.Optional(Shadow),
+  fallback: Type.Optional(Fallback),
 };
 
-const IdentitySection =   Type.Object(
-    {
-      userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user (or token claim) used as the user id, for sticky: [user] and X-User-Id. Default id (sub for tokens).' })),
-      rolesField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user or token claim holding the roles (array or space-separated). Default roles.' })),
-      scopesField: Type.Optional(Type.String({ minLength: 1, description: 'Token claim holding the scopes (array or space-separated). Default scope.' })),
-      headerPrefix: Type.Optional(
-        Type.String({
-          pattern: '^[A-Za-z0-9-]+-$',
-          description: 'Identity headers sent to services (X-User-Id, X-User-Roles, ...). Headers with this prefix from clients are always removed first. Default x-user-.',
-          errorMessage: 'must be letters, digits and "-", ending with "-" (e.g. x-user-)',
-        }),
-      ),
-    },
-    { additionalProperties: false, description: 'How figway reads the caller identity and passes it on.' },
-  );
+const IdentitySection = Type.Object(
+  {
+    userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user (or token claim) used as the user id, for sticky: [user] and X-User-Id. Default id (sub for tokens).' })),
+    rolesField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user or token claim holding the roles (array or space-separated). Default roles.' })),
+    scopesField: Type.Optional(Type.String({ minLength: 1, description: 'Token claim holding the scopes (array or space-separated). Default scope.' })),
+    headerPrefix: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9-]+-$',
+        description: 'Identity headers sent to services (X-User-Id, X-User-Roles, ...). Headers with this prefix from clients are always removed first. Default x-user-.',
+        errorMessage: 'must be letters, digits and "-", ending with "-" (e.g. x-user-)',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'How figway reads the caller identity and passes it on.' },
+);
 
-const AuthSection =   Type.Object(
-    {
-      default: Type.Optional(AuthMode),
-      throttle: Type.Optional(
-        Type.Union(
-          [
-            Type.Literal(false),
-            Type.Object(
-              {
-                failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Failed authentications a client may make per window. Default 20.' })),
-                window: Type.Optional(Duration('The window failures are counted over. Default 1m.')),
-              },
-              { additionalProperties: false },
-            ),
-          ],
-          {
-            description:
-              'Failed authentications (wrong credentials) counted per client address, in the rate-limit store (memory, or Redis with limits.store: redis); past the budget the client gets 429 FIGWAY_AUTH_THROTTLED with Retry-After, without its credentials being checked, until the window resets. Default on: 20 per 1m. false switches it off.',
-          },
-        ),
+const AuthSection = Type.Object(
+  {
+    default: Type.Optional(AuthMode),
+    throttle: Type.Optional(
+      Type.Union(
+        [
+          Type.Literal(false),
+          Type.Object(
+            {
+              failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Failed authentications a client may make per window. Default 20.' })),
+              window: Type.Optional(Duration('The window failures are counted over. Default 1m.')),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        {
+          description:
+            'Failed authentications (wrong credentials) counted per client address, in the rate-limit store (memory, or Redis with limits.store: redis); past the budget the client gets 429 FIGWAY_AUTH_THROTTLED with Retry-After, without its credentials being checked, until the window resets. Default on: 20 per 1m. false switches it off.',
+        },
       ),
-      sources: Type.Optional(
-        Type.Array(Type.String({ pattern: '^(session|jwt|apiKey|passport:[A-Za-z0-9._-]+)$', errorMessage: 'must be session, jwt, apiKey or passport:<strategy>' }), {
-          minItems: 1,
-          description: 'Identity sources, tried in order. Default: session, then jwt and apiKey when configured. passport:<name> uses a strategy registered on the app\'s passport.',
-        }),
+    ),
+    sources: Type.Optional(
+      Type.Array(Type.String({ pattern: '^(session|jwt|apiKey|passport:[A-Za-z0-9._-]+)$', errorMessage: 'must be session, jwt, apiKey or passport:<strategy>' }), {
+        minItems: 1,
+        description: 'Identity sources, tried in order. Default: session, then jwt and apiKey when configured. passport:<name> uses a strategy registered on the app\'s passport.',
+      }),
+    ),
+    jwt: Type.Optional(
+      Type.Object(
+        {
+          secret: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (HS256/384/512), at least 32 characters.', errorMessage: 'must be at least 32 characters' })),
+          publicKey: Type.Optional(Type.String({ minLength: 1, description: 'PEM public key (SPKI) for RS*, PS*, ES* or EdDSA tokens.' })),
+          jwksUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'JWKS URL of the issuer; cached, fetched again when a token names an unknown kid.', errorMessage: 'must be an http(s) URL' })),
+          algorithms: Type.Optional(Type.Array(Type.String({ pattern: '^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$', errorMessage: 'must be a JWS algorithm such as RS256' }), { minItems: 1, description: 'Accepted algorithms (never none). Default: HS256 with a secret, RS256 and ES256 with keys.' })),
+          issuer: Type.Optional(Type.String({ minLength: 1, description: 'Required iss.' })),
+          audience: Type.Optional(Type.String({ minLength: 1, description: 'Required aud.' })),
+          clockTolerance: Type.Optional(Duration('Clock skew allowed on exp and nbf. Default 30s.')),
+          jwksCooldown: Type.Optional(Duration('Least time between two fetches of the JWKS (an unknown kid fetches it again once this has passed). Default 30s.')),
+        },
+        { additionalProperties: false, description: 'Bearer JWTs: exactly one of secret, publicKey, jwksUrl.' },
       ),
-      jwt: Type.Optional(
-        Type.Object(
-          {
-            secret: Type.Optional(Type.String({ minLength: 32, description: 'HMAC secret (HS256/384/512), at least 32 characters.', errorMessage: 'must be at least 32 characters' })),
-            publicKey: Type.Optional(Type.String({ minLength: 1, description: 'PEM public key (SPKI) for RS*, PS*, ES* or EdDSA tokens.' })),
-            jwksUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'JWKS URL of the issuer; cached, fetched again when a token names an unknown kid.', errorMessage: 'must be an http(s) URL' })),
-            algorithms: Type.Optional(Type.Array(Type.String({ pattern: '^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$', errorMessage: 'must be a JWS algorithm such as RS256' }), { minItems: 1, description: 'Accepted algorithms (never none). Default: HS256 with a secret, RS256 and ES256 with keys.' })),
-            issuer: Type.Optional(Type.String({ minLength: 1, description: 'Required iss.' })),
-            audience: Type.Optional(Type.String({ minLength: 1, description: 'Required aud.' })),
-            clockTolerance: Type.Optional(Duration('Clock skew allowed on exp and nbf. Default 30s.')),
-            jwksCooldown: Type.Optional(Duration('Least time between two fetches of the JWKS (an unknown kid fetches it again once this has passed). Default 30s.')),
-          },
-          { additionalProperties: false, description: 'Bearer JWTs: exactly one of secret, publicKey, jwksUrl.' },
-        ),
-      ),
-      apiKeys: Type.Optional(
-        Type.Object(
-          {
-            header: Type.Optional(Type.String({ minLength: 1, description: 'Header carrying the key. Default x-api-key.' })),
-            query: Type.Optional(Type.String({ minLength: 1, description: 'Query parameter carrying the key (off unless set; keys in URLs end up in logs elsewhere).' })),
-            keys: Type.Optional(
-              Type.Array(
-                Type.Object(
-                  {
-                    id: Type.String({ pattern: ID_PATTERN, description: 'Who the key belongs to: the identity id.' }),
-                    key: Type.String({ minLength: 16, description: 'The key, e.g. ${PARTNER_KEY}; at least 16 characters.', errorMessage: 'must be at least 16 characters' }),
-                    roles: Type.Optional(Type.Array(Type.String(), { description: 'Roles of this key.' })),
-                    scopes: Type.Optional(Type.Array(Type.String(), { description: 'Scopes of this key.' })),
-                  },
-                  { additionalProperties: false, description: 'One API key.' },
-                ),
-                { description: 'API keys declared here (use ${ENV} for the secrets).' },
+    ),
+    apiKeys: Type.Optional(
+      Type.Object(
+        {
+          header: Type.Optional(Type.String({ minLength: 1, description: 'Header carrying the key. Default x-api-key.' })),
+          query: Type.Optional(Type.String({ minLength: 1, description: 'Query parameter carrying the key (off unless set; keys in URLs end up in logs elsewhere).' })),
+          keys: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  id: Type.String({ pattern: ID_PATTERN, description: 'Who the key belongs to: the identity id.' }),
+                  key: Type.String({ minLength: 16, description: 'The key, e.g. ${PARTNER_KEY}; at least 16 characters.', errorMessage: 'must be at least 16 characters' }),
+                  roles: Type.Optional(Type.Array(Type.String(), { description: 'Roles of this key.' })),
+                  scopes: Type.Optional(Type.Array(Type.String(), { description: 'Scopes of this key.' })),
+                },
+                { additionalProperties: false, description: 'One API key.' },
               ),
+              { description: 'API keys declared here (use ${ENV} for the secrets).' },
             ),
-            env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable with more keys, as id:key pairs separated by commas.' })),
-          },
-          { additionalProperties: false, description: 'API keys, from a header (or a query parameter).' },
-        ),
+          ),
+          env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'Environment variable with more keys, as id:key pairs separated by commas.' })),
+        },
+        { additionalProperties: false, description: 'API keys, from a header (or a query parameter).' },
       ),
-      passport: Type.Optional(Type.Boolean({ description: 'Use the app\'s passport instance (figway({ passport })) for passport:<name> sources. Default true when such a source is listed.' })),
-      token: Type.Optional(
-        Type.Object(
-          {
-            privateKey: Type.String({ minLength: 1, description: 'PEM private key (PKCS#8) figway signs identity tokens with, e.g. ${FIGWAY_IDENTITY_KEY}.' }),
-            algorithm: Type.Optional(Type.String({ pattern: '^(RS|PS|ES)(256|384|512)$|^EdDSA$', description: 'Signing algorithm matching the key. Default ES256.', errorMessage: 'must be RS*, PS*, ES* or EdDSA' })),
-            issuer: Type.Optional(Type.String({ minLength: 1, description: 'iss of the tokens. Default figway.' })),
-            audience: Type.Optional(Type.String({ minLength: 1, description: 'aud of the tokens (the services).' })),
-            ttl: Type.Optional(Duration('Lifetime of a token. Default 60s.')),
-            header: Type.Optional(Type.String({ minLength: 1, description: 'Request header carrying the token to services. Default x-figway-identity.' })),
-            claims: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Claims (or req.user fields) copied into the token besides sub, roles and scope.' })),
-            jwksPath: Type.Optional(Type.String({ pattern: '^/', description: 'Path on the app where figway serves the public JWKS. Default /.well-known/figway/jwks.json.' })),
-          },
-          { additionalProperties: false, description: 'Identity tokens: a short-lived JWT per request for services to verify with any JWT library.' },
-        ),
+    ),
+    passport: Type.Optional(Type.Boolean({ description: 'Use the app\'s passport instance (figway({ passport })) for passport:<name> sources. Default true when such a source is listed.' })),
+    token: Type.Optional(
+      Type.Object(
+        {
+          privateKey: Type.String({ minLength: 1, description: 'PEM private key (PKCS#8) figway signs identity tokens with, e.g. ${FIGWAY_IDENTITY_KEY}.' }),
+          algorithm: Type.Optional(Type.String({ pattern: '^(RS|PS|ES)(256|384|512)$|^EdDSA$', description: 'Signing algorithm matching the key. Default ES256.', errorMessage: 'must be RS*, PS*, ES* or EdDSA' })),
+          issuer: Type.Optional(Type.String({ minLength: 1, description: 'iss of the tokens. Default figway.' })),
+          audience: Type.Optional(Type.String({ minLength: 1, description: 'aud of the tokens (the services).' })),
+          ttl: Type.Optional(Duration('Lifetime of a token. Default 60s.')),
+          header: Type.Optional(Type.String({ minLength: 1, description: 'Request header carrying the token to services. Default x-figway-identity.' })),
+          claims: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Claims (or req.user fields) copied into the token besides sub, roles and scope.' })),
+          jwksPath: Type.Optional(Type.String({ pattern: '^/', description: 'Path on the app where figway serves the public JWKS. Default /.well-known/figway/jwks.json.' })),
+        },
+        { additionalProperties: false, description: 'Identity tokens: a short-lived JWT per request for services to verify with any JWT library.' },
       ),
-      sessionCookie: Type.Optional(
-        Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, description: 'The monolith\'s session cookie. Default connect.sid.' })),
-            forward: Type.Optional(Type.Boolean({ description: 'Send it to services too. Default false.' })),
-          },
-          { additionalProperties: false, description: 'The monolith\'s session cookie is not sent to services unless forward is true.' },
-        ),
+    ),
+    sessionCookie: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String({ minLength: 1, description: 'The monolith\'s session cookie. Default connect.sid.' })),
+          forward: Type.Optional(Type.Boolean({ description: 'Send it to services too. Default false.' })),
+        },
+        { additionalProperties: false, description: 'The monolith\'s session cookie is not sent to services unless forward is true.' },
       ),
-    },
-    { additionalProperties: false, description: 'Authentication in front of every service, through passport: the monolith\'s session, JWTs, API keys, or the app\'s own strategies.' },
-  );
+    ),
+  },
+  { additionalProperties: false, description: 'Authentication in front of every service, through passport: the monolith\'s session, JWTs, API keys, or the app\'s own strategies.' },
+);
 
-const LimitsSection =   Type.Object(
-    {
-      store: Type.Optional(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory (one process) or redis (one budget for every replica). Default memory.' })),
-      redis: Type.Optional(
-        Type.Object(
-          {
-            url: Type.String({ pattern: '^rediss?://', description: 'Redis for the counters.', errorMessage: 'must be a redis:// or rediss:// URL' }),
-            prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'Key prefix; each limiter adds its own. Default figway:rl.' })),
-          },
-          { additionalProperties: false, description: 'The Redis store of the counters.' },
-        ),
+const LimitsSection = Type.Object(
+  {
+    store: Type.Optional(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory (one process) or redis (one budget for every replica). Default memory.' })),
+    redis: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ pattern: '^rediss?://', description: 'Redis for the counters.', errorMessage: 'must be a redis:// or rediss:// URL' }),
+          prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'Key prefix; each limiter adds its own. Default figway:rl.' })),
+        },
+        { additionalProperties: false, description: 'The Redis store of the counters.' },
       ),
-      onStoreError: Type.Optional(
-        Type.Union([Type.Literal('open'), Type.Literal('closed')], {
-          description: 'When the store is unreachable: open lets requests through (logged), closed refuses them with 503 (logged). Required with redis.',
-        }),
-      ),
-      global: Type.Optional(RateLimit),
-    },
-    { additionalProperties: false, description: 'Rate limits with express-rate-limit: a global budget over every route, plus per-route limits.' },
-  );
+    ),
+    onStoreError: Type.Optional(
+      Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+        description: 'When the store is unreachable: open lets requests through (logged), closed refuses them with 503 (logged). Required with redis.',
+      }),
+    ),
+    global: Type.Optional(RateLimit),
+  },
+  { additionalProperties: false, description: 'Rate limits with express-rate-limit: a global budget over every route, plus per-route limits.' },
+);
 
 const RouteLimits = Type.Union([RateLimit, Type.Array(RateLimit, { minItems: 1 }), Type.Literal(false)], {
   description: 'Rate limits of this route (one or several, each with its own budget), or false for none besides the global one.',
@@ -491,6 +491,10 @@ const RouteLimits = Type.Union([RateLimit, Type.Array(RateLimit, { minItems: 1 }
 export const AUTH_KEYS = { config: { identity: IdentitySection, auth: AuthSection }, route: { auth: RouteAuth } };
 /** The config keys the built-in `rate-limit` plugin declares: top level and per route. */
 export const LIMITS_KEYS = { config: { limits: LimitsSection }, route: { limits: RouteLimits } };
+/** The top-level keys of the built-in plugins, composed into {@link ConfigSchema}. */
+export const BUILT_IN_CONFIG_KEYS = { ...AUTH_KEYS.config, ...LIMITS_KEYS.config };
+/** The route keys of the built-in plugins, composed into {@link ConfigSchema}. */
+export const BUILT_IN_ROUTE_KEYS = { ...AUTH_KEYS.route, ...LIMITS_KEYS.route };
 
 const CohortCondition = Type.Object(
   {
@@ -711,10 +715,7 @@ export function composeConfigSchema<C extends TProperties, R extends TProperties
  *   - { id: orders, match: { path: /api/orders }, upstream: http://127.0.0.1:4001 }
  * ```
  */
-export const ConfigSchema = composeConfigSchema({ ...AUTH_KEYS.config, ...LIMITS_KEYS.config }, { ...AUTH_KEYS.route, ...LIMITS_KEYS.route });
-
-/** The keys the built-in plugins declare, as composed into {@link ConfigSchema}. */
-export const BUILT_IN_KEYS: readonly { readonly config: TProperties; readonly route: TProperties }[] = [AUTH_KEYS, LIMITS_KEYS];
+export const ConfigSchema = composeConfigSchema(BUILT_IN_CONFIG_KEYS, BUILT_IN_ROUTE_KEYS);
 
 /** A route's schema, with the built-in plugins' route keys. */
 export const Route = ConfigSchema.properties.routes.items;

@@ -1,5 +1,6 @@
 // The routing table as the admin API shows it: everything that decides where a request goes.
 import type { Static } from '@sinclair/typebox';
+import { Route } from '../config/schema.js';
 import type { BreakerState, UpstreamFailure } from '../proxy/circuit-breaker.js';
 import type { CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
 import type { ShadowReport } from '../shadow/shadow-book.js';
@@ -23,7 +24,7 @@ export interface RouteLive {
  */
 export function routeView(route: CompiledRoute, live: RouteLive): Static<typeof RouteViewSchema> {
   const { info } = route;
-  const { rollout, ...config } = info.config;
+  const { rollout, ...config } = figwayFields(info.config);
   return {
     ...config,
     upstream: info.upstream,
@@ -36,6 +37,12 @@ export function routeView(route: CompiledRoute, live: RouteLive): Static<typeof 
     lastUpstreamError: live.lastFailure(route.id) ?? null,
     shadow: config.shadow ?? null,
   };
+}
+
+/** The route's config without the keys an app's own plugins declare: the view's schema (and OpenAPI document) has figway's keys only. */
+function figwayFields(config: CompiledRoute['info']['config']): CompiledRoute['info']['config'] {
+  const own = Object.entries(config).filter(([key]) => key in Route.properties);
+  return own.length === Object.keys(config).length ? config : (Object.fromEntries(own) as CompiledRoute['info']['config']);
 }
 
 function progressiveView(route: CompiledRoute, live: RouteLive) {

@@ -116,8 +116,10 @@ function routeLimits(limits: RouteLimits): readonly RateLimitConfig[] {
 }
 
 /**
- * Spends one unit of each budget in turn, from `from`; stops at the first that answered (429, or
- * 503 when closed). Only a store's count is waited for, and nothing when the store counts at once.
+ * Spends one unit of each budget in turn, from `from`; stops at the first that refuses, throwing
+ * (or rejecting with) its FigwayError: 429 FIGWAY_RATE_LIMITED, or 503 FIGWAY_RATE_LIMIT_UNAVAILABLE
+ * when the store failed and `onStoreError` is closed. Only a store's count is waited for, and
+ * nothing when the store counts at once.
  */
 function spend(
   ctx: FigwayContext,
@@ -137,6 +139,8 @@ function spend(
     return spend(ctx, budgets, policy, outage, warnTrustProxy, from + 1);
   };
   const failed = (err: unknown): Promise<void> | undefined => {
+    // Over the budget: the store counted, so it is reachable; the refusal is answered as it goes up.
+    if (err instanceof FigwayError && err.code === 'FIGWAY_RATE_LIMITED') outage.succeeded();
     if (!(err instanceof FigwayError) || err.code !== 'FIGWAY_RATE_LIMIT_UNAVAILABLE') throw err;
     outage.failed(err, policy);
     if (policy === 'closed') throw err;

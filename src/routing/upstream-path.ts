@@ -51,4 +51,3 @@ export function toPublicPath(rewrite: Rewrite, basePath: string, path: string): 
 function trimSlash<T extends string | undefined>(prefix: T): T {
   return (prefix !== undefined && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix) as T;
 }
-

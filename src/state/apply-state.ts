@@ -26,9 +26,10 @@ export function checkOverride(config: FigwayConfig, routeId: string, override: R
 }
 
 /**
- * A route of the file with its runtime override merged over its rollout. An override that no longer fits the file (a cohort it no
- * longer defines...) is skipped and its problems returned, so a config change never fails because
- * of an old runtime change; overrides for routes the file no longer has stay in the state but do nothing.
+ * A route of the file with its runtime override merged over its rollout. An override that no
+ * longer fits the file (a cohort it no longer defines...) is skipped and its problems returned, so
+ * a config change never fails because of an old runtime change; overrides for routes the file no
+ * longer has stay in the state but do nothing.
  */
 export function applyRouteState(config: FigwayConfig, route: RouteConfig, state: RuntimeState): { route: RouteConfig; ignored: IgnoredOverride | undefined } {
   const override = state.routes[route.id];

@@ -2,8 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pipeline } from '../pipeline.js';
 import type { Duplex } from 'node:stream';
-import { peekRecord, recordOf } from '../request-record.js';
-import type { ExpressApp } from '../request-record.js';
+import { peekRecord, recordOf, type ExpressApp } from '../request-record.js';
 import { arrivedFor } from '../server/express-request.js';
 import { responseOnSocket } from './socket-response.js';
 import type { UpgradeHandler } from './upgrade-dispatcher.js';

@@ -118,14 +118,16 @@ describe('admin API answers', () => {
         { id: 'search', match: { path: '/api/search' }, upstream: service.url, rollout: { steps: [10, 50, 100], minStepTime: '1h', unkeyed: 'random' } },
         { id: 'payments', match: { path: '/api/payments' }, upstream: `http://127.0.0.1:${await freePort()}`, fallback: { breaker: { failures: 2, cooldown: '1h' } } },
         { id: 'secure', match: { path: '/api/secure' }, upstream: 'secure', rollout: { percent: 0 } },
-        { id: 'users', match: { path: '/api/users/:id' }, upstream: service.url },
+        // An app plugin's route key: part of the route's config, not of the admin API's route view.
+        { id: 'users', match: { path: '/api/users/:id' }, upstream: service.url, dataClass: 'personal' },
       ],
     };
     writeFileSync(path.join(dir, 'figway.yaml'), JSON.stringify(config));
     // A runtime change naming a cohort the file does not define: GET /routes lists it as ignored.
     const state = { revision: 1, routes: { users: { cohorts: { interns: 'service' } } }, killSwitch: false, progressive: {} };
     writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ state, audit: [] }));
-    monolith = await startMonolith(express, { config: path.join(dir, 'figway.yaml'), registry: new Registry() });
+    const dataClass = { name: 'data-class', routeKeys: { dataClass: { type: 'string' } }, setup: () => ({}) };
+    monolith = await startMonolith(express, { config: path.join(dir, 'figway.yaml'), registry: new Registry(), plugins: [dataClass] });
     await monolith.gateway.ready;
     admin = monolith.gateway.adminUrl as string;
     for (const target of ['/api/orders', '/api/orders', '/api/search', '/api/payments', '/api/payments']) {

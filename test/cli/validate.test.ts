@@ -118,6 +118,19 @@ describe('figway validate', () => {
       expect(result.stderr).toContain(`${file}:7:5  routes[0].tenant  unknown field`);
     });
 
+    it('refuses a malformed plugin as figway() would (exit 1)', async () => {
+      const result = await runCli(['validate', file, '--plugins', fixture('bad-schema-plugins.mjs')]);
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toContain('plugin "broken" configKeys.broken is not a JSON Schema figway can use');
+    });
+
+    it("lists a file's routes with the plugins' keys too", async () => {
+      const listed = await runCli(['routes', file, '--plugins', fixture('figway-plugins.mjs'), '--json']);
+      expect(listed).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(listed.stdout)).toMatchObject([{ id: 'reports', tenant: { only: ['acme'] } }]);
+      expect((await runCli(['routes', file])).code).toBe(1);
+    });
+
     it('refuses a module without a list of plugins as its default export (exit 1)', async () => {
       const result = await runCli(['validate', file, '--plugins', fixture('not-plugins.mjs')]);
       expect(result).toMatchObject({ code: 1, stdout: '' });

@@ -9,7 +9,7 @@ import { quietLogger } from '../helpers/monolith.js';
 
 const src = new URL('../../src/', import.meta.url);
 /** figway's request internals and its own plugin machinery: what an app's plugin cannot import. */
-const INTERNAL = ['context.js', 'request-record.js', 'snapshot.js', 'pipeline.js', 'gateway.js', 'plugins/compile-plugins.js', 'server/', 'control/'];
+const INTERNAL = ['context.js', 'request-record.js', 'attach-body-keeper.js', 'pipeline.js', 'gateway.js', 'plugins/compile-plugins.js', 'snapshot/', 'server/', 'control/'];
 /**
  * The files of the built-in plugins: auth and rate-limit (which own config keys), and the observers.
  * Not here: opentelemetry, which also wraps dispatch (its spans and the failure timing are figway's

@@ -1,5 +1,6 @@
 // figway routes <file>: the route table of a config file, as a person reads it.
 import type { Command } from 'commander';
+import type { DeclaredKeys } from '../../config/compose-schema.js';
 import type { FigwayConfig, RouteConfig } from '../../config/schema.js';
 import { formatProblem } from '../../errors.js';
 import { jsonOutput } from '../admin-options.js';
@@ -7,6 +8,7 @@ import { printError, printJson, printLine, type CliIo } from '../cli-io.js';
 import { describeMatch, describeRewrite, describeRollout, describeUpstream } from '../describe-route.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { formatTable } from '../format-table.js';
+import { importPlugins, PLUGINS_OPTION } from '../import-plugins.js';
 import { readConfigFile } from '../read-config-file.js';
 
 /** Adds `routes` to the program. */
@@ -15,7 +17,8 @@ export function registerRoutes(program: Command, io: CliIo): void {
     .command('routes')
     .description("show a config file's routes: match, upstream, rollout, rewrite")
     .argument('<file>', 'the config file, e.g. figway.yaml')
-    .action((file: string, _options: object, command: Command) => listRoutes(file, io, jsonOutput(command)));
+    .option('--plugins <module>', PLUGINS_OPTION)
+    .action(async (file: string, options: { plugins?: string }, command: Command) => listRoutes(file, io, jsonOutput(command), await importPlugins(options.plugins)));
 }
 
 /**
@@ -23,8 +26,8 @@ export function registerRoutes(program: Command, io: CliIo): void {
  *
  * @throws CliError exit 1 when the file is invalid (its problems are printed) or unreadable.
  */
-export function listRoutes(file: string, io: CliIo, json: boolean): void {
-  const result = readConfigFile(file, io.env);
+export function listRoutes(file: string, io: CliIo, json: boolean, plugins: readonly DeclaredKeys[] = []): void {
+  const result = readConfigFile(file, io.env, false, plugins);
   if (!result.ok) {
     // As validate: with --json, the problems are the one JSON document.
     if (json) printJson(io, { ok: false, file, problems: result.problems });

@@ -5,7 +5,7 @@ import { formatProblem, type ConfigProblem } from '../../errors.js';
 import { jsonOutput } from '../admin-options.js';
 import { printError, printJson, printLine, type CliIo } from '../cli-io.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { importPlugins } from '../import-plugins.js';
+import { importPlugins, PLUGINS_OPTION } from '../import-plugins.js';
 import { readConfigFile } from '../read-config-file.js';
 
 /** Adds `validate` to the program. */
@@ -15,7 +15,7 @@ export function registerValidate(program: Command, io: CliIo): void {
     .description('check a config file: every problem with file:line:column and config path')
     .argument('<file>', 'the config file, e.g. figway.yaml')
     .option('--allow-missing-env', 'check without the environment (CI without secrets): a ${VAR} that is not set is no problem, and the values using it are not checked (each is listed)')
-    .option('--plugins <module>', "a module whose default export is the app's list of plugins: the config keys they declare are checked too")
+    .option('--plugins <module>', PLUGINS_OPTION)
     .action(async (file: string, options: { allowMissingEnv?: boolean; plugins?: string }, command: Command) =>
       validateFile(file, io, jsonOutput(command), options.allowMissingEnv === true, await importPlugins(options.plugins)),
     );

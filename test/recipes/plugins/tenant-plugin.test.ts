@@ -1,5 +1,5 @@
 // The example plugin of recipes/plugins/: a user plugin with its own config keys, run through the published package.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,9 @@ describe('the tenants plugin of recipes/plugins', () => {
   beforeAll(async () => {
     service = await startUpstream('invoices');
     dir = mkdtempSync(path.join(tmpdir(), 'figway-tenants-'));
-    copyFileSync(RECIPE_CONFIG, path.join(dir, 'figway.yaml'));
+    // The recipe's config, and a route the plugin runs on that legacy serves.
+    const legacyRoute = '  - id: archive\n    match: { path: /api/archive }\n    upstream: ${INVOICES_URL}\n    rollout: { percent: 0 }\n';
+    writeFileSync(path.join(dir, 'figway.yaml'), `${readFileSync(RECIPE_CONFIG, 'utf8')}${legacyRoute}`);
     gateway = figway({
       config: path.join(dir, 'figway.yaml'),
       env: { JWT_SECRET: SECRET, INVOICES_URL: service.url },
@@ -38,7 +40,7 @@ describe('the tenants plugin of recipes/plugins', () => {
     });
     const app = express();
     app.use(gateway);
-    app.use((_req, res) => void res.json({ served: 'legacy' }));
+    app.use((req, res) => void res.json({ served: 'legacy', tenant: req.get('x-tenant') ?? null }));
     monolith = await listen(app);
   });
   afterAll(async () => {
@@ -60,6 +62,13 @@ describe('the tenants plugin of recipes/plugins', () => {
     const reply = await request(monolith.url, '/api/invoices', { headers: await bearer({}) });
     expect(reply.status).toBe(403);
     expect(reply.json()).toEqual({ error: { code: 'FIGWAY_AUTH_FORBIDDEN', message: 'route invoices is for callers with a tenant', status: 403 } });
+  });
+
+  it("keeps a client's tenant header from the monolith's handlers too", async () => {
+    const reply = await request(monolith.url, '/api/unrouted', { headers: { 'x-tenant': 'acme' } });
+    expect(reply.json()).toEqual({ served: 'legacy', tenant: 'acme' });
+    const legacy = await request(monolith.url, '/api/archive', { headers: { 'x-tenant': 'acme', ...(await bearer({ tenant: 'acme' })) } });
+    expect(legacy.json()).toEqual({ served: 'legacy', tenant: null });
   });
 
   it("admits only the route's tenants, whatever header an anonymous client sends", async () => {

@@ -116,6 +116,26 @@ describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'with a real redis
       await expect.poll(async () => (await request(monolith.url, '/api/orders')).status, { timeout: 5000 }).toBe(200);
     });
 
+    it('says the store is back when its first answer after an outage is a refusal (429)', async () => {
+      const redis = await ownRedis();
+      const logs = captureLogs();
+      const monolith = await start(redisConfig(redis.url, 'closed', 1), { logger: logs.logger });
+      expect((await request(monolith.url, '/api/orders')).status).toBe(200);
+      const operator = createClient({ url: redis.url });
+      operator.on('error', () => {});
+      await operator.connect();
+      try {
+        // Writes wait while Redis is paused; the counts they carry land once it resumes, so the budget stays spent.
+        await operator.sendCommand(['CLIENT', 'PAUSE', '2500', 'WRITE']);
+        expect((await request(monolith.url, '/api/orders')).status).toBe(503);
+        expect(warnings(logs)).toHaveLength(1);
+        await expect.poll(async () => (await request(monolith.url, '/api/orders')).status, { timeout: 8000 }).toBe(429);
+        expect(logs.lines.filter((line) => line.msg === 'figway: the rate-limit store is reachable again')).toHaveLength(1);
+      } finally {
+        operator.destroy();
+      }
+    });
+
     it('recovers when Redis was down while figway started (its scripts could not be loaded then)', async () => {
       const redis = await ownRedis();
       await redis.stop();

@@ -2,8 +2,8 @@
 // from this table, so the two never drift) and its handler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
-import { inlineSource } from '../config/config-source.js';
-import { validateSchema } from '../config/validate-schema.js';
+import { inlineSource } from '../config-kit/config-source.js';
+import { validateSchema } from '../config-kit/validate-schema.js';
 import type { Actor, Controller } from '../control/controller.js';
 import { explain, type ExplainInput } from '../control/explain.js';
 import { ExplanationSchema } from '../control/explanation-schema.js';

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { Counter } from 'prom-client';
 import { AUTH_KEYS, type FigwayConfig, type RouteConfig } from '../config/schema.js';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import { FigwayError } from '../errors.js';
 import { KeptAcrossReloads } from '../limits/kept-across-reloads.js';
 import { compileLimitKey } from '../limits/limit-key.js';

@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { FigwayConfig } from '../config/schema.js';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import type { Identity } from '../types.js';
 
 type TokenSettings = NonNullable<NonNullable<FigwayConfig['auth']>['token']>;

@@ -3,7 +3,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import type { FigwayConfig } from '../config/schema.js';
 import type { Identity } from '../types.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FigwayConfigError, FigwayError, type ConfigProblem, type FigwayErrorCode } from '../errors.js';
-import { formatPath, inlineSource, type ConfigPath, type ConfigSource } from './config-source.js';
+import { formatPath, inlineSource, type ConfigPath, type ConfigSource } from '../config-kit/config-source.js';
 import type { DeclaredKeys } from './compose-schema.js';
 import type { LoadedConfig } from './load-config.js';
 import { ROUTES_PER_MESSAGE, type LoadAnswer, type LoadRequest } from './load-protocol.js';

@@ -1,12 +1,12 @@
 // Cross-field rules the schema cannot express, each a named check that reports where it failed.
 import { isIPv4 } from 'node:net';
 import type { ConfigProblem } from '../errors.js';
-import { parseCidr } from './cidr.js';
+import { parseCidr } from '../config-kit/cidr.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { hasPrefix } from '../routing/path-prefix.js';
-import type { ConfigSource } from './config-source.js';
+import type { ConfigSource } from '../config-kit/config-source.js';
 import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig, type TimeoutsConfig } from './schema.js';
-import { parseDuration } from './units.js';
+import { parseDuration } from '../config-kit/units.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
 // Node's timers take at most 2^31 - 1 ms; a larger value silently becomes 1 ms.

@@ -3,10 +3,10 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
 import { FigwayConfigError, FigwayError, type ConfigProblem } from '../errors.js';
 import { checkConfig } from './check-config.js';
-import { inlineSource, parseYamlConfig, sourceFromText, type ConfigSource } from './config-source.js';
+import { inlineSource, parseYamlConfig, sourceFromText, type ConfigSource } from '../config-kit/config-source.js';
 import { configSchemaFor, type DeclaredKeys } from './compose-schema.js';
 import type { FigwayConfig } from './schema.js';
-import { validateSchema } from './validate-schema.js';
+import { validateSchema } from '../config-kit/validate-schema.js';
 
 /** The largest config file a reload reads unless `reload.maxFileBytes` says otherwise: 4 MiB. */
 export const DEFAULT_MAX_CONFIG_BYTES = 4 * 1024 * 1024;

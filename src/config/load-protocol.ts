@@ -1,6 +1,6 @@
 // What the main thread and the config loader thread say to each other (src/config/load-worker.ts).
 import type { FigwayConfigError } from '../errors.js';
-import type { ConfigPath } from './config-source.js';
+import type { ConfigPath } from '../config-kit/config-source.js';
 
 /**
  * Routes travel a slice per message, in both directions: one message of a large table, or many sent

@@ -4,7 +4,7 @@ import './low-priority-thread.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FigwayConfigError, FigwayError } from '../errors.js';
 import type { DeclaredKeys } from './compose-schema.js';
-import type { ConfigSource } from './config-source.js';
+import type { ConfigSource } from '../config-kit/config-source.js';
 import { loadConfig } from './load-config.js';
 import { ROUTES_PER_MESSAGE, type LoadAnswer, type LoadRequest } from './load-protocol.js';
 import type { FigwayConfig } from './schema.js';

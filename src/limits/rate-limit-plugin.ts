@@ -1,5 +1,5 @@
 // The built-in `rate-limit` plugin: a global budget and per-route budgets, with express-rate-limit, in memory or Redis.
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import { LIMITS_KEYS, type FigwayConfig, type RouteConfig } from '../config/schema.js';
 import { FigwayError } from '../errors.js';
 import type { FigwayContext, FigwayPlugin, PluginRoute } from '../types.js';

@@ -1,7 +1,7 @@
 // The built-in `live-stats` plugin: in-process figures per route and side, for the admin API,
 // the admin page and the progressive-rollout guard (no Prometheus needed).
 import { Type, type Static } from '@sinclair/typebox';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import type { FigwayPlugin, RouteInfo } from '../types.js';
 import { SideWindow, sideFiguresSchema, type SideFigures } from './side-window.js';
 

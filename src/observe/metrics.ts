@@ -1,6 +1,6 @@
 // The built-in `metrics` plugin: RED metrics per route and side, gateway vs upstream time, migration progress.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import type { BreakerState, CircuitBreakers } from '../proxy/circuit-breaker.js';
 import type { FigwayContext, FigwayPlugin, RouteInfo } from '../types.js';
 import { StrangledWindow } from './strangled-window.js';

@@ -1,9 +1,9 @@
 // Binds each plugin's hooks to its options, per route, once per config snapshot.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
-import { formatPath, type ConfigSource } from '../config/config-source.js';
+import { formatPath, type ConfigSource } from '../config-kit/config-source.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
-import { validateSchema } from '../config/validate-schema.js';
+import { validateSchema } from '../config-kit/validate-schema.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { BoundHook, RouteHooks } from './route-hooks.js';
 import type { AnyFigwayPlugin, PluginHooks, PluginRoute } from '../types.js';

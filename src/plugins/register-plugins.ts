@@ -1,5 +1,5 @@
 // Checks the plugins passed in code once, at figway() time: these are programming errors, not config.
-import { schemaError } from '../config/validate-schema.js';
+import { schemaError } from '../config-kit/validate-schema.js';
 import { FigwayError } from '../errors.js';
 import type { AnyFigwayPlugin } from '../types.js';
 

@@ -1,6 +1,6 @@
 // A route's progressive rollout (rollout.steps), compiled with its schedule reconciled against the runtime state.
 import type { RouteConfig } from '../config/schema.js';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import type { ProgressiveEntry } from '../state/runtime-state.js';
 import { percentOf, reconcile, type ProgressiveSettings } from './schedule.js';
 

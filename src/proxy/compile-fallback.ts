@@ -1,6 +1,6 @@
 // A route's `fallback` config, compiled to what dispatch reads when the service fails.
 import type { RouteConfig } from '../config/schema.js';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import type { BreakerSettings } from './circuit-breaker.js';
 
 /** A route's `fallback`, compiled. */

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher, Pool } from 'undici';
 import type { UpstreamConfig } from '../config/schema.js';
-import { parseDuration } from '../config/units.js';
+import { parseDuration } from '../config-kit/units.js';
 import type { FigwayError } from '../errors.js';
 import type { RouteInfo } from '../types.js';
 import type { CertificateWatch } from './certificate-watch.js';

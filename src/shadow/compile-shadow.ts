@@ -1,6 +1,6 @@
 // A route's `shadow` config, compiled to what the shadower reads on each request.
 import type { RouteConfig } from '../config/schema.js';
-import { parseDuration, parseSize } from '../config/units.js';
+import { parseDuration, parseSize } from '../config-kit/units.js';
 import { percentToThreshold } from '../rollout/decide-side.js';
 import { parseIgnore, type IgnorePattern } from './ignore-paths.js';
 

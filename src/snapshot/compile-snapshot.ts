@@ -20,11 +20,11 @@ import { compileShadow } from '../shadow/compile-shadow.js';
 import { compileProgressive, withScheduledPercent, type CompiledProgressive } from '../progressive/compile-progressive.js';
 import { compileFallback } from '../proxy/compile-fallback.js';
 import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
-import { inlineSource } from '../config/config-source.js';
+import { inlineSource } from '../config-kit/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SharedParts } from './shared-parts.js';
 import type { FigwayConfig, RouteConfig, UpstreamConfig } from '../config/schema.js';
-import { parseDuration, parseSize } from '../config/units.js';
+import { parseDuration, parseSize } from '../config-kit/units.js';
 
 const DEFAULT_STICKY = ['user', 'ip'];
 const DEFAULT_TIMEOUTS = { connect: '2s', response: '30s', idle: '60s' };

@@ -1,7 +1,7 @@
 // Runtime state applied to the file's config: rollout overrides merged per route.
-import { inlineSource } from '../config/config-source.js';
+import { inlineSource } from '../config-kit/config-source.js';
 import type { FigwayConfig, RouteConfig } from '../config/schema.js';
-import { validateSchema } from '../config/validate-schema.js';
+import { validateSchema } from '../config-kit/validate-schema.js';
 import type { ConfigProblem } from '../errors.js';
 import { RolloutOverrideSchema, type RolloutOverride, type RuntimeState } from './runtime-state.js';
 

@@ -1,6 +1,6 @@
 // parseCidr: the address ranges cohorts are written with, IPv4 and IPv6, and every way one can be wrong.
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '../../src/config/cidr.js';
+import { parseCidr } from '../../src/config-kit/cidr.js';
 
 describe('parseCidr', () => {
   it.each([

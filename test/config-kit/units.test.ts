@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseSize } from '../../src/config/units.js';
+import { parseDuration, parseSize } from '../../src/config-kit/units.js';
 
 describe('config units', () => {
   it('reads durations in ms, s, m and h, and a bare number as milliseconds', () => {

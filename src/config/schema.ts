@@ -1,18 +1,9 @@
 // The JSON Schema of figway.yaml: one source for validation, editor autocompletion and TS types.
 import { Type, type Static, type TOptional, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Duration, ID_PATTERN, numberOrPattern, SIZE_PATTERN } from '../config-kit/schema-parts.js';
+import { Shadow } from '../shadow/shadow-schema.js';
 
-const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
-const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
-const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?(b|kb|mb|gb)$';
 const STICKY_PATTERN = "^(user|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\\s;=,]+)$";
-
-/** A string or integer that must match a pattern when it is a string; one branch, so errors stay readable. */
-function numberOrPattern(pattern: string, description: string, expect: string) {
-  return Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 0, pattern, description, errorMessage: expect });
-}
-
-const Duration = (description: string) =>
-  numberOrPattern(DURATION_PATTERN, `${description} Milliseconds as a number, or a string such as "500ms", "2s", "1m", "2h".`, 'must be milliseconds or a duration such as "2s"');
 
 const Timeouts = Type.Object(
   {
@@ -303,34 +294,6 @@ const Fallback = Type.Object(
     description:
       'Fallback to legacy: a GET, HEAD or OPTIONS request without a body whose service failed before the response started is served by the monolith\'s handler instead. Other requests are never replayed.',
   },
-);
-
-export const Shadow = Type.Object(
-  {
-    percent: Type.Number({ minimum: 0, maximum: 100, multipleOf: 0.01, description: 'Share of requests copied to the other side.' }),
-    methods: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[A-Za-z]+$' }), {
-        minItems: 1,
-        description: 'Methods shadowed. Default GET and HEAD. Others run their side effects twice (a POST shadowed creates twice): only for handlers known to be safe.',
-      }),
-    ),
-    compare: Type.Optional(
-      Type.Object(
-        {
-          headers: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Response headers compared (besides the status). Default content-type.' })),
-          ignore: Type.Optional(
-            Type.Array(Type.String({ minLength: 1 }), { description: 'JSON paths left out of the body comparison, e.g. updatedAt, items[*].id, *.etag ($. prefix optional).' }),
-          ),
-        },
-        { additionalProperties: false, description: 'What is compared.' },
-      ),
-    ),
-    samples: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'Mismatching pairs kept for the admin API (redacted, size-capped). Default 20.' })),
-    maxBody: Type.Optional(numberOrPattern(SIZE_PATTERN, 'Largest body compared; larger ones count as skipped. Default 256kb.', 'must be bytes or a size such as "256kb"')),
-    timeout: Type.Optional(Duration('How long the shadow side may take before the comparison is dropped. Default 5s.')),
-    concurrency: Type.Optional(Type.Integer({ minimum: 1, description: 'Most shadow requests in flight at once per process; more are skipped, so memory stays bounded. Default 8.' })),
-  },
-  { additionalProperties: false, description: 'Shadow traffic: a copy of the request goes to the other side, and the two responses are compared. The client only ever gets the primary side.' },
 );
 
 /** A route's own fields; plugins' route keys (auth, limits, ...) are composed in after them. */

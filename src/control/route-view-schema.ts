@@ -1,6 +1,7 @@
 // The schema of a route as the admin API shows it (route-view.ts builds it): documented, tested, typed for the CLI.
 import { Type } from '@sinclair/typebox';
-import { Rollout, Route, Shadow } from '../config/schema.js';
+import { Rollout, Route } from '../config/schema.js';
+import { Shadow } from '../shadow/shadow-schema.js';
 import { UpstreamTlsSchema } from '../upstream-tls-schema.js';
 import { RolloutOverrideSchema } from '../state/runtime-state.js';
 

@@ -1,8 +1,8 @@
 // A route's `shadow` config, compiled to what the shadower reads on each request.
-import type { RouteConfig } from '../config/schema.js';
 import { parseDuration, parseSize } from '../config-kit/units.js';
 import { percentToThreshold } from '../rollout/decide-side.js';
 import { parseIgnore, type IgnorePattern } from './ignore-paths.js';
+import type { ShadowConfig } from './shadow-schema.js';
 
 /** A route's `shadow`, compiled. */
 export interface CompiledShadow {
@@ -19,7 +19,7 @@ export interface CompiledShadow {
 }
 
 /** The route's `shadow` with its defaults applied; undefined without one. */
-export function compileShadow(shadow: RouteConfig['shadow']): CompiledShadow | undefined {
+export function compileShadow(shadow: ShadowConfig | undefined): CompiledShadow | undefined {
   if (!shadow) return undefined;
   return {
     threshold: percentToThreshold(shadow.percent),

@@ -1,6 +1,6 @@
 // The schema of what shadow traffic found on a route (shadow-book.ts keeps it): documented, tested, typed for the CLI.
 import { Type } from '@sinclair/typebox';
-import { Shadow } from '../config/schema.js';
+import { Shadow } from './shadow-schema.js';
 
 const Side = (description: string) => Type.Union([Type.Literal('service'), Type.Literal('legacy')], { description });
 

@@ -82,6 +82,7 @@ export function* compilePluginSteps(plugins: readonly AnyFigwayPlugin[], config:
     problems.push(...optionProblems);
     if (optionProblems.length > 0) continue;
     const reported: ConfigProblem[] = [];
+    let routes: PluginRoute[] | undefined;
     let hooks: PluginHooks<unknown>;
     try {
       hooks = checkHooks(
@@ -89,7 +90,10 @@ export function* compilePluginSteps(plugins: readonly AnyFigwayPlugin[], config:
         plugin.setup({
           options,
           sections: pick(config, plugin.configKeys),
-          routes: routesOf(plugin),
+          // Made on first read: most plugins never look, and a table of 10,000 routes would be copied for each.
+          get routes() {
+            return (routes ??= routesOf(plugin));
+          },
           config,
           now: runtime.now,
           random: runtime.random,

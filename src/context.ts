@@ -96,7 +96,7 @@ export class RequestContext implements FigwayContext {
     this.path = matched.path;
     this.search = matched.search;
     this.receivedPath = matched.receivedPath;
-    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, identityTokenHeader(snapshot.loaded.config)));
+    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, identityTokenHeader(snapshot.loaded.config.auth)));
     recordOf(req).context = this;
   }
 

@@ -2,14 +2,15 @@
 import type { ServerResponse } from 'node:http';
 import passport from 'passport';
 import type { Counter } from 'prom-client';
-import { AUTH_KEYS, type FigwayConfig, type RouteConfig } from '../config/schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import { FigwayError } from '../errors.js';
 import { KeptAcrossReloads } from '../limits/kept-across-reloads.js';
 import { compileLimitKey } from '../limits/limit-key.js';
 import { limitStoresFor } from '../limits/limit-stores.js';
 import type { Diagnostics } from '../diagnostics.js';
+import type { LimitsConfig } from '../limits/limits-schema.js';
 import type { FigwayContext, FigwayPlugin, PassportInstance } from '../types.js';
+import { AUTH_KEYS, type AuthConfig, type IdentityConfig, type RouteAuthConfig } from './auth-schema.js';
 import { authenticate, type AuthResult, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
 import { FailureThrottle } from './failure-throttle.js';
@@ -33,10 +34,6 @@ export interface AuthPluginOptions {
   readonly now: () => number;
 }
 
-type AuthConfig = NonNullable<FigwayConfig['auth']>;
-type IdentityConfig = NonNullable<FigwayConfig['identity']>;
-type RouteAuthConfig = RouteConfig['auth'];
-
 const DEFAULT_THROTTLE = { failures: 20, window: '1m' };
 /** Where a request's signed identity token waits between onDecision (signing is asynchronous) and onProxyRequest. */
 const IDENTITY_TOKEN = Symbol('figway.identityToken');
@@ -49,7 +46,7 @@ const OUTAGE_REPORT_MS = 5000;
  * the app's own passport strategies), applies the route's mode and rules (401 / 403), and passes the
  * verified identity to services as headers and, when configured, as a signed identity token.
  */
-export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<string, unknown>, { auth: AuthConfig; identity: IdentityConfig }, { auth: RouteAuthConfig }> {
+export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<string, unknown>, { auth: AuthConfig; identity: IdentityConfig }, { auth: RouteAuthConfig | undefined }> {
   // The throttle's counts and refusals outlive reloads that leave its settings and store alone.
   const kept = new KeptAcrossReloads();
   const addressOf = compileLimitKey(['ip']);
@@ -161,7 +158,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
 }
 
 /** The throttle `auth.throttle` asks for, counting where rate limits count (memory, or their Redis). */
-function throttleFor(settings: AuthConfig, limits: FigwayConfig['limits'], kept: KeptAcrossReloads, now: () => number): FailureThrottle {
+function throttleFor(settings: AuthConfig, limits: LimitsConfig | undefined, kept: KeptAcrossReloads, now: () => number): FailureThrottle {
   const throttle = settings.throttle;
   const failures = (throttle === false ? undefined : throttle?.failures) ?? DEFAULT_THROTTLE.failures;
   const windowMs = parseDuration((throttle === false ? undefined : throttle?.window) ?? DEFAULT_THROTTLE.window);
@@ -188,7 +185,7 @@ function compileSources(settings: AuthConfig, fields: IdentityFields, options: A
   });
 }
 
-function compileRouteAuth(auth: RouteAuthConfig, settings: AuthConfig | undefined): RouteAuth {
+function compileRouteAuth(auth: RouteAuthConfig | undefined, settings: AuthConfig | undefined): RouteAuth {
   const fallback = settings?.default ?? (settings ? 'optional' : 'none');
   if (auth === undefined || typeof auth === 'string') return { mode: auth ?? fallback, roles: undefined, scopes: undefined, claims: undefined };
   return {

@@ -1,14 +1,14 @@
 // What services learn about the caller: identity headers set from the verified identity only.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie, serialize } from 'cookie';
-import type { FigwayConfig } from '../config/schema.js';
 import type { ProxyRequest } from '../types.js';
 import type { Identity } from '../types.js';
+import type { AuthConfig } from './auth-schema.js';
 import { DEFAULT_TOKEN_HEADER } from './identity-token.js';
 
 /** The request header figway's identity token travels in, when `auth.token` is configured. */
-export function identityTokenHeader(config: FigwayConfig): string | undefined {
-  const token = config.auth?.token;
+export function identityTokenHeader(auth: AuthConfig | undefined): string | undefined {
+  const token = auth?.token;
   return token ? (token.header ?? DEFAULT_TOKEN_HEADER).toLowerCase() : undefined;
 }
 

@@ -2,11 +2,11 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { FigwayConfig } from '../config/schema.js';
+import type { AuthConfig } from './auth-schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import type { Identity } from '../types.js';
 
-type TokenSettings = NonNullable<NonNullable<FigwayConfig['auth']>['token']>;
+type TokenSettings = NonNullable<AuthConfig['token']>;
 
 /** The request header identity tokens travel in unless `auth.token.header` says otherwise. */
 export const DEFAULT_TOKEN_HEADER = 'x-figway-identity';

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../config-kit/units.js';
-import type { FigwayConfig } from '../config/schema.js';
+import type { AuthConfig } from './auth-schema.js';
 import type { Identity } from '../types.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
 import { FigwayError } from '../errors.js';
@@ -57,7 +57,7 @@ export class JwtStrategy implements OwnStrategy {
   private readonly cache = new LRUCache<string, Identity>({ max: 10_000, ttlResolution: 0 });
 
   constructor(
-    private readonly settings: NonNullable<NonNullable<FigwayConfig['auth']>['jwt']>,
+    private readonly settings: NonNullable<AuthConfig['jwt']>,
     private readonly fields: IdentityFields,
   ) {
     if (settings.secret !== undefined) {
@@ -167,7 +167,7 @@ function hash(key: string): string {
 }
 
 /** Keys from `env` (`id:key` pairs separated by commas), after those of the config. */
-export function apiKeysFrom(settings: NonNullable<NonNullable<FigwayConfig['auth']>['apiKeys']>, env: NodeJS.ProcessEnv): ApiKey[] {
+export function apiKeysFrom(settings: NonNullable<AuthConfig['apiKeys']>, env: NodeJS.ProcessEnv): ApiKey[] {
   const fromEnv = (settings.env ? (env[settings.env] ?? '') : '')
     .split(',')
     .map((pair) => pair.trim())

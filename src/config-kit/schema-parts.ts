@@ -14,3 +14,6 @@ export function numberOrPattern(pattern: string, description: string, expect: st
 /** A duration field: milliseconds, or a string such as "2s" (config-kit/units.ts parses both). */
 export const Duration = (description: string) =>
   numberOrPattern(DURATION_PATTERN, `${description} Milliseconds as a number, or a string such as "500ms", "2s", "1m", "2h".`, 'must be milliseconds or a duration such as "2s"');
+
+/** A scalar a condition compares with: string, number or boolean. */
+export const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);

@@ -5,7 +5,8 @@ import { parseCidr } from '../config-kit/cidr.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { hasPrefix } from '../routing/path-prefix.js';
 import type { ConfigSource } from '../config-kit/config-source.js';
-import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig, type TimeoutsConfig } from './schema.js';
+import type { TimeoutsConfig } from '../proxy/upstream-schema.js';
+import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig } from './schema.js';
 import { parseDuration } from '../config-kit/units.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;

@@ -1,6 +1,6 @@
 // Where counters live: one store per limiter, in memory or in Redis through the plugin's one shared client.
 import { MemoryStore, type Store } from 'express-rate-limit';
-import type { FigwayConfig } from '../config/schema.js';
+import type { LimitsConfig } from './limits-schema.js';
 import type { KeptAcrossReloads } from './kept-across-reloads.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisLimitStore } from './redis-limit-store.js';
@@ -29,7 +29,7 @@ export interface LimitStores {
  * const store = stores.create('route:orders:0'); // keys figway:rl:route:orders:0:<key> with Redis
  * ```
  */
-export function limitStoresFor(limits: FigwayConfig['limits'], kept: KeptAcrossReloads): LimitStores {
+export function limitStoresFor(limits: LimitsConfig | undefined, kept: KeptAcrossReloads): LimitStores {
   if (limits?.store !== 'redis' || !limits.redis) return { id: 'memory', create: () => new MemoryStore() };
   const { url } = limits.redis;
   const prefix = limits.redis.prefix ?? DEFAULT_REDIS_PREFIX;

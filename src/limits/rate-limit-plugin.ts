@@ -1,6 +1,6 @@
 // The built-in `rate-limit` plugin: a global budget and per-route budgets, with express-rate-limit, in memory or Redis.
 import { parseDuration } from '../config-kit/units.js';
-import { LIMITS_KEYS, type FigwayConfig, type RouteConfig } from '../config/schema.js';
+import { LIMITS_KEYS, type LimitsConfig, type RouteLimitsConfig } from './limits-schema.js';
 import { FigwayError } from '../errors.js';
 import type { FigwayContext, FigwayPlugin, PluginRoute } from '../types.js';
 import { KeptAcrossReloads } from './kept-across-reloads.js';
@@ -11,9 +11,8 @@ import { StoreOutageLog, type StoreErrorPolicy } from './store-outage-log.js';
 import { createTrustProxyWarning } from './trust-proxy-warning.js';
 import type { Diagnostics } from '../diagnostics.js';
 
-type LimitsConfig = NonNullable<FigwayConfig['limits']>;
 type RateLimitConfig = NonNullable<LimitsConfig['global']>;
-type RouteLimits = RouteConfig['limits'];
+type RouteLimits = RouteLimitsConfig | undefined;
 
 /** One budget a request spends: a limiter and how to find the caller's key for it. */
 interface Budget {

@@ -1,8 +1,13 @@
 // A route's progressive rollout (rollout.steps), compiled with its schedule reconciled against the runtime state.
-import type { RouteConfig } from '../config/schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import type { ProgressiveEntry } from '../state/runtime-state.js';
+import type { ProgressiveConfig } from './progressive-schema.js';
 import { percentOf, reconcile, type ProgressiveSettings } from './schedule.js';
+
+/** What of a route a progressive rollout reads and sets: its rollout's steps and percent. */
+interface SteppedRoute {
+  readonly rollout?: ProgressiveConfig & { readonly percent?: number };
+}
 
 /** A route's progressive rollout, compiled with its schedule from the runtime state. */
 export interface CompiledProgressive {
@@ -14,14 +19,13 @@ export interface CompiledProgressive {
 }
 
 /** The route with a progressive rollout's percent set by its stored schedule, whatever else was changed; as is without steps. */
-export function withScheduledPercent(route: RouteConfig, stored: ProgressiveEntry | undefined): RouteConfig {
+export function withScheduledPercent<R extends SteppedRoute>(route: R, stored: ProgressiveEntry | undefined): R {
   const steps = route.rollout?.steps;
   return steps ? { ...route, rollout: { ...route.rollout, percent: percentOf(reconcile(steps, stored, 0)) } } : route;
 }
 
 /** The route's progressive settings with their defaults, and where its schedule is at `now`; undefined without steps. */
-export function compileProgressive(route: RouteConfig, stored: ProgressiveEntry | undefined, now: number): CompiledProgressive | undefined {
-  const rollout = route.rollout;
+export function compileProgressive(rollout: ProgressiveConfig | undefined, stored: ProgressiveEntry | undefined, now: number): CompiledProgressive | undefined {
   if (!rollout?.steps) return undefined;
   const entry = reconcile(rollout.steps, stored, now);
   const guard = rollout.guard === false ? undefined : rollout.guard;

@@ -1,5 +1,5 @@
 // A route's `fallback` config, compiled to what dispatch reads when the service fails.
-import type { RouteConfig } from '../config/schema.js';
+import type { FallbackConfig } from './fallback-schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import type { BreakerSettings } from './circuit-breaker.js';
 
@@ -12,7 +12,7 @@ export interface CompiledFallback {
 }
 
 /** The route's `fallback` with its defaults applied; undefined without one. */
-export function compileFallback(fallback: RouteConfig['fallback']): CompiledFallback | undefined {
+export function compileFallback(fallback: FallbackConfig | undefined): CompiledFallback | undefined {
   if (!fallback) return undefined;
   const on = fallback.on ?? ['refused', 'timeout', 502, 503, 504];
   const breaker = fallback.breaker === false ? undefined : { failures: fallback.breaker?.failures ?? 5, cooldownMs: parseDuration(fallback.breaker?.cooldown ?? '30s') };

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher, Pool } from 'undici';
-import type { UpstreamConfig } from '../config/schema.js';
+import type { UpstreamConfig } from './upstream-schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import type { FigwayError } from '../errors.js';
 import type { RouteInfo } from '../types.js';

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
-import type { UpstreamConfig } from '../config/schema.js';
+import type { UpstreamConfig } from './upstream-schema.js';
 import type { UpstreamTlsInfo } from '../types.js';
 import type { Diagnostics } from '../diagnostics.js';
 

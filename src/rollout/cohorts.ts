@@ -1,7 +1,7 @@
 // Cohorts: named groups of requests (staff, office, beta) that a route forces to one side.
 import { BlockList, isIP } from 'node:net';
 import { parseCidr } from '../config-kit/cidr.js';
-import type { CohortConfig } from '../config/schema.js';
+import type { CohortConfig } from './cohort-schema.js';
 import type { RequestView } from './request-view.js';
 import { FigwayError } from '../errors.js';
 

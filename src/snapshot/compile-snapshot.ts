@@ -23,7 +23,8 @@ import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from '../config-kit/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SharedParts } from './shared-parts.js';
-import type { FigwayConfig, RouteConfig, UpstreamConfig } from '../config/schema.js';
+import type { FigwayConfig, RouteConfig } from '../config/schema.js';
+import type { UpstreamConfig } from '../proxy/upstream-schema.js';
 import { parseDuration, parseSize } from '../config-kit/units.js';
 
 const DEFAULT_STICKY = ['user', 'ip'];
@@ -273,7 +274,7 @@ function withState(compile: RouteCompile, fileRoute: RouteConfig, base: RouteBas
     override: ignored ? undefined : state.routes[route.id],
     killed: state.killSwitch,
   });
-  return { route: compiledRoute(base, info, compileRollout(compile, route), compileProgressive(route, stored, compile.now)), ignored };
+  return { route: compiledRoute(base, info, compileRollout(compile, route), compileProgressive(route.rollout, stored, compile.now)), ignored };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Side } from '../../src/rollout/decision.js';
 import type { Override } from '../../src/rollout/override.js';
 import { view } from '../helpers/request-view.js';
 import { compileSticky } from '../../src/rollout/sticky-key.js';
-import type { CohortConfig } from '../../src/config/schema.js';
+import type { CohortConfig } from '../../src/rollout/cohort-schema.js';
 
 
 interface RolloutParts {

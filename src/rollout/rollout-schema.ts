@@ -1,0 +1,46 @@
+// A route's `rollout` key (percent, sticky keys, cohorts) and the defaults' sticky and unkeyed: the schema the config composes in.
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { ID_PATTERN } from '../config-kit/schema-parts.js';
+
+const STICKY_PATTERN = "^(user|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\\s;=,]+)$";
+
+export const Side = Type.Union([Type.Literal('service'), Type.Literal('legacy')], { description: 'service (the new service) or legacy (the monolith).' });
+
+export const StickyList = Type.Array(
+  Type.String({
+    pattern: STICKY_PATTERN,
+    errorMessage: 'must be user, ip, header:<name> or cookie:<name>',
+  }),
+  {
+    minItems: 1,
+    description:
+      'Keys tried in order; the first one present is hashed with the route id into a bucket, so a key always lands on the same side. user = req.user id, header:<name>, cookie:<name>, ip.',
+  },
+);
+
+export const Unkeyed = Type.Union([Type.Literal('legacy'), Type.Literal('service'), Type.Literal('random')], {
+  description: 'Side for a request with none of the sticky keys: legacy (default), service, or random per request at the route percent.',
+});
+
+/** The fields of a route's `rollout` that decide a request's side; progressive/ adds the steps. */
+export const ROLLOUT_FIELDS = {
+    percent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        multipleOf: 0.01,
+        description: 'Share of requests sent to the service, 0 to 100 in steps of 0.01. 0 and 100 are exact. Default 100.',
+      }),
+    ),
+    sticky: Type.Optional(StickyList),
+    unkeyed: Type.Optional(Unkeyed),
+    cohorts: Type.Optional(
+      Type.Record(Type.String({ pattern: ID_PATTERN }), Side, {
+        additionalProperties: false,
+        description: 'Cohorts (defined at top level) forced to a side on this route, checked in order before the percent, e.g. { staff: service }.',
+      }),
+    ),
+};
+
+/** The fields of a route's `rollout` that decide a side, as the file has them. */
+export type RolloutConfig = Static<TObject<typeof ROLLOUT_FIELDS>>;

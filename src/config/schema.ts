@@ -5,9 +5,9 @@ import { AUTH_KEYS } from '../auth/auth-schema.js';
 import { LIMITS_KEYS } from '../limits/limits-schema.js';
 import { PROGRESSIVE_FIELDS } from '../progressive/progressive-schema.js';
 import { Fallback } from '../proxy/fallback-schema.js';
-import { Engine, Timeouts, Upstream } from '../proxy/upstream-schema.js';
+import { DefaultTimeouts, Engine, Timeouts, Upstream } from '../proxy/upstream-schema.js';
 import { CohortCondition } from '../rollout/cohort-schema.js';
-import { ROLLOUT_FIELDS, StickyList, Unkeyed } from '../rollout/rollout-schema.js';
+import { DefaultSticky, DefaultUnkeyed, ROLLOUT_FIELDS } from '../rollout/rollout-schema.js';
 import { Shadow } from '../shadow/shadow-schema.js';
 
 const StringOrList = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]);
@@ -52,6 +52,12 @@ const Rewrite = Type.Object(
     ),
   },
   { additionalProperties: false, description: 'How the public path becomes the service path. Location and Set-Cookie paths are mapped back.' },
+);
+
+/** `defaults`: what every route gets unless it sets its own, each with its built-in value as its default. */
+export const RouteDefaults = Type.Object(
+  { timeouts: Type.Optional(DefaultTimeouts), sticky: Type.Optional(DefaultSticky), unkeyed: Type.Optional(DefaultUnkeyed) },
+  { additionalProperties: false, description: "Defaults for every route; a route's own setting wins." },
 );
 
 /** A route's `rollout`: the side-deciding fields, then the progressive ones. */
@@ -99,16 +105,7 @@ const CONFIG_HEAD = {
 };
 
 const CONFIG_FIELDS = {
-  defaults: Type.Optional(
-    Type.Object(
-      {
-        timeouts: Type.Optional(Timeouts),
-        sticky: Type.Optional(StickyList),
-        unkeyed: Type.Optional(Unkeyed),
-      },
-      { additionalProperties: false, description: 'Defaults for every route. Built-in: sticky [user, ip], unkeyed legacy, timeouts connect 2s / response 30s.' },
-    ),
-  ),
+  defaults: Type.Optional(RouteDefaults),
   cohorts: Type.Optional(
     Type.Record(Type.String({ pattern: ID_PATTERN }), CohortCondition, {
       additionalProperties: false,

@@ -1,13 +1,17 @@
 // A route's progressive rollout (rollout.steps), compiled with its schedule reconciled against the runtime state.
 import { parseDuration } from '../config-kit/units.js';
 import type { ProgressiveEntry } from '../state/runtime-state.js';
-import type { ProgressiveConfig } from './progressive-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { Guard, Progressive, type ProgressiveConfig } from './progressive-schema.js';
 import { percentOf, reconcile, type ProgressiveSettings } from './schedule.js';
 
 /** What of a route a progressive rollout reads and sets: its rollout's steps and percent. */
 interface SteppedRoute {
   readonly rollout?: ProgressiveConfig & { readonly percent?: number };
 }
+
+const fillProgressive = defaultsFiller(Progressive, ['minStepTime', 'minStepRequests']);
+const fillGuard = defaultsFiller(Guard, ['minRequests', 'maxErrorRateIncrease', 'maxP99Ratio', 'minP99Increase', 'onBreach']);
 
 /** A route's progressive rollout, compiled with its schedule from the runtime state. */
 export interface CompiledProgressive {
@@ -26,23 +30,23 @@ export function withScheduledPercent<R extends SteppedRoute>(route: R, stored: P
 
 /** The route's progressive settings with their defaults, and where its schedule is at `now`; undefined without steps. */
 export function compileProgressive(rollout: ProgressiveConfig | undefined, stored: ProgressiveEntry | undefined, now: number): CompiledProgressive | undefined {
-  if (!rollout?.steps) return undefined;
-  const entry = reconcile(rollout.steps, stored, now);
-  const guard = rollout.guard === false ? undefined : rollout.guard;
+  const steps = rollout?.steps;
+  if (!steps) return undefined;
+  const { minStepTime, minStepRequests, guard } = fillProgressive(rollout);
+  const entry = reconcile(steps, stored, now);
+  const settings = guard === false ? undefined : fillGuard(guard ?? {});
   return {
     settings: {
-      steps: rollout.steps,
-      minStepTimeMs: parseDuration(rollout.minStepTime ?? '10m'),
-      minStepRequests: rollout.minStepRequests ?? 100,
-      guard: rollout.guard === false
-        ? undefined
-        : {
-            minRequests: guard?.minRequests ?? 50,
-            maxErrorRateIncrease: guard?.maxErrorRateIncrease ?? 0.02,
-            maxP99Ratio: guard?.maxP99Ratio ?? 1.5,
-            minP99IncreaseMs: parseDuration(guard?.minP99Increase ?? '20ms'),
-            onBreach: guard?.onBreach ?? 'rollback',
-          },
+      steps,
+      minStepTimeMs: parseDuration(minStepTime),
+      minStepRequests,
+      guard: settings && {
+        minRequests: settings.minRequests,
+        maxErrorRateIncrease: settings.maxErrorRateIncrease,
+        maxP99Ratio: settings.maxP99Ratio,
+        minP99IncreaseMs: parseDuration(settings.minP99Increase),
+        onBreach: settings.onBreach,
+      },
     },
     entry,
     stored: entry === stored,

@@ -1,7 +1,11 @@
 // A route's `fallback` config, compiled to what dispatch reads when the service fails.
-import type { FallbackConfig } from './fallback-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { Breaker, Fallback, type FallbackConfig } from './fallback-schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import type { BreakerSettings } from './circuit-breaker.js';
+
+const fillFallback = defaultsFiller(Fallback, ['on']);
+const fillBreaker = defaultsFiller(Breaker, ['failures', 'cooldown']);
 
 /** A route's `fallback`, compiled. */
 export interface CompiledFallback {
@@ -14,7 +18,11 @@ export interface CompiledFallback {
 /** The route's `fallback` with its defaults applied; undefined without one. */
 export function compileFallback(fallback: FallbackConfig | undefined): CompiledFallback | undefined {
   if (!fallback) return undefined;
-  const on = fallback.on ?? ['refused', 'timeout', 502, 503, 504];
-  const breaker = fallback.breaker === false ? undefined : { failures: fallback.breaker?.failures ?? 5, cooldownMs: parseDuration(fallback.breaker?.cooldown ?? '30s') };
-  return { on: new Set(on.filter((o): o is 'refused' | 'timeout' | 'tls' => typeof o === 'string')), statuses: new Set(on.filter((o): o is number => typeof o === 'number')), breaker };
+  const { on, breaker } = fillFallback(fallback);
+  const settings = breaker === false ? undefined : fillBreaker(breaker ?? {});
+  return {
+    on: new Set(on.filter((o): o is 'refused' | 'timeout' | 'tls' => typeof o === 'string')),
+    statuses: new Set(on.filter((o): o is number => typeof o === 'number')),
+    breaker: settings && { failures: settings.failures, cooldownMs: parseDuration(settings.cooldown) },
+  };
 }

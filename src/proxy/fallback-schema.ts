@@ -1,29 +1,37 @@
 // A route's `fallback` key: the schema the config composes in, and the type compile-fallback.ts reads.
 import { Type, type Static } from '@sinclair/typebox';
+import { defaulted } from '../config-kit/schema-defaults.js';
 import { Duration } from '../config-kit/schema-parts.js';
+
+/** A route's circuit breaker settings (`fallback.breaker`, unless false). */
+export const Breaker = Type.Object(
+  {
+    failures: Type.Optional(defaulted(Type.Integer({ minimum: 1, description: 'Consecutive failures that open the breaker.' }), 5)),
+    cooldown: Type.Optional(defaulted(Duration('How long an open breaker sends the route to legacy before one probe request tries the service again.'), '30s')),
+  },
+  { additionalProperties: false, description: 'The circuit breaker.' },
+);
 
 /** A route's `fallback`: when the legacy handler serves instead of a failing service, and the circuit breaker. */
 export const Fallback = Type.Object(
   {
     on: Type.Optional(
-      Type.Array(
-        Type.Union([Type.Literal('refused'), Type.Literal('timeout'), Type.Literal('tls'), Type.Integer({ minimum: 500, maximum: 599 })], {
-          description:
-            'refused (no connection), timeout (connect or response), tls (the TLS handshake failed: a certificate refused either way; never implied by refused, so a broken certificate rollout is not hidden), or a 5xx status the service answered.',
-        }),
-        { minItems: 1, description: 'When the legacy handler serves instead. Default [refused, timeout, 502, 503, 504].' },
+      defaulted(
+        Type.Array(
+          Type.Union([Type.Literal('refused'), Type.Literal('timeout'), Type.Literal('tls'), Type.Integer({ minimum: 500, maximum: 599 })], {
+            description:
+              'refused (no connection), timeout (connect or response), tls (the TLS handshake failed: a certificate refused either way; never implied by refused, so a broken certificate rollout is not hidden), or a 5xx status the service answered.',
+          }),
+          { minItems: 1, description: 'When the legacy handler serves instead.' },
+        ),
+        ['refused', 'timeout', 502, 503, 504],
+        '[refused, timeout, 502, 503, 504]',
       ),
     ),
     breaker: Type.Optional(
       Type.Union(
         [
-          Type.Object(
-            {
-              failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Consecutive failures that open the breaker. Default 5.' })),
-              cooldown: Type.Optional(Duration('How long an open breaker sends the route to legacy before one probe request tries the service again. Default 30s.')),
-            },
-            { additionalProperties: false, description: 'The circuit breaker.' },
-          ),
+          Breaker,
           Type.Literal(false),
         ],
         { description: 'A circuit breaker: after repeated failures the route goes to legacy for a cool-down, then a probe decides. false turns it off.' },

@@ -4,7 +4,8 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher, Pool } from 'undici';
-import type { UpstreamConfig } from './upstream-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { UpstreamPoolSettings, type UpstreamConfig } from './upstream-schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import type { FigwayError } from '../errors.js';
 import type { RouteInfo } from '../types.js';
@@ -17,6 +18,8 @@ import type { Diagnostics } from '../diagnostics.js';
 // A retired pool's requests may still be on their way to it (a request that matched on the old
 // snapshot and waited for its identity): it takes no new connections, and closes after this grace.
 const RETIRED_POOL_GRACE_MS = 60_000;
+
+const fillPool = defaultsFiller(UpstreamPoolSettings, ['maxSockets', 'maxFreeSockets', 'idleTimeout']);
 
 /** The pool settings both engines apply alike. */
 export interface PoolSettings {
@@ -63,11 +66,8 @@ export class Upstream {
     private readonly deps: UpstreamDeps,
   ) {
     this.basePath = url.pathname.replace(/\/$/, '');
-    this.poolSettings = {
-      maxSockets: config.pool?.maxSockets ?? 256,
-      maxFreeSockets: config.pool?.maxFreeSockets ?? 64,
-      idleTimeout: parseDuration(config.pool?.idleTimeout ?? '4s'),
-    };
+    const pool = fillPool(config.pool ?? {});
+    this.poolSettings = { maxSockets: pool.maxSockets, maxFreeSockets: pool.maxFreeSockets, idleTimeout: parseDuration(pool.idleTimeout) };
     this.tls = url.protocol === 'https:' ? new UpstreamTls(name, config.tls ?? {}, url, baseDir, deps.diagnostics) : undefined;
     this.requestTlsFields = this.tls ? { servername: url.hostname } : {};
     this.info = Object.freeze({ name, url: url.href, ...(this.tls ? { tls: this.tls.info } : {}) });

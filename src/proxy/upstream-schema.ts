@@ -1,22 +1,39 @@
 // A service's config (`upstreams.<name>`), its TLS and the timeouts towards it: the schema the config composes in, and the types the proxy reads.
 import { Type, type Static } from '@sinclair/typebox';
+import { defaulted } from '../config-kit/schema-defaults.js';
 import { Duration } from '../config-kit/schema-parts.js';
 
-export const Timeouts = Type.Object(
-  {
-    connect: Type.Optional(Duration('Time allowed to open a connection to the service before answering 504 FIGWAY_UPSTREAM_CONNECT_TIMEOUT.')),
-    response: Type.Optional(
-      Duration('Time allowed, once the request is sent, for the service to send its response headers before answering 504 FIGWAY_UPSTREAM_TIMEOUT.'),
-    ),
-    idle: Type.Optional(
-      Duration(
-        'Time the service may go silent while sending its response body; after it the response is cut, so a stalled service never holds a client forever. 0 turns it off (for long-lived streams).',
-      ),
-    ),
-  },
-  { additionalProperties: false, description: 'Timeouts towards the service. Defaults: connect 2s, response 30s, idle 60s.' },
+const connect = Duration('Time allowed to open a connection to the service before answering 504 FIGWAY_UPSTREAM_CONNECT_TIMEOUT.');
+const response = Duration('Time allowed, once the request is sent, for the service to send its response headers before answering 504 FIGWAY_UPSTREAM_TIMEOUT.');
+const idle = Duration(
+  'Time the service may go silent while sending its response body; after it the response is cut, so a stalled service never holds a client forever. 0 turns it off (for long-lived streams).',
 );
 
+/** The keep-alive connection pool to a service (`upstreams.<name>.pool`). */
+export const UpstreamPoolSettings = Type.Object(
+  {
+    maxSockets: Type.Optional(defaulted(Type.Integer({ minimum: 1, description: 'Most connections open to this service at once.' }), 256)),
+    maxFreeSockets: Type.Optional(
+      defaulted(Type.Integer({ minimum: 0, description: 'Most idle keep-alive connections kept (http-proxy-middleware engine; undici keeps each until idleTimeout).' }), 64),
+    ),
+    idleTimeout: Type.Optional(defaulted(Duration('Idle keep-alive connections are closed after this long; keep it below the service\'s own keep-alive timeout.'), '4s')),
+  },
+  { additionalProperties: false, description: 'The keep-alive connection pool to this service.' },
+);
+
+/** A route's or an upstream's timeouts. */
+export const Timeouts = Type.Object(
+  { connect: Type.Optional(connect), response: Type.Optional(response), idle: Type.Optional(idle) },
+  { additionalProperties: false, description: 'Timeouts towards the service. The most specific setting wins: the route\'s, then the upstream\'s, then defaults.timeouts.' },
+);
+
+/** `defaults.timeouts`: the same fields, with the built-in values as their defaults. */
+export const DefaultTimeouts = Type.Object(
+  { connect: Type.Optional(defaulted(connect, '2s')), response: Type.Optional(defaulted(response, '30s')), idle: Type.Optional(defaulted(idle, '60s')) },
+  { additionalProperties: false, description: 'Timeouts towards every service, unless its route or upstream sets its own.' },
+);
+
+/** The forwarding engine setting, of every service (`proxy.engine`) or one (`upstreams.<name>.engine`). */
 export const Engine = (description: string) =>
   Type.Union([Type.Literal('http-proxy-middleware'), Type.Literal('undici')], {
     description: `${description} http-proxy-middleware (Node's http client) or undici (faster: a connection pool per service writing straight to the response). Default: http-proxy-middleware in middleware mode, undici in server mode.`,
@@ -64,18 +81,7 @@ export const Upstream = Type.Object(
     preserveHost: Type.Optional(
       Type.Boolean({ description: "Send the client's Host header to the service instead of the service's own host. Default false." }),
     ),
-    pool: Type.Optional(
-      Type.Object(
-        {
-          maxSockets: Type.Optional(Type.Integer({ minimum: 1, description: 'Most connections open to this service at once. Default 256.' })),
-          maxFreeSockets: Type.Optional(
-            Type.Integer({ minimum: 0, description: 'Most idle keep-alive connections kept (http-proxy-middleware engine; undici keeps each until idleTimeout). Default 64.' }),
-          ),
-          idleTimeout: Type.Optional(Duration('Idle keep-alive connections are closed after this long; keep it below the service\'s own keep-alive timeout. Default 4s.')),
-        },
-        { additionalProperties: false, description: 'The keep-alive connection pool to this service.' },
-      ),
-    ),
+    pool: Type.Optional(UpstreamPoolSettings),
     rewriteLocation: Type.Optional(
       Type.Boolean({ description: 'Rewrite Location headers that point at this service so redirects point at the public host and path. Default true.' }),
     ),

@@ -1,5 +1,6 @@
 // A route's `rollout` key (percent, sticky keys, cohorts) and the defaults' sticky and unkeyed: the schema the config composes in.
-import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { defaulted } from '../config-kit/schema-defaults.js';
 import { ID_PATTERN } from '../config-kit/schema-parts.js';
 
 const STICKY_PATTERN = "^(user|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\\s;=,]+)$";
@@ -18,19 +19,31 @@ export const StickyList = Type.Array(
   },
 );
 
-export const Unkeyed = Type.Union([Type.Literal('legacy'), Type.Literal('service'), Type.Literal('random')], {
-  description: 'Side for a request with none of the sticky keys: legacy (default), service, or random per request at the route percent.',
-});
+const unkeyed = (description: string) =>
+  Type.Union([Type.Literal('legacy'), Type.Literal('service'), Type.Literal('random')], {
+    description: `Side for a request with none of the sticky keys: legacy, service, or random per request at the route percent.${description}`,
+  });
+
+/** A route's `rollout.unkeyed`. */
+export const Unkeyed = unkeyed(' Default: defaults.unkeyed.');
+/** `defaults.unkeyed`, with the built-in side as its default. */
+export const DefaultUnkeyed = defaulted(unkeyed(''), 'legacy');
+
+/** `defaults.sticky`, with the built-in keys as its default. */
+export const DefaultSticky = defaulted(StickyList, ['user', 'ip'], '[user, ip]');
 
 /** The fields of a route's `rollout` that decide a request's side; progressive/ adds the steps. */
 export const ROLLOUT_FIELDS = {
     percent: Type.Optional(
-      Type.Number({
-        minimum: 0,
-        maximum: 100,
-        multipleOf: 0.01,
-        description: 'Share of requests sent to the service, 0 to 100 in steps of 0.01. 0 and 100 are exact. Default 100.',
-      }),
+      defaulted(
+        Type.Number({
+          minimum: 0,
+          maximum: 100,
+          multipleOf: 0.01,
+          description: 'Share of requests sent to the service, 0 to 100 in steps of 0.01. 0 and 100 are exact.',
+        }),
+        100,
+      ),
     ),
     sticky: Type.Optional(StickyList),
     unkeyed: Type.Optional(Unkeyed),
@@ -42,5 +55,8 @@ export const ROLLOUT_FIELDS = {
     ),
 };
 
+/** The side-deciding fields alone, for their defaults and type. */
+export const RolloutFields = Type.Object(ROLLOUT_FIELDS);
+
 /** The fields of a route's `rollout` that decide a side, as the file has them. */
-export type RolloutConfig = Static<TObject<typeof ROLLOUT_FIELDS>>;
+export type RolloutConfig = Static<typeof RolloutFields>;

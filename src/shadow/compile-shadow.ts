@@ -2,7 +2,11 @@
 import { parseDuration, parseSize } from '../config-kit/units.js';
 import { percentToThreshold } from '../rollout/decide-side.js';
 import { parseIgnore, type IgnorePattern } from './ignore-paths.js';
-import type { ShadowConfig } from './shadow-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { Shadow, ShadowCompare, type ShadowConfig } from './shadow-schema.js';
+
+const fillShadow = defaultsFiller(Shadow, ['methods', 'samples', 'maxBody', 'timeout', 'concurrency']);
+const fillCompare = defaultsFiller(ShadowCompare, ['headers']);
 
 /** A route's `shadow`, compiled. */
 export interface CompiledShadow {
@@ -21,14 +25,16 @@ export interface CompiledShadow {
 /** The route's `shadow` with its defaults applied; undefined without one. */
 export function compileShadow(shadow: ShadowConfig | undefined): CompiledShadow | undefined {
   if (!shadow) return undefined;
+  const filled = fillShadow(shadow);
+  const compare = fillCompare(filled.compare ?? {});
   return {
-    threshold: percentToThreshold(shadow.percent),
-    methods: new Set((shadow.methods ?? ['GET', 'HEAD']).map((method) => method.toUpperCase())),
-    headers: (shadow.compare?.headers ?? ['content-type']).map((name) => name.toLowerCase()),
-    ignore: (shadow.compare?.ignore ?? []).map(parseIgnore),
-    samples: shadow.samples ?? 20,
-    maxBodyBytes: parseSize(shadow.maxBody ?? '256kb'),
-    timeoutMs: parseDuration(shadow.timeout ?? '5s'),
-    concurrency: shadow.concurrency ?? 8,
+    threshold: percentToThreshold(filled.percent),
+    methods: new Set(filled.methods.map((method) => method.toUpperCase())),
+    headers: compare.headers.map((name) => name.toLowerCase()),
+    ignore: (compare.ignore ?? []).map(parseIgnore),
+    samples: filled.samples,
+    maxBodyBytes: parseSize(filled.maxBody),
+    timeoutMs: parseDuration(filled.timeout),
+    concurrency: filled.concurrency,
   };
 }

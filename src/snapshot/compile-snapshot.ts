@@ -23,12 +23,16 @@ import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from '../config-kit/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SharedParts } from './shared-parts.js';
-import type { FigwayConfig, RouteConfig } from '../config/schema.js';
-import type { UpstreamConfig } from '../proxy/upstream-schema.js';
+import { RouteDefaults, type FigwayConfig, type RouteConfig } from '../config/schema.js';
+import { DefaultTimeouts, type UpstreamConfig } from '../proxy/upstream-schema.js';
+import { RolloutFields } from '../rollout/rollout-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
 import { parseDuration, parseSize } from '../config-kit/units.js';
 
-const DEFAULT_STICKY = ['user', 'ip'];
-const DEFAULT_TIMEOUTS = { connect: '2s', response: '30s', idle: '60s' };
+const fillRouteDefaults = defaultsFiller(RouteDefaults, ['sticky', 'unkeyed']);
+const fillTimeouts = defaultsFiller(DefaultTimeouts, ['connect', 'response', 'idle']);
+/** A rollout's own defaults (its percent), read per route rather than filled into a copy of each. */
+const ROLLOUT_DEFAULTS = defaultsFiller(RolloutFields, ['percent'])({});
 
 /** What compiling needs besides the config. */
 export interface CompileDeps {
@@ -94,11 +98,20 @@ const ROUTES_PER_STEP = 50;
 /** What every route of one compile shares. */
 interface RouteCompile {
   readonly config: FigwayConfig;
+  readonly defaults: FilledDefaults;
   readonly cohorts: ReadonlyMap<string, Cohort>;
   readonly override: Override | undefined;
   readonly state: RuntimeState;
   readonly now: number;
   readonly parts: SharedParts;
+}
+
+/** The config's `defaults`, every field filled in from the schema's built-in values. */
+type FilledDefaults = Omit<ReturnType<typeof fillRouteDefaults>, 'timeouts'> & { readonly timeouts: ReturnType<typeof fillTimeouts> };
+
+function filledDefaults(config: FigwayConfig): FilledDefaults {
+  const defaults = fillRouteDefaults(config.defaults ?? {});
+  return { ...defaults, timeouts: fillTimeouts(defaults.timeouts ?? {}) };
 }
 
 /** A compiled route's parts that runtime state (rollout changes, progressive steps, the kill switch) changes. */
@@ -116,7 +129,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
   yield;
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
-  const compile: RouteCompile = { config, cohorts, override: compileOverride(config, cohorts), state: deps.state, now: deps.runtime.now(), parts: new SharedParts() };
+  const compile: RouteCompile = { config, defaults: filledDefaults(config), cohorts, override: compileOverride(config, cohorts), state: deps.state, now: deps.runtime.now(), parts: new SharedParts() };
   const upstreams = new UpstreamOpener(loaded, deps.upstreams);
   const table = new RouteTable<CompiledRoute>([], { caseSensitive });
   const routes: CompiledRoute[] = [];
@@ -167,7 +180,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
  */
 export function restateSnapshot(snapshot: Snapshot, state: RuntimeState, version: number, now: number): Snapshot {
   const { config } = snapshot;
-  const compile: RouteCompile = { config, cohorts: snapshot.cohorts, override: snapshot.override, state, now, parts: new SharedParts() };
+  const compile: RouteCompile = { config, defaults: filledDefaults(config), cohorts: snapshot.cohorts, override: snapshot.override, state, now, parts: new SharedParts() };
   const touched = touchedRoutes(snapshot, state);
   const killSwitchMoved = snapshot.state.killSwitch !== state.killSwitch;
   const ignoredBefore = new Map(snapshot.ignoredOverrides.map((entry) => [entry.route, entry]));
@@ -231,10 +244,9 @@ function withKillSwitch(route: CompiledRoute, killed: boolean): CompiledRoute {
 
 /** What a route is apart from its runtime state: where it matches, where it goes, and how. */
 function compileRouteBase(compile: RouteCompile, route: RouteConfig, upstream: Upstream, plugins: CompiledPlugins, caseSensitive: boolean): RouteBase {
-  const { config, parts } = compile;
-  // The most specific setting wins: route, then upstream, then defaults, then built-in.
-  const timeout = (name: keyof typeof DEFAULT_TIMEOUTS) =>
-    route.timeouts?.[name] ?? upstream.config.timeouts?.[name] ?? config.defaults?.timeouts?.[name] ?? DEFAULT_TIMEOUTS[name];
+  const { config, parts, defaults } = compile;
+  // The most specific setting wins: route, then upstream, then defaults (built-in values filled in).
+  const timeout = (name: keyof FilledDefaults['timeouts']) => route.timeouts?.[name] ?? upstream.config.timeouts?.[name] ?? defaults.timeouts[name];
   const [connect, response, idle] = [timeout('connect'), timeout('response'), timeout('idle')];
   const { match, rewrite } = route;
   return {
@@ -265,12 +277,12 @@ function withState(compile: RouteCompile, fileRoute: RouteConfig, base: RouteBas
   const stored = state.progressive[fileRoute.id];
   // A progressive rollout's schedule sets the percent, whatever else was changed.
   const route = withScheduledPercent(overridden, stored);
-  const effective = effectiveRoute(config, route);
+  const effective = effectiveRoute(compile.defaults, route);
   const info: RouteInfo = Object.freeze({
     id: route.id,
     config: effective,
     upstream: base.upstream.info,
-    fileRollout: (route === fileRoute ? effective.rollout : effectiveRollout(config, fileRoute)) as NonNullable<RouteConfig['rollout']>,
+    fileRollout: (route === fileRoute ? effective.rollout : effectiveRollout(compile.defaults, fileRoute)) as NonNullable<RouteConfig['rollout']>,
     override: ignored ? undefined : state.routes[route.id],
     killed: state.killSwitch,
   });
@@ -354,16 +366,16 @@ function resolveUpstream(config: FigwayConfig, route: RouteConfig): ResolvedUpst
 const NO_COHORTS: Rollout['cohorts'] = Object.freeze([]);
 
 function compileRollout(compile: RouteCompile, route: RouteConfig): Rollout {
-  const { config, parts } = compile;
+  const { defaults, parts } = compile;
   const rollout = route.rollout ?? {};
-  const percent = rollout.percent ?? 100;
-  const sticky = rollout.sticky ?? config.defaults?.sticky ?? DEFAULT_STICKY;
+  const percent = rollout.percent ?? ROLLOUT_DEFAULTS.percent;
+  const sticky = rollout.sticky ?? defaults.sticky;
   return {
     routeId: route.id,
     percent,
     threshold: percentToThreshold(percent),
     sticky: parts.get(`sticky ${JSON.stringify(sticky)}`, () => Object.freeze(compileSticky(sticky))),
-    unkeyed: rollout.unkeyed ?? config.defaults?.unkeyed ?? 'legacy',
+    unkeyed: rollout.unkeyed ?? defaults.unkeyed,
     cohorts: rollout.cohorts ? Object.entries(rollout.cohorts).map(([name, side]) => ({ cohort: compile.cohorts.get(name) as Cohort, side })) : NO_COHORTS,
     override: compile.override,
     killed: compile.state.killSwitch,
@@ -381,17 +393,12 @@ function compileOverride(config: FigwayConfig, cohorts: Map<string, Cohort>): Ov
 }
 
 /** The route with the defaults that apply to it written out, so an audit sees what actually runs. */
-function effectiveRoute(config: FigwayConfig, route: RouteConfig): RouteConfig {
-  return deepFreeze({ ...route, rollout: effectiveRollout(config, route) });
+function effectiveRoute(defaults: FilledDefaults, route: RouteConfig): RouteConfig {
+  return deepFreeze({ ...route, rollout: effectiveRollout(defaults, route) });
 }
 
-function effectiveRollout(config: FigwayConfig, route: RouteConfig): NonNullable<RouteConfig['rollout']> {
-  return deepFreeze({
-    percent: 100,
-    sticky: config.defaults?.sticky ?? DEFAULT_STICKY,
-    unkeyed: config.defaults?.unkeyed ?? 'legacy',
-    ...route.rollout,
-  });
+function effectiveRollout(defaults: FilledDefaults, route: RouteConfig): NonNullable<RouteConfig['rollout']> {
+  return deepFreeze({ percent: ROLLOUT_DEFAULTS.percent, sticky: defaults.sticky, unkeyed: defaults.unkeyed, ...route.rollout });
 }
 
 function deepFreeze<T>(value: T): T {

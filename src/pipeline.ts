@@ -55,7 +55,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     (ctx) => ctx.decide(decide(ctx, deps)),
     hooks('onDecision'),
     (ctx, next) => {
-      if (ctx.compiled.shadow) deps.shadower.consider(ctx);
+      if (ctx.compiled.features.shadow) deps.shadower.consider(ctx);
       return ctx.decision?.side === 'service' ? deps.forward(ctx, () => next()) : toLegacy(ctx, next);
     },
   ];
@@ -111,7 +111,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
  */
 function decide(ctx: RequestContext, deps: PipelineDeps): Decision {
   const decision = decideSide(ctx.compiled.rollout, ctx.view, deps.random);
-  const breaker = ctx.compiled.fallback?.breaker;
+  const breaker = ctx.compiled.features.fallback?.breaker;
   if (decision.side !== 'service' || !breaker || deps.breakers.allow(ctx.compiled.id, breaker)) return decision;
   return { ...decision, side: 'legacy', reason: 'breaker-open' };
 }

@@ -4,11 +4,10 @@ import { ID_PATTERN, numberOrPattern, SIZE_PATTERN } from '../config-kit/schema-
 import { AUTH_KEYS } from '../auth/auth-schema.js';
 import { LIMITS_KEYS } from '../limits/limits-schema.js';
 import { PROGRESSIVE_FIELDS } from '../progressive/progressive-schema.js';
-import { Fallback } from '../proxy/fallback-schema.js';
 import { DefaultTimeouts, Engine, Timeouts, Upstream } from '../proxy/upstream-schema.js';
 import { CohortCondition } from '../rollout/cohort-schema.js';
 import { DefaultSticky, DefaultUnkeyed, ROLLOUT_FIELDS } from '../rollout/rollout-schema.js';
-import { Shadow } from '../shadow/shadow-schema.js';
+import { featureFields } from '../route-features.js';
 
 const StringOrList = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]);
 
@@ -88,8 +87,7 @@ const ROUTE_FIELDS = {
   rewrite: Type.Optional(Rewrite),
   rollout: Type.Optional(Rollout),
   timeouts: Type.Optional(Timeouts),
-  shadow: Type.Optional(Shadow),
-  fallback: Type.Optional(Fallback),
+  ...featureFields(),
 };
 
 /** The top-level keys of the built-in plugins, composed into {@link ConfigSchema}. */

@@ -33,7 +33,7 @@ export function routeView(route: CompiledRoute, live: RouteLive): Static<typeof 
     fileRollout: info.fileRollout,
     override: info.override ?? null,
     progressive: progressiveView(route, live),
-    breaker: route.fallback?.breaker ? live.breaker(route.id) : null,
+    breaker: route.features.fallback?.breaker ? live.breaker(route.id) : null,
     lastUpstreamError: live.lastFailure(route.id) ?? null,
     shadow: config.shadow ?? null,
   };

@@ -1,4 +1,5 @@
 // A route's `fallback` config, compiled to what dispatch reads when the service fails.
+import type { RouteFeature } from '../config-kit/route-feature.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
 import { Breaker, Fallback, type FallbackConfig } from './fallback-schema.js';
 import { parseDuration } from '../config-kit/units.js';
@@ -26,3 +27,6 @@ export function compileFallback(fallback: FallbackConfig | undefined): CompiledF
     breaker: settings && { failures: settings.failures, cooldownMs: parseDuration(settings.cooldown) },
   };
 }
+
+/** Fallback to legacy as a route feature: the `fallback` key's schema and its compile step. */
+export const fallbackFeature: RouteFeature<typeof Fallback, CompiledFallback | undefined> = { schema: Fallback, compile: compileFallback };

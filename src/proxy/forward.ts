@@ -63,7 +63,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     const { ctx } = call;
     ctx.upstreamAnsweredAt = performance.now();
     ctx.upstreamStatus = statusCode;
-    const { fallback } = ctx.compiled;
+    const { fallback } = ctx.compiled.features;
     if (fallback?.statuses.has(statusCode)) {
       countFailure(ctx, `HTTP_${statusCode}`, `${ctx.compiled.upstream.name} answered ${statusCode}`);
       if (fallBack(call)) return false;
@@ -104,7 +104,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     // A plugin hook that threw is figway's (or the plugin's) failure, not the service's.
     if (error.code.startsWith('FIGWAY_UPSTREAM_')) countFailure(ctx, error.code, error.message);
     const kind = failureKind(error);
-    if (kind && ctx.compiled.fallback?.on.has(kind) && fallBack(call)) return;
+    if (kind && ctx.compiled.features.fallback?.on.has(kind) && fallBack(call)) return;
     ctx.answerError(error);
   }
 
@@ -115,7 +115,7 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     ctx.upstreamFailure = { code, message };
     ctx.upstreamFailedAt = performance.now();
     breakers.recordFailure(ctx.compiled.id, code, message);
-    const breaker = ctx.compiled.fallback?.breaker;
+    const breaker = ctx.compiled.features.fallback?.breaker;
     if (breaker) breakers.failure(ctx.compiled.id, breaker);
   }
 

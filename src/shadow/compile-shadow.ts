@@ -2,6 +2,7 @@
 import { parseDuration, parseSize } from '../config-kit/units.js';
 import { percentToThreshold } from '../rollout/decide-side.js';
 import { parseIgnore, type IgnorePattern } from './ignore-paths.js';
+import type { RouteFeature } from '../config-kit/route-feature.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
 import { Shadow, ShadowCompare, type ShadowConfig } from './shadow-schema.js';
 
@@ -38,3 +39,6 @@ export function compileShadow(shadow: ShadowConfig | undefined): CompiledShadow 
     concurrency: filled.concurrency,
   };
 }
+
+/** Shadow traffic as a route feature: the `shadow` key's schema and its compile step. */
+export const shadowFeature: RouteFeature<typeof Shadow, CompiledShadow | undefined> = { schema: Shadow, compile: compileShadow };

@@ -44,7 +44,7 @@ export class Shadower {
   }
 
   consider(ctx: RequestContext): void {
-    const shadow = ctx.compiled.shadow;
+    const shadow = ctx.compiled.features.shadow;
     if (!shadow || !shadow.methods.has(ctx.req.method ?? '') || this.random() * BUCKETS >= shadow.threshold) return;
     // The kill switch and an open circuit breaker keep traffic off the service: copies too.
     const reason = ctx.decision?.reason;

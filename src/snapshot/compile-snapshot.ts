@@ -16,9 +16,8 @@ import { compileConditions } from '../routing/match-conditions.js';
 import { parsePathPattern, type PathPattern } from '../routing/path-pattern.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { CompiledRoute, Snapshot } from './snapshot.js';
-import { compileShadow } from '../shadow/compile-shadow.js';
 import { compileProgressive, withScheduledPercent, type CompiledProgressive } from '../progressive/compile-progressive.js';
-import { compileFallback } from '../proxy/compile-fallback.js';
+import { compileFeatures } from '../route-features.js';
 import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from '../config-kit/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -265,8 +264,7 @@ function compileRouteBase(compile: RouteCompile, route: RouteConfig, upstream: U
     ),
     engine: upstream.config.engine ?? config.proxy?.engine,
     hooks: plugins.hooksFor(route),
-    fallback: compileFallback(route.fallback),
-    shadow: compileShadow(route.shadow),
+    features: compileFeatures(route),
   };
 }
 
@@ -303,8 +301,7 @@ function compiledRoute(base: RouteBase, info: RouteInfo, rollout: Rollout, progr
     timeouts: base.timeouts,
     engine: base.engine,
     hooks: base.hooks,
-    fallback: base.fallback,
-    shadow: base.shadow,
+    features: base.features,
     info,
     rollout,
     progressive,

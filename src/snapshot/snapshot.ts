@@ -6,8 +6,7 @@ import type { IgnoredOverride } from '../state/apply-state.js';
 import type { RuntimeState } from '../state/runtime-state.js';
 import type { CompiledProgressive } from '../progressive/compile-progressive.js';
 import type { ErrorFormat } from '../error-response.js';
-import type { CompiledFallback } from '../proxy/compile-fallback.js';
-import type { CompiledShadow } from '../shadow/compile-shadow.js';
+import type { CompiledFeatures } from '../route-features.js';
 import type { Upstream } from '../proxy/upstream-pool.js';
 import type { Rewrite } from '../routing/upstream-path.js';
 import type { Cohort } from '../rollout/cohorts.js';
@@ -34,12 +33,14 @@ export interface CompiledRoute {
   readonly hooks: RouteHooks;
   /** False when no request can reach the service (0%, no cohort sends to it, no override). */
   readonly mayProxy: boolean;
-  /** Fallback to legacy, when configured: on which failures, and the route's circuit breaker. */
-  readonly fallback: CompiledFallback | undefined;
   /** A progressive rollout (rollout.steps): its settings and where its schedule is. */
   readonly progressive: CompiledProgressive | undefined;
-  /** Shadow traffic, when configured: which requests are copied to the other side, and what is compared. */
-  readonly shadow: CompiledShadow | undefined;
+  /**
+   * The features compiled from their own route key (src/route-features.ts): `fallback` (on which
+   * failures legacy serves, and the circuit breaker) and `shadow` (which requests are copied to the
+   * other side, and what is compared), each undefined when the route leaves it out.
+   */
+  readonly features: CompiledFeatures;
 }
 
 /** One immutable, compiled configuration. */

@@ -19,11 +19,11 @@ import { requestUpstream } from '../upstream-request.js';
 export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarder {
   const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
     router: (req, _res, options) => {
-      const { upstream, fallback } = contextOf(req).compiled;
+      const { upstream, features } = contextOf(req).compiled;
       options.agent = upstream.agent;
       options.changeOrigin = upstream.config.preserveHost !== true;
       // A status that sends the request to legacy must be seen before anything reaches the client.
-      options.selfHandleResponse = selfHandled(fallback);
+      options.selfHandleResponse = selfHandled(features.fallback);
       return upstream.url;
     },
     // The default plugins log to the console and answer errors in their own shape; figway's
@@ -81,7 +81,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
     }
     // Before the library's pipe ends the response: its 'end' listener comes after this one.
     if (acceptsTrailers(req)) proxyRes.once('end', () => passTrailers(ctx.res, proxyRes.rawTrailers));
-    if (selfHandled(ctx.compiled.fallback)) copyResponse(proxyRes, ctx.res);
+    if (selfHandled(ctx.compiled.features.fallback)) copyResponse(proxyRes, ctx.res);
   }
 
   function failed(call: ServiceCall, err: unknown): void {
@@ -136,7 +136,7 @@ export function createHttpProxyMiddlewareForwarder(exchange: Exchange): Forwarde
   };
 }
 
-function selfHandled(fallback: RequestContext['compiled']['fallback']): boolean {
+function selfHandled(fallback: RequestContext['compiled']['features']['fallback']): boolean {
   return fallback !== undefined && fallback.statuses.size > 0;
 }
 

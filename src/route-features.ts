@@ -23,10 +23,18 @@ export function featureFields(): { [K in FeatureKey]: TOptional<Features[K]['sch
   return Object.fromEntries(KEYS.map((key) => [key, Type.Optional(ROUTE_FEATURES[key].schema)])) as { [K in FeatureKey]: TOptional<Features[K]['schema']> };
 }
 
-/** A route's features, each compiled from its key. */
+/** A route's features, each compiled from its key; one shared object for every route that has none of the keys. */
 export function compileFeatures(route: { readonly [K in FeatureKey]?: Static<Features[K]['schema']> }): CompiledFeatures {
-  const compiled: Record<string, unknown> = {};
-  // One key order for every route, so every route's features share one hidden class.
-  for (const key of KEYS) compiled[key] = ROUTE_FEATURES[key].compile(route[key] as never);
-  return compiled as CompiledFeatures;
+  for (const key of KEYS) if (route[key] !== undefined) return assemble((name) => ROUTE_FEATURES[name].compile(route[name] as never));
+  return NO_FEATURES;
 }
+
+function assemble(compile: (key: FeatureKey) => unknown): CompiledFeatures {
+  const compiled: Record<string, unknown> = {};
+  // One key order, frozen alike, so every route's features share one hidden class and the hot path's reads stay monomorphic.
+  for (const key of KEYS) compiled[key] = compile(key);
+  return Object.freeze(compiled) as CompiledFeatures;
+}
+
+/** Most routes have none of the features: they share this, compiled once, rather than each allocating its own. */
+const NO_FEATURES = assemble((key) => ROUTE_FEATURES[key].compile(undefined));

@@ -12,6 +12,9 @@ import type { Static, TSchema } from '@sinclair/typebox';
  */
 export interface RouteFeature<S extends TSchema, C> {
   readonly schema: S;
-  /** What the hot path reads, from the route's key as written (undefined when the route leaves it out). */
+  /**
+   * What the hot path reads, from the route's key as written. For a route that leaves the key out it
+   * gets undefined; that result is computed once and shared by every such route.
+   */
   readonly compile: (config: Static<S> | undefined) => C;
 }

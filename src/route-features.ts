@@ -11,6 +11,8 @@ import { shadowFeature } from './shadow/compile-shadow.js';
  */
 export const ROUTE_FEATURES = { shadow: shadowFeature, fallback: fallbackFeature };
 
+// TypeScript cannot tie each key's schema to its own compile step through a loop, hence the casts
+// below; each feature's `RouteFeature<S, C>` annotation, where it is declared, is the real check.
 type Features = typeof ROUTE_FEATURES;
 type FeatureKey = keyof Features;
 const KEYS = Object.keys(ROUTE_FEATURES) as FeatureKey[];

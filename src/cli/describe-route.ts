@@ -1,7 +1,9 @@
 // One-cell descriptions of a route's parts (match, rollout, rewrite), shared by `routes` and `status`.
+import { fillRouteDefaults, type FigwayConfig } from '../config/schema.js';
+import { DEFAULT_PERCENT } from '../rollout/rollout-schema.js';
 import type { MatchAnswer, RewriteAnswer, RolloutAnswer } from './api-types.js';
 
-const DEFAULT_STICKY = ['user', 'ip'];
+const BUILT_IN = fillRouteDefaults({});
 
 /** `25%`, `12.5%`. */
 export function formatPercent(percent: number): string {
@@ -23,13 +25,15 @@ export function describeMatch(match: MatchAnswer): string {
  * `25% sticky header:x-user-id,ip cohorts staff→service`. Sticky keys only matter strictly between
  * 0% and 100%, so they are shown only there.
  */
-export function describeRollout(rollout: RolloutAnswer | undefined, defaults: { sticky?: readonly string[]; unkeyed?: string } = {}): string {
-  const percent = rollout?.percent ?? 100;
+export function describeRollout(rollout: RolloutAnswer | undefined, defaults: FigwayConfig['defaults']): string {
+  const percent = rollout?.percent ?? DEFAULT_PERCENT;
   const parts = [formatPercent(percent)];
   if (percent > 0 && percent < 100) {
-    parts.push(`sticky ${(rollout?.sticky ?? defaults.sticky ?? DEFAULT_STICKY).join(',')}`);
-    const unkeyed = rollout?.unkeyed ?? defaults.unkeyed;
-    if (unkeyed && unkeyed !== 'legacy') parts.push(`unkeyed ${unkeyed}`);
+    const filled = fillRouteDefaults(defaults ?? {});
+    parts.push(`sticky ${(rollout?.sticky ?? filled.sticky).join(',')}`);
+    const unkeyed = rollout?.unkeyed ?? filled.unkeyed;
+    // Said only when it is not the built-in side, which goes without saying.
+    if (unkeyed !== BUILT_IN.unkeyed) parts.push(`unkeyed ${unkeyed}`);
   }
   const cohorts = Object.entries(rollout?.cohorts ?? {});
   if (cohorts.length > 0) parts.push(`cohorts ${cohorts.map(([name, side]) => `${name}→${side}`).join(',')}`);

@@ -13,8 +13,9 @@ import type { Static, TSchema } from '@sinclair/typebox';
 export interface RouteFeature<S extends TSchema, C> {
   readonly schema: S;
   /**
-   * What the hot path reads, from the route's key as written. For a route that leaves the key out it
-   * gets undefined; that result is computed once and shared by every such route.
+   * What the hot path reads, from the route's key as written, or from undefined when the route leaves
+   * the key out. That result may be shared by many routes: it must not depend on the route, and
+   * nothing may change it.
    */
   readonly compile: (config: Static<S> | undefined) => C;
 }

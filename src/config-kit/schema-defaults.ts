@@ -1,4 +1,5 @@
 // Defaults are one fact: written once in the schema (`default`), shown to editors, and filled in for compile steps by ajv's useDefaults.
+// They are figway's own annotations: the `{...} | false` fields (guard, breaker) carry theirs inside the union, where ajv fills none, so each has a filler of its own.
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { FigwayError } from '../errors.js';
@@ -6,9 +7,18 @@ import { FigwayError } from '../errors.js';
 const ajv = new Ajv({ useDefaults: true, strict: true });
 
 /** `schema` with `value` as its default: the schema's `default`, and said at the end of its description, so the two cannot differ. */
-export function defaulted<S extends TSchema>(schema: S, value: Static<S>, said: string = Array.isArray(value) ? value.join(', ') : String(value)): S {
-  const description = schema.description === undefined ? `Default ${said}.` : `${schema.description} Default ${said}.`;
-  return { ...schema, description, default: value };
+export function defaulted<S extends TSchema>(schema: S, value: Static<S>, said?: string): S {
+  return { ...saidDefault(schema, value, said), default: value };
+}
+
+/**
+ * `schema` with `value` said as its default in the description only, for a field whose default holds
+ * only while another field is absent (a route's percent, unless it has steps): as a schema `default`,
+ * a tool that fills defaults in would write a config figway refuses. The caller keeps `value` in one
+ * constant, which the code reads.
+ */
+export function saidDefault<S extends TSchema>(schema: S, value: Static<S>, said: string = Array.isArray(value) ? value.join(', ') : String(value)): S {
+  return { ...schema, description: schema.description === undefined ? `Default ${said}.` : `${schema.description} Default ${said}.` };
 }
 
 /** `T` with the keys `K` always present: what a filler returns for the fields whose schema has a default. */

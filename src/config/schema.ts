@@ -1,5 +1,6 @@
 // The JSON Schema of figway.yaml: one source for validation, editor autocompletion and TS types.
 import { Type, type Static, type TOptional, type TProperties, type TSchema } from '@sinclair/typebox';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
 import { ID_PATTERN, numberOrPattern, SIZE_PATTERN } from '../config-kit/schema-parts.js';
 import { AUTH_KEYS } from '../auth/auth-schema.js';
 import { LIMITS_KEYS } from '../limits/limits-schema.js';
@@ -58,6 +59,9 @@ export const RouteDefaults = Type.Object(
   { timeouts: Type.Optional(DefaultTimeouts), sticky: Type.Optional(DefaultSticky), unkeyed: Type.Optional(DefaultUnkeyed) },
   { additionalProperties: false, description: "Defaults for every route; a route's own setting wins." },
 );
+
+/** The config's `defaults` with the built-in sticky keys and unkeyed side filled in (timeouts have their own filler). */
+export const fillRouteDefaults = defaultsFiller(RouteDefaults, ['sticky', 'unkeyed']);
 
 /** A route's `rollout`: the side-deciding fields, then the progressive ones. */
 export const Rollout = Type.Object(

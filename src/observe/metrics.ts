@@ -2,6 +2,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
 import { parseDuration } from '../config-kit/units.js';
 import type { BreakerState, CircuitBreakers } from '../proxy/circuit-breaker.js';
+import { DEFAULT_PERCENT } from '../rollout/rollout-schema.js';
 import type { FigwayContext, FigwayPlugin, RouteInfo } from '../types.js';
 import { StrangledWindow } from './strangled-window.js';
 
@@ -118,7 +119,7 @@ function metricsOf(registry: Registry): Metrics {
     registers,
     collect() {
       this.reset();
-      for (const source of sources) for (const route of source.routes) this.set({ route: route.id }, route.killed ? 0 : (route.config.rollout?.percent ?? 100));
+      for (const source of sources) for (const route of source.routes) this.set({ route: route.id }, route.killed ? 0 : (route.config.rollout?.percent ?? DEFAULT_PERCENT));
     },
   }));
   reuse('figway_circuit_breaker_state', () => new Gauge({
@@ -248,7 +249,7 @@ function observe(metrics: Metrics, window: StrangledWindow, ctx: FigwayContext):
 function hasLiveBreaker(route: RouteInfo): boolean {
   const { fallback, rollout } = route.config;
   if (!fallback || fallback.breaker === false || route.killed) return false;
-  return (rollout?.percent ?? 100) > 0 || Object.values(rollout?.cohorts ?? {}).includes('service');
+  return (rollout?.percent ?? DEFAULT_PERCENT) > 0 || Object.values(rollout?.cohorts ?? {}).includes('service');
 }
 
 /** Drops the series of routes a reload removed, so the series count follows the config. */

@@ -2,7 +2,7 @@
 import { parseDuration } from '../config-kit/units.js';
 import type { ProgressiveEntry } from '../state/runtime-state.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
-import { Guard, Progressive, type ProgressiveConfig } from './progressive-schema.js';
+import { Guard, STEP_DEFAULTS, type ProgressiveConfig } from './progressive-schema.js';
 import { percentOf, reconcile, type ProgressiveSettings } from './schedule.js';
 
 /** What of a route a progressive rollout reads and sets: its rollout's steps and percent. */
@@ -10,7 +10,6 @@ interface SteppedRoute {
   readonly rollout?: ProgressiveConfig & { readonly percent?: number };
 }
 
-const fillProgressive = defaultsFiller(Progressive, ['minStepTime', 'minStepRequests']);
 const fillGuard = defaultsFiller(Guard, ['minRequests', 'maxErrorRateIncrease', 'maxP99Ratio', 'minP99Increase', 'onBreach']);
 
 /** A route's progressive rollout, compiled with its schedule from the runtime state. */
@@ -32,7 +31,7 @@ export function withScheduledPercent<R extends SteppedRoute>(route: R, stored: P
 export function compileProgressive(rollout: ProgressiveConfig | undefined, stored: ProgressiveEntry | undefined, now: number): CompiledProgressive | undefined {
   const steps = rollout?.steps;
   if (!steps) return undefined;
-  const { minStepTime, minStepRequests, guard } = fillProgressive(rollout);
+  const { minStepTime = STEP_DEFAULTS.minStepTime, minStepRequests = STEP_DEFAULTS.minStepRequests, guard } = rollout;
   const entry = reconcile(steps, stored, now);
   const settings = guard === false ? undefined : fillGuard(guard ?? {});
   return {

@@ -1,6 +1,6 @@
 // A route's progressive rollout (`rollout.steps` and its guard): the fields the config composes into `rollout`.
-import { Type, type Static } from '@sinclair/typebox';
-import { defaulted } from '../config-kit/schema-defaults.js';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import { defaulted, saidDefault } from '../config-kit/schema-defaults.js';
 import { Duration } from '../config-kit/schema-parts.js';
 
 /** The guard's settings (`rollout.guard`, unless false). */
@@ -37,6 +37,12 @@ export const Guard = Type.Object(
   { additionalProperties: false, description: 'The guard settings.' },
 );
 
+/**
+ * How long, and over how many requests, a step holds at least. Said in the descriptions, not schema
+ * `default`s: these fields are refused on a route without steps.
+ */
+export const STEP_DEFAULTS = { minStepTime: '10m', minStepRequests: 100 } as const;
+
 /** The fields of a route's `rollout` that run a progressive rollout. */
 export const PROGRESSIVE_FIELDS = {
   steps: Type.Optional(
@@ -46,9 +52,12 @@ export const PROGRESSIVE_FIELDS = {
         'A progressive rollout: percents taken one after the other, e.g. [1, 10, 50, 100], each once minStepTime and minStepRequests are met and the guard holds. Replaces percent. The schedule lives in the state store.',
     }),
   ),
-  minStepTime: Type.Optional(defaulted(Duration('Least time at a step before the next.'), '10m')),
+  minStepTime: Type.Optional(saidDefault(Duration('Least time at a step before the next.'), STEP_DEFAULTS.minStepTime)),
   minStepRequests: Type.Optional(
-    defaulted(Type.Integer({ minimum: 0, description: 'Least requests the service served at a step (counted by each replica on its own) before the next.' }), 100),
+    saidDefault(
+      Type.Integer({ minimum: 0, description: 'Least requests the service served at a step (counted by each replica on its own) before the next.' }),
+      STEP_DEFAULTS.minStepRequests,
+    ),
   ),
   guard: Type.Optional(
     Type.Union([Guard, Type.Literal(false)], {
@@ -57,8 +66,5 @@ export const PROGRESSIVE_FIELDS = {
   ),
 };
 
-/** The progressive fields alone, for their defaults and type. */
-export const Progressive = Type.Object(PROGRESSIVE_FIELDS);
-
 /** A route's progressive fields, as the file has them. */
-export type ProgressiveConfig = Static<typeof Progressive>;
+export type ProgressiveConfig = Static<TObject<typeof PROGRESSIVE_FIELDS>>;

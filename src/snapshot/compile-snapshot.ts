@@ -22,16 +22,13 @@ import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from '../config-kit/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SharedParts } from './shared-parts.js';
-import { RouteDefaults, type FigwayConfig, type RouteConfig } from '../config/schema.js';
+import { fillRouteDefaults, type FigwayConfig, type RouteConfig } from '../config/schema.js';
 import { DefaultTimeouts, type UpstreamConfig } from '../proxy/upstream-schema.js';
-import { RolloutFields } from '../rollout/rollout-schema.js';
+import { DEFAULT_PERCENT } from '../rollout/rollout-schema.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
 import { parseDuration, parseSize } from '../config-kit/units.js';
 
-const fillRouteDefaults = defaultsFiller(RouteDefaults, ['sticky', 'unkeyed']);
 const fillTimeouts = defaultsFiller(DefaultTimeouts, ['connect', 'response', 'idle']);
-/** A rollout's own defaults (its percent), read per route rather than filled into a copy of each. */
-const ROLLOUT_DEFAULTS = defaultsFiller(RolloutFields, ['percent'])({});
 
 /** What compiling needs besides the config. */
 export interface CompileDeps {
@@ -365,7 +362,7 @@ const NO_COHORTS: Rollout['cohorts'] = Object.freeze([]);
 function compileRollout(compile: RouteCompile, route: RouteConfig): Rollout {
   const { defaults, parts } = compile;
   const rollout = route.rollout ?? {};
-  const percent = rollout.percent ?? ROLLOUT_DEFAULTS.percent;
+  const percent = rollout.percent ?? DEFAULT_PERCENT;
   const sticky = rollout.sticky ?? defaults.sticky;
   return {
     routeId: route.id,
@@ -395,7 +392,7 @@ function effectiveRoute(defaults: FilledDefaults, route: RouteConfig): RouteConf
 }
 
 function effectiveRollout(defaults: FilledDefaults, route: RouteConfig): NonNullable<RouteConfig['rollout']> {
-  return deepFreeze({ percent: ROLLOUT_DEFAULTS.percent, sticky: defaults.sticky, unkeyed: defaults.unkeyed, ...route.rollout });
+  return deepFreeze({ percent: DEFAULT_PERCENT, sticky: defaults.sticky, unkeyed: defaults.unkeyed, ...route.rollout });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -35,11 +35,7 @@ export interface CompiledRoute {
   readonly mayProxy: boolean;
   /** A progressive rollout (rollout.steps): its settings and where its schedule is. */
   readonly progressive: CompiledProgressive | undefined;
-  /**
-   * The features compiled from their own route key (src/route-features.ts): `fallback` (on which
-   * failures legacy serves, and the circuit breaker) and `shadow` (which requests are copied to the
-   * other side, and what is compared), each undefined when the route leaves it out.
-   */
+  /** The features compiled from their own route key, by key: see ROUTE_FEATURES in src/route-features.ts. */
   readonly features: CompiledFeatures;
 }
 

@@ -48,9 +48,14 @@ describe('defaults in the schema', () => {
     expect(compileShadow({ percent: 5 })).toMatchObject({ methods: new Set(['GET', 'HEAD']), headers: ['content-type'], samples: 20, maxBodyBytes: 262_144, timeoutMs: 5000, concurrency: 8 });
   });
 
-  it('ships the defaults in the JSON Schema editors read', () => {
+  it('ships the defaults in the JSON Schema editors read, but no default a tool could fill in beside steps', () => {
     const json = JSON.stringify(toJsonSchema(ConfigSchema));
     expect(json).toContain('"default":["refused","timeout",502,503,504]');
-    expect(json).toContain('"default":"10m"');
+    expect(json).toContain('"default":"20ms"');
+    const rollout = ConfigSchema.properties.routes.items.properties.rollout.properties;
+    for (const [name, said] of [['percent', 'Default 100.'], ['minStepTime', 'Default 10m.'], ['minStepRequests', 'Default 100.']] as const) {
+      expect(rollout[name].default).toBeUndefined();
+      expect(rollout[name].description).toContain(said);
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { RouteAnswer } from '../api-types.js';
 import { printError, printJson, printLine, type CliIo } from '../cli-io.js';
 import { formatPercent } from '../describe-route.js';
 import { parsePercent } from '../parse-args.js';
+import { DEFAULT_PERCENT } from '../../rollout/rollout-schema.js';
 
 const ROUTE_FIELDS = ['id', 'rollout'];
 
@@ -77,7 +78,7 @@ function routePath(routeId: string): string {
 }
 
 function percentOf(route: RouteAnswer): string {
-  return formatPercent(route.rollout.percent ?? 100);
+  return formatPercent(route.rollout.percent ?? DEFAULT_PERCENT);
 }
 
 function warnIfKilled(io: CliIo, route: RouteAnswer): void {

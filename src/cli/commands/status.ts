@@ -5,6 +5,7 @@ import type { ReadyAnswer, RouteAnswer, RoutesAnswer, WhoamiAnswer } from '../ap
 import { printJson, printLine, type CliIo } from '../cli-io.js';
 import { describeUpstream, formatPercent } from '../describe-route.js';
 import { formatFields, formatTable } from '../format-table.js';
+import { DEFAULT_PERCENT } from '../../rollout/rollout-schema.js';
 import { describeCaller } from './whoami.js';
 
 /** Adds `status` to the program. */
@@ -38,7 +39,7 @@ export async function showStatus(context: AdminContext): Promise<void> {
   printLine(context.io);
   const rows = routes.routes.map((route) => [
     route.id,
-    formatPercent(route.rollout.percent ?? 100),
+    formatPercent(route.rollout.percent ?? DEFAULT_PERCENT),
     route.rollout.source,
     describeFileRollout(route),
     route.rollout.killed ? 'yes' : 'no',
@@ -53,7 +54,7 @@ export async function showStatus(context: AdminContext): Promise<void> {
   for (const { route, problems } of routes.ignoredOverrides) {
     printLine(context.io, `ignored runtime change for ${route} (it no longer fits the config): ${problems.join('; ')}`);
   }
-  const shadowed = routes.routes.filter((route) => route.rollout.source === 'runtime' && describeFileRollout(route) !== formatPercent(route.rollout.percent ?? 100)).map((route) => route.id);
+  const shadowed = routes.routes.filter((route) => route.rollout.source === 'runtime' && describeFileRollout(route) !== formatPercent(route.rollout.percent ?? DEFAULT_PERCENT)).map((route) => route.id);
   if (shadowed.length > 0) {
     printLine(context.io, `\nruntime changes win over the file for ${shadowed.join(', ')}: \`figway clear <route>\` returns a route to its file rollout`);
   }
@@ -62,5 +63,5 @@ export async function showStatus(context: AdminContext): Promise<void> {
 /** What the config file says of a route's share: its percent, or its steps for a progressive rollout. */
 function describeFileRollout(route: RouteAnswer): string {
   const { steps, percent } = route.fileRollout;
-  return steps ? `steps ${steps.join(', ')}` : formatPercent(percent ?? 100);
+  return steps ? `steps ${steps.join(', ')}` : formatPercent(percent ?? DEFAULT_PERCENT);
 }

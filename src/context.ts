@@ -13,7 +13,7 @@ import type { Matched } from './routing/match-request.js';
 import { spellAsRoute } from './routing/path-pattern.js';
 import { appOf } from './server/express-request.js';
 import type { CompiledRoute, Snapshot } from './snapshot/snapshot.js';
-import { identityTokenHeader, stripIdentityHeaders } from './auth/identity-headers.js';
+import { stripIdentityHeaders } from './auth/identity-headers.js';
 import type { FigwayContext, Identity } from './types.js';
 
 /**
@@ -96,7 +96,7 @@ export class RequestContext implements FigwayContext {
     this.path = matched.path;
     this.search = matched.search;
     this.receivedPath = matched.receivedPath;
-    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, identityTokenHeader(snapshot.loaded.config.auth)));
+    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, snapshot.identityTokenHeader));
     recordOf(req).context = this;
   }
 

@@ -2,7 +2,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopback } from '../config/check-config.js';
-import type { FigwayConfig } from '../config/schema.js';
+import { fillAdmin, type FigwayConfig } from '../config/schema.js';
 import { CHANGE_ID, REASON } from '../state/runtime-state.js';
 import { FigwayError } from '../errors.js';
 import { authorize, type AdminAuth, type AdminCaller } from './admin-auth.js';
@@ -39,7 +39,7 @@ export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 
  * @throws FigwayError FIGWAY_ADMIN_LISTEN_FAILED when the port is taken or the address unavailable.
  */
 export async function startAdminServer(settings: NonNullable<FigwayConfig['admin']>, deps: AdminDeps): Promise<AdminServer> {
-  const host = settings.host ?? '127.0.0.1';
+  const { host } = fillAdmin(settings);
   let guard = guardFor(settings, host, deps);
   if (!isLoopback(host) && (!guard.auth.tokens.any || settings.requireToken === false)) {
     throw new FigwayError('FIGWAY_ADMIN_LISTEN_FAILED', `refusing to serve the admin API on ${host} without a token`);
@@ -52,7 +52,7 @@ export async function startAdminServer(settings: NonNullable<FigwayConfig['admin
   const guardNow = () => {
     const latest = deps.controller.current.config.admin ?? current;
     if (latest === current) return guard;
-    if ((latest.host ?? '127.0.0.1') !== host || latest.port !== settings.port) {
+    if (fillAdmin(latest).host !== host || latest.port !== settings.port) {
       deps.diagnostics.warnOnce('FIGWAY_ADMIN_ADDRESS_NEEDS_RESTART', 'figway: admin.host and admin.port changes apply at the next restart; tokens and allowed hosts apply now', { host: latest.host, port: latest.port });
     }
     current = latest;

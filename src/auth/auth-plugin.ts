@@ -10,7 +10,8 @@ import { limitStoresFor } from '../limits/limit-stores.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { LimitsConfig } from '../limits/limits-schema.js';
 import type { FigwayContext, FigwayPlugin, PassportInstance } from '../types.js';
-import { AUTH_KEYS, type AuthConfig, type IdentityConfig, type RouteAuthConfig } from './auth-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { AUTH_KEYS, AuthSection, fillIdentity, Throttle, type AuthConfig, type IdentityConfig, type RouteAuthConfig } from './auth-schema.js';
 import { authenticate, type AuthResult, type Source } from './authenticate.js';
 import { authorize, type RouteAuth } from './authorize.js';
 import { FailureThrottle } from './failure-throttle.js';
@@ -34,7 +35,9 @@ export interface AuthPluginOptions {
   readonly now: () => number;
 }
 
-const DEFAULT_THROTTLE = { failures: 20, window: '1m' };
+const fillThrottle = defaultsFiller(Throttle, ['failures', 'window']);
+const fillSessionCookie = defaultsFiller(AuthSection.properties.sessionCookie, ['name', 'forward']);
+const fillApiKeys = defaultsFiller(AuthSection.properties.apiKeys, ['header']);
 /** Where a request's signed identity token waits between onDecision (signing is asynchronous) and onProxyRequest. */
 const IDENTITY_TOKEN = Symbol('figway.identityToken');
 const OUTAGE_REPORT_MS = 5000;
@@ -64,12 +67,9 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
     setup: ({ sections: { auth, identity }, routes, config }) => {
       kept.begin();
       const settings = auth ?? {};
-      const fields: IdentityFields = {
-        idField: identity?.userIdField ?? 'id',
-        rolesField: identity?.rolesField ?? 'roles',
-        scopesField: identity?.scopesField ?? 'scope',
-      };
-      const prefix = (identity?.headerPrefix ?? 'x-user-').toLowerCase();
+      const { userIdField, rolesField, scopesField, headerPrefix } = fillIdentity(identity ?? {});
+      const fields: IdentityFields = { idField: userIdField, rolesField, scopesField };
+      const prefix = headerPrefix.toLowerCase();
       const all = compileSources(settings, fields, options);
       const rules = new Map(routes.map(({ route, sections }) => [route.id, compileRouteAuth(sections.auth, auth)]));
       // Only when some route checks credentials: otherwise nothing can fail, and nothing may hold counters or reach Redis.
@@ -77,7 +77,8 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
       // The throttle counts where rate limits count: the rate-limit plugin's store.
       const throttle = settings.throttle === false || !checks ? undefined : throttleFor(settings, config.limits, kept, options.now);
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
-      const sessionCookie = settings.sessionCookie?.forward ? undefined : (settings.sessionCookie?.name ?? 'connect.sid');
+      const cookie = fillSessionCookie(settings.sessionCookie ?? {});
+      const sessionCookie = cookie.forward ? undefined : cookie.name;
 
       /** Identifies the caller from the sources and applies the route's mode and rules: at once when the sources answered at once. */
       const identifyCaller = (ctx: FigwayContext, route: RouteAuth): void | Promise<void> => {
@@ -159,9 +160,8 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
 
 /** The throttle `auth.throttle` asks for, counting where rate limits count (memory, or their Redis). */
 function throttleFor(settings: AuthConfig, limits: LimitsConfig | undefined, kept: KeptAcrossReloads, now: () => number): FailureThrottle {
-  const throttle = settings.throttle;
-  const failures = (throttle === false ? undefined : throttle?.failures) ?? DEFAULT_THROTTLE.failures;
-  const windowMs = parseDuration((throttle === false ? undefined : throttle?.window) ?? DEFAULT_THROTTLE.window);
+  const { failures, window } = fillThrottle(settings.throttle || {});
+  const windowMs = parseDuration(window);
   const stores = limitStoresFor(limits, kept);
   return kept.take(
     `auth-throttle|${stores.id}|${failures}|${windowMs}`,
@@ -174,7 +174,8 @@ function compileSources(settings: AuthConfig, fields: IdentityFields, options: A
   const own: Record<string, OwnStrategy> = { session: new SessionStrategy(fields) };
   if (settings.jwt) own.jwt = new JwtStrategy(settings.jwt, fields);
   if (settings.apiKeys) {
-    own.apiKey = new ApiKeyStrategy(apiKeysFrom(settings.apiKeys, options.env), (settings.apiKeys.header ?? 'x-api-key').toLowerCase(), settings.apiKeys.query);
+    const apiKeys = fillApiKeys(settings.apiKeys);
+    own.apiKey = new ApiKeyStrategy(apiKeysFrom(apiKeys, options.env), apiKeys.header.toLowerCase(), apiKeys.query);
   }
   const names = settings.sources ?? ['session', ...(settings.jwt ? ['jwt'] : []), ...(settings.apiKeys ? ['apiKey'] : [])];
   const app: PassportInstance = options.passport ?? (passport as unknown as PassportInstance);

@@ -1,5 +1,6 @@
 // The config keys of the built-in auth plugin: `identity`, `auth`, and each route's `auth`.
 import { Type, type Static } from '@sinclair/typebox';
+import { defaulted, defaultsFiller } from '../config-kit/schema-defaults.js';
 import { Duration, ID_PATTERN, Scalar } from '../config-kit/schema-parts.js';
 
 const AuthMode = Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('none')], {
@@ -26,36 +27,46 @@ const RouteAuth = Type.Union(
   { description: 'Authentication for this route: a mode (required, optional, none), or a mode with rules (roles, scopes, claims). Default: auth.default.' },
 );
 
-const IdentitySection = Type.Object(
+/** The `identity` section: where figway reads who the caller is, and the headers it passes it on in. */
+export const IdentitySection = Type.Object(
   {
-    userIdField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user (or token claim) used as the user id, for sticky: [user] and X-User-Id. Default id (sub for tokens).' })),
-    rolesField: Type.Optional(Type.String({ minLength: 1, description: 'Field of req.user or token claim holding the roles (array or space-separated). Default roles.' })),
-    scopesField: Type.Optional(Type.String({ minLength: 1, description: 'Token claim holding the scopes (array or space-separated). Default scope.' })),
+    userIdField: Type.Optional(
+      defaulted(Type.String({ minLength: 1, description: 'Field of req.user (or token claim) used as the user id, for sticky: [user] and X-User-Id.' }), 'id', 'id (sub for tokens)'),
+    ),
+    rolesField: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'Field of req.user or token claim holding the roles (array or space-separated).' }), 'roles')),
+    scopesField: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'Token claim holding the scopes (array or space-separated).' }), 'scope')),
     headerPrefix: Type.Optional(
-      Type.String({
-        pattern: '^[A-Za-z0-9-]+-$',
-        description: 'Identity headers sent to services (X-User-Id, X-User-Roles, ...). Headers with this prefix from clients are always removed first. Default x-user-.',
-        errorMessage: 'must be letters, digits and "-", ending with "-" (e.g. x-user-)',
-      }),
+      defaulted(
+        Type.String({
+          pattern: '^[A-Za-z0-9-]+-$',
+          description: 'Identity headers sent to services (X-User-Id, X-User-Roles, ...). Headers with this prefix from clients are always removed first.',
+          errorMessage: 'must be letters, digits and "-", ending with "-" (e.g. x-user-)',
+        }),
+        'x-user-',
+      ),
     ),
   },
   { additionalProperties: false, description: 'How figway reads the caller identity and passes it on.' },
 );
 
-const AuthSection = Type.Object(
+/** `auth.throttle`'s settings, unless false. */
+export const Throttle = Type.Object(
+  {
+    failures: Type.Optional(defaulted(Type.Integer({ minimum: 1, description: 'Failed authentications a client may make per window.' }), 20)),
+    window: Type.Optional(defaulted(Duration('The window failures are counted over.'), '1m')),
+  },
+  { additionalProperties: false },
+);
+
+/** The `auth` section. */
+export const AuthSection = Type.Object(
   {
     default: Type.Optional(AuthMode),
     throttle: Type.Optional(
       Type.Union(
         [
           Type.Literal(false),
-          Type.Object(
-            {
-              failures: Type.Optional(Type.Integer({ minimum: 1, description: 'Failed authentications a client may make per window. Default 20.' })),
-              window: Type.Optional(Duration('The window failures are counted over. Default 1m.')),
-            },
-            { additionalProperties: false },
-          ),
+          Throttle,
         ],
         {
           description:
@@ -78,8 +89,8 @@ const AuthSection = Type.Object(
           algorithms: Type.Optional(Type.Array(Type.String({ pattern: '^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$', errorMessage: 'must be a JWS algorithm such as RS256' }), { minItems: 1, description: 'Accepted algorithms (never none). Default: HS256 with a secret, RS256 and ES256 with keys.' })),
           issuer: Type.Optional(Type.String({ minLength: 1, description: 'Required iss.' })),
           audience: Type.Optional(Type.String({ minLength: 1, description: 'Required aud.' })),
-          clockTolerance: Type.Optional(Duration('Clock skew allowed on exp and nbf. Default 30s.')),
-          jwksCooldown: Type.Optional(Duration('Least time between two fetches of the JWKS (an unknown kid fetches it again once this has passed). Default 30s.')),
+          clockTolerance: Type.Optional(defaulted(Duration('Clock skew allowed on exp and nbf.'), '30s')),
+          jwksCooldown: Type.Optional(defaulted(Duration('Least time between two fetches of the JWKS (an unknown kid fetches it again once this has passed).'), '30s')),
         },
         { additionalProperties: false, description: 'Bearer JWTs: exactly one of secret, publicKey, jwksUrl.' },
       ),
@@ -87,7 +98,7 @@ const AuthSection = Type.Object(
     apiKeys: Type.Optional(
       Type.Object(
         {
-          header: Type.Optional(Type.String({ minLength: 1, description: 'Header carrying the key. Default x-api-key.' })),
+          header: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'Header carrying the key.' }), 'x-api-key')),
           query: Type.Optional(Type.String({ minLength: 1, description: 'Query parameter carrying the key (off unless set; keys in URLs end up in logs elsewhere).' })),
           keys: Type.Optional(
             Type.Array(
@@ -113,13 +124,15 @@ const AuthSection = Type.Object(
       Type.Object(
         {
           privateKey: Type.String({ minLength: 1, description: 'PEM private key (PKCS#8) figway signs identity tokens with, e.g. ${FIGWAY_IDENTITY_KEY}.' }),
-          algorithm: Type.Optional(Type.String({ pattern: '^(RS|PS|ES)(256|384|512)$|^EdDSA$', description: 'Signing algorithm matching the key. Default ES256.', errorMessage: 'must be RS*, PS*, ES* or EdDSA' })),
-          issuer: Type.Optional(Type.String({ minLength: 1, description: 'iss of the tokens. Default figway.' })),
-          audience: Type.Optional(Type.String({ minLength: 1, description: 'aud of the tokens (the services).' })),
-          ttl: Type.Optional(Duration('Lifetime of a token. Default 60s.')),
-          header: Type.Optional(Type.String({ minLength: 1, description: 'Request header carrying the token to services. Default x-figway-identity.' })),
+          algorithm: Type.Optional(
+            defaulted(Type.String({ pattern: '^(RS|PS|ES)(256|384|512)$|^EdDSA$', description: 'Signing algorithm matching the key.', errorMessage: 'must be RS*, PS*, ES* or EdDSA' }), 'ES256'),
+          ),
+          issuer: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'iss of the tokens.' }), 'figway')),
+          audience: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'aud of the tokens (the services).' }), 'services')),
+          ttl: Type.Optional(defaulted(Duration('Lifetime of a token.'), '60s')),
+          header: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'Request header carrying the token to services.' }), 'x-figway-identity')),
           claims: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Claims (or req.user fields) copied into the token besides sub, roles and scope.' })),
-          jwksPath: Type.Optional(Type.String({ pattern: '^/', description: 'Path on the app where figway serves the public JWKS. Default /.well-known/figway/jwks.json.' })),
+          jwksPath: Type.Optional(defaulted(Type.String({ pattern: '^/', description: 'Path on the app where figway serves the public JWKS.' }), '/.well-known/figway/jwks.json')),
         },
         { additionalProperties: false, description: 'Identity tokens: a short-lived JWT per request for services to verify with any JWT library.' },
       ),
@@ -127,8 +140,8 @@ const AuthSection = Type.Object(
     sessionCookie: Type.Optional(
       Type.Object(
         {
-          name: Type.Optional(Type.String({ minLength: 1, description: 'The monolith\'s session cookie. Default connect.sid.' })),
-          forward: Type.Optional(Type.Boolean({ description: 'Send it to services too. Default false.' })),
+          name: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'The monolith\'s session cookie.' }), 'connect.sid')),
+          forward: Type.Optional(defaulted(Type.Boolean({ description: 'Send it to services too.' }), false)),
         },
         { additionalProperties: false, description: 'The monolith\'s session cookie is not sent to services unless forward is true.' },
       ),
@@ -139,6 +152,9 @@ const AuthSection = Type.Object(
 
 /** The config keys the built-in `auth` plugin declares: top level and per route. */
 export const AUTH_KEYS = { config: { identity: IdentitySection, auth: AuthSection }, route: { auth: RouteAuth } };
+
+/** The `identity` section with its defaults filled in: read by the auth plugin and by the snapshot (sticky: [user], the headers it strips). */
+export const fillIdentity = defaultsFiller(IdentitySection, ['userIdField', 'rolesField', 'scopesField', 'headerPrefix']);
 
 /** The `auth` section, as the file has it. */
 export type AuthConfig = Static<typeof AuthSection>;

@@ -4,12 +4,12 @@ import { parse as parseCookie, serialize } from 'cookie';
 import type { ProxyRequest } from '../types.js';
 import type { Identity } from '../types.js';
 import type { AuthConfig } from './auth-schema.js';
-import { DEFAULT_TOKEN_HEADER } from './identity-token.js';
+import { fillToken } from './identity-token.js';
 
 /** The request header figway's identity token travels in, when `auth.token` is configured. */
 export function identityTokenHeader(auth: AuthConfig | undefined): string | undefined {
   const token = auth?.token;
-  return token ? (token.header ?? DEFAULT_TOKEN_HEADER).toLowerCase() : undefined;
+  return token ? fillToken(token).header.toLowerCase() : undefined;
 }
 
 /**

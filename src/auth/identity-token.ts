@@ -2,14 +2,15 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { AuthConfig } from './auth-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { AuthSection, type AuthConfig } from './auth-schema.js';
 import { parseDuration } from '../config-kit/units.js';
 import type { Identity } from '../types.js';
 
-type TokenSettings = NonNullable<AuthConfig['token']>;
+/** `auth.token` with its defaults filled in (algorithm, issuer, audience, ttl, header, jwksPath). */
+export const fillToken = defaultsFiller(AuthSection.properties.token, ['algorithm', 'issuer', 'audience', 'ttl', 'header', 'jwksPath']);
 
-/** The request header identity tokens travel in unless `auth.token.header` says otherwise. */
-export const DEFAULT_TOKEN_HEADER = 'x-figway-identity';
+type TokenSettings = ReturnType<typeof fillToken>;
 
 /**
  * Signs identity tokens (sub, roles, scope, src and the configured claims, with iss, aud, iat, exp
@@ -26,12 +27,15 @@ export class IdentityTokens {
   private readonly byIdentity = new WeakMap<Identity, { token: string; exp: number }>();
   private publicJwk: Promise<JWK & { kid: string }> | undefined;
 
-  constructor(private readonly settings: TokenSettings) {
-    this.privateKey = createPrivateKey(settings.privateKey);
-    this.algorithm = settings.algorithm ?? 'ES256';
-    this.ttlSeconds = Math.max(1, Math.round(parseDuration(settings.ttl ?? '60s') / 1000));
-    this.header = (settings.header ?? DEFAULT_TOKEN_HEADER).toLowerCase();
-    this.jwksPath = settings.jwksPath ?? '/.well-known/figway/jwks.json';
+  private readonly settings: TokenSettings;
+
+  constructor(written: NonNullable<AuthConfig['token']>) {
+    this.settings = fillToken(written);
+    this.privateKey = createPrivateKey(written.privateKey);
+    this.algorithm = this.settings.algorithm;
+    this.ttlSeconds = Math.max(1, Math.round(parseDuration(this.settings.ttl) / 1000));
+    this.header = this.settings.header.toLowerCase();
+    this.jwksPath = this.settings.jwksPath;
   }
 
   /**
@@ -57,8 +61,8 @@ export class IdentityTokens {
     const token = await new SignJWT({ ...extra, roles: identity.roles, scope: identity.scopes.join(' '), src: identity.source })
       .setProtectedHeader({ alg: this.algorithm, kid, typ: 'JWT' })
       .setSubject(identity.id)
-      .setIssuer(this.settings.issuer ?? 'figway')
-      .setAudience(this.settings.audience ?? 'services')
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
       .setIssuedAt(now)
       .setExpirationTime(exp)
       .sign(this.privateKey);

@@ -4,7 +4,10 @@ import type { IncomingMessage } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { parseDuration } from '../config-kit/units.js';
-import type { AuthConfig } from './auth-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { AuthSection, type AuthConfig } from './auth-schema.js';
+
+const fillJwt = defaultsFiller(AuthSection.properties.jwt, ['clockTolerance', 'jwksCooldown']);
 import type { Identity } from '../types.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
 import { FigwayError } from '../errors.js';
@@ -60,6 +63,7 @@ export class JwtStrategy implements OwnStrategy {
     private readonly settings: NonNullable<AuthConfig['jwt']>,
     private readonly fields: IdentityFields,
   ) {
+    const filled = fillJwt(settings);
     if (settings.secret !== undefined) {
       this.key = new TextEncoder().encode(settings.secret);
       this.algorithms = settings.algorithms ?? ['HS256'];
@@ -68,13 +72,13 @@ export class JwtStrategy implements OwnStrategy {
       this.algorithms = settings.algorithms ?? ['RS256', 'ES256'];
     } else {
       this.key = createRemoteJWKSet(new URL(settings.jwksUrl as string), {
-        cooldownDuration: parseDuration(settings.jwksCooldown ?? '30s'),
+        cooldownDuration: parseDuration(filled.jwksCooldown),
         cacheMaxAge: 10 * 60_000,
         timeoutDuration: 3_000,
       });
       this.algorithms = settings.algorithms ?? ['RS256', 'ES256'];
     }
-    this.clockTolerance = Math.round(parseDuration(settings.clockTolerance ?? '30s') / 1000);
+    this.clockTolerance = Math.round(parseDuration(filled.clockTolerance) / 1000);
   }
 
   check(req: IncomingMessage): Outcome | Promise<Outcome> {

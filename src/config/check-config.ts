@@ -6,7 +6,7 @@ import { parsePathPattern } from '../routing/path-pattern.js';
 import { hasPrefix } from '../routing/path-prefix.js';
 import type { ConfigSource } from '../config-kit/config-source.js';
 import type { TimeoutsConfig } from '../proxy/upstream-schema.js';
-import { SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig } from './schema.js';
+import { fillAdmin, SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig } from './schema.js';
 import { parseDuration } from '../config-kit/units.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
@@ -159,7 +159,7 @@ const CHECKS: Record<string, Check> = {
 
   adminIsNotOpenToTheNetwork(config, source) {
     const admin = config.admin;
-    if (!admin || isLoopback(admin.host ?? '127.0.0.1')) return [];
+    if (!admin || isLoopback(fillAdmin(admin).host)) return [];
     if (admin.token === undefined && admin.tokens === undefined) {
       return [source.problem(['admin', 'token'], `is required (or admin.tokens): the admin API would listen on ${admin.host} without one (use \${FIGWAY_ADMIN_TOKEN})`)];
     }

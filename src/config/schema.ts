@@ -1,6 +1,6 @@
 // The JSON Schema of figway.yaml: one source for validation, editor autocompletion and TS types.
 import { Type, type Static, type TOptional, type TProperties, type TSchema } from '@sinclair/typebox';
-import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { defaulted, defaultsFiller } from '../config-kit/schema-defaults.js';
 import { ID_PATTERN, numberOrPattern, SIZE_PATTERN } from '../config-kit/schema-parts.js';
 import { AUTH_KEYS } from '../auth/auth-schema.js';
 import { LIMITS_KEYS } from '../limits/limits-schema.js';
@@ -146,10 +146,13 @@ const CONFIG_FIELDS = {
       {
         engine: Type.Optional(Engine('The forwarding engine of every service.')),
         replayBodyLimit: Type.Optional(
-          numberOrPattern(
-            SIZE_PATTERN,
-            'When a body parser mounted before figway has read a request body, figway keeps a copy of at most this many bytes to forward byte-identical. Bytes as a number, or "512kb", "10mb". Default 10mb.',
-            'must be bytes or a size such as "10mb"',
+          defaulted(
+            numberOrPattern(
+              SIZE_PATTERN,
+              'When a body parser mounted before figway has read a request body, figway keeps a copy of at most this many bytes to forward byte-identical. Bytes as a number, or "512kb", "10mb".',
+              'must be bytes or a size such as "10mb"',
+            ),
+            '10mb',
           ),
         ),
       },
@@ -179,7 +182,7 @@ const CONFIG_TAIL = {
       {
         port: Type.Integer({ minimum: 0, maximum: 65535, description: 'Port of the admin listener (0: any free port). The admin API is off without an admin section.' }),
         host: Type.Optional(
-          Type.String({ minLength: 1, description: 'Address the admin listener binds to. Default 127.0.0.1. Any other address requires a token.' }),
+          defaulted(Type.String({ minLength: 1, description: 'Address the admin listener binds to; beyond loopback, a token is required.' }), '127.0.0.1'),
         ),
         token: Type.Optional(
           Type.String({ minLength: 16, description: 'Bearer token the admin API requires, e.g. ${FIGWAY_ADMIN_TOKEN}. At least 16 characters.', errorMessage: 'must be at least 16 characters' }),
@@ -293,6 +296,11 @@ export function composeConfigSchema<C extends TProperties, R extends TProperties
  * ```
  */
 export const ConfigSchema = composeConfigSchema(BUILT_IN_CONFIG_KEYS, BUILT_IN_ROUTE_KEYS);
+
+/** `admin` with its address filled in. */
+export const fillAdmin = defaultsFiller(ConfigSchema.properties.admin, ['host']);
+/** `proxy` with its replay limit filled in. */
+export const fillProxySettings = defaultsFiller(ConfigSchema.properties.proxy, ['replayBodyLimit']);
 
 /** A route's schema, with the built-in plugins' route keys. */
 export const Route = ConfigSchema.properties.routes.items;

@@ -2,9 +2,7 @@
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { FigwayContext } from '../types.js';
 import { FigwayError } from '../errors.js';
-
-/** The keys a limit counts by when the config names none. */
-export const DEFAULT_LIMIT_KEYS: readonly string[] = ['user', 'apikey', 'ip'];
+import { DEFAULT_LIMIT_KEYS } from './limits-schema.js';
 
 /** IPv6 callers are counted by /64: one host usually holds a whole /64 and could rotate through it. */
 const IPV6_SUBNET = 64;

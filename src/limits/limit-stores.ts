@@ -1,6 +1,7 @@
 // Where counters live: one store per limiter, in memory or in Redis through the plugin's one shared client.
 import { MemoryStore, type Store } from 'express-rate-limit';
-import type { LimitsConfig } from './limits-schema.js';
+import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { LimitsSection, type LimitsConfig } from './limits-schema.js';
 import type { KeptAcrossReloads } from './kept-across-reloads.js';
 import { RedisConnection } from './redis-connection.js';
 import { RedisLimitStore } from './redis-limit-store.js';
@@ -8,7 +9,7 @@ import { RedisLimitStore } from './redis-limit-store.js';
 /** How long one store call may take before it counts as a store failure. */
 export const STORE_TIMEOUT_MS = 1000;
 
-const DEFAULT_REDIS_PREFIX = 'figway:rl';
+const fillRedis = defaultsFiller(LimitsSection.properties.redis, ['prefix']);
 
 /** Makes the stores of one config's limiters. */
 export interface LimitStores {
@@ -32,7 +33,7 @@ export interface LimitStores {
 export function limitStoresFor(limits: LimitsConfig | undefined, kept: KeptAcrossReloads): LimitStores {
   if (limits?.store !== 'redis' || !limits.redis) return { id: 'memory', create: () => new MemoryStore() };
   const { url } = limits.redis;
-  const prefix = limits.redis.prefix ?? DEFAULT_REDIS_PREFIX;
+  const { prefix } = fillRedis(limits.redis);
   // Taken on every setup, also when every limiter is kept, so the client lives as long as they do.
   // It connects on the first command only.
   const connection = kept.take(

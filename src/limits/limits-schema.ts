@@ -1,10 +1,18 @@
 // The config keys of the built-in rate-limit plugin: `limits`, and each route's `limits`.
 import { Type, type Static } from '@sinclair/typebox';
+import { defaulted } from '../config-kit/schema-defaults.js';
 import { Duration } from '../config-kit/schema-parts.js';
 
-const RateLimitKey = Type.Array(
-  Type.String({ pattern: "^(user|apikey|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$", errorMessage: 'must be user, apikey, ip or header:<name>' }),
-  { minItems: 1, description: 'What a budget belongs to: the first present of user (identity id), apikey (API key id), ip (IPv6 grouped by /64), header:<name>. Default [user, apikey, ip].' },
+/** The keys a limit counts by when the config names none: the schema's default, and compileLimitKey's. */
+export const DEFAULT_LIMIT_KEYS = ['user', 'apikey', 'ip'];
+
+const RateLimitKey = defaulted(
+  Type.Array(
+    Type.String({ pattern: "^(user|apikey|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+)$", errorMessage: 'must be user, apikey, ip or header:<name>' }),
+    { minItems: 1, description: 'What a budget belongs to: the first present of user (identity id), apikey (API key id), ip (IPv6 grouped by /64), header:<name>.' },
+  ),
+  DEFAULT_LIMIT_KEYS,
+  '[user, apikey, ip]',
 );
 
 const RateLimit = Type.Object(
@@ -16,14 +24,15 @@ const RateLimit = Type.Object(
   { additionalProperties: false, description: 'A rate limit: at most `limit` requests per `window` per key.' },
 );
 
-const LimitsSection = Type.Object(
+/** The `limits` section. */
+export const LimitsSection = Type.Object(
   {
-    store: Type.Optional(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory (one process) or redis (one budget for every replica). Default memory.' })),
+    store: Type.Optional(defaulted(Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'memory (one process) or redis (one budget for every replica).' }), 'memory')),
     redis: Type.Optional(
       Type.Object(
         {
           url: Type.String({ pattern: '^rediss?://', description: 'Redis for the counters.', errorMessage: 'must be a redis:// or rediss:// URL' }),
-          prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'Key prefix; each limiter adds its own. Default figway:rl.' })),
+          prefix: Type.Optional(defaulted(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'Key prefix; each limiter adds its own.' }), 'figway:rl')),
         },
         { additionalProperties: false, description: 'The Redis store of the counters.' },
       ),

@@ -22,10 +22,12 @@ import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from '../config-kit/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { SharedParts } from './shared-parts.js';
-import { fillRouteDefaults, type FigwayConfig, type RouteConfig } from '../config/schema.js';
+import { fillProxySettings, fillRouteDefaults, type FigwayConfig, type RouteConfig } from '../config/schema.js';
 import { DefaultTimeouts, type UpstreamConfig } from '../proxy/upstream-schema.js';
 import { DEFAULT_PERCENT } from '../rollout/rollout-schema.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { fillIdentity } from '../auth/auth-schema.js';
+import { identityTokenHeader } from '../auth/identity-headers.js';
 import { parseDuration, parseSize } from '../config-kit/units.js';
 
 const fillTimeouts = defaultsFiller(DefaultTimeouts, ['connect', 'response', 'idle']);
@@ -144,6 +146,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
     table.add(stated.route);
   }
   upstreams.throwProblems();
+  const identity = fillIdentity(config.identity ?? {});
   return Object.freeze({
     version: deps.version,
     loadedAt: new Date(),
@@ -156,9 +159,10 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
     cohorts,
     override: compile.override,
     errorFormat: compileErrorFormat(config.errors),
-    userIdField: config.identity?.userIdField ?? 'id',
-    identityHeaderPrefix: (config.identity?.headerPrefix ?? 'x-user-').toLowerCase(),
-    replayBodyLimit: parseSize(config.proxy?.replayBodyLimit ?? '10mb'),
+    userIdField: identity.userIdField,
+    identityHeaderPrefix: identity.headerPrefix.toLowerCase(),
+    identityTokenHeader: identityTokenHeader(config.auth),
+    replayBodyLimit: parseSize(fillProxySettings(config.proxy ?? {}).replayBodyLimit),
     mayProxy: routes.some((route) => route.mayProxy),
     endpoints: plugins.endpoints,
   });

@@ -4,6 +4,9 @@ import { FigwayError } from '../errors.js';
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
+/** The longest delay Node's timers take (2^31 - 1 ms); a larger one silently becomes 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Milliseconds of a duration: a number is milliseconds; a string has a unit (ms, s, m, h). */
 export function parseDuration(value: number | string): number {
   return parseWithUnits(value, DURATION_UNITS, /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/);

@@ -1,21 +1,24 @@
 // Cross-field rules the schema cannot express, each a named check that reports where it failed.
 import { isIPv4 } from 'node:net';
 import type { ConfigProblem } from '../errors.js';
-import { parseCidr } from '../config-kit/cidr.js';
 import { parsePathPattern } from '../routing/path-pattern.js';
 import { hasPrefix } from '../routing/path-prefix.js';
-import type { ConfigSource } from '../config-kit/config-source.js';
-import type { TimeoutsConfig } from '../proxy/upstream-schema.js';
+import type { ConfigCheck, ConfigSource } from '../config-kit/config-source.js';
+import { AUTH_CHECKS } from '../auth/check-auth.js';
+import { LIMITS_CHECKS } from '../limits/check-limits.js';
+import { PROGRESSIVE_CHECKS } from '../progressive/check-progressive.js';
+import { ROLLOUT_CHECKS } from '../rollout/check-rollout.js';
+import { UPSTREAM_CHECKS } from '../proxy/check-upstreams.js';
 import { fillAdmin, SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig } from './schema.js';
-import { parseDuration } from '../config-kit/units.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
-// Node's timers take at most 2^31 - 1 ms; a larger value silently becomes 1 ms.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
-type Check = (config: FigwayConfig, source: ConfigSource) => ConfigProblem[];
+type Check = ConfigCheck<FigwayConfig>;
 
-/** Every cross-field check, in the order problems are listed. */
+/**
+ * Every cross-field check, in the order problems are listed: the config's own, and those of the
+ * capabilities that keep their rules in their folders (rollout, progressive, proxy, auth, limits).
+ */
 const CHECKS: Record<string, Check> = {
   routeIdsAreUnique(config, source) {
     const seen = new Map<string, number>();
@@ -75,78 +78,11 @@ const CHECKS: Record<string, Check> = {
     });
   },
 
-  cohortsExist(config, source) {
-    const names = Object.keys(config.cohorts ?? {});
-    const unknown = (name: string) => `unknown cohort "${name}" (${names.length > 0 ? `known: ${names.join(', ')}` : 'no cohorts are defined'})`;
-    const problems = config.routes.flatMap((route, index) =>
-      Object.keys(route.rollout?.cohorts ?? {})
-        .filter((name) => !names.includes(name))
-        .map((name) => source.problem(['routes', index, 'rollout', 'cohorts', name], unknown(name), true)),
-    );
-    const overrideCohort = config.override?.cohort;
-    if (overrideCohort !== undefined && !names.includes(overrideCohort)) problems.push(source.problem(['override', 'cohort'], unknown(overrideCohort)));
-    return problems;
-  },
-
-  cidrsParse(config, source) {
-    return Object.entries(config.cohorts ?? {}).flatMap(([name, cohort]) =>
-      (cohort.cidr ?? []).flatMap((text, index) => {
-        const parsed = parseCidr(text);
-        return typeof parsed === 'string' ? [source.problem(['cohorts', name, 'cidr', index], parsed)] : [];
-      }),
-    );
-  },
-
-  timeoutsInRange(config, source) {
-    const places: [(string | number)[], TimeoutsConfig | undefined][] = [
-      [['defaults', 'timeouts'], config.defaults?.timeouts],
-      ...Object.entries(config.upstreams ?? {}).map(([name, upstream]): [(string | number)[], TimeoutsConfig | undefined] => [['upstreams', name, 'timeouts'], upstream.timeouts]),
-      ...config.routes.map((route, index): [(string | number)[], TimeoutsConfig | undefined] => [['routes', index, 'timeouts'], route.timeouts]),
-    ];
-    return places.flatMap(([path, timeouts]) =>
-      Object.entries(timeouts ?? {}).flatMap(([name, value]) => {
-        const ms = parseDuration(value);
-        if (ms > MAX_TIMER_MS) return [source.problem([...path, name], 'must be at most 24 days')];
-        if (ms === 0 && name !== 'idle') return [source.problem([...path, name], 'must be more than 0 (only idle may be 0, meaning off)')];
-        return [];
-      }),
-    );
-  },
-
-  stepsReplacePercent(config, source) {
-    return config.routes.flatMap((route, index) => {
-      const rollout = route.rollout;
-      if (!rollout?.steps) {
-        const stray = (['minStepTime', 'minStepRequests', 'guard'] as const).filter((name) => rollout?.[name] !== undefined);
-        return stray.map((name) => source.problem(['routes', index, 'rollout', name], 'applies only to a progressive rollout (rollout.steps)'));
-      }
-      const problems = [];
-      if (rollout.percent !== undefined) problems.push(source.problem(['routes', index, 'rollout', 'percent'], 'cannot go with steps: the steps set the percent'));
-      if (rollout.steps.some((step, i) => i > 0 && step <= (rollout.steps?.[i - 1] as number))) {
-        problems.push(source.problem(['routes', index, 'rollout', 'steps'], 'must go up: each step above the one before'));
-      }
-      return problems;
-    });
-  },
-
-  upstreamTlsFitsItsUpstream(config, source) {
-    return Object.entries(config.upstreams ?? {}).flatMap(([name, upstream]) => {
-      const tls = upstream.tls;
-      if (!tls) return [];
-      const at = (field?: string) => ['upstreams', name, 'tls', ...(field === undefined ? [] : [field])];
-      if (!upstream.url.startsWith('https://')) return [source.problem(at(), 'applies to https:// upstreams only, and this url is http://')];
-      const problems: ConfigProblem[] = [];
-      for (const [inline, file] of [['ca', 'caFile'], ['cert', 'certFile'], ['key', 'keyFile']] as const) {
-        if (tls[inline] !== undefined && tls[file] !== undefined) problems.push(source.problem(at(file), `cannot go with ${inline}: the PEM inline or a file, not both`));
-      }
-      const certificate = tls.cert ?? tls.certFile;
-      const key = tls.key ?? tls.keyFile;
-      if ((certificate === undefined) !== (key === undefined)) {
-        problems.push(source.problem(at(certificate === undefined ? (tls.key === undefined ? 'keyFile' : 'key') : tls.cert === undefined ? 'certFile' : 'cert'), certificate === undefined ? 'needs its certificate (cert or certFile)' : 'needs its key (key or keyFile)'));
-      }
-      return problems;
-    });
-  },
+  cohortsExist: ROLLOUT_CHECKS.cohortsExist,
+  cidrsParse: ROLLOUT_CHECKS.cidrsParse,
+  timeoutsInRange: UPSTREAM_CHECKS.timeoutsInRange,
+  ...PROGRESSIVE_CHECKS,
+  upstreamTlsFitsItsUpstream: UPSTREAM_CHECKS.upstreamTlsFitsItsUpstream,
 
   stateStoreHasItsSettings(config, source) {
     const state = config.state;
@@ -190,65 +126,10 @@ const CHECKS: Record<string, Check> = {
     });
   },
 
-  jwtHasOneKey(config, source) {
-    const jwt = config.auth?.jwt;
-    if (!jwt) return [];
-    const given = ['secret', 'publicKey', 'jwksUrl'].filter((k) => jwt[k as keyof typeof jwt] !== undefined);
-    if (given.length === 1) return [];
-    return [source.problem(['auth', 'jwt'], given.length === 0 ? 'needs one of secret, publicKey, jwksUrl' : `takes one of secret, publicKey, jwksUrl, not ${given.join(' and ')}`)];
-  },
+  ...AUTH_CHECKS,
+  ...LIMITS_CHECKS,
 
-  jwtAlgorithmsFitTheKey(config, source) {
-    const jwt = config.auth?.jwt;
-    if (!jwt?.algorithms) return [];
-    const symmetric = jwt.secret !== undefined;
-    return jwt.algorithms.flatMap((alg, index) =>
-      alg.startsWith('HS') === symmetric
-        ? []
-        : [source.problem(['auth', 'jwt', 'algorithms', index], symmetric ? `${alg} needs a public key, not a secret` : `${alg} needs a secret, not a public key`)],
-    );
-  },
-
-  authSourcesAreConfigured(config, source) {
-    return (config.auth?.sources ?? []).flatMap((name, index) => {
-      if (name === 'jwt' && !config.auth?.jwt) return [source.problem(['auth', 'sources', index], 'jwt is listed but auth.jwt is not configured')];
-      if (name === 'apiKey' && !config.auth?.apiKeys) return [source.problem(['auth', 'sources', index], 'apiKey is listed but auth.apiKeys is not configured')];
-      return [];
-    });
-  },
-
-  limitsStoreIsComplete(config, source) {
-    const limits = config.limits;
-    if (limits?.store !== 'redis') return [];
-    const problems = [];
-    if (!limits.redis) problems.push(source.problem(['limits', 'redis'], 'is required when store is redis'));
-    if (!limits.onStoreError) problems.push(source.problem(['limits', 'onStoreError'], 'is required when store is redis: say what happens when Redis is down (open or closed)'));
-    return problems;
-  },
-
-  limitWindowsFitTimers(config, source) {
-    // The in-memory store clears expired counters on a timer of the window's length.
-    const places: [(string | number)[], string | number][] = [];
-    if (config.limits?.global) places.push([['limits', 'global', 'window'], config.limits.global.window]);
-    config.routes.forEach((route, index) => {
-      const { limits } = route;
-      if (limits === undefined || limits === false) return;
-      if (Array.isArray(limits)) limits.forEach((limit, at) => places.push([['routes', index, 'limits', at, 'window'], limit.window]));
-      else places.push([['routes', index, 'limits', 'window'], limits.window]);
-    });
-    return places.flatMap(([path, window]) => {
-      const ms = parseDuration(window);
-      if (ms < 1) return [source.problem(path, 'must be at least 1ms')];
-      if (ms > MAX_TIMER_MS) return [source.problem(path, 'must be at most 24 days')];
-      return [];
-    });
-  },
-
-  overrideHasASource(config, source) {
-    const override = config.override;
-    if (!override || override.header !== undefined || override.cookie !== undefined) return [];
-    return [source.problem(['override'], 'needs a header or a cookie to read the override from')];
-  },
+  overrideHasASource: ROLLOUT_CHECKS.overrideHasASource,
 };
 
 /** Whether an address only accepts connections from this machine. */

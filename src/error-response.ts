@@ -1,6 +1,6 @@
 // The one responder for errors figway answers itself, in a shape that can match the monolith's.
 import type { ServerResponse } from 'node:http';
-import type { FigwayConfig } from './config/schema.js';
+import { fillErrors, type FigwayConfig } from './config/schema.js';
 import type { FigwayError } from './errors.js';
 
 /** How figway writes its own errors. */
@@ -9,13 +9,11 @@ export interface ErrorFormat {
   render(error: FigwayError): string;
 }
 
-const DEFAULT_TEMPLATE = { error: { code: '{code}', message: '{message}', status: '{status}' } };
-
 /** Compiles `errors` from the config: a JSON template whose "{code}", "{message}", "{status}" are filled in. */
 export function compileErrorFormat(config: FigwayConfig['errors']): ErrorFormat {
-  const template = config?.body ?? DEFAULT_TEMPLATE;
+  const { body: template, contentType } = fillErrors(config ?? {});
   return {
-    contentType: config?.contentType ?? 'application/json',
+    contentType,
     render: (error) => JSON.stringify(fill(template, error)),
   };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { register as globalRegistry } from 'prom-client';
 import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { authPlugin } from './auth/auth-plugin.js';
-import type { FigwayConfig } from './config/schema.js';
+import { fillReload, type FigwayConfig } from './config/schema.js';
 import { Controller } from './control/controller.js';
 import { watchConfigFile } from './control/watch-config.js';
 import { rateLimitPlugin } from './limits/rate-limit-plugin.js';
@@ -122,7 +122,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       logger.info({ admin: admin.url }, 'figway: admin API listening');
     }
     const file = controller.configFile;
-    if (file && startup.reload?.watch !== false) stopWatching = watchConfigFile(file, () => void controller.reloadFromWatch());
+    if (file && fillReload(startup.reload ?? {}).watch) stopWatching = watchConfigFile(file, () => void controller.reloadFromWatch());
   })();
   ready.catch((err: unknown) => diagnostics.warnOnce('FIGWAY_CONTROL_START_FAILED', 'figway: runtime control did not start', { err }));
 

@@ -64,13 +64,10 @@ export const AuthSection = Type.Object(
     default: Type.Optional(AuthMode),
     throttle: Type.Optional(
       Type.Union(
-        [
-          Type.Literal(false),
-          Throttle,
-        ],
+        [Type.Literal(false), Throttle],
         {
           description:
-            'Failed authentications (wrong credentials) counted per client address, in the rate-limit store (memory, or Redis with limits.store: redis); past the budget the client gets 429 FIGWAY_AUTH_THROTTLED with Retry-After, without its credentials being checked, until the window resets. Default on: 20 per 1m. false switches it off.',
+            'Failed authentications (wrong credentials) counted per client address, in the rate-limit store (memory, or Redis with limits.store: redis); past the budget the client gets 429 FIGWAY_AUTH_THROTTLED with Retry-After, without its credentials being checked, until the window resets. On unless false.',
         },
       ),
     ),

@@ -15,16 +15,16 @@ export interface ConfigSource {
 }
 
 /**
- * The raw (unvalidated) config value and its source, or the problems that stopped parsing. When
- * unset variables are allowed, `unsetEnv` says where each was used (its value there is empty).
- */
-/**
  * A cross-field rule the schema cannot say, run on a config that passed the schema: the problems it
  * finds, each located in `source`. `C` is what of the config it reads, so a capability's rules can
  * live in its folder without knowing the whole config's type.
  */
 export type ConfigCheck<C> = (config: C, source: ConfigSource) => ConfigProblem[];
 
+/**
+ * The raw (unvalidated) config value and its source, or the problems that stopped parsing. When
+ * unset variables are allowed, `unsetEnv` says where each was used (its value there is empty).
+ */
 export type ParsedConfig = { ok: true; value: unknown; source: ConfigSource; unsetEnv: ConfigProblem[] } | { ok: false; problems: ConfigProblem[] };
 
 /** Formats a path the way users read it: `routes[2].rollout.percent`. */

@@ -8,9 +8,6 @@ import { configSchemaFor, type DeclaredKeys } from './compose-schema.js';
 import type { FigwayConfig } from './schema.js';
 import { validateSchema } from '../config-kit/validate-schema.js';
 
-/** The largest config file a reload reads unless `reload.maxFileBytes` says otherwise: 4 MiB. */
-export const DEFAULT_MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-
 /** A validated configuration and where it came from. */
 export interface LoadedConfig {
   readonly config: FigwayConfig;

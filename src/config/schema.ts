@@ -99,6 +99,9 @@ export const BUILT_IN_CONFIG_KEYS = { ...AUTH_KEYS.config, ...LIMITS_KEYS.config
 /** The route keys of the built-in plugins, composed into {@link ConfigSchema}. */
 export const BUILT_IN_ROUTE_KEYS = { ...AUTH_KEYS.route, ...LIMITS_KEYS.route };
 
+/** The errors figway answers with, unless `errors.body` says otherwise. */
+const ERROR_TEMPLATE = { error: { code: '{code}', message: '{message}', status: '{status}' } };
+
 const CONFIG_HEAD = {
   $schema: Type.Optional(Type.String({ description: 'Path or URL of this schema, for editors.' })),
   upstreams: Type.Optional(
@@ -162,13 +165,16 @@ const CONFIG_FIELDS = {
   errors: Type.Optional(
     Type.Object(
       {
-        contentType: Type.Optional(Type.String({ minLength: 1, description: 'Content-Type of errors figway answers with. Default application/json.' })),
+        contentType: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'Content-Type of errors figway answers with.' }), 'application/json')),
         body: Type.Optional(
-          Type.Unsafe<Record<string, unknown>>({
-            type: 'object',
-            description:
-              'JSON template for errors figway answers with; the strings "{code}", "{message}" and "{status}" are replaced. Default {"error":{"code":"{code}","message":"{message}","status":"{status}"}}.',
-          }),
+          defaulted(
+            Type.Unsafe<Record<string, unknown>>({
+              type: 'object',
+              description: 'JSON template for errors figway answers with; the strings "{code}", "{message}" and "{status}" are replaced.',
+            }),
+            ERROR_TEMPLATE,
+            JSON.stringify(ERROR_TEMPLATE),
+          ),
         ),
       },
       { additionalProperties: false, description: 'The shape of errors figway itself answers with (so they can match the monolith\'s).' },
@@ -243,13 +249,17 @@ const CONFIG_TAIL = {
   reload: Type.Optional(
     Type.Object(
       {
-        watch: Type.Optional(Type.Boolean({ description: 'Watch the config file and apply valid changes at once. Default true.' })),
+        watch: Type.Optional(defaulted(Type.Boolean({ description: 'Watch the config file and apply valid changes at once.' }), true)),
         maxFileBytes: Type.Optional(
-          Type.Integer({
-            minimum: 1024,
-            description:
-              'Largest config file a reload (file watch, POST /reload, gateway.reload()) reads; a larger one is refused before it is read and the current config keeps serving. Default 4194304 (4 MiB).',
-          }),
+          defaulted(
+            Type.Integer({
+              minimum: 1024,
+              description:
+                'Largest config file a reload (file watch, POST /reload, gateway.reload()) reads; a larger one is refused before it is read and the current config keeps serving.',
+            }),
+            4 * 1024 * 1024,
+            '4194304 (4 MiB)',
+          ),
         ),
       },
       { additionalProperties: false, description: 'Hot reload of the config file.' },
@@ -299,6 +309,10 @@ export const ConfigSchema = composeConfigSchema(BUILT_IN_CONFIG_KEYS, BUILT_IN_R
 
 /** `admin` with its address filled in. */
 export const fillAdmin = defaultsFiller(ConfigSchema.properties.admin, ['host']);
+/** `reload` with whether to watch the file, and the largest file a reload reads, filled in. */
+export const fillReload = defaultsFiller(ConfigSchema.properties.reload, ['watch', 'maxFileBytes']);
+/** `errors` with the content type and body template filled in. */
+export const fillErrors = defaultsFiller(ConfigSchema.properties.errors, ['contentType', 'body']);
 /** `proxy` with its replay limit filled in. */
 export const fillProxySettings = defaultsFiller(ConfigSchema.properties.proxy, ['replayBodyLimit']);
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { BackgroundLoader } from '../config/background-loader.js';
 import { caseSensitivityConflict, compileSnapshot, compileSnapshotInSlices, restateSnapshot, type CompileDeps } from '../snapshot/compile-snapshot.js';
-import { DEFAULT_MAX_CONFIG_BYTES, loadConfig, type LoadedConfig } from '../config/load-config.js';
-import type { FigwayConfig } from '../config/schema.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
+import { fillReload, type FigwayConfig } from '../config/schema.js';
 import { FigwayConfigError, FigwayError, formatProblem } from '../errors.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -173,7 +173,7 @@ export class Controller {
   }
 
   private maxFileBytes(): number {
-    return this.snapshot.loaded.config.reload?.maxFileBytes ?? DEFAULT_MAX_CONFIG_BYTES;
+    return fillReload(this.snapshot.loaded.config.reload ?? {}).maxFileBytes;
   }
 
   private installCompiled(next: Snapshot, config: string | FigwayConfig, actor: Actor | undefined): Snapshot {

@@ -1,5 +1,5 @@
 // One-cell descriptions of a route's parts (match, rollout, rewrite), shared by `routes` and `status`.
-import { fillRouteDefaults, type FigwayConfig } from '../config/schema.js';
+import { fillRouteDefaults } from '../config/schema.js';
 import { DEFAULT_PERCENT } from '../rollout/rollout-schema.js';
 import type { MatchAnswer, RewriteAnswer, RolloutAnswer } from './api-types.js';
 
@@ -22,16 +22,15 @@ export function describeMatch(match: MatchAnswer): string {
 }
 
 /**
- * `25% sticky header:x-user-id,ip cohorts staff→service`. Sticky keys only matter strictly between
- * 0% and 100%, so they are shown only there.
+ * `25% sticky header:x-user-id,ip cohorts staff→service`, with the config's `defaults` filled in
+ * (fillRouteDefaults). Sticky keys only matter strictly between 0% and 100%, so they are shown only there.
  */
-export function describeRollout(rollout: RolloutAnswer | undefined, defaults: FigwayConfig['defaults']): string {
+export function describeRollout(rollout: RolloutAnswer | undefined, defaults: { readonly sticky: readonly string[]; readonly unkeyed: string }): string {
   const percent = rollout?.percent ?? DEFAULT_PERCENT;
   const parts = [formatPercent(percent)];
   if (percent > 0 && percent < 100) {
-    const filled = fillRouteDefaults(defaults ?? {});
-    parts.push(`sticky ${(rollout?.sticky ?? filled.sticky).join(',')}`);
-    const unkeyed = rollout?.unkeyed ?? filled.unkeyed;
+    parts.push(`sticky ${(rollout?.sticky ?? defaults.sticky).join(',')}`);
+    const unkeyed = rollout?.unkeyed ?? defaults.unkeyed;
     // Said only when it is not the built-in side, which goes without saying.
     if (unkeyed !== BUILT_IN.unkeyed) parts.push(`unkeyed ${unkeyed}`);
   }

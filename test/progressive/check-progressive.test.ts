@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { inlineSource } from '../../src/config-kit/config-source.js';
 import { PROGRESSIVE_CHECKS } from '../../src/progressive/check-progressive.js';
+import { problemLines } from '../helpers/problems.js';
 
-const paths = (routes: object[]) => PROGRESSIVE_CHECKS.stepsReplacePercent({ routes }, inlineSource()).map((p) => `${p.path} ${p.message}`);
+const paths = (routes: object[]) => problemLines(PROGRESSIVE_CHECKS.stepsReplacePercent({ routes }, inlineSource()));
 
 describe('progressive rollout checks', () => {
   it('refuses a percent beside steps, and steps that do not go up', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { inlineSource } from '../../src/config-kit/config-source.js';
 import { ROLLOUT_CHECKS } from '../../src/rollout/check-rollout.js';
+import { problemLines } from '../helpers/problems.js';
 
 const run = (check: keyof typeof ROLLOUT_CHECKS, config: Parameters<(typeof ROLLOUT_CHECKS)[typeof check]>[0]) =>
-  ROLLOUT_CHECKS[check](config, inlineSource()).map((p) => `${p.path} ${p.message}`);
+  problemLines(ROLLOUT_CHECKS[check](config, inlineSource()));
 
 describe('rollout checks', () => {
   it('refuses a cohort no one defined, on a route or in the override', () => {

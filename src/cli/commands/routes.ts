@@ -1,7 +1,7 @@
 // figway routes <file>: the route table of a config file, as a person reads it.
 import type { Command } from 'commander';
 import type { DeclaredKeys } from '../../config/compose-schema.js';
-import type { FigwayConfig, RouteConfig } from '../../config/schema.js';
+import { fillRouteDefaults, type FigwayConfig, type RouteConfig } from '../../config/schema.js';
 import { formatProblem } from '../../errors.js';
 import { jsonOutput } from '../admin-options.js';
 import { printError, printJson, printLine, type CliIo } from '../cli-io.js';
@@ -37,11 +37,12 @@ export function listRoutes(file: string, io: CliIo, json: boolean, plugins: read
   const { config } = result.loaded;
   if (json) return printJson(io, config.routes);
   if (config.routes.length === 0) return printLine(io, `${file} has no routes: every request goes to the monolith`);
+  const defaults = fillRouteDefaults(config.defaults ?? {});
   const rows = config.routes.map((route) => [
     route.id,
     describeMatch(route.match),
     describeUpstream(upstreamOf(config, route)),
-    describeRollout(route.rollout, config.defaults),
+    describeRollout(route.rollout, defaults),
     describeRewrite(route.rewrite),
   ]);
   printLine(io, formatTable(['ID', 'MATCH', 'UPSTREAM', 'ROLLOUT', 'REWRITE'], rows));

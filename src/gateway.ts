@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { register as globalRegistry } from 'prom-client';
 import { startAdminServer, type AdminServer } from './admin/admin-server.js';
+import { authFailures } from './auth/auth-metrics.js';
 import { authPlugin } from './auth/auth-plugin.js';
 import { fillReload, type FigwayConfig } from './config/schema.js';
 import { Controller } from './control/controller.js';
@@ -11,15 +12,18 @@ import { createLiveStats } from './observe/live-stats.js';
 import { createDiagnostics } from './diagnostics.js';
 import { defaultLogger, loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
-import { metricsPlugin, safetyCounters } from './observe/metrics.js';
+import { metricsPlugin } from './observe/metrics.js';
 import { openTelemetryPlugin, untraced } from './observe/opentelemetry.js';
 import { traceContextPlugin } from './observe/trace-context.js';
 import { createPipeline } from './pipeline.js';
 import { registerPlugins } from './plugins/register-plugins.js';
 import { ProgressiveEngine } from './control/progressive-engine.js';
+import { progressiveEvents } from './progressive/progressive-metrics.js';
 import { attachBodyKeeper } from './attach-body-keeper.js';
+import { breakerGauge } from './proxy/breaker-metrics.js';
 import { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { createDispatch } from './proxy/forward.js';
+import { certificateExpiry } from './proxy/certificate-metrics.js';
 import { CertificateWatch } from './proxy/certificate-watch.js';
 import { createReplayWarning } from './proxy/replay-warning.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
@@ -27,7 +31,9 @@ import { FileStateStore } from './state/file-store.js';
 import type { StateStore } from './state/runtime-state.js';
 import type { FigwayMiddleware, FigwayOptions } from './types.js';
 import { version as packageVersion } from './version.js';
+import { rolloutGauge } from './rollout/rollout-metrics.js';
 import { ShadowBook } from './shadow/shadow-book.js';
+import { shadowComparisons } from './shadow/shadow-metrics.js';
 import { Shadower } from './shadow/shadower.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ExpressApp } from './request-record.js';
@@ -58,18 +64,18 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const registry = options.registry ?? globalRegistry;
   const runtime = { now: options.now ?? Date.now, random: options.random ?? Math.random };
   const liveStats = createLiveStats(runtime.now);
-  const progressive = new ProgressiveEngine({ now: runtime.now, liveStats, diagnostics, events: safetyCounters(registry).progressiveEvents });
+  const progressive = new ProgressiveEngine({ now: runtime.now, liveStats, diagnostics, events: progressiveEvents(registry) });
   const breakers = new CircuitBreakers(runtime.now, (route, from, to, reason) =>
     diagnostics.warnOnce('FIGWAY_FALLBACK_BREAKER_CHANGED', `figway: circuit breaker of ${route} ${from} → ${to}: ${reason}`, { route, from, to, reason }),
   );
-  const shadowBook = new ShadowBook(safetyCounters(registry).shadowComparisons);
+  const shadowBook = new ShadowBook(shadowComparisons(registry));
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
     openTelemetryPlugin(),
-    authPlugin({ env: options.env ?? process.env, passport: options.passport, failures: safetyCounters(registry).authFailures, diagnostics, now: runtime.now }),
+    authPlugin({ env: options.env ?? process.env, passport: options.passport, failures: authFailures(registry), diagnostics, now: runtime.now }),
     loggingPlugin(logger),
-    metricsPlugin(registry, breakers),
+    metricsPlugin(registry, [rolloutGauge, breakerGauge(breakers)]),
     liveStats.plugin,
     progressive.plugin,
     rateLimitPlugin({ diagnostics, now: options.now }),
@@ -77,7 +83,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   // A copy: the caller's list may change after figway() (the reload thread is given the keys of this one).
   const appPlugins = [...(options.plugins ?? [])];
   const plugins = registerPlugins([...builtIn, ...appPlugins]);
-  const upstreams = new UpstreamPool({ diagnostics, certificates: new CertificateWatch(safetyCounters(registry).certificateExpiry, diagnostics, runtime.now) });
+  const upstreams = new UpstreamPool({ diagnostics, certificates: new CertificateWatch(certificateExpiry(registry), diagnostics, runtime.now) });
   const controller = new Controller(options.config, { plugins, appPlugins, upstreams, runtime, env: options.env ?? process.env, diagnostics });
   const metricsHandler = createMetricsHandler(registry);
   const startup = controller.current.config;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { METRIC_NAMES } from '../../src/observe/metrics.js';
+import { METRIC_NAMES } from '../../src/metric-names.js';
 import { promtool } from '../helpers/promtool.js';
 
 const recipe = (file: string) => fileURLToPath(new URL(`../../recipes/${file}`, import.meta.url));

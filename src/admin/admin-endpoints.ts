@@ -13,6 +13,7 @@ import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
 import type { ProgressiveEngine } from '../control/progressive-engine.js';
 import { ShadowAnswerSchema } from '../shadow/shadow-report-schema.js';
+import type { ShadowReport } from '../shadow/shadow-book.js';
 import { AUDIT_LIMIT, RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
 import {
   AuditAnswerSchema,
@@ -44,8 +45,8 @@ export interface AdminRequest {
   readonly metrics: (req: IncomingMessage, res: ServerResponse) => void;
   /** In-process figures per route and side. */
   readonly liveStats: LiveStats;
-  /** Breakers and progressive step counts, for the route views. */
-  readonly live: RouteLive;
+  /** Breakers and progressive step counts, for the route views; shadow reports, for their endpoint. */
+  readonly live: RouteLive & { shadow(routeId: string): ShadowReport };
   /** Pause, resume, promote and roll back progressive rollouts. */
   readonly progressive: Pick<ProgressiveEngine, 'pause' | 'resume' | 'promote' | 'rollback'>;
 }

@@ -1,7 +1,8 @@
 // The schema of a route as the admin API shows it (route-view.ts builds it): documented, tested, typed for the CLI.
 import { Type } from '@sinclair/typebox';
 import { Rollout, Route } from '../config/schema.js';
-import { Shadow } from '../shadow/shadow-schema.js';
+import { ProgressiveView } from '../progressive/progressive-view.js';
+import { featureViewFields } from '../route-features.js';
 import { UpstreamTlsSchema } from '../upstream-tls-schema.js';
 import { RolloutOverrideSchema } from '../state/runtime-state.js';
 
@@ -9,6 +10,9 @@ import { RolloutOverrideSchema } from '../state/runtime-state.js';
 export const ConfigVersion = Type.Integer({ description: 'Goes up by one with every snapshot (a reload or a runtime change).' });
 /** The runtime state revision an answer was made on. */
 export const StateRevision = Type.Integer({ description: 'Revision of the runtime state, one up with every change.' });
+
+/** The route keys the features' view fields show as they run, in place of the key as written. */
+const FEATURE_VIEW_KEYS = Object.keys(featureViewFields()).filter((key): key is keyof typeof Route.properties & keyof ReturnType<typeof featureViewFields> => key in Route.properties);
 
 /** A route's service, as the route view and explain show it. */
 export const UpstreamViewSchema = Type.Object(
@@ -20,37 +24,6 @@ export const UpstreamViewSchema = Type.Object(
   { additionalProperties: false, description: 'The service the route sends traffic to.' },
 );
 
-const GuardView = Type.Object(
-  {
-    minRequests: Type.Integer({ description: 'Requests each side needs at a step, within the live-stats window, before the guard judges.' }),
-    maxErrorRateIncrease: Type.Number({ description: "Service error rate minus legacy's above which the guard trips (0.02: 2 points)." }),
-    maxP99Ratio: Type.Number({ description: "Service p99 latency over legacy's above which the guard trips." }),
-    minP99IncreaseMs: Type.Number({ description: 'Milliseconds the service p99 must also be above legacy for a slower p99 to trip the guard.' }),
-    onBreach: Type.Union([Type.Literal('rollback'), Type.Literal('previous')], { description: 'rollback: to 0% (rolled-back); previous: back one step, paused.' }),
-  },
-  { additionalProperties: false, description: 'The guard with its defaults applied.' },
-);
-
-const ProgressiveView = Type.Object(
-  {
-    steps: Type.Array(Type.Number(), { description: 'The percents the schedule runs through, in order.' }),
-    step: Type.Integer({ minimum: 0, description: 'Index into steps of the current step.' }),
-    state: Type.Union([Type.Literal('running'), Type.Literal('paused'), Type.Literal('done'), Type.Literal('rolled-back')], {
-      description: 'running (steps taken automatically), paused, done (last step reached) or rolled-back (0%).',
-    }),
-    percent: Type.Number({ description: 'The percent serving now (0 once rolled back).' }),
-    since: Type.String({ format: 'date-time', description: 'When the current step (or state) began, ISO 8601.' }),
-    requestsAtStep: Type.Integer({ minimum: 0, description: 'Requests the service served at the current step, on this replica.' }),
-    minStepRequests: Type.Integer({ minimum: 0, description: 'Requests the service must serve at a step before the next.' }),
-    nextAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-      description: 'While running, the earliest time of the next step (it also waits for minStepRequests and a guard that holds); null otherwise.',
-    }),
-    reason: Type.Union([Type.String(), Type.Null()], { description: 'Why it last stopped or went back (a guard breach, an operator), or null.' }),
-    guard: Type.Union([GuardView, Type.Null()], { description: 'The guard comparing the service with legacy at each step, or null when rollout.guard is false.' }),
-  },
-  { additionalProperties: false, description: 'Where the progressive rollout is.' },
-);
-
 /**
  * One route, for audits: its config as it runs (the config file's schema, defaults and runtime
  * changes applied), with its service, compiled timeouts, rollout and where it comes from, and what
@@ -58,8 +31,8 @@ const ProgressiveView = Type.Object(
  */
 export const RouteViewSchema = Type.Object(
   {
-    // The route's config as written, in the config file's own schemas; upstream, timeouts, rollout and shadow are shown as they run instead.
-    ...Type.Omit(Route, ['upstream', 'timeouts', 'rollout', 'shadow']).properties,
+    // The route's config as written, in the config file's own schemas; upstream, timeouts, rollout and the features' view fields are shown as they run instead.
+    ...Type.Omit(Route, ['upstream', 'timeouts', 'rollout', ...FEATURE_VIEW_KEYS]).properties,
     upstream: UpstreamViewSchema,
     timeouts: Type.Object(
       {
@@ -85,9 +58,6 @@ export const RouteViewSchema = Type.Object(
     }),
     override: Type.Union([RolloutOverrideSchema, Type.Null()], { description: 'The rollout fields changed at runtime, or null.' }),
     progressive: Type.Union([ProgressiveView, Type.Null()], { description: 'The progressive rollout (rollout.steps), or null.' }),
-    breaker: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open'), Type.Null()], {
-      description: "The circuit breaker on this replica: open sends the route to legacy; null without fallback.breaker.",
-    }),
     lastUpstreamError: Type.Union(
       [
         Type.Object(
@@ -102,7 +72,7 @@ export const RouteViewSchema = Type.Object(
       ],
       { description: "The latest failure of the route's service on this replica (also one legacy absorbed), or null." },
     ),
-    shadow: Type.Union([Shadow, Type.Null()], { description: 'Shadow traffic settings, or null.' }),
+    ...featureViewFields(),
   },
   { additionalProperties: false, title: 'Route', description: 'One route: match, service, rewrite, timeouts, plugins, rollout and where it comes from.' },
 );

@@ -1,9 +1,9 @@
 // A route's `fallback` config, compiled to what dispatch reads when the service fails.
 import type { RouteFeature } from '../config-kit/route-feature.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
-import { Breaker, Fallback, type FallbackConfig } from './fallback-schema.js';
+import { Breaker, Fallback, FallbackView, type FallbackConfig } from './fallback-schema.js';
 import { parseDuration } from '../config-kit/units.js';
-import type { BreakerSettings } from './circuit-breaker.js';
+import type { BreakerSettings, BreakerState } from './circuit-breaker.js';
 
 const fillFallback = defaultsFiller(Fallback, ['on']);
 const fillBreaker = defaultsFiller(Breaker, ['failures', 'cooldown']);
@@ -29,4 +29,14 @@ export function compileFallback(fallback: FallbackConfig | undefined): CompiledF
 }
 
 /** Fallback to legacy as a route feature: the `fallback` key's schema and its compile step. */
-export const fallbackFeature: RouteFeature<typeof Fallback, CompiledFallback | undefined> = { schema: Fallback, compile: compileFallback };
+export const fallbackFeature: RouteFeature<typeof Fallback, CompiledFallback | undefined, typeof FallbackView, FallbackLive> = {
+  schema: Fallback,
+  compile: compileFallback,
+  view: { fields: FallbackView, show: ({ id, compiled }, live) => ({ breaker: compiled?.breaker ? live.breaker(id) : null }) },
+};
+
+/** What the fallback's view reads of the running gateway. */
+export interface FallbackLive {
+  /** The circuit breaker of a route with a fallback, on this replica. */
+  breaker(routeId: string): BreakerState;
+}

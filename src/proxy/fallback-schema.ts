@@ -47,3 +47,10 @@ export const Fallback = Type.Object(
 
 /** A route's `fallback`, as the file has it. */
 export type FallbackConfig = Static<typeof Fallback>;
+
+/** Fallback's part of the admin route view. */
+export const FallbackView = {
+  breaker: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open'), Type.Null()], {
+    description: 'The circuit breaker on this replica: open sends the route to legacy; null without fallback.breaker.',
+  }),
+};

@@ -4,7 +4,7 @@ import { percentToThreshold } from '../rollout/decide-side.js';
 import { parseIgnore, type IgnorePattern } from './ignore-paths.js';
 import type { RouteFeature } from '../config-kit/route-feature.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
-import { Shadow, ShadowCompare, type ShadowConfig } from './shadow-schema.js';
+import { Shadow, ShadowCompare, ShadowView, type ShadowConfig } from './shadow-schema.js';
 
 const fillShadow = defaultsFiller(Shadow, ['methods', 'samples', 'maxBody', 'timeout', 'concurrency']);
 const fillCompare = defaultsFiller(ShadowCompare, ['headers']);
@@ -41,4 +41,8 @@ export function compileShadow(shadow: ShadowConfig | undefined): CompiledShadow 
 }
 
 /** Shadow traffic as a route feature: the `shadow` key's schema and its compile step. */
-export const shadowFeature: RouteFeature<typeof Shadow, CompiledShadow | undefined> = { schema: Shadow, compile: compileShadow };
+export const shadowFeature: RouteFeature<typeof Shadow, CompiledShadow | undefined, typeof ShadowView> = {
+  schema: Shadow,
+  compile: compileShadow,
+  view: { fields: ShadowView, show: ({ config }) => ({ shadow: config ?? null }) },
+};

@@ -43,3 +43,6 @@ export const Shadow = Type.Object(
 
 /** A route's `shadow`, as the file has it. */
 export type ShadowConfig = Static<typeof Shadow>;
+
+/** Shadow's part of the admin route view. */
+export const ShadowView = { shadow: Type.Union([Shadow, Type.Null()], { description: 'Shadow traffic settings, or null.' }) };

@@ -30,14 +30,6 @@ export function getContext(req: IncomingMessage): FigwayContext | undefined {
   return peekRecord(req)?.context;
 }
 
-/**
- * The context a hook was given, with what only figway's stages see: the compiled route, the
- * service's failure timing, and the OpenTelemetry plugin's spans (which also wrap dispatch).
- */
-export function internalsOf(ctx: FigwayContext): RequestContext {
-  return ctx as RequestContext;
-}
-
 /** The internal context (with the compiled route and snapshot) for figway's own stages. */
 export function contextOf(req: IncomingMessage): RequestContext {
   const ctx = peekRecord(req)?.context;
@@ -70,10 +62,6 @@ export class RequestContext implements FigwayContext {
   fellBack = false;
   /** The service's failure, whoever then answered (a 502/504, or legacy through fallback). */
   upstreamFailure: { readonly code: string; readonly message: string } | undefined = undefined;
-  /** performance.now() when the service's failure was counted. */
-  upstreamFailedAt: number | undefined;
-  /** The OpenTelemetry plugin's spans of this request (its own type: observe/opentelemetry.ts), when an SDK is registered. */
-  spans: object | undefined;
   /** The error figway answered this request with, if any. */
   error: FigwayError | undefined;
   identity: Identity | undefined;

@@ -13,7 +13,7 @@ import { createDiagnostics } from './diagnostics.js';
 import { defaultLogger, loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
 import { metricsPlugin } from './observe/metrics.js';
-import { openTelemetryPlugin, untraced } from './observe/opentelemetry.js';
+import { openTelemetryPlugin } from './observe/opentelemetry.js';
 import { traceContextPlugin } from './observe/trace-context.js';
 import { createPipeline } from './pipeline.js';
 import { registerPlugins } from './plugins/register-plugins.js';
@@ -139,7 +139,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const stages = {
     current: currentSnapshot,
     random: runtime.random,
-    forward: untraced(dispatch.forward),
+    forward: dispatch.forward,
     breakers,
     shadower: new Shadower(shadowBook, runtime.random, runtime.now, dispatch.forwarderFor),
     starting: () => starting,
@@ -158,7 +158,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   // The app whose trust proxy requests outside its stack (server mode, upgrades) follow.
   let app: ExpressApp | undefined;
   // A WebSocket is never shadowed: a copy of its handshake would be a plain GET.
-  const upgrades = createPipeline({ ...stages, forward: untraced(createUpgradeForwarder(headOf)), shadower: { isCopy: () => false, consider: () => undefined } });
+  const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), shadower: { isCopy: () => false, consider: () => undefined } });
   const handleUpgrade = createUpgradeHandler(upgrades, () => app, middleware);
   const upgradeServers = new WeakSet<Server>();
   Object.defineProperties(middleware, {

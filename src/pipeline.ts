@@ -15,9 +15,9 @@ import type { Decision } from './rollout/decision.js';
 import { findFramingProblem } from './routing/framing-problem.js';
 import type { Shadower } from './shadow/shadower.js';
 import { matchRequest } from './routing/match-request.js';
-import type { BoundHook, StageName } from './plugins/route-hooks.js';
+import type { BoundHook, RouteHooks, StageName } from './plugins/route-hooks.js';
 import type { Snapshot } from './snapshot/snapshot.js';
-import type { FigwayContext } from './types.js';
+import type { FigwayContext, ForwardStep } from './types.js';
 
 type Next = (err?: unknown) => void;
 
@@ -56,7 +56,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     hooks('onDecision'),
     (ctx, next) => {
       if (ctx.compiled.features.shadow) deps.shadower.consider(ctx);
-      return ctx.decision?.side === 'service' ? deps.forward(ctx, () => next()) : toLegacy(ctx, next);
+      if (ctx.decision?.side !== 'service') return toLegacy(ctx, next);
+      const around = ctx.compiled.hooks.onForward;
+      const legacy = () => next();
+      return around.length === 0 ? deps.forward(ctx, legacy) : forwardThrough(around, 0, deps.forward as ForwardStep, ctx, legacy);
     },
   ];
   const failed = (ctx: RequestContext, err: unknown) => fail(ctx, err, deps.diagnostics);
@@ -171,6 +174,21 @@ function runHooks(list: readonly BoundHook<(ctx: FigwayContext, options: unknown
       );
     }
     if (answered(ctx.res)) return;
+  }
+}
+
+/**
+ * Dispatch through the route's `onForward` hooks, from `from` on, the first outermost; a hook that
+ * throws is named in the error. With one hook (the common case) it is given figway's own step, so
+ * nothing is allocated per request.
+ */
+function forwardThrough(hooks: RouteHooks['onForward'], from: number, forward: ForwardStep, ctx: FigwayContext, legacy: () => void): void {
+  const hook = hooks[from] as RouteHooks['onForward'][number];
+  const inner: ForwardStep = from + 1 === hooks.length ? forward : (c, l) => forwardThrough(hooks, from + 1, forward, c, l);
+  try {
+    hook.fn(ctx, inner, legacy, hook.options);
+  } catch (err) {
+    throw pluginError(hook.plugin, err);
   }
 }
 

@@ -198,6 +198,13 @@ export interface PluginHooks<O = Record<string, unknown>> {
   onDecision?: StageHook<O>;
   /** The request to the service is about to be sent: adjust its headers (whichever forwarding engine sends it). */
   onProxyRequest?: (proxyReq: ProxyRequest, ctx: FigwayContext, options: O) => void;
+  /**
+   * Around sending a request decided for the service: call `forward(ctx, legacy)` exactly once and
+   * return without waiting for the response (e.g. to run the call in your own async context).
+   * `legacy` hands the request to the monolith's handler when the service failed and the route
+   * falls back; pass a function of your own that calls it, to run legacy in another context.
+   */
+  onForward?: (ctx: FigwayContext, forward: ForwardStep, legacy: () => void, options: O) => void;
   /** The service's response headers arrived, before they are copied to the client: edit `proxyRes.headers`. */
   onProxyResponse?: (proxyRes: ProxyResponse, ctx: FigwayContext, options: O) => void;
   /** The response finished or the client went away (observe: metrics, logs). */
@@ -208,6 +215,12 @@ export interface PluginHooks<O = Record<string, unknown>> {
    */
   endpoints?: Readonly<Record<string, (req: IncomingMessage, res: ServerResponse) => void>>;
 }
+
+/**
+ * Sends a request to its service, as `onForward` hooks get it. `legacy` is called (instead of an
+ * error answer) when the service failed and the route falls back to the monolith.
+ */
+export type ForwardStep = (ctx: FigwayContext, legacy: () => void) => void;
 
 /** A route a plugin runs on, as its setup sees it. */
 export interface PluginRoute<R = Record<string, unknown>> {

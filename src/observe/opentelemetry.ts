@@ -1,10 +1,8 @@
 // figway in the app's OpenTelemetry traces, through @opentelemetry/api only: the app's SDK (if any) records.
 import { context, createContextKey, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import type { ServerResponse } from 'node:http';
-import { contextOf, internalsOf, type RequestContext } from '../context.js';
-import type { Forward } from '../proxy/forward.js';
+import { performance } from 'node:perf_hooks';
 import { version } from '../version.js';
-import type { FigwayContext, FigwayPlugin, ProxyRequest } from '../types.js';
+import type { FigwayContext, FigwayPlugin, ForwardStep, ProxyRequest } from '../types.js';
 import { setTrace, traceOf } from './trace-context.js';
 
 /**
@@ -30,20 +28,37 @@ export interface RequestSpans {
   client: Span | undefined;
   /** Whether who served (and how it went) is on the request span. */
   outcome: boolean;
+  /** Calls to the service so far (a second is a reused connection the service had closed). */
+  attempts: number;
+  /** performance.now() when the service failed and legacy took over (fallback). */
+  failedAt: number | undefined;
 }
 
 /**
- * The dispatch step with the app's HTTP and undici client instrumentations switched off for the
- * call to the service, on requests figway traces: figway's client span is the call, and the
- * `traceparent` the service receives is that span's. Legacy, when it serves instead (fallback),
- * runs in the request's own context, traced as usual.
+ * Each traced request's spans, by its context. Untraced requests are never put in, and looking up
+ * an object that was never a key is cheap: no cost without an SDK beyond the lookup.
  */
-export function untraced(forward: Forward): Forward {
-  return function forwardUntraced(ctx, next) {
-    if (ctx.spans === undefined) return forward(ctx, next);
-    const active = context.active();
-    context.with(active.setValue(SUPPRESS_TRACING, true), forward, undefined, ctx, (err?: unknown) => context.with(active, next, undefined, err));
-  };
+const requestSpans = new WeakMap<FigwayContext, RequestSpans>();
+
+/** figway's spans of a request, while it is traced (an SDK was registered when it arrived). */
+export function spansOf(ctx: FigwayContext): RequestSpans | undefined {
+  return requestSpans.get(ctx);
+}
+
+/**
+ * The call to the service with the app's HTTP and undici client instrumentations switched off, on
+ * requests figway traces: figway's client span is the call, and the `traceparent` the service
+ * receives is that span's. Legacy, when it serves instead (fallback), runs in the request's own
+ * context, traced as usual.
+ */
+function forwardUntraced(ctx: FigwayContext, forward: ForwardStep, legacy: () => void): void {
+  const spans = spansOf(ctx);
+  if (spans === undefined) return forward(ctx, legacy);
+  const active = context.active();
+  context.with(active.setValue(SUPPRESS_TRACING, true), forward, undefined, ctx, () => {
+    spans.failedAt = performance.now();
+    context.with(active, legacy);
+  });
 }
 
 /**
@@ -65,10 +80,13 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         const tracer = tracers.current();
         if (tracer === undefined) return;
         const spans = startRequestSpan(tracer, ctx);
-        const internals = internalsOf(ctx);
-        internals.spans = spans;
+        requestSpans.set(ctx, spans);
         // The app's HTTP span ends on the response's close, before figway's observers run.
-        if (!spans.own) ctx.res.once('finish', outcomeOnFinish);
+        if (!spans.own) {
+          ctx.res.once('finish', () => {
+            if (!spans.outcome) recordOutcome(spans, ctx);
+          });
+        }
         const ids = spans.request.spanContext();
         const given = traceOf(ctx);
         if (given && isSpanContextValid(ids)) setTrace(ctx, { ...given, ...idsOf(ids) });
@@ -79,15 +97,16 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         if (spans === undefined || decision === undefined) return;
         spans.request.setAttributes({ 'figway.side': decision.side, 'figway.target': decision.side, 'figway.reason': decision.reason, 'figway.bucket': decision.bucket, 'figway.cohort': decision.cohort });
       },
+      onForward: forwardUntraced,
       onProxyRequest(proxyReq, ctx) {
-        const internals = internalsOf(ctx);
-        const spans = spansOf(internals);
+        const spans = spansOf(ctx);
         // A shadow copy of a legacy-decided request is not the request's call to the service.
         if (spans === undefined || ctx.decision?.side !== 'service') return;
         // A second attempt (a reused connection the service had closed) is a call of its own.
         spans.client?.setStatus({ code: SpanStatusCode.ERROR, message: 'connection reset before any response; sent again' });
         spans.client?.end();
-        const client = startClientSpan(spans.tracer, spans.parent, internals, proxyReq);
+        spans.attempts += 1;
+        const client = startClientSpan(spans, ctx, proxyReq);
         spans.client = client;
         const sent = trace.setSpan(spans.parent, client);
         const given = traceOf(ctx);
@@ -101,20 +120,15 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         propagation.inject(sent, proxyReq, PROXY_REQUEST_SETTER);
       },
       onResponse(ctx) {
-        const internals = internalsOf(ctx);
-        const spans = spansOf(internals);
+        const spans = spansOf(ctx);
         if (spans === undefined) return;
-        if (spans.client) endClientSpan(spans.client, internals);
-        if (!spans.outcome) recordOutcome(spans, internals);
-        if (spans.own) endOwnSpan(spans.request, ctx.res.statusCode, internals);
+        requestSpans.delete(ctx);
+        if (spans.client) endClientSpan(spans.client, spans, ctx);
+        if (!spans.outcome) recordOutcome(spans, ctx);
+        if (spans.own) endOwnSpan(spans.request, ctx.res.statusCode, ctx);
       },
     }),
   };
-}
-
-/** This plugin's spans of the request, kept on figway's context (a field: read on every dispatch). */
-function spansOf(ctx: FigwayContext): RequestSpans | undefined {
-  return internalsOf(ctx).spans as RequestSpans | undefined;
 }
 
 /** The tracer of the registered SDK, looked up again only when the global provider changes. */
@@ -139,10 +153,10 @@ function startRequestSpan(tracer: Tracer, ctx: FigwayContext): RequestSpans {
   const existing = (active.getValue(RPC_METADATA) as { span?: Span } | undefined)?.span ?? trace.getSpan(active);
   if (existing !== undefined) {
     existing.setAttribute('figway.route', ctx.route.id);
-    return { tracer, request: existing, own: false, parent: trace.setSpan(active, existing), client: undefined, outcome: false };
+    return { tracer, request: existing, own: false, parent: trace.setSpan(active, existing), client: undefined, outcome: false, attempts: 0, failedAt: undefined };
   }
   const { req } = ctx;
-  const pattern = internalsOf(ctx).compiled.pattern.source;
+  const pattern = ctx.route.config.match.path;
   // No HTTP instrumentation: figway's own server span, continuing the caller's trace.
   const remote = propagation.extract(ROOT_CONTEXT, req.headers);
   const request = tracer.startSpan(
@@ -150,30 +164,44 @@ function startRequestSpan(tracer: Tracer, ctx: FigwayContext): RequestSpans {
     { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': pattern, 'url.path': ctx.path, 'figway.route': ctx.route.id } },
     remote,
   );
-  return { tracer, request, own: true, parent: trace.setSpan(remote, request), client: undefined, outcome: false };
+  return { tracer, request, own: true, parent: trace.setSpan(remote, request), client: undefined, outcome: false, attempts: 0, failedAt: undefined };
 }
 
-function startClientSpan(tracer: Tracer, parent: Context, ctx: RequestContext, proxyReq: ProxyRequest): Span {
-  const upstream = ctx.compiled.upstream;
-  return tracer.startSpan(
+function startClientSpan(spans: RequestSpans, ctx: FigwayContext, proxyReq: ProxyRequest): Span {
+  const upstream = ctx.route.upstream;
+  const { address, port } = addressOf(upstream);
+  return spans.tracer.startSpan(
     `${proxyReq.method} ${upstream.name}`,
     {
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': proxyReq.method,
-        'server.address': upstream.url.hostname,
-        'server.port': Number(upstream.url.port) || (upstream.url.protocol === 'https:' ? 443 : 80),
+        'server.address': address,
+        'server.port': port,
         'url.path': proxyReq.path.split('?', 1)[0],
         'figway.route': ctx.route.id,
         'figway.upstream': upstream.name,
-        'figway.attempt': ctx.service?.attempts,
+        'figway.attempt': spans.attempts,
       },
     },
-    parent,
+    spans.parent,
   );
 }
 
-function endClientSpan(span: Span, ctx: RequestContext): void {
+/** Each upstream's host and port, parsed once per snapshot's upstream rather than per call. */
+const addresses = new WeakMap<FigwayContext['route']['upstream'], { address: string; port: number }>();
+
+function addressOf(upstream: FigwayContext['route']['upstream']): { address: string; port: number } {
+  let known = addresses.get(upstream);
+  if (known === undefined) {
+    const url = new URL(upstream.url);
+    known = { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
+    addresses.set(upstream, known);
+  }
+  return known;
+}
+
+function endClientSpan(span: Span, spans: RequestSpans, ctx: FigwayContext): void {
   if (ctx.upstreamStatus !== undefined) span.setAttribute('http.response.status_code', ctx.upstreamStatus);
   const failure = ctx.upstreamFailure;
   if (failure) {
@@ -185,23 +213,16 @@ function endClientSpan(span: Span, ctx: RequestContext): void {
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
   // The call ended when the service failed, not when legacy finished serving in its place.
-  span.end(ctx.fellBack ? ctx.upstreamFailedAt : undefined);
-}
-
-/** One listener for every request with an app span (found through the response), not a closure each. */
-function outcomeOnFinish(this: ServerResponse): void {
-  const ctx = contextOf(this.req);
-  const spans = spansOf(ctx);
-  if (spans) recordOutcome(spans, ctx);
+  span.end(spans.failedAt);
 }
 
 /** Who served, a fallback and figway's own error answer, on the request's span. */
-function recordOutcome(spans: RequestSpans, ctx: RequestContext): void {
+function recordOutcome(spans: RequestSpans, ctx: FigwayContext): void {
   spans.outcome = true;
   const span = spans.request;
   span.setAttribute('figway.target', ctx.target);
   const failure = ctx.upstreamFailure;
-  if (ctx.fellBack && failure) span.addEvent('figway.fallback', { 'figway.error.code': failure.code, 'figway.error.message': failure.message }, ctx.upstreamFailedAt);
+  if (spans.failedAt !== undefined && failure) span.addEvent('figway.fallback', { 'figway.error.code': failure.code, 'figway.error.message': failure.message }, spans.failedAt);
   if (!ctx.error) return;
   span.setAttribute('figway.error.code', ctx.error.code);
   if (ctx.res.statusCode < 500) return;
@@ -209,7 +230,7 @@ function recordOutcome(spans: RequestSpans, ctx: RequestContext): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: ctx.error.message });
 }
 
-function endOwnSpan(span: Span, status: number, ctx: RequestContext): void {
+function endOwnSpan(span: Span, status: number, ctx: FigwayContext): void {
   span.setAttribute('http.response.status_code', status);
   if (status >= 500 && !ctx.error) span.setStatus({ code: SpanStatusCode.ERROR });
   span.end();

@@ -125,6 +125,7 @@ export function* compilePluginSteps(plugins: readonly AnyFigwayPlugin[], config:
       onIdentify: [],
       onLimit: [],
       onDecision: [],
+      onForward: [],
       onProxyRequest: [],
       onProxyResponse: [],
       onResponse: [],

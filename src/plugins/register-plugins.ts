@@ -3,7 +3,7 @@ import { schemaError } from '../config-kit/validate-schema.js';
 import { FigwayError } from '../errors.js';
 import type { AnyFigwayPlugin } from '../types.js';
 
-const HOOK_NAMES = ['onRequest', 'onIdentify', 'onLimit', 'onDecision', 'onProxyRequest', 'onProxyResponse', 'onResponse', 'endpoints'];
+const HOOK_NAMES = ['onRequest', 'onIdentify', 'onLimit', 'onDecision', 'onForward', 'onProxyRequest', 'onProxyResponse', 'onResponse', 'endpoints'];
 
 /** The plugins sorted by `order` (stable), after checking each is well-formed and names are unique. */
 export function registerPlugins(plugins: readonly AnyFigwayPlugin[]): readonly AnyFigwayPlugin[] {

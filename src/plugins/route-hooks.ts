@@ -1,5 +1,5 @@
 // A route's plugin hooks, bound to their options: what the compile makes of the plugins and the pipeline runs.
-import type { FigwayContext, ProxyRequest, ProxyResponse } from '../types.js';
+import type { FigwayContext, ForwardStep, ProxyRequest, ProxyResponse } from '../types.js';
 
 /** A hook of a plugin, bound to that plugin's options for one route. */
 export interface BoundHook<F> {
@@ -16,6 +16,7 @@ export interface RouteHooks {
   readonly onIdentify: readonly BoundHook<Hook>[];
   readonly onLimit: readonly BoundHook<Hook>[];
   readonly onDecision: readonly BoundHook<Hook>[];
+  readonly onForward: readonly BoundHook<(ctx: FigwayContext, forward: ForwardStep, legacy: () => void, options: unknown) => void>[];
   readonly onProxyRequest: readonly BoundHook<(proxyReq: ProxyRequest, ctx: FigwayContext, options: unknown) => void>[];
   readonly onProxyResponse: readonly BoundHook<(proxyRes: ProxyResponse, ctx: FigwayContext, options: unknown) => void>[];
   readonly onResponse: readonly BoundHook<(ctx: FigwayContext, options: unknown) => void>[];

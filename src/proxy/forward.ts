@@ -113,7 +113,6 @@ export function createDispatch(breakers: CircuitBreakers, defaultEngine: () => E
     // Once per request: a listed status that could not fall back (a POST) and then a body that broke is one failure.
     if (ctx.upstreamFailure) return;
     ctx.upstreamFailure = { code, message };
-    ctx.upstreamFailedAt = performance.now();
     breakers.recordFailure(ctx.compiled.id, code, message);
     const breaker = ctx.compiled.features.fallback?.breaker;
     if (breaker) breakers.failure(ctx.compiled.id, breaker);

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getContext } from '../../src/index.js';
-import { internalsOf } from '../../src/context.js';
+import { spansOf as figwaySpansOf } from '../../src/observe/opentelemetry.js';
 import { bucketOf } from '../../src/rollout/bucket.js';
 import { GATEWAY_SETUPS, quietLogger, startMonolith, type GatewaySetup, type Monolith } from '../helpers/monolith.js';
 import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
@@ -45,7 +45,7 @@ async function startApp(setup: Pick<GatewaySetup, 'mode' | 'engine'>, service: U
   const legacy = (app: Express) =>
     app.use((req, res) => {
       const ctx = getContext(req);
-      legacySpans.set(req.originalUrl, ctx !== undefined && internalsOf(ctx).spans !== undefined);
+      legacySpans.set(req.originalUrl, ctx !== undefined && figwaySpansOf(ctx) !== undefined);
       if (!req.originalUrl.startsWith('/api/reports')) return res.json({ service: 'legacy' });
       // Legacy serving a fallback calls another service, as monolith handlers do.
       http.get(`${service.url}/from-legacy`, (reply) => reply.resume().on('end', () => res.json({ service: 'legacy' })));

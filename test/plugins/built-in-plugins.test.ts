@@ -11,9 +11,9 @@ const src = new URL('../../src/', import.meta.url);
 /** figway's request internals and its own plugin machinery: what an app's plugin cannot import. */
 const INTERNAL = ['context.js', 'request-record.js', 'attach-body-keeper.js', 'pipeline.js', 'gateway.js', 'plugins/compile-plugins.js', 'snapshot/', 'server/', 'control/'];
 /**
- * The files of the built-in plugins: auth and rate-limit (which own config keys), and the observers.
- * Not here: opentelemetry, which also wraps dispatch (its spans and the failure timing are figway's
- * own fields), and progressive, a control-plane engine whose plugin only feeds it.
+ * The files of the built-in plugins: auth and rate-limit (which own config keys), and the observers,
+ * opentelemetry among them (it wraps dispatch through the public onForward hook). Not here:
+ * progressive, a control-plane engine whose plugin only feeds it.
  */
 const PLUGIN_FILES = [
   ...readdirSync(new URL('auth/', src)).map((name) => `auth/${name}`),
@@ -22,6 +22,7 @@ const PLUGIN_FILES = [
   'observe/logging.ts',
   'observe/metrics.ts',
   'observe/live-stats.ts',
+  'observe/opentelemetry.ts',
 ];
 
 describe('built-in plugins', () => {

@@ -1,11 +1,12 @@
 // The plugin API: registered from code, configured from YAML, hooks around every stage.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { figway, FigwayConfigError, FigwayError, getContext } from '../../src/index.js';
 import type { FigwayPlugin } from '../../src/types.js';
-import { listen, type Listening } from '../helpers/listen.js';
+import { freePort, listen, type Listening } from '../helpers/listen.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { ENGINE_NAMES } from '../../src/proxy/forwarder.js';
 import { quietLogger, startMonolith, type Monolith } from '../helpers/monolith.js';
@@ -191,6 +192,87 @@ describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
     await expect
       .poll(() => logs.lines.find((line) => line.msg === 'figway: plugin "tracer" failed after the response'))
       .toMatchObject({ level: 50, code: 'FIGWAY_PLUGIN_FAILED', docs: 'README.md#figway_plugin_failed', route: 'orders', err: { stack: expect.stringContaining('Error: late plugin bug\n    at ') } });
+    expect((await request(server.url, '/api/orders')).status).toBe(200);
+  });
+});
+
+describe.each(ENGINE_NAMES)('onForward hooks around the call to the service (%s)', (engine) => {
+  let service: Upstream;
+  let server: Listening;
+  const events: string[] = [];
+  /** The async context each plugin runs the call (and legacy) in, as OpenTelemetry does its spans. */
+  const scope = new AsyncLocalStorage<string>();
+  const seenByLegacy: (string | undefined)[] = [];
+
+  const around = (name: string): FigwayPlugin => ({
+    name,
+    setup: () => ({
+      onForward: (ctx, forward, legacy) => {
+        events.push(`${name} ${ctx.route.id}`);
+        if (ctx.req.headers['x-break'] === name) throw new Error(`${name} broke`);
+        scope.run(`${scope.getStore() ?? ''}/${name}`, () => forward(ctx, () => scope.run(`legacy after ${name}`, legacy)));
+      },
+      onProxyRequest: (proxyReq) => proxyReq.setHeader(`x-${name}-scope`, scope.getStore() ?? 'none'),
+    }),
+  });
+
+  beforeAll(async () => {
+    service = await startUpstream('orders');
+    const gone = `http://127.0.0.1:${await freePort()}`;
+    const app = express();
+    app.use(
+      figway({
+        logger: quietLogger,
+        config: {
+          proxy: { engine },
+          routes: [
+            { id: 'orders', match: { path: '/api/orders' }, upstream: service.url },
+            { id: 'legacy', match: { path: '/api/legacy' }, upstream: service.url, rollout: { percent: 0 } },
+            { id: 'gone', match: { path: '/api/gone' }, upstream: gone, fallback: { on: ['refused'], breaker: false } },
+          ],
+        },
+        plugins: [around('outer'), around('inner')],
+      }),
+    );
+    app.use((_req, res) => {
+      seenByLegacy.push(scope.getStore());
+      res.json({ service: 'legacy' });
+    });
+    server = await listen(app);
+  });
+  afterAll(async () => {
+    await server.close();
+    await service.close();
+  });
+
+  it('wraps the call in registration order, the first outermost, so the call runs in their context', async () => {
+    events.length = 0;
+    expect((await request(server.url, '/api/orders')).status).toBe(200);
+    expect(events).toEqual(['outer orders', 'inner orders']);
+    expect(service.last().headers['x-outer-scope']).toBe('/outer/inner');
+    expect(service.last().headers['x-inner-scope']).toBe('/outer/inner');
+  });
+
+  it('is not called for a request legacy serves by decision', async () => {
+    events.length = 0;
+    seenByLegacy.length = 0;
+    expect((await request(server.url, '/api/legacy')).json()).toEqual({ service: 'legacy' });
+    expect(events).toEqual([]);
+    expect(seenByLegacy).toEqual([undefined]);
+  });
+
+  it("hands a fallback to legacy through the hooks' own legacy step, the outermost last", async () => {
+    seenByLegacy.length = 0;
+    expect((await request(server.url, '/api/gone')).json()).toEqual({ service: 'legacy' });
+    expect(seenByLegacy).toEqual(['legacy after outer']);
+  });
+
+  it('answers a hook that throws with FIGWAY_PLUGIN_FAILED naming the plugin, and sends nothing to the service', async () => {
+    const before = service.received.length;
+    const reply = await request(server.url, '/api/orders', { headers: { 'x-break': 'inner' } });
+    expect(reply.status).toBe(500);
+    expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED', message: 'plugin "inner" failed: inner broke' } });
+    expect(service.received.length).toBe(before);
     expect((await request(server.url, '/api/orders')).status).toBe(200);
   });
 });

@@ -7,6 +7,7 @@ import { LIMITS_KEYS } from '../limits/limits-schema.js';
 import { PROGRESSIVE_FIELDS } from '../progressive/progressive-schema.js';
 import { DefaultTimeouts, Engine, Timeouts, Upstream } from '../proxy/upstream-schema.js';
 import { CohortCondition } from '../rollout/cohort-schema.js';
+import { OverrideSection } from '../rollout/override-schema.js';
 import { DefaultSticky, DefaultUnkeyed, ROLLOUT_FIELDS } from '../rollout/rollout-schema.js';
 import { featureFields } from '../route-features.js';
 
@@ -117,20 +118,7 @@ const CONFIG_FIELDS = {
       description: 'Named groups of requests (staff, office, beta) that routes can force to a side.',
     }),
   ),
-  override: Type.Optional(
-    Type.Object(
-      {
-        header: Type.Optional(Type.String({ minLength: 1, description: 'Request header whose value always / never forces the service / legacy side.' })),
-        cookie: Type.Optional(Type.String({ minLength: 1, description: 'Cookie whose value always / never forces the service / legacy side.' })),
-        cohort: Type.Optional(Type.String({ pattern: ID_PATTERN, description: 'Only requests in this cohort may override (e.g. staff). Default: anyone.' })),
-      },
-      {
-        additionalProperties: false,
-        minProperties: 1,
-        description: 'Opt-in: lets QA choose a side with a header or cookie set to always or never. Off unless present.',
-      },
-    ),
-  ),
+  override: Type.Optional(OverrideSection),
   matching: Type.Optional(
     Type.Object(
       {

@@ -7,9 +7,9 @@ import type { Upstream, UpstreamPool } from '../proxy/upstream-pool.js';
 import { TlsSettingProblem } from '../proxy/upstream-tls.js';
 import { compileRewrite } from '../routing/upstream-path.js';
 import { compileCohort, type Cohort } from '../rollout/cohorts.js';
-import { percentToThreshold, type Rollout } from '../rollout/decide-side.js';
+import { compileOverride, compileRollout, effectiveRollout, withKillSwitch as rolloutWithKillSwitch, type RolloutCompile } from '../rollout/compile-rollout.js';
+import type { Rollout } from '../rollout/decide-side.js';
 import type { Override } from '../rollout/override.js';
-import { compileSticky } from '../rollout/sticky-key.js';
 import { applyRouteState, type IgnoredOverride } from '../state/apply-state.js';
 import type { RuntimeState } from '../state/runtime-state.js';
 import { compileConditions } from '../routing/match-conditions.js';
@@ -21,16 +21,13 @@ import { compileFeatures } from '../route-features.js';
 import type { AnyFigwayPlugin, RouteInfo } from '../types.js';
 import { inlineSource } from '../config-kit/config-source.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import { SharedParts } from './shared-parts.js';
+import { SharedParts } from '../config-kit/shared-parts.js';
 import { fillProxySettings, fillRouteDefaults, type FigwayConfig, type RouteConfig } from '../config/schema.js';
-import { DefaultTimeouts, type UpstreamConfig } from '../proxy/upstream-schema.js';
-import { DEFAULT_PERCENT } from '../rollout/rollout-schema.js';
-import { defaultsFiller } from '../config-kit/schema-defaults.js';
+import { compileTimeouts, fillTimeouts } from '../proxy/compile-timeouts.js';
+import type { UpstreamConfig } from '../proxy/upstream-schema.js';
 import { fillIdentity } from '../auth/auth-schema.js';
 import { identityTokenHeader } from '../auth/identity-headers.js';
-import { parseDuration, parseSize } from '../config-kit/units.js';
-
-const fillTimeouts = defaultsFiller(DefaultTimeouts, ['connect', 'response', 'idle']);
+import { parseSize } from '../config-kit/units.js';
 
 /** What compiling needs besides the config. */
 export interface CompileDeps {
@@ -97,11 +94,17 @@ const ROUTES_PER_STEP = 50;
 interface RouteCompile {
   readonly config: FigwayConfig;
   readonly defaults: FilledDefaults;
-  readonly cohorts: ReadonlyMap<string, Cohort>;
-  readonly override: Override | undefined;
+  /** What every route's rollout shares (rollout/compile-rollout.ts). */
+  readonly rollout: RolloutCompile;
   readonly state: RuntimeState;
   readonly now: number;
   readonly parts: SharedParts;
+}
+
+function routeCompile(config: FigwayConfig, cohorts: ReadonlyMap<string, Cohort>, override: Override | undefined, state: RuntimeState, now: number): RouteCompile {
+  const defaults = filledDefaults(config);
+  const parts = new SharedParts();
+  return { config, defaults, rollout: { defaults, cohorts, override, killed: state.killSwitch, parts }, state, now, parts };
 }
 
 /** The config's `defaults`, every field filled in from the schema's built-in values. */
@@ -127,7 +130,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
   if (plugins.problems.length > 0) throw new FigwayConfigError(plugins.problems);
   yield;
   const cohorts = new Map(Object.entries(config.cohorts ?? {}).map(([name, cohort]) => [name, compileCohort(name, cohort)]));
-  const compile: RouteCompile = { config, defaults: filledDefaults(config), cohorts, override: compileOverride(config, cohorts), state: deps.state, now: deps.runtime.now(), parts: new SharedParts() };
+  const compile = routeCompile(config, cohorts, compileOverride(config.override, cohorts), deps.state, deps.runtime.now());
   const upstreams = new UpstreamOpener(loaded, deps.upstreams);
   const table = new RouteTable<CompiledRoute>([], { caseSensitive });
   const routes: CompiledRoute[] = [];
@@ -157,7 +160,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
     routes: Object.freeze(routes),
     table,
     cohorts,
-    override: compile.override,
+    override: compile.rollout.override,
     errorFormat: compileErrorFormat(config.errors),
     userIdField: identity.userIdField,
     identityHeaderPrefix: identity.headerPrefix.toLowerCase(),
@@ -180,7 +183,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
  */
 export function restateSnapshot(snapshot: Snapshot, state: RuntimeState, version: number, now: number): Snapshot {
   const { config } = snapshot;
-  const compile: RouteCompile = { config, defaults: filledDefaults(config), cohorts: snapshot.cohorts, override: snapshot.override, state, now, parts: new SharedParts() };
+  const compile = routeCompile(config, snapshot.cohorts, snapshot.override, state, now);
   const touched = touchedRoutes(snapshot, state);
   const killSwitchMoved = snapshot.state.killSwitch !== state.killSwitch;
   const ignoredBefore = new Map(snapshot.ignoredOverrides.map((entry) => [entry.route, entry]));
@@ -226,28 +229,15 @@ function touchedRoutes(snapshot: Snapshot, state: RuntimeState): ReadonlySet<str
 
 /** The route with only the kill switch changed: its rollout and info say so, and it may proxy only when off. */
 function withKillSwitch(route: CompiledRoute, killed: boolean): CompiledRoute {
-  const { rollout, info } = route;
-  const nextRollout: Rollout = {
-    routeId: rollout.routeId,
-    percent: rollout.percent,
-    threshold: rollout.threshold,
-    sticky: rollout.sticky,
-    unkeyed: rollout.unkeyed,
-    cohorts: rollout.cohorts,
-    override: rollout.override,
-    killed,
-  };
+  const { info } = route;
   // Field by field, as compiledRoute: one hidden class for every route's info, however it was made.
   const nextInfo: RouteInfo = Object.freeze({ id: info.id, config: info.config, upstream: info.upstream, fileRollout: info.fileRollout, override: info.override, killed });
-  return compiledRoute(route, nextInfo, nextRollout, route.progressive);
+  return compiledRoute(route, nextInfo, rolloutWithKillSwitch(route.rollout, killed), route.progressive);
 }
 
 /** What a route is apart from its runtime state: where it matches, where it goes, and how. */
 function compileRouteBase(compile: RouteCompile, route: RouteConfig, upstream: Upstream, plugins: CompiledPlugins, caseSensitive: boolean): RouteBase {
   const { config, parts, defaults } = compile;
-  // The most specific setting wins: route, then upstream, then defaults (built-in values filled in).
-  const timeout = (name: keyof FilledDefaults['timeouts']) => route.timeouts?.[name] ?? upstream.config.timeouts?.[name] ?? defaults.timeouts[name];
-  const [connect, response, idle] = [timeout('connect'), timeout('response'), timeout('idle')];
   const { match, rewrite } = route;
   return {
     id: route.id,
@@ -260,9 +250,7 @@ function compileRouteBase(compile: RouteCompile, route: RouteConfig, upstream: U
         : parts.get(`conditions ${JSON.stringify([match.methods, match.host, match.headers])}`, () => compileConditions(match)),
     upstream,
     rewrite: parts.get(`rewrite ${JSON.stringify([rewrite?.stripPrefix, rewrite?.addPrefix])}`, () => compileRewrite(rewrite, caseSensitive)),
-    timeouts: parts.get(`timeouts ${connect} ${response} ${idle}`, () =>
-      Object.freeze({ connect: parseDuration(connect), response: parseDuration(response), idle: parseDuration(idle) }),
-    ),
+    timeouts: compileTimeouts(route.timeouts, upstream.config.timeouts, defaults.timeouts, parts),
     engine: upstream.config.engine ?? config.proxy?.engine,
     hooks: plugins.hooksFor(route),
     features: compileFeatures(route),
@@ -281,11 +269,11 @@ function withState(compile: RouteCompile, fileRoute: RouteConfig, base: RouteBas
     id: route.id,
     config: effective,
     upstream: base.upstream.info,
-    fileRollout: (route === fileRoute ? effective.rollout : effectiveRollout(compile.defaults, fileRoute)) as NonNullable<RouteConfig['rollout']>,
+    fileRollout: (route === fileRoute ? effective.rollout : deepFreeze(effectiveRollout(compile.defaults, fileRoute.rollout))) as NonNullable<RouteConfig['rollout']>,
     override: ignored ? undefined : state.routes[route.id],
     killed: state.killSwitch,
   });
-  return { route: compiledRoute(base, info, compileRollout(compile, route), compileProgressive(route.rollout, stored, compile.now)), ignored };
+  return { route: compiledRoute(base, info, compileRollout(route.id, route.rollout, compile.rollout), compileProgressive(route.rollout, stored, compile.now)), ignored };
 }
 
 /**
@@ -361,42 +349,9 @@ function resolveUpstream(config: FigwayConfig, route: RouteConfig): ResolvedUpst
   return named ? { name: route.upstream, config: named } : { name: new URL(route.upstream).host, config: { url: route.upstream } };
 }
 
-const NO_COHORTS: Rollout['cohorts'] = Object.freeze([]);
-
-function compileRollout(compile: RouteCompile, route: RouteConfig): Rollout {
-  const { defaults, parts } = compile;
-  const rollout = route.rollout ?? {};
-  const percent = rollout.percent ?? DEFAULT_PERCENT;
-  const sticky = rollout.sticky ?? defaults.sticky;
-  return {
-    routeId: route.id,
-    percent,
-    threshold: percentToThreshold(percent),
-    sticky: parts.get(`sticky ${JSON.stringify(sticky)}`, () => Object.freeze(compileSticky(sticky))),
-    unkeyed: rollout.unkeyed ?? defaults.unkeyed,
-    cohorts: rollout.cohorts ? Object.entries(rollout.cohorts).map(([name, side]) => ({ cohort: compile.cohorts.get(name) as Cohort, side })) : NO_COHORTS,
-    override: compile.override,
-    killed: compile.state.killSwitch,
-  };
-}
-
-function compileOverride(config: FigwayConfig, cohorts: Map<string, Cohort>): Override | undefined {
-  const override = config.override;
-  if (!override) return undefined;
-  return {
-    header: override.header?.toLowerCase(),
-    cookie: override.cookie,
-    cohort: override.cohort === undefined ? undefined : cohorts.get(override.cohort),
-  };
-}
-
 /** The route with the defaults that apply to it written out, so an audit sees what actually runs. */
 function effectiveRoute(defaults: FilledDefaults, route: RouteConfig): RouteConfig {
-  return deepFreeze({ ...route, rollout: effectiveRollout(defaults, route) });
-}
-
-function effectiveRollout(defaults: FilledDefaults, route: RouteConfig): NonNullable<RouteConfig['rollout']> {
-  return deepFreeze({ percent: DEFAULT_PERCENT, sticky: defaults.sticky, unkeyed: defaults.unkeyed, ...route.rollout });
+  return deepFreeze({ ...route, rollout: effectiveRollout(defaults, route.rollout) });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -7,6 +7,7 @@ import type { RuntimeState } from '../state/runtime-state.js';
 import type { CompiledProgressive } from '../progressive/compile-progressive.js';
 import type { ErrorFormat } from '../error-response.js';
 import type { CompiledFeatures } from '../route-features.js';
+import type { CompiledTimeouts } from '../proxy/compile-timeouts.js';
 import type { Upstream } from '../proxy/upstream-pool.js';
 import type { Rewrite } from '../routing/upstream-path.js';
 import type { Cohort } from '../rollout/cohorts.js';
@@ -27,7 +28,7 @@ export interface CompiledRoute {
   readonly upstream: Upstream;
   readonly rewrite: Rewrite;
   readonly rollout: Rollout;
-  readonly timeouts: { readonly connect: number; readonly response: number; readonly idle: number };
+  readonly timeouts: CompiledTimeouts;
   /** The forwarding engine the config names for this route's upstream (`upstreams.<name>.engine`, else `proxy.engine`); undefined: the mode's default. */
   readonly engine: EngineName | undefined;
   readonly hooks: RouteHooks;

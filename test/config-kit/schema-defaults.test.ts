@@ -38,6 +38,11 @@ describe('defaults in the schema', () => {
     expect(fill({}).on).toEqual(['refused']);
   });
 
+  it('fills a field that is there but undefined, as ajv does', () => {
+    const fill = defaultsFiller(Breaker, ['failures', 'cooldown']);
+    expect(fill({ failures: undefined, note: 'kept' } as never)).toEqual({ failures: 5, cooldown: '30s', note: 'kept' });
+  });
+
   it('refuses to promise a field the schema gives no default', () => {
     expect(() => defaultsFiller(Breaker, ['failures', 'note'])).toThrow('no default in the schema for note');
   });

@@ -29,6 +29,7 @@ import { createReplayWarning } from './proxy/replay-warning.js';
 import { UpstreamPool } from './proxy/upstream-pool.js';
 import { FileStateStore } from './state/file-store.js';
 import type { StateStore } from './state/runtime-state.js';
+import { STATE_FILE } from './state/state-schema.js';
 import type { FigwayMiddleware, FigwayOptions } from './types.js';
 import { version as packageVersion } from './version.js';
 import { rolloutGauge } from './rollout/rollout-metrics.js';
@@ -217,11 +218,11 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   return middleware;
 }
 
-/** The file store, unless the config asks for Redis. Default: `.figway-state.json` beside the config file. */
+/** The file store, unless the config asks for Redis: `state.path`, else STATE_FILE, beside the config file. */
 function openFileStore(config: FigwayConfig, configFile: string | undefined): FileStateStore | undefined {
   if (config.state?.store === 'redis') return undefined;
   const base = configFile ? path.dirname(configFile) : process.cwd();
-  return new FileStateStore(path.resolve(base, config.state?.path ?? '.figway-state.json'));
+  return new FileStateStore(path.resolve(base, config.state?.path ?? STATE_FILE));
 }
 
 async function useRedisStore(controller: Controller, config: FigwayConfig): Promise<void> {

@@ -9,6 +9,7 @@ import { LIMITS_CHECKS } from '../limits/check-limits.js';
 import { PROGRESSIVE_CHECKS } from '../progressive/check-progressive.js';
 import { ROLLOUT_CHECKS } from '../rollout/check-rollout.js';
 import { UPSTREAM_CHECKS } from '../proxy/check-upstreams.js';
+import { STATE_CHECKS } from '../state/check-state.js';
 import { fillAdmin, SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig } from './schema.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
@@ -17,7 +18,7 @@ type Check = ConfigCheck<FigwayConfig>;
 
 /**
  * Every cross-field check, in the order problems are listed: the config's own, and those of the
- * capabilities that keep their rules in their folders (rollout, progressive, proxy, auth, limits).
+ * capabilities that keep their rules in their folders (rollout, progressive, proxy, state, auth, limits).
  */
 const CHECKS: Record<string, Check> = {
   routeIdsAreUnique(config, source) {
@@ -84,14 +85,7 @@ const CHECKS: Record<string, Check> = {
   ...PROGRESSIVE_CHECKS,
   upstreamTlsFitsItsUpstream: UPSTREAM_CHECKS.upstreamTlsFitsItsUpstream,
 
-  stateStoreHasItsSettings(config, source) {
-    const state = config.state;
-    if (state?.store === 'redis' && state.url === undefined) return [source.problem(['state', 'url'], 'is required when store is redis')];
-    if (state?.store === 'file' && (state.url !== undefined || state.prefix !== undefined)) {
-      return [source.problem(['state'], 'url and prefix are for store: redis')];
-    }
-    return [];
-  },
+  ...STATE_CHECKS,
 
   adminIsNotOpenToTheNetwork(config, source) {
     const admin = config.admin;

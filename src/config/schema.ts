@@ -10,6 +10,7 @@ import { CohortCondition } from '../rollout/cohort-schema.js';
 import { OverrideSection } from '../rollout/override-schema.js';
 import { DefaultSticky, DefaultUnkeyed, ROLLOUT_FIELDS } from '../rollout/rollout-schema.js';
 import { featureFields } from '../route-features.js';
+import { StateSection } from '../state/state-schema.js';
 
 const StringOrList = Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })]);
 
@@ -222,18 +223,7 @@ const CONFIG_TAIL = {
       { additionalProperties: false, description: 'The admin HTTP API, on its own listener: routes, rollout changes, kill switch, reload, explain, audit, metrics.' },
     ),
   ),
-  state: Type.Optional(
-    Type.Object(
-      {
-        store: Type.Union([Type.Literal('file'), Type.Literal('redis')], { description: 'Where runtime rollout changes live: file (one instance) or redis (shared by every replica).' }),
-        path: Type.Optional(Type.String({ minLength: 1, description: 'file: the state file. Default .figway-state.json beside the config file.' })),
-        url: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'redis: the server, e.g. redis://:${REDIS_PASSWORD}@redis:6379/0.', errorMessage: 'must be a redis:// or rediss:// URL' })),
-        prefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]+$', description: 'redis: key prefix, one per gateway (several apps can share a Redis). Default figway.' })),
-        cacheFile: Type.Optional(Type.String({ minLength: 1, description: 'redis: local copy of the last known state, served when a replica starts while Redis is down.' })),
-      },
-      { additionalProperties: false, description: 'Runtime state (rollout changes made through the admin API or CLI). Default: a state file beside the config file.' },
-    ),
-  ),
+  state: Type.Optional(StateSection),
   reload: Type.Optional(
     Type.Object(
       {

@@ -1,6 +1,5 @@
 // Runtime state applied to the file's config: rollout overrides merged per route.
 import { inlineSource } from '../config-kit/config-source.js';
-import type { FigwayConfig, RouteConfig } from '../config/schema.js';
 import { validateSchema } from '../config-kit/validate-schema.js';
 import type { ConfigProblem } from '../errors.js';
 import { RolloutOverrideSchema, type RolloutOverride, type RuntimeState } from './runtime-state.js';
@@ -11,11 +10,22 @@ export interface IgnoredOverride {
   readonly problems: readonly ConfigProblem[];
 }
 
+/** What of the config an override is checked against: the cohorts it may name. */
+interface ConfigCohorts {
+  readonly cohorts?: Readonly<Record<string, unknown>>;
+}
+
+/** What of a route the runtime state changes: its rollout. */
+interface StatefulRoute {
+  readonly id: string;
+  readonly rollout?: object;
+}
+
 /**
  * Problems with an override for a route of `config`: its own shape (ranges, sticky keys) and
  * whether the cohorts it names exist. Empty when it can apply.
  */
-export function checkOverride(config: FigwayConfig, routeId: string, override: RolloutOverride): ConfigProblem[] {
+export function checkOverride(config: ConfigCohorts, routeId: string, override: RolloutOverride): ConfigProblem[] {
   const source = inlineSource('<runtime>');
   const problems = validateSchema(RolloutOverrideSchema, override, source, ['routes', routeId, 'rollout']);
   const cohorts = Object.keys(config.cohorts ?? {});
@@ -31,7 +41,7 @@ export function checkOverride(config: FigwayConfig, routeId: string, override: R
  * a config change never fails because of an old runtime change; overrides for routes the file no
  * longer has stay in the state but do nothing.
  */
-export function applyRouteState(config: FigwayConfig, route: RouteConfig, state: RuntimeState): { route: RouteConfig; ignored: IgnoredOverride | undefined } {
+export function applyRouteState<R extends StatefulRoute>(config: ConfigCohorts, route: R, state: RuntimeState): { route: R; ignored: IgnoredOverride | undefined } {
   const override = state.routes[route.id];
   let merged = route;
   let ignored: IgnoredOverride | undefined;

@@ -8,6 +8,7 @@ import { createRedisClient } from '../redis/redis-client.js';
 import { withTimeout } from '../with-timeout.js';
 import { FigwayError } from '../errors.js';
 import { writeAtomically } from './atomic-write.js';
+import { STATE_PREFIX } from './state-schema.js';
 import { AUDIT_LIMIT, EMPTY_STATE, nextState, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 
 export interface RedisStateStoreOptions {
@@ -81,7 +82,7 @@ export class RedisStateStore implements StateStore {
   private subscriberClosing: Promise<void> = Promise.resolve();
 
   constructor(options: RedisStateStoreOptions) {
-    const prefix = options.prefix ?? 'figway';
+    const prefix = options.prefix ?? STATE_PREFIX;
     this.keys = { state: `${prefix}:state`, audit: `${prefix}:audit`, channel: `${prefix}:changes` };
     this.description = `redis:${redactUrl(options.url)}`;
     this.cacheFile = options.cacheFile === undefined ? undefined : path.resolve(options.cacheFile);

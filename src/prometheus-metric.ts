@@ -1,5 +1,5 @@
 // A metric on an app's prom-client registry, made once per registry, and the shape of a per-route gauge a capability contributes.
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { RouteInfo } from './types.js';
 
 /**
@@ -14,6 +14,18 @@ import type { RouteInfo } from './types.js';
  */
 export function metricOn<T>(registry: Registry, name: string, create: (registers: Registry[]) => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create([registry]);
+}
+
+/**
+ * The registry's counter of that name, made with `help` and `labelNames` on first use.
+ *
+ * @example
+ * ```ts
+ * const failures = counterOn(registry, 'figway_auth_failures_total', 'Authentications that failed...', ['route', 'outcome']);
+ * ```
+ */
+export function counterOn<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
+  return metricOn(registry, name, (registers) => new Counter({ name, help, labelNames, registers }));
 }
 
 /**

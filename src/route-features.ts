@@ -6,9 +6,10 @@ import { shadowFeature } from './shadow/compile-shadow.js';
 /**
  * Each feature by its route key. config/schema.ts composes each key's schema into a route's, the
  * snapshot compiler compiles each into `CompiledRoute.features`, which the hot path reads, and the
- * admin route view shows each feature's view fields. Features
- * that need more than their own key (rollout: cohorts and runtime state; progressive: the stored
- * schedule; timeouts: the upstream's and the defaults) are compiled by the snapshot compiler itself.
+ * admin route view shows each feature's view fields. Features that need more than their own key
+ * (rollout: cohorts and runtime state; progressive: the stored schedule; timeouts: the upstream's
+ * and the defaults) keep their compile steps in their folders; the snapshot compiler calls each
+ * with what it needs.
  */
 export const ROUTE_FEATURES = { shadow: shadowFeature, fallback: fallbackFeature };
 

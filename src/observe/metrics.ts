@@ -1,7 +1,7 @@
 // The built-in `metrics` plugin: RED metrics per route and side, gateway vs upstream time, migration progress.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, register as globalRegistry, type Counter, type Registry } from 'prom-client';
 import { parseDuration } from '../config-kit/units.js';
-import { metricOn, type RouteGauge } from '../prometheus-metric.js';
+import { counterOn, metricOn, type RouteGauge } from '../prometheus-metric.js';
 import type { FigwayContext, FigwayPlugin, RouteInfo } from '../types.js';
 import { StrangledWindow } from './strangled-window.js';
 
@@ -44,12 +44,7 @@ function metricsOf(registry: Registry): Metrics {
   if (existing) return existing;
   const sources = new Set<GaugeSource>();
   const metrics: Metrics = {
-    requests: metricOn(registry, 'figway_requests_total', (registers) => new Counter({
-      name: 'figway_requests_total',
-      help: 'Requests figway matched, by route, the side that served them (service, legacy, gateway when figway answered itself), method and status class.',
-      labelNames: ['route', 'target', 'method', 'status_class'],
-      registers,
-    })),
+    requests: counterOn(registry, 'figway_requests_total', 'Requests figway matched, by route, the side that served them (service, legacy, gateway when figway answered itself), method and status class.', ['route', 'target', 'method', 'status_class']),
     duration: metricOn(registry, 'figway_request_duration_seconds', (registers) => new Histogram({
       name: 'figway_request_duration_seconds',
       help: 'Time from figway seeing a matched request to the end of its response, by route and side.',
@@ -64,13 +59,8 @@ function metricsOf(registry: Registry): Metrics {
       buckets: BUCKETS,
       registers,
     })),
-    upstreamErrors: metricOn(registry, 'figway_upstream_errors_total', (registers) => new Counter({
-      name: 'figway_upstream_errors_total',
-      help: 'Requests figway could not get a response for from a service, by error code.',
-      labelNames: ['route', 'upstream', 'code'],
-      registers,
-    })),
-    reloads: metricOn(registry, 'figway_config_reloads_total', (registers) => new Counter({ name: 'figway_config_reloads_total', help: 'Configuration reloads, by result (success or failure).', labelNames: ['result'], registers })),
+    upstreamErrors: counterOn(registry, 'figway_upstream_errors_total', 'Requests figway could not get a response for from a service, by error code.', ['route', 'upstream', 'code']),
+    reloads: counterOn(registry, 'figway_config_reloads_total', 'Configuration reloads, by result (success or failure).', ['result']),
     sources,
   };
   metricOn(registry, 'figway_strangled_ratio', (registers) => new Gauge({

@@ -34,15 +34,14 @@ export interface RequestSpans {
   failedAt: number | undefined;
 }
 
-/**
- * Each traced request's spans, by its context. Untraced requests are never put in, and looking up
- * an object that was never a key is cheap: no cost without an SDK beyond the lookup.
- */
+/** Each traced request's spans, by its context, until its response hook ran. */
 const requestSpans = new WeakMap<FigwayContext, RequestSpans>();
+/** How many requests are in `requestSpans`: while none is (no SDK), the hooks look nothing up. */
+let traced = 0;
 
 /** figway's spans of a request, while it is traced (an SDK was registered when it arrived). */
 export function spansOf(ctx: FigwayContext): RequestSpans | undefined {
-  return requestSpans.get(ctx);
+  return traced === 0 ? undefined : requestSpans.get(ctx);
 }
 
 /**
@@ -81,6 +80,7 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         if (tracer === undefined) return;
         const spans = startRequestSpan(tracer, ctx);
         requestSpans.set(ctx, spans);
+        traced += 1;
         // The app's HTTP span ends on the response's close, before figway's observers run.
         if (!spans.own) {
           ctx.res.once('finish', () => {
@@ -123,6 +123,7 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         const spans = spansOf(ctx);
         if (spans === undefined) return;
         requestSpans.delete(ctx);
+        traced -= 1;
         if (spans.client) endClientSpan(spans.client, spans, ctx);
         if (!spans.outcome) recordOutcome(spans, ctx);
         if (spans.own) endOwnSpan(spans.request, ctx.res.statusCode, ctx);

@@ -220,7 +220,7 @@ A runtime change (in process, median): one route's rollout **${fixed(r.runtimeCh
 
 ## OpenTelemetry without an SDK (in process)
 
-The opentelemetry plugin is on by default. With no SDK registered, the four hooks a proxied request runs (request, decision, proxy request, response) cost **${fixed(r.tracingCheck.nsPerRequest)} ns** per request together: one look at the global tracer provider, then nothing. The feature budget's "OpenTelemetry, no SDK" row measures the same through a server, where it is below the noise.
+The opentelemetry plugin is on by default. With no SDK registered, the five hooks a proxied request runs (request, decision, forward, proxy request, response) cost **${fixed(r.tracingCheck.nsPerRequest)} ns** per request together: one look at the global tracer provider, then nothing. The feature budget's "OpenTelemetry, no SDK" row measures the same through a server, where it is below the noise.
 
 ## Streaming through figway (middleware mode, observability on)
 

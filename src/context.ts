@@ -40,8 +40,6 @@ export function contextOf(req: IncomingMessage): RequestContext {
 
 /** The exchange with the service as figway's stages outside the proxy see it (proxy/forwarder.ts's ServiceCall). */
 export interface ServiceExchange {
-  /** Connection attempts so far. */
-  readonly attempts: number;
   /** The client went away: cancels the attempt in flight. */
   clientGone(): void;
 }
@@ -56,7 +54,7 @@ export class RequestContext implements FigwayContext {
   /** The path as the client sent it (differs from `path` when normalising changed it). */
   readonly receivedPath: string;
   upstreamStatus: number | undefined;
-  /** The exchange with the service, once the request was dispatched there (the forwarder's ServiceCall: its attempts are the forwarder's). */
+  /** The exchange with the service, once the request was dispatched there (the forwarder's ServiceCall). */
   service: ServiceExchange | undefined;
   /** Set when the service failed and the legacy handler served instead. */
   fellBack = false;

@@ -20,6 +20,8 @@ import type { Snapshot } from './snapshot/snapshot.js';
 import type { FigwayContext, ForwardStep } from './types.js';
 
 type Next = (err?: unknown) => void;
+/** Answers a request that failed inside figway or a plugin with the error's code. */
+type Failed = (ctx: RequestContext, err: unknown) => void;
 
 /** The pipeline as every entry point runs it (middleware, server mode, upgrades): a request, its response, and what comes after figway. */
 export type Pipeline = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
@@ -48,6 +50,7 @@ export interface PipelineDeps {
  * else; a matched one runs the steps below in order until one answers the response.
  */
 export function createPipeline(deps: PipelineDeps): Pipeline {
+  const failed: Failed = (ctx, err) => fail(ctx, err, deps.diagnostics);
   const steps: readonly Step[] = [
     hooks('onRequest'),
     hooks('onIdentify'),
@@ -59,10 +62,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (ctx.decision?.side !== 'service') return toLegacy(ctx, next);
       const around = ctx.compiled.hooks.onForward;
       const legacy = () => next();
-      return around.length === 0 ? deps.forward(ctx, legacy) : forwardThrough(around, 0, deps.forward as ForwardStep, ctx, legacy);
+      return around.length === 0 ? deps.forward(ctx, legacy) : forwardThrough(around, 0, deps.forward as ForwardStep, ctx, legacy, failed);
     },
   ];
-  const failed = (ctx: RequestContext, err: unknown) => fail(ctx, err, deps.diagnostics);
   /**
    * The response finished, or the client went away first: a request still on its way to a service
    * is cancelled, then the observers run. One listener for every request (it finds the request's
@@ -129,7 +131,7 @@ function toLegacy(ctx: RequestContext, next: Next): void {
   next();
 }
 
-function run(steps: readonly Step[], from: number, ctx: RequestContext, next: Next, failed: (ctx: RequestContext, err: unknown) => void): void {
+function run(steps: readonly Step[], from: number, ctx: RequestContext, next: Next, failed: Failed): void {
   for (let i = from; i < steps.length; i++) {
     let waiting: void | Promise<void>;
     try {
@@ -178,17 +180,35 @@ function runHooks(list: readonly BoundHook<(ctx: FigwayContext, options: unknown
 }
 
 /**
- * Dispatch through the route's `onForward` hooks, from `from` on, the first outermost; a hook that
- * throws is named in the error. With one hook (the common case) it is given figway's own step, so
- * nothing is allocated per request.
+ * Dispatch through the route's `onForward` hooks, from `from` on, the first outermost. A hook that
+ * throws (or rejects) before the request went to the service is named in the error; once it went,
+ * a throw is figway's own dispatch failing, answered as before hooks wrapped it. With one hook (the
+ * common case) it is given figway's own step, so nothing is allocated per request.
  */
-function forwardThrough(hooks: RouteHooks['onForward'], from: number, forward: ForwardStep, ctx: FigwayContext, legacy: () => void): void {
+function forwardThrough(hooks: RouteHooks['onForward'], from: number, forward: ForwardStep, ctx: RequestContext, legacy: () => void, failed: Failed): void | Promise<void> {
   const hook = hooks[from] as RouteHooks['onForward'][number];
-  const inner: ForwardStep = from + 1 === hooks.length ? forward : (c, l) => forwardThrough(hooks, from + 1, forward, c, l);
+  const inner: ForwardStep =
+    from + 1 === hooks.length
+      ? forward
+      : (c, l) => {
+          // An inner hook's rejection has no step left to answer it: it is answered here.
+          forwardThrough(hooks, from + 1, forward, c as RequestContext, l, failed)?.catch((err: unknown) => failed(c as RequestContext, err));
+        };
+  const failure = (err: unknown) => (ctx.service === undefined ? pluginError(hook.plugin, err) : err);
+  let result: unknown;
   try {
-    hook.fn(ctx, inner, legacy, hook.options);
+    result = hook.fn(ctx, inner, legacy, hook.options);
   } catch (err) {
-    throw pluginError(hook.plugin, err);
+    throw failure(err);
+  }
+  // A hook that waits before forwarding: its rejection is answered as a throw would be.
+  if (result instanceof Promise) {
+    return result.then(
+      () => undefined,
+      (err: unknown) => {
+        throw failure(err);
+      },
+    );
   }
 }
 

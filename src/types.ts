@@ -199,12 +199,22 @@ export interface PluginHooks<O = Record<string, unknown>> {
   /** The request to the service is about to be sent: adjust its headers (whichever forwarding engine sends it). */
   onProxyRequest?: (proxyReq: ProxyRequest, ctx: FigwayContext, options: O) => void;
   /**
-   * Around sending a request decided for the service: call `forward(ctx, legacy)` exactly once and
-   * return without waiting for the response (e.g. to run the call in your own async context).
-   * `legacy` hands the request to the monolith's handler when the service failed and the route
-   * falls back; pass a function of your own that calls it, to run legacy in another context.
+   * Around sending a request decided for the service: call `forward(ctx, legacy)` exactly once, with
+   * the `ctx` you were given, and do not wait for the response (e.g. run the call in your own async
+   * context). `legacy` hands the request to the monolith's handler when the service failed and the
+   * route falls back; pass a function of your own that calls it, to run legacy in another context.
+   * An async hook may wait before forwarding; a throw or rejection before it forwarded is answered
+   * 500 `FIGWAY_PLUGIN_FAILED`. Hooks nest in plugin order, the first outermost: the built-in
+   * `opentelemetry` plugin's comes first, so with an SDK registered, the app's HTTP client
+   * instrumentation is off inside later ones.
+   *
+   * @example
+   * ```ts
+   * const scope = new AsyncLocalStorage<string>();
+   * definePlugin({ name: 'scoped', setup: () => ({ onForward: (ctx, forward, legacy) => scope.run(ctx.route.id, () => forward(ctx, legacy)) }) });
+   * ```
    */
-  onForward?: (ctx: FigwayContext, forward: ForwardStep, legacy: () => void, options: O) => void;
+  onForward?: (ctx: FigwayContext, forward: ForwardStep, legacy: () => void, options: O) => void | Promise<void>;
   /** The service's response headers arrived, before they are copied to the client: edit `proxyRes.headers`. */
   onProxyResponse?: (proxyRes: ProxyResponse, ctx: FigwayContext, options: O) => void;
   /** The response finished or the client went away (observe: metrics, logs). */

@@ -15,7 +15,7 @@ import type { Static, TObject, TProperties, TSchema } from '@sinclair/typebox';
  * };
  * ```
  */
-export interface RouteFeature<S extends TSchema, C, V extends TProperties, L = unknown> {
+export interface RouteFeature<S extends TSchema, C, V extends TProperties, L extends object = object> {
   readonly schema: S;
   /**
    * What the hot path reads, from the route's key as written, or from undefined when the route leaves
@@ -27,7 +27,7 @@ export interface RouteFeature<S extends TSchema, C, V extends TProperties, L = u
 }
 
 /** A feature's fields in the admin API's route view. */
-export interface FeatureView<S extends TSchema, C, V extends TProperties, L> {
+export interface FeatureView<S extends TSchema, C, V extends TProperties, L extends object> {
   /**
    * The fields, as TypeBox properties: they are in the route view's schema and the OpenAPI
    * document. A field named as the route key replaces the key as written.

@@ -58,20 +58,6 @@ export const RouteViewSchema = Type.Object(
     }),
     override: Type.Union([RolloutOverrideSchema, Type.Null()], { description: 'The rollout fields changed at runtime, or null.' }),
     progressive: Type.Union([ProgressiveView, Type.Null()], { description: 'The progressive rollout (rollout.steps), or null.' }),
-    lastUpstreamError: Type.Union(
-      [
-        Type.Object(
-          {
-            code: Type.String({ description: 'The error code, or HTTP_<status> for a status fallback.on lists.' }),
-            message: Type.String({ description: 'What went wrong.' }),
-            at: Type.String({ format: 'date-time', description: 'When, ISO 8601.' }),
-          },
-          { additionalProperties: false },
-        ),
-        Type.Null(),
-      ],
-      { description: "The latest failure of the route's service on this replica (also one legacy absorbed), or null." },
-    ),
     ...featureViewFields(),
   },
   { additionalProperties: false, title: 'Route', description: 'One route: match, service, rewrite, timeouts, plugins, rollout and where it comes from.' },

@@ -2,7 +2,6 @@
 import type { Static } from '@sinclair/typebox';
 import { Route } from '../config/schema.js';
 import { progressiveView } from '../progressive/progressive-view.js';
-import type { UpstreamFailure } from '../proxy/circuit-breaker.js';
 import { featureViews, type FeaturesLive } from '../route-features.js';
 import type { CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
 import type { RoutesViewSchema, RouteViewSchema } from './route-view-schema.js';
@@ -11,8 +10,6 @@ import type { RoutesViewSchema, RouteViewSchema } from './route-view-schema.js';
 export type RouteLive = FeaturesLive & {
   /** Requests the service served at a progressive route's current step, on this replica. */
   servedAtStep(routeId: string): number;
-  /** The latest failure of a route's service on this replica (also one legacy absorbed). */
-  lastFailure(routeId: string): UpstreamFailure | undefined;
 };
 
 /**
@@ -30,7 +27,6 @@ export function routeView(route: CompiledRoute, live: RouteLive): Static<typeof 
     fileRollout: info.fileRollout,
     override: info.override ?? null,
     progressive: route.progressive ? progressiveView(route.progressive, route.rollout.percent, live.servedAtStep(route.id)) : null,
-    lastUpstreamError: live.lastFailure(route.id) ?? null,
     ...featureViews({ id: route.id, config, features: route.features }, live),
   };
 }

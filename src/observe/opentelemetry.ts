@@ -36,12 +36,16 @@ export interface RequestSpans {
 
 /** Each traced request's spans, by its context, until its response hook ran. */
 const requestSpans = new WeakMap<FigwayContext, RequestSpans>();
-/** How many requests are in `requestSpans`: while none is (no SDK), the hooks look nothing up. */
-let traced = 0;
+/**
+ * Whether any request was ever traced in this process: until an SDK is registered, the hooks look
+ * nothing up. A flag, not a count of requests in flight: a request whose response hook never runs
+ * (a WebSocket the app took over) cannot leave it stuck, and its entry goes with its context.
+ */
+let everTraced = false;
 
 /** figway's spans of a request, while it is traced (an SDK was registered when it arrived). */
 export function spansOf(ctx: FigwayContext): RequestSpans | undefined {
-  return traced === 0 ? undefined : requestSpans.get(ctx);
+  return everTraced ? requestSpans.get(ctx) : undefined;
 }
 
 /**
@@ -80,7 +84,7 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         if (tracer === undefined) return;
         const spans = startRequestSpan(tracer, ctx);
         requestSpans.set(ctx, spans);
-        traced += 1;
+        everTraced = true;
         // The app's HTTP span ends on the response's close, before figway's observers run.
         if (!spans.own) {
           ctx.res.once('finish', () => {
@@ -123,7 +127,6 @@ export function openTelemetryPlugin(): FigwayPlugin<Record<string, never>> {
         const spans = spansOf(ctx);
         if (spans === undefined) return;
         requestSpans.delete(ctx);
-        traced -= 1;
         if (spans.client) endClientSpan(spans.client, spans, ctx);
         if (!spans.outcome) recordOutcome(spans, ctx);
         if (spans.own) endOwnSpan(spans.request, ctx.res.statusCode, ctx);
@@ -189,7 +192,7 @@ function startClientSpan(spans: RequestSpans, ctx: FigwayContext, proxyReq: Prox
   );
 }
 
-/** Each upstream's host and port, parsed once per snapshot's upstream rather than per call. */
+/** Each upstream's host and port, parsed once per pooled upstream rather than per call. */
 const addresses = new WeakMap<FigwayContext['route']['upstream'], { address: string; port: number }>();
 
 function addressOf(upstream: FigwayContext['route']['upstream']): { address: string; port: number } {

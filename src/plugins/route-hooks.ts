@@ -16,7 +16,7 @@ export interface RouteHooks {
   readonly onIdentify: readonly BoundHook<Hook>[];
   readonly onLimit: readonly BoundHook<Hook>[];
   readonly onDecision: readonly BoundHook<Hook>[];
-  readonly onForward: readonly BoundHook<(ctx: FigwayContext, forward: ForwardStep, legacy: () => void, options: unknown) => void>[];
+  readonly onForward: readonly BoundHook<(ctx: FigwayContext, forward: ForwardStep, legacy: () => void, options: unknown) => void | Promise<void>>[];
   readonly onProxyRequest: readonly BoundHook<(proxyReq: ProxyRequest, ctx: FigwayContext, options: unknown) => void>[];
   readonly onProxyResponse: readonly BoundHook<(proxyRes: ProxyResponse, ctx: FigwayContext, options: unknown) => void>[];
   readonly onResponse: readonly BoundHook<(ctx: FigwayContext, options: unknown) => void>[];

@@ -7,7 +7,7 @@ import type { BreakerState, CircuitBreakers } from './circuit-breaker.js';
 export const BREAKER_STATE = 'figway_circuit_breaker_state';
 
 /** figway_circuit_breaker_state's values. */
-export const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
+const BREAKER_STATE_VALUES: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** The breaker gauge of one gateway's breakers, for the metrics plugin to register. */
 export function breakerGauge(breakers: Pick<CircuitBreakers, 'state'>): RouteGauge {

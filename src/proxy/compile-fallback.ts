@@ -3,7 +3,7 @@ import type { RouteFeature } from '../config-kit/route-feature.js';
 import { defaultsFiller } from '../config-kit/schema-defaults.js';
 import { Breaker, Fallback, FallbackView, type FallbackConfig } from './fallback-schema.js';
 import { parseDuration } from '../config-kit/units.js';
-import type { BreakerSettings, BreakerState } from './circuit-breaker.js';
+import type { BreakerSettings, BreakerState, UpstreamFailure } from './circuit-breaker.js';
 
 const fillFallback = defaultsFiller(Fallback, ['on']);
 const fillBreaker = defaultsFiller(Breaker, ['failures', 'cooldown']);
@@ -32,11 +32,16 @@ export function compileFallback(fallback: FallbackConfig | undefined): CompiledF
 export const fallbackFeature: RouteFeature<typeof Fallback, CompiledFallback | undefined, typeof FallbackView, FallbackLive> = {
   schema: Fallback,
   compile: compileFallback,
-  view: { fields: FallbackView, show: ({ id, compiled }, live) => ({ breaker: compiled?.breaker ? live.breaker(id) : null }) },
+  view: {
+    fields: FallbackView,
+    show: ({ id, compiled }, live) => ({ breaker: compiled?.breaker ? live.breaker(id) : null, lastUpstreamError: live.lastFailure(id) ?? null }),
+  },
 };
 
 /** What the fallback's view reads of the running gateway. */
 export interface FallbackLive {
   /** The circuit breaker of a route with a fallback, on this replica. */
   breaker(routeId: string): BreakerState;
+  /** The latest failure of a route's service on this replica (also one legacy absorbed). */
+  lastFailure(routeId: string): UpstreamFailure | undefined;
 }

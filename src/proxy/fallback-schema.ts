@@ -48,9 +48,23 @@ export const Fallback = Type.Object(
 /** A route's `fallback`, as the file has it. */
 export type FallbackConfig = Static<typeof Fallback>;
 
-/** Fallback's part of the admin route view. */
+/** Fallback's part of the admin route view: the breaker, and the service's last failure (kept for every route, whether it falls back or not). */
 export const FallbackView = {
   breaker: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half-open'), Type.Null()], {
     description: 'The circuit breaker on this replica: open sends the route to legacy; null without fallback.breaker.',
   }),
+  lastUpstreamError: Type.Union(
+    [
+      Type.Object(
+        {
+          code: Type.String({ description: 'The error code, or HTTP_<status> for a status fallback.on lists.' }),
+          message: Type.String({ description: 'What went wrong.' }),
+          at: Type.String({ format: 'date-time', description: 'When, ISO 8601.' }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ],
+    { description: "The latest failure of the route's service on this replica (also one legacy absorbed), or null." },
+  ),
 };

@@ -26,8 +26,6 @@ export function createUpgradeForwarder(headOf: (req: IncomingMessage) => Buffer 
     const { name } = compiled.upstream;
     const proxyReq = requestUpstream(compiled.upstream, ctx.upstreamPath, { method: req.method, headers: req.headers, agent: false });
     const call = new ServiceCall(ctx, next);
-    // One attempt, as the observers count them: a handshake is never sent twice.
-    call.attempts = 1;
     ctx.service = call;
     ctx.upstreamSentAt = performance.now();
     let upgraded = false;

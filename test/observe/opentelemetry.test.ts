@@ -9,6 +9,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getContext } from '../../src/index.js';
+import type { FigwayContext } from '../../src/types.js';
 import { spansOf as figwaySpansOf } from '../../src/observe/opentelemetry.js';
 import { bucketOf } from '../../src/rollout/bucket.js';
 import { GATEWAY_SETUPS, quietLogger, startMonolith, type GatewaySetup, type Monolith } from '../helpers/monolith.js';
@@ -29,11 +30,14 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 interface App extends Monolith {
   /** What the legacy handler saw of figway's spans, per request path. */
   readonly legacySpans: Map<string, boolean>;
+  /** The figway context of each request legacy served, per request path. */
+  readonly legacyContexts: Map<string, FigwayContext>;
 }
 
 /** A monolith with figway in the given mode: orders at 50% (sticky by x-user-id), catalog at 0%, reports falling back from a dead service, billing dead without fallback. */
 async function startApp(setup: Pick<GatewaySetup, 'mode' | 'engine'>, service: Upstream, dead: string, logs: CapturedLogs | undefined): Promise<App> {
   const legacySpans = new Map<string, boolean>();
+  const legacyContexts = new Map<string, FigwayContext>();
   const config = {
     routes: [
       { id: 'orders', match: { path: '/api/orders' }, upstream: service.url, rollout: { percent: 50, sticky: ['header:x-user-id'] } },
@@ -46,12 +50,13 @@ async function startApp(setup: Pick<GatewaySetup, 'mode' | 'engine'>, service: U
     app.use((req, res) => {
       const ctx = getContext(req);
       legacySpans.set(req.originalUrl, ctx !== undefined && figwaySpansOf(ctx) !== undefined);
+      if (ctx) legacyContexts.set(req.originalUrl, ctx);
       if (!req.originalUrl.startsWith('/api/reports')) return res.json({ service: 'legacy' });
       // Legacy serving a fallback calls another service, as monolith handlers do.
       http.get(`${service.url}/from-legacy`, (reply) => reply.resume().on('end', () => res.json({ service: 'legacy' })));
     });
   const monolith = await startMonolith(express, { logger: logs?.logger ?? quietLogger, config }, { ...setup, after: legacy });
-  return { ...monolith, legacySpans };
+  return { ...monolith, legacySpans, legacyContexts };
 }
 
 function registerSdk(): void {
@@ -105,6 +110,8 @@ describe('without an OpenTelemetry SDK', () => {
     expect(app.legacySpans.get('/api/catalog/2')).toBe(true);
     const spans = await spansOf(TRACE_ID, 1);
     expect(serverSpanOf(spans)?.attributes['figway.side']).toBe('legacy');
+    // Once the response hook ran, the plugin keeps nothing of the request.
+    expect(figwaySpansOf(app.legacyContexts.get('/api/catalog/2') as FigwayContext)).toBeUndefined();
     exporter.reset();
   });
 });

@@ -216,6 +216,18 @@ describe.each(ENGINE_NAMES)('onForward hooks around the call to the service (%s)
     }),
   });
 
+  /** An async hook: it may wait before forwarding, and a rejection is answered as a throw. */
+  const waiting: FigwayPlugin = {
+    name: 'waiting',
+    setup: () => ({
+      onForward: async (ctx, forward, legacy) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (ctx.req.headers['x-reject'] === 'yes') throw new Error('waited, then gave up');
+        forward(ctx, legacy);
+      },
+    }),
+  };
+
   beforeAll(async () => {
     service = await startUpstream('orders');
     const gone = `http://127.0.0.1:${await freePort()}`;
@@ -231,7 +243,7 @@ describe.each(ENGINE_NAMES)('onForward hooks around the call to the service (%s)
             { id: 'gone', match: { path: '/api/gone' }, upstream: gone, fallback: { on: ['refused'], breaker: false } },
           ],
         },
-        plugins: [around('outer'), around('inner')],
+        plugins: [around('outer'), around('inner'), waiting],
       }),
     );
     app.use((_req, res) => {
@@ -274,5 +286,16 @@ describe.each(ENGINE_NAMES)('onForward hooks around the call to the service (%s)
     expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED', message: 'plugin "inner" failed: inner broke' } });
     expect(service.received.length).toBe(before);
     expect((await request(server.url, '/api/orders')).status).toBe(200);
+  });
+
+  it('lets an async hook wait before forwarding, in the outer hooks\' context, and answers its rejection naming it', async () => {
+    const reply = await request(server.url, '/api/orders');
+    expect(reply.status).toBe(200);
+    expect(service.last().headers['x-inner-scope']).toBe('/outer/inner');
+    const before = service.received.length;
+    const rejected = await request(server.url, '/api/orders', { headers: { 'x-reject': 'yes' } });
+    expect(rejected.status).toBe(500);
+    expect(rejected.json()).toMatchObject({ error: { code: 'FIGWAY_PLUGIN_FAILED', message: 'plugin "waiting" failed: waited, then gave up' } });
+    expect(service.received.length).toBe(before);
   });
 });

@@ -194,22 +194,26 @@ function forwardThrough(hooks: RouteHooks['onForward'], from: number, forward: F
           // An inner hook's rejection has no step left to answer it: it is answered here.
           forwardThrough(hooks, from + 1, forward, c as RequestContext, l, failed)?.catch((err: unknown) => failed(c as RequestContext, err));
         };
-  const failure = (err: unknown) => (ctx.service === undefined ? pluginError(hook.plugin, err) : err);
   let result: unknown;
   try {
     result = hook.fn(ctx, inner, legacy, hook.options);
   } catch (err) {
-    throw failure(err);
+    throw hookFailure(hook.plugin, ctx, err);
   }
   // A hook that waits before forwarding: its rejection is answered as a throw would be.
   if (result instanceof Promise) {
     return result.then(
       () => undefined,
       (err: unknown) => {
-        throw failure(err);
+        throw hookFailure(hook.plugin, ctx, err);
       },
     );
   }
+}
+
+/** A plugin's failure until the request went to the service; after, figway's own dispatch failed. */
+function hookFailure(plugin: string, ctx: RequestContext, err: unknown): unknown {
+  return ctx.service === undefined ? pluginError(plugin, err) : err;
 }
 
 function observe(ctx: RequestContext, diagnostics: Diagnostics): void {

@@ -11,7 +11,7 @@ export interface ErrorFormat {
 
 /** Compiles `errors` from the config: a JSON template whose "{code}", "{message}", "{status}" are filled in. */
 export function compileErrorFormat(config: FigwayConfig['errors']): ErrorFormat {
-  const { body: template, contentType } = fillErrors(config ?? {});
+  const { body: template, contentType } = fillErrors(config);
   return {
     contentType,
     render: (error) => JSON.stringify(fill(template, error)),

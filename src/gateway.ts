@@ -129,7 +129,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       logger.info({ admin: admin.url }, 'figway: admin API listening');
     }
     const file = controller.configFile;
-    if (file && fillReload(startup.reload ?? {}).watch) stopWatching = watchConfigFile(file, () => void controller.reloadFromWatch());
+    if (file && fillReload(startup.reload).watch) stopWatching = watchConfigFile(file, () => void controller.reloadFromWatch());
   })();
   ready.catch((err: unknown) => diagnostics.warnOnce('FIGWAY_CONTROL_START_FAILED', 'figway: runtime control did not start', { err }));
 

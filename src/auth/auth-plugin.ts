@@ -67,7 +67,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
     setup: ({ sections: { auth, identity }, routes, config }) => {
       kept.begin();
       const settings = auth ?? {};
-      const { userIdField, rolesField, scopesField, headerPrefix } = fillIdentity(identity ?? {});
+      const { userIdField, rolesField, scopesField, headerPrefix } = fillIdentity(identity);
       const fields: IdentityFields = { idField: userIdField, rolesField, scopesField };
       const prefix = headerPrefix.toLowerCase();
       const all = compileSources(settings, fields, options);
@@ -77,7 +77,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
       // The throttle counts where rate limits count: the rate-limit plugin's store.
       const throttle = settings.throttle === false || !checks ? undefined : throttleFor(settings, config.limits, kept, options.now);
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
-      const cookie = fillSessionCookie(settings.sessionCookie ?? {});
+      const cookie = fillSessionCookie(settings.sessionCookie);
       const sessionCookie = cookie.forward ? undefined : cookie.name;
 
       /** Identifies the caller from the sources and applies the route's mode and rules: at once when the sources answered at once. */

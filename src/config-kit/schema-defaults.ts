@@ -27,7 +27,8 @@ export type Filled<T, K extends keyof T> = T & { readonly [P in K]-?: Exclude<T[
 /**
  * Fills in the defaults an object schema declares on its own fields, by ajv's useDefaults, on a
  * shallow copy: the validated config stays as written (the route view and audits show the file).
- * A nested object with defaults of its own (a breaker in a fallback) has its own filler.
+ * A nested object with defaults of its own (a breaker in a fallback) has its own filler. A section
+ * left out (undefined) gets every default.
  * `keys` are the fields the caller relies on: each must have a default, checked when the filler is made.
  *
  * @example
@@ -36,7 +37,7 @@ export type Filled<T, K extends keyof T> = T & { readonly [P in K]-?: Exclude<T[
  * fillBreaker({ failures: 3 }); // { failures: 3, cooldown: '30s' }
  * ```
  */
-export function defaultsFiller<S extends TObject, K extends keyof Static<S>>(schema: S, keys: readonly K[]): (value: Static<S>) => Filled<Static<S>, K> {
+export function defaultsFiller<S extends TObject, K extends keyof Static<S>>(schema: S, keys: readonly K[]): (value: Static<S> | undefined) => Filled<Static<S>, K> {
   const properties: Record<string, { default: unknown }> = {};
   for (const [key, field] of Object.entries(schema.properties)) {
     if (field.default !== undefined) properties[key] = { default: field.default };

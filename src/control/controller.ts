@@ -173,7 +173,7 @@ export class Controller {
   }
 
   private maxFileBytes(): number {
-    return fillReload(this.snapshot.loaded.config.reload ?? {}).maxFileBytes;
+    return fillReload(this.snapshot.loaded.config.reload).maxFileBytes;
   }
 
   private installCompiled(next: Snapshot, config: string | FigwayConfig, actor: Actor | undefined): Snapshot {

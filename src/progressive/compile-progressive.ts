@@ -33,7 +33,7 @@ export function compileProgressive(rollout: ProgressiveConfig | undefined, store
   if (!steps) return undefined;
   const { minStepTime = STEP_DEFAULTS.minStepTime, minStepRequests = STEP_DEFAULTS.minStepRequests, guard } = rollout;
   const entry = reconcile(steps, stored, now);
-  const settings = guard === false ? undefined : fillGuard(guard ?? {});
+  const settings = guard === false ? undefined : fillGuard(guard);
   return {
     settings: {
       steps,

@@ -20,7 +20,7 @@ export interface CompiledFallback {
 export function compileFallback(fallback: FallbackConfig | undefined): CompiledFallback | undefined {
   if (!fallback) return undefined;
   const { on, breaker } = fillFallback(fallback);
-  const settings = breaker === false ? undefined : fillBreaker(breaker ?? {});
+  const settings = breaker === false ? undefined : fillBreaker(breaker);
   return {
     on: new Set(on.filter((o): o is 'refused' | 'timeout' | 'tls' => typeof o === 'string')),
     statuses: new Set(on.filter((o): o is number => typeof o === 'number')),

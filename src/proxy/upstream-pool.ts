@@ -66,7 +66,7 @@ export class Upstream {
     private readonly deps: UpstreamDeps,
   ) {
     this.basePath = url.pathname.replace(/\/$/, '');
-    const pool = fillPool(config.pool ?? {});
+    const pool = fillPool(config.pool);
     this.poolSettings = { maxSockets: pool.maxSockets, maxFreeSockets: pool.maxFreeSockets, idleTimeout: parseDuration(pool.idleTimeout) };
     this.tls = url.protocol === 'https:' ? new UpstreamTls(name, config.tls ?? {}, url, baseDir, deps.diagnostics) : undefined;
     this.requestTlsFields = this.tls ? { servername: url.hostname } : {};

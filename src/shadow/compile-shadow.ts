@@ -27,7 +27,7 @@ export interface CompiledShadow {
 export function compileShadow(shadow: ShadowConfig | undefined): CompiledShadow | undefined {
   if (!shadow) return undefined;
   const filled = fillShadow(shadow);
-  const compare = fillCompare(filled.compare ?? {});
+  const compare = fillCompare(filled.compare);
   return {
     threshold: percentToThreshold(filled.percent),
     methods: new Set(filled.methods.map((method) => method.toUpperCase())),

@@ -111,8 +111,8 @@ function routeCompile(config: FigwayConfig, cohorts: ReadonlyMap<string, Cohort>
 type FilledDefaults = Omit<ReturnType<typeof fillRouteDefaults>, 'timeouts'> & { readonly timeouts: ReturnType<typeof fillTimeouts> };
 
 function filledDefaults(config: FigwayConfig): FilledDefaults {
-  const defaults = fillRouteDefaults(config.defaults ?? {});
-  return { ...defaults, timeouts: fillTimeouts(defaults.timeouts ?? {}) };
+  const defaults = fillRouteDefaults(config.defaults);
+  return { ...defaults, timeouts: fillTimeouts(defaults.timeouts) };
 }
 
 /** A compiled route's parts that runtime state (rollout changes, progressive steps, the kill switch) changes. */
@@ -149,7 +149,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
     table.add(stated.route);
   }
   upstreams.throwProblems();
-  const identity = fillIdentity(config.identity ?? {});
+  const identity = fillIdentity(config.identity);
   return Object.freeze({
     version: deps.version,
     loadedAt: new Date(),
@@ -165,7 +165,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
     userIdField: identity.userIdField,
     identityHeaderPrefix: identity.headerPrefix.toLowerCase(),
     identityTokenHeader: identityTokenHeader(config.auth),
-    replayBodyLimit: parseSize(fillProxySettings(config.proxy ?? {}).replayBodyLimit),
+    replayBodyLimit: parseSize(fillProxySettings(config.proxy).replayBodyLimit),
     mayProxy: routes.some((route) => route.mayProxy),
     endpoints: plugins.endpoints,
   });

@@ -198,7 +198,7 @@ describe.each(ENGINE_NAMES)('hooks around the stages (%s)', (engine) => {
 
 describe.each(ENGINE_NAMES)('onForward hooks around the call to the service (%s)', (engine) => {
   let service: Upstream;
-  let server: Listening;
+  let server: Monolith;
   const events: string[] = [];
   /** The async context each plugin runs the call (and legacy) in, as OpenTelemetry does its spans. */
   const scope = new AsyncLocalStorage<string>();
@@ -231,26 +231,19 @@ describe.each(ENGINE_NAMES)('onForward hooks around the call to the service (%s)
   beforeAll(async () => {
     service = await startUpstream('orders');
     const gone = `http://127.0.0.1:${await freePort()}`;
-    const app = express();
-    app.use(
-      figway({
-        logger: quietLogger,
-        config: {
-          proxy: { engine },
-          routes: [
-            { id: 'orders', match: { path: '/api/orders' }, upstream: service.url },
-            { id: 'legacy', match: { path: '/api/legacy' }, upstream: service.url, rollout: { percent: 0 } },
-            { id: 'gone', match: { path: '/api/gone' }, upstream: gone, fallback: { on: ['refused'], breaker: false } },
-          ],
-        },
-        plugins: [around('outer'), around('inner'), waiting],
-      }),
-    );
-    app.use((_req, res) => {
-      seenByLegacy.push(scope.getStore());
-      res.json({ service: 'legacy' });
-    });
-    server = await listen(app);
+    const config = {
+      routes: [
+        { id: 'orders', match: { path: '/api/orders' }, upstream: service.url },
+        { id: 'legacy', match: { path: '/api/legacy' }, upstream: service.url, rollout: { percent: 0 } },
+        { id: 'gone', match: { path: '/api/gone' }, upstream: gone, fallback: { on: ['refused' as const], breaker: false as const } },
+      ],
+    };
+    const legacy = (app: express.Express) =>
+      app.use((_req, res) => {
+        seenByLegacy.push(scope.getStore());
+        res.json({ service: 'legacy' });
+      });
+    server = await startMonolith(express, { config, plugins: [around('outer'), around('inner'), waiting] }, { engine, after: legacy });
   });
   afterAll(async () => {
     await server.close();

@@ -37,7 +37,7 @@ export function listRoutes(file: string, io: CliIo, json: boolean, plugins: read
   const { config } = result.loaded;
   if (json) return printJson(io, config.routes);
   if (config.routes.length === 0) return printLine(io, `${file} has no routes: every request goes to the monolith`);
-  const defaults = fillRouteDefaults(config.defaults ?? {});
+  const defaults = fillRouteDefaults(config.defaults);
   const rows = config.routes.map((route) => [
     route.id,
     describeMatch(route.match),

@@ -10,6 +10,7 @@ import { watchConfigFile } from './control/watch-config.js';
 import { rateLimitPlugin } from './limits/rate-limit-plugin.js';
 import { createLiveStats } from './observe/live-stats.js';
 import { createDiagnostics } from './diagnostics.js';
+import { NO_RUNNING_FEATURES, startFeatureRuntimes } from './feature-runtimes.js';
 import { defaultLogger, loggingPlugin } from './observe/logging.js';
 import { createMetricsHandler } from './observe/metrics-handler.js';
 import { metricsPlugin } from './observe/metrics.js';
@@ -33,9 +34,6 @@ import { STATE_FILE } from './state/state-schema.js';
 import type { FigwayMiddleware, FigwayOptions } from './types.js';
 import { version as packageVersion } from './version.js';
 import { rolloutGauge } from './rollout/rollout-metrics.js';
-import { ShadowBook } from './shadow/shadow-book.js';
-import { shadowComparisons } from './shadow/shadow-metrics.js';
-import { Shadower } from './shadow/shadower.js';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ExpressApp } from './request-record.js';
 import { arrivedThrough, caseSensitiveRouting } from './server/express-request.js';
@@ -69,7 +67,10 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   const breakers = new CircuitBreakers(runtime.now, (route, from, to, reason) =>
     diagnostics.warnOnce('FIGWAY_FALLBACK_BREAKER_CHANGED', `figway: circuit breaker of ${route} ${from} → ${to}: ${reason}`, { route, from, to, reason }),
   );
-  const shadowBook = new ShadowBook(shadowComparisons(registry));
+  // Server mode's reason to exist is speed, so it forwards through undici unless the config names an engine.
+  let serverMode = false;
+  const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'), createReplayWarning(diagnostics));
+  const features = startFeatureRuntimes({ registry, random: runtime.random, now: runtime.now, forwarderFor: dispatch.forwarderFor });
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
     traceContextPlugin(),
@@ -104,7 +105,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     servedAtStep: (id: string) => progressive.servedAtStep(id),
     breaker: (id: string) => breakers.state(id),
     lastFailure: (id: string) => breakers.lastFailure(id),
-    shadow: (id: string) => shadowBook.report(id),
+    report: features.report,
   };
   const ready = (async () => {
     await starting;
@@ -134,15 +135,12 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   ready.catch((err: unknown) => diagnostics.warnOnce('FIGWAY_CONTROL_START_FAILED', 'figway: runtime control did not start', { err }));
 
   const currentSnapshot = () => controller.current;
-  // Server mode's reason to exist is speed, so it forwards through undici unless the config names an engine.
-  let serverMode = false;
-  const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'), createReplayWarning(diagnostics));
   const stages = {
     current: currentSnapshot,
     random: runtime.random,
     forward: dispatch.forward,
     breakers,
-    shadower: new Shadower(shadowBook, runtime.random, runtime.now, dispatch.forwarderFor),
+    features,
     starting: () => starting,
     diagnostics,
   };
@@ -158,8 +156,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   } as FigwayMiddleware;
   // The app whose trust proxy requests outside its stack (server mode, upgrades) follow.
   let app: ExpressApp | undefined;
-  // A WebSocket is never shadowed: a copy of its handshake would be a plain GET.
-  const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), shadower: { isCopy: () => false, consider: () => undefined } });
+  const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), features: NO_RUNNING_FEATURES });
   const handleUpgrade = createUpgradeHandler(upgrades, () => app, middleware);
   const upgradeServers = new WeakSet<Server>();
   Object.defineProperties(middleware, {

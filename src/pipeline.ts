@@ -13,11 +13,11 @@ import type { CircuitBreakers } from './proxy/circuit-breaker.js';
 import { decideSide } from './rollout/decide-side.js';
 import type { Decision } from './rollout/decision.js';
 import { findFramingProblem } from './routing/framing-problem.js';
-import type { Shadower } from './shadow/shadower.js';
 import { matchRequest } from './routing/match-request.js';
 import type { BoundHook, RouteHooks, StageName } from './plugins/route-hooks.js';
 import type { Snapshot } from './snapshot/snapshot.js';
 import type { FigwayContext, ForwardStep } from './types.js';
+import type { RunningFeatures } from './feature-runtimes.js';
 
 type Next = (err?: unknown) => void;
 /** Answers a request that failed inside figway or a plugin with the error's code. */
@@ -37,8 +37,8 @@ export interface PipelineDeps {
   forward: Forward;
   /** Circuit breakers of routes with a fallback. */
   breakers: CircuitBreakers;
-  /** Copies requests of shadowed routes to the other side. */
-  shadower: Pick<Shadower, 'isCopy' | 'consider'>;
+  /** The route features' runtimes (shadow traffic's copies...). */
+  features: RunningFeatures;
   /** While runtime state is still loading, a promise requests wait for (so none serves without it). */
   starting(): Promise<void> | undefined;
   /** Where an error nobody else will see (a bug, a plugin's response hook) is reported. */
@@ -58,7 +58,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     (ctx) => ctx.decide(decide(ctx, deps)),
     hooks('onDecision'),
     (ctx, next) => {
-      if (ctx.compiled.features.shadow) deps.shadower.consider(ctx);
+      atDispatch(deps.features.atDispatch, ctx);
       if (ctx.decision?.side !== 'service') return toLegacy(ctx, next);
       const around = ctx.compiled.hooks.onForward;
       const legacy = () => next();
@@ -92,7 +92,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (endpoint) return endpoint(req, res);
     }
     const matched = recallMatch(req, snapshot) ?? matchRequest(snapshot.table, req);
-    if (matched === undefined || deps.shadower.isCopy(req)) return next();
+    if (matched === undefined || ownRequest(deps.features.ownRequests, req)) return next();
     if ('refused' in matched) {
       sendError(res, new FigwayError('FIGWAY_REQUEST_BAD_PATH', `ambiguous request path: ${matched.refused}`), snapshot.errorFormat);
       return;
@@ -119,6 +119,20 @@ function decide(ctx: RequestContext, deps: PipelineDeps): Decision {
   const breaker = ctx.compiled.features.fallback?.breaker;
   if (decision.side !== 'service' || !breaker || deps.breakers.allow(ctx.compiled.id, breaker)) return decision;
   return { ...decision, side: 'legacy', reason: 'breaker-open' };
+}
+
+/** Each feature runtime that acts at dispatch, on a route it is on. */
+function atDispatch(runtimes: RunningFeatures['atDispatch'], ctx: RequestContext): void {
+  for (const runtime of runtimes) {
+    const compiled = ctx.compiled.features[runtime.key];
+    if (compiled !== undefined) runtime.run(ctx, compiled);
+  }
+}
+
+/** A request a feature made itself (a shadow copy for legacy) goes to the app's handlers untouched. */
+function ownRequest(checks: RunningFeatures['ownRequests'], req: IncomingMessage): boolean {
+  for (const isOwn of checks) if (isOwn(req)) return true;
+  return false;
 }
 
 /**

@@ -1,4 +1,4 @@
-// The route features compiled from their own route key alone. Adding one is its folder and a line here.
+// The route features compiled from their own route key alone. Adding one is its folder and a line here (and one in feature-runtimes.ts if it acts on requests itself).
 import { Type, type Static, type TObject, type TOptional } from '@sinclair/typebox';
 import { fallbackFeature } from './proxy/compile-fallback.js';
 import { shadowFeature } from './shadow/compile-shadow.js';

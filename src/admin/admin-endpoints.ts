@@ -12,8 +12,7 @@ import { RoutesViewSchema, RouteViewSchema } from '../control/route-view-schema.
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
 import type { ProgressiveEngine } from '../control/progressive-engine.js';
-import { ShadowAnswerSchema } from '../shadow/shadow-report-schema.js';
-import type { ShadowReport } from '../shadow/shadow-book.js';
+import { FEATURE_REPORTS, type FeatureRuntimes } from '../feature-runtimes.js';
 import { AUDIT_LIMIT, RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
 import {
   AuditAnswerSchema,
@@ -45,8 +44,8 @@ export interface AdminRequest {
   readonly metrics: (req: IncomingMessage, res: ServerResponse) => void;
   /** In-process figures per route and side. */
   readonly liveStats: LiveStats;
-  /** Breakers and progressive step counts, for the route views; shadow reports, for their endpoint. */
-  readonly live: RouteLive & { shadow(routeId: string): ShadowReport };
+  /** Breakers and progressive step counts, for the route views; the route features' reports (shadow's), for their endpoints. */
+  readonly live: RouteLive & Pick<FeatureRuntimes, 'report'>;
   /** Pause, resume, promote and roll back progressive rollouts. */
   readonly progressive: Pick<ProgressiveEngine, 'pause' | 'resume' | 'promote' | 'rollback'>;
 }
@@ -172,18 +171,19 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
       },
     }),
   ),
-  {
-    method: 'GET',
-    path: '/routes/:id/shadow',
-    access: 'read',
-    summary:
-      'What shadow traffic found on a route on this replica since it started: pairs compared, mismatches, shadow-side errors, skipped copies, and the last mismatching samples (newest first; query redacted, values cut, credentials hidden).',
-    response: ShadowAnswerSchema,
-    handle: ({ controller, params, live }) => {
-      const route = findRoute(controller, params.id as string);
-      return { body: { id: route.id, shadow: route.info.config.shadow ?? null, ...live.shadow(route.id) } };
-    },
-  },
+  ...FEATURE_REPORTS.map(
+    ({ key, summary, response }): AdminEndpoint => ({
+      method: 'GET',
+      path: `/routes/:id/${key}`,
+      access: 'read',
+      summary,
+      response,
+      handle: ({ controller, params, live }) => {
+        const route = findRoute(controller, params.id as string);
+        return { body: live.report(key, { id: route.id, config: route.info.config }) };
+      },
+    }),
+  ),
   {
     method: 'GET',
     path: '/kill-switch',

@@ -4,7 +4,8 @@ import type { Static, TObject, TProperties, TSchema } from '@sinclair/typebox';
 /**
  * A route feature: the schema of its route key, composed into a route's, its compile step, run
  * once per route when a snapshot is built, and its part of the admin API's route view. Listed in
- * src/route-features.ts.
+ * src/route-features.ts. A feature that acts on requests itself has a runtime too, listed apart
+ * (src/feature-runtimes.ts).
  *
  * @example
  * ```ts

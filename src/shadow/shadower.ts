@@ -43,9 +43,8 @@ export class Shadower {
     return true;
   }
 
-  consider(ctx: RequestContext): void {
-    const shadow = ctx.compiled.features.shadow;
-    if (!shadow || !shadow.methods.has(ctx.req.method ?? '') || this.random() * BUCKETS >= shadow.threshold) return;
+  consider(ctx: RequestContext, shadow: CompiledShadow): void {
+    if (!shadow.methods.has(ctx.req.method ?? '') || this.random() * BUCKETS >= shadow.threshold) return;
     // The kill switch and an open circuit breaker keep traffic off the service: copies too.
     const reason = ctx.decision?.reason;
     if (reason === 'kill-switch' || reason === 'breaker-open') return;

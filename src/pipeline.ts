@@ -123,7 +123,8 @@ function decide(ctx: RequestContext, deps: PipelineDeps): Decision {
 
 /** Each feature runtime that acts at dispatch, on a route it is on. */
 function atDispatch(runtimes: RunningFeatures['atDispatch'], ctx: RequestContext): void {
-  for (const runtime of runtimes) {
+  for (let i = 0; i < runtimes.length; i++) {
+    const runtime = runtimes[i] as (typeof runtimes)[number];
     const compiled = ctx.compiled.features[runtime.key];
     if (compiled !== undefined) runtime.run(ctx, compiled);
   }
@@ -131,7 +132,7 @@ function atDispatch(runtimes: RunningFeatures['atDispatch'], ctx: RequestContext
 
 /** A request a feature made itself (a shadow copy for legacy) goes to the app's handlers untouched. */
 function ownRequest(checks: RunningFeatures['ownRequests'], req: IncomingMessage): boolean {
-  for (const isOwn of checks) if (isOwn(req)) return true;
+  for (let i = 0; i < checks.length; i++) if ((checks[i] as (typeof checks)[number])(req)) return true;
   return false;
 }
 

@@ -82,7 +82,7 @@ export class RequestContext implements FigwayContext {
     this.path = matched.path;
     this.search = matched.search;
     this.receivedPath = matched.receivedPath;
-    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, snapshot.identityTokenHeader));
+    this.view = new IncomingRequestView(req, snapshot.userIdField, this, stripIdentityHeaders(req, snapshot.identityHeaderPrefix, snapshot.signedTokenHeaders));
     recordOf(req).context = this;
   }
 

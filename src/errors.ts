@@ -26,6 +26,10 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'figway was called with something it cannot use, e.g. attach() with an object that is not an Express app.',
   },
+  FIGWAY_SESSION_TOO_LARGE: {
+    status: 500,
+    summary: "The session keys a route shares (session.share) came to more than session.maxBytes as JSON; the request fails rather than reach the service with a cut session.",
+  },
   FIGWAY_PLUGIN_FAILED: {
     status: 500,
     summary: 'A plugin hook threw an error that was not a FigwayError; the request is answered, the process keeps running.',

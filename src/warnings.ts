@@ -75,6 +75,14 @@ export const WARNING_CODES = {
     once: true,
     summary: "Server mode runs before the app's middleware, so the auth source 'session' never sees req.user.",
   },
+  FIGWAY_SERVER_NO_SESSION_SHARE: {
+    once: true,
+    summary: "Server mode runs before the app's middleware, so there is no req.session to share: routes with session.share send services no session.",
+  },
+  FIGWAY_SESSION_NOT_FOUND: {
+    once: true,
+    summary: "A route shares session keys but the request has no req.session: mount the app's session middleware before figway.",
+  },
   FIGWAY_ADMIN_ADDRESS_NEEDS_RESTART: {
     summary: 'admin.host or admin.port changed in a reload: they apply at the next restart (tokens and allowed hosts apply now).',
   },

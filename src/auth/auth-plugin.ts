@@ -19,6 +19,8 @@ import { dropCookie, setIdentityHeaders } from './identity-headers.js';
 import { IdentityTokens } from './identity-token.js';
 import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge, type OwnStrategy } from './strategies.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
+import { compileSessionSharing, sessionHeader } from '../session/shared-session.js';
+import type { RouteSessionConfig, SessionConfig } from '../session/session-schema.js';
 
 
 /** What the auth plugin needs from the app. */
@@ -40,6 +42,8 @@ const fillSessionCookie = defaultsFiller(AuthSection.properties.sessionCookie, [
 const fillApiKeys = defaultsFiller(AuthSection.properties.apiKeys, ['header']);
 /** Where a request's signed identity token waits between onDecision (signing is asynchronous) and onProxyRequest. */
 const IDENTITY_TOKEN = Symbol('figway.identityToken');
+/** Where the token carrying a request's shared session alone (no identity to carry it) waits likewise. */
+const SESSION_TOKEN = Symbol('figway.sessionToken');
 const OUTAGE_REPORT_MS = 5000;
 
 /**
@@ -49,7 +53,9 @@ const OUTAGE_REPORT_MS = 5000;
  * the app's own passport strategies), applies the route's mode and rules (401 / 403), and passes the
  * verified identity to services as headers and, when configured, as a signed identity token.
  */
-export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<string, unknown>, { auth: AuthConfig; identity: IdentityConfig }, { auth: RouteAuthConfig | undefined }> {
+export function authPlugin(
+  options: AuthPluginOptions,
+): FigwayPlugin<Record<string, unknown>, { auth: AuthConfig; identity: IdentityConfig; session: SessionConfig }, { auth: RouteAuthConfig | undefined; session: RouteSessionConfig | undefined }> {
   // The throttle's counts and refusals outlive reloads that leave its settings and store alone.
   const kept = new KeptAcrossReloads();
   const addressOf = compileLimitKey(['ip']);
@@ -64,7 +70,7 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
     order: -150,
     configKeys: AUTH_KEYS.config,
     routeKeys: AUTH_KEYS.route,
-    setup: ({ sections: { auth, identity }, routes, config }) => {
+    setup: ({ sections: { auth, identity, session }, routes, config }) => {
       kept.begin();
       const settings = auth ?? {};
       const { userIdField, rolesField, scopesField, headerPrefix } = fillIdentity(identity);
@@ -77,6 +83,11 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
       // The throttle counts where rate limits count: the rate-limit plugin's store.
       const throttle = settings.throttle === false || !checks ? undefined : throttleFor(settings, config.limits, kept, options.now);
       const tokens = settings.token ? new IdentityTokens(settings.token) : undefined;
+      const missing = (route: string) =>
+        options.diagnostics.warnOnce('FIGWAY_SESSION_NOT_FOUND', `figway: route ${route} shares session keys but the request has no req.session; mount the app's session middleware before figway`, { route });
+      // A route shares only once signing is configured (a config check says so), so only then is it compiled.
+      const sharing = new Map(tokens ? routes.map(({ route, sections }) => [route.id, compileSessionSharing(session, sections.session, missing)]) : []);
+      const sessionTokenHeader = sessionHeader(session);
       const cookie = fillSessionCookie(settings.sessionCookie);
       const sessionCookie = cookie.forward ? undefined : cookie.name;
 
@@ -132,10 +143,14 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
         onDecision: tokens
           ? (ctx) => {
               // Signing is asynchronous and proxy hooks are not: the token is made here, sent later.
-              if (!ctx.identity || ctx.decision?.side !== 'service') return undefined;
-              const reused = tokens.reusable(ctx.identity);
-              if (reused !== undefined) ctx.locals.set(IDENTITY_TOKEN, reused);
-              else return tokens.mint(ctx.identity).then((token) => void ctx.locals.set(IDENTITY_TOKEN, token));
+              // The shared session rides in the identity token; without an identity, in a token of its own.
+              if (ctx.decision?.side !== 'service') return undefined;
+              const shared = sharing.get(ctx.route.id)?.(ctx.req, ctx.route.id);
+              if (!ctx.identity && !shared) return undefined;
+              const slot = ctx.identity ? IDENTITY_TOKEN : SESSION_TOKEN;
+              const reused = tokens.reusable(ctx.identity, shared);
+              if (reused !== undefined) ctx.locals.set(slot, reused);
+              else return tokens.mint(ctx.identity, shared).then((token) => void ctx.locals.set(slot, token));
               return undefined;
             }
           : undefined,
@@ -146,6 +161,8 @@ export function authPlugin(options: AuthPluginOptions): FigwayPlugin<Record<stri
           if (tokens) {
             const token = ctx.locals.get(IDENTITY_TOKEN) as string | undefined;
             if (token) proxyReq.setHeader(tokens.header, token);
+            const sessionToken = ctx.locals.get(SESSION_TOKEN) as string | undefined;
+            if (sessionToken) proxyReq.setHeader(sessionTokenHeader, sessionToken);
           }
           if (sessionCookie) dropCookie(proxyReq, sessionCookie);
         },

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defaulted, defaultsFiller } from '../config-kit/schema-defaults.js';
 import { Duration, ID_PATTERN, Scalar } from '../config-kit/schema-parts.js';
+import { SESSION_KEYS } from '../session/session-schema.js';
 
 const AuthMode = Type.Union([Type.Literal('required'), Type.Literal('optional'), Type.Literal('none')], {
   description: 'required: no identity, no entry (401); optional: identify when credentials come, never block on their absence; none: do not authenticate (the session user is still read).',
@@ -147,8 +148,11 @@ export const AuthSection = Type.Object(
   { additionalProperties: false, description: 'Authentication in front of every service, through passport: the monolith\'s session, JWTs, API keys, or the app\'s own strategies.' },
 );
 
-/** The config keys the built-in `auth` plugin declares: top level and per route. */
-export const AUTH_KEYS = { config: { identity: IdentitySection, auth: AuthSection }, route: { auth: RouteAuth } };
+/**
+ * The config keys the built-in `auth` plugin declares: top level and per route. It passes on who
+ * the caller is, so it passes on the session keys routes share too (session/).
+ */
+export const AUTH_KEYS = { config: { identity: IdentitySection, auth: AuthSection, ...SESSION_KEYS.config }, route: { auth: RouteAuth, ...SESSION_KEYS.route } };
 
 /** The `identity` section with its defaults filled in: read by the auth plugin and by the snapshot (sticky: [user], the headers it strips). */
 export const fillIdentity = defaultsFiller(IdentitySection, ['userIdField', 'rolesField', 'scopesField', 'headerPrefix']);

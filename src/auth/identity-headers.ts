@@ -5,28 +5,33 @@ import type { ProxyRequest } from '../types.js';
 import type { Identity } from '../types.js';
 import type { AuthConfig } from './auth-schema.js';
 import { fillToken } from './identity-token.js';
+import { sessionHeader } from '../session/shared-session.js';
+import type { SessionConfig } from '../session/session-schema.js';
 
-/** The request header figway's identity token travels in, when `auth.token` is configured. */
-export function identityTokenHeader(auth: AuthConfig | undefined): string | undefined {
+/**
+ * The request headers figway's signed tokens travel in, when `auth.token` is configured: the
+ * identity token's, and the session token's (session/): a client must not send either.
+ */
+export function signedTokenHeaders(auth: AuthConfig | undefined, session: SessionConfig | undefined): readonly string[] {
   const token = auth?.token;
-  return token ? fillToken(token).header.toLowerCase() : undefined;
+  return token ? [fillToken(token).header.toLowerCase(), sessionHeader(session)] : [];
 }
 
 /**
- * Removes every header in the identity namespace (names under `prefix`, and the identity token's
- * header) from the client's request, as soon as a route matched and whatever the route's auth and
- * plugins, so no plugin, service or legacy handler can take a forged X-User-Id or token for a
- * verified one — from `req.headers` and `req.rawHeaders` alike. `_` counts as `-`: CGI-style
+ * Removes every header in the identity namespace (names under `prefix`, and the headers of
+ * figway's signed tokens) from the client's request, as soon as a route matched and whatever the
+ * route's auth and plugins, so no plugin, service or legacy handler can take a forged X-User-Id
+ * or token for a verified one — from `req.headers` and `req.rawHeaders` alike. `_` counts as `-`: CGI-style
  * servers (PHP, Rack, WSGI) read X_User_Id and X-User-Id as the same variable. Returns what was
  * removed (or undefined): a route may still use such a header as a sticky key or cohort, which
  * are the client's choice by nature.
  */
-export function stripIdentityHeaders(req: IncomingMessage, prefix: string, tokenHeader: string | undefined): Record<string, string | string[]> | undefined {
+export function stripIdentityHeaders(req: IncomingMessage, prefix: string, tokenHeaders: readonly string[]): Record<string, string | string[]> | undefined {
   let removed: Record<string, string | string[]> | undefined;
   const namespace = dashed(prefix);
   for (const name of Object.keys(req.headers)) {
     const spelled = dashed(name);
-    if (!spelled.startsWith(namespace) && spelled !== tokenHeader) continue;
+    if (!spelled.startsWith(namespace) && !tokenHeaders.includes(spelled)) continue;
     (removed ??= {})[name] = req.headers[name] as string | string[];
     delete req.headers[name];
   }

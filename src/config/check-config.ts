@@ -10,6 +10,7 @@ import { PROGRESSIVE_CHECKS } from '../progressive/check-progressive.js';
 import { ROLLOUT_CHECKS } from '../rollout/check-rollout.js';
 import { UPSTREAM_CHECKS } from '../proxy/check-upstreams.js';
 import { STATE_CHECKS } from '../state/check-state.js';
+import { SESSION_CHECKS } from '../session/check-session.js';
 import { fillAdmin, SINGLE_ADMIN_TOKEN_NAME, type FigwayConfig, type RouteConfig } from './schema.js';
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
@@ -18,7 +19,7 @@ type Check = ConfigCheck<FigwayConfig>;
 
 /**
  * Every cross-field check, in the order problems are listed: the config's own, and those of the
- * capabilities that keep their rules in their folders (rollout, progressive, proxy, state, auth, limits).
+ * capabilities that keep their rules in their folders (rollout, progressive, proxy, state, auth, limits, session).
  */
 const CHECKS: Record<string, Check> = {
   routeIdsAreUnique(config, source) {
@@ -122,6 +123,7 @@ const CHECKS: Record<string, Check> = {
 
   ...AUTH_CHECKS,
   ...LIMITS_CHECKS,
+  ...SESSION_CHECKS,
 
   overrideHasASource: ROLLOUT_CHECKS.overrideHasASource,
 };

@@ -26,7 +26,7 @@ import { fillProxySettings, fillRouteDefaults, type FigwayConfig, type RouteConf
 import { compileTimeouts, fillTimeouts } from '../proxy/compile-timeouts.js';
 import type { UpstreamConfig } from '../proxy/upstream-schema.js';
 import { fillIdentity } from '../auth/auth-schema.js';
-import { identityTokenHeader } from '../auth/identity-headers.js';
+import { signedTokenHeaders } from '../auth/identity-headers.js';
 import { parseSize } from '../config-kit/units.js';
 
 /** What compiling needs besides the config. */
@@ -164,7 +164,7 @@ function* compileSteps(loaded: LoadedConfig, deps: CompileDeps): Generator<void,
     errorFormat: compileErrorFormat(config.errors),
     userIdField: identity.userIdField,
     identityHeaderPrefix: identity.headerPrefix.toLowerCase(),
-    identityTokenHeader: identityTokenHeader(config.auth),
+    signedTokenHeaders: signedTokenHeaders(config.auth, config.session),
     replayBodyLimit: parseSize(fillProxySettings(config.proxy).replayBodyLimit),
     mayProxy: routes.some((route) => route.mayProxy),
     endpoints: plugins.endpoints,

@@ -62,8 +62,8 @@ export interface Snapshot {
   readonly userIdField: string;
   /** Identity headers (X-User-*) are removed from clients' requests and set by figway only. */
   readonly identityHeaderPrefix: string;
-  /** The request header figway's identity token travels in (lower case), when `auth.token` is configured: removed from clients' requests too. */
-  readonly identityTokenHeader: string | undefined;
+  /** The request headers figway's signed tokens travel in (identity, session; lower case), when `auth.token` is configured: removed from clients' requests too. */
+  readonly signedTokenHeaders: readonly string[];
   readonly replayBodyLimit: number;
   /** Whether any route may proxy, i.e. whether request bodies may need keeping. */
   readonly mayProxy: boolean;

@@ -54,7 +54,7 @@ describe('hot reload', () => {
     writeFileSync(path.join(dir, 'figway.yaml'), `${config(service.url, '/v2')}    unknownField: true\n`);
     await expect.poll(() => logs.lines.find((line) => line.msg === 'figway: config change rejected, the previous config keeps serving'), { timeout: 3000 }).toBeDefined();
     const line = logs.lines.find((l) => l.msg === 'figway: config change rejected, the previous config keeps serving') as { problems: string[] };
-    expect(line.problems).toEqual([`${path.join(dir, 'figway.yaml')}:7:5  routes[0].unknownField  unknown field (expected one of: id, description, match, upstream, rewrite, rollout, timeouts, shadow, fallback, auth, limits, plugins)`]);
+    expect(line.problems).toEqual([`${path.join(dir, 'figway.yaml')}:7:5  routes[0].unknownField  unknown field (expected one of: id, description, match, upstream, rewrite, rollout, timeouts, shadow, fallback, auth, session, limits, plugins)`]);
     expect(await served('/v2')).toBe('service');
     expect(await registry.getSingleMetricAsString('figway_config_reloads_total')).toContain('figway_config_reloads_total{result="failure"} 1');
   });

@@ -39,7 +39,7 @@ describe('built-in plugins', () => {
     const failures = new Counter({ name: 'auth_failures_probe', help: 'probe', labelNames: ['route', 'outcome'], registers: [new Registry()] });
     const auth = authPlugin({ env: {}, failures, diagnostics, now: Date.now });
     const limits = rateLimitPlugin({ diagnostics });
-    expect([Object.keys(auth.configKeys ?? {}), Object.keys(auth.routeKeys ?? {})]).toEqual([['identity', 'auth'], ['auth']]);
+    expect([Object.keys(auth.configKeys ?? {}), Object.keys(auth.routeKeys ?? {})]).toEqual([['identity', 'auth', 'session'], ['auth', 'session']]);
     expect([Object.keys(limits.configKeys ?? {}), Object.keys(limits.routeKeys ?? {})]).toEqual([['limits'], ['limits']]);
   });
 });

@@ -139,7 +139,7 @@ describe('config the tenants plugin checks itself', () => {
 
   it('is an unknown key to a gateway without the plugin', () => {
     expect(problemsOf(() => figway({ config: { routes: [{ id: 'a', match: { path: '/a' }, upstream: 'http://127.0.0.1:1', tenant: {} } as never] }, registry: new Registry(), logger: quiet }))).toEqual([
-      'undefined:undefined routes[0].tenant unknown field (expected one of: id, description, match, upstream, rewrite, rollout, timeouts, shadow, fallback, auth, limits, plugins)',
+      'undefined:undefined routes[0].tenant unknown field (expected one of: id, description, match, upstream, rewrite, rollout, timeouts, shadow, fallback, auth, session, limits, plugins)',
     ]);
   });
 

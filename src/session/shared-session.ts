@@ -1,0 +1,43 @@
+// The session keys one request shares with its service, checked for size: what figway signs into a token.
+import type { IncomingMessage } from 'node:http';
+import { parseSize } from '../config-kit/units.js';
+import { FigwayError } from '../errors.js';
+import { compileShare, type SessionPicker } from './pick-session.js';
+import { fillSession, type RouteSessionConfig, type SessionConfig } from './session-schema.js';
+
+/** The session keys a request shares, and their JSON (its size is checked, and it tells two sessions apart). */
+export interface SharedSession {
+  readonly value: Record<string, unknown>;
+  readonly json: string;
+}
+
+/** A route's sharing: the session it shares on a request, or undefined when the request has no session (`missing` is told). */
+export type ShareSession = (req: IncomingMessage, routeId: string) => SharedSession | undefined;
+
+/** The request header the session token travels in, when no identity token carries the session. */
+export const sessionHeader = (section: SessionConfig | undefined): string => fillSession(section).header.toLowerCase();
+
+/**
+ * Compiles each route's sharing: its own `session.share`, else the section's. A route sharing
+ * nothing has none (undefined). Over `session.maxBytes` a request fails with
+ * FIGWAY_SESSION_TOO_LARGE (500, in the log and the route's error shape): a service never gets a
+ * session cut short.
+ */
+export function compileSessionSharing(section: SessionConfig | undefined, route: RouteSessionConfig | undefined, missing: (routeId: string) => void): ShareSession | undefined {
+  const paths = route?.share ?? section?.share ?? [];
+  if (paths.length === 0) return undefined;
+  const pick: SessionPicker = compileShare(paths);
+  const maxBytes = parseSize(fillSession(section).maxBytes);
+  return (req, routeId) => {
+    const session = (req as { session?: unknown }).session;
+    if (session === null || typeof session !== 'object') {
+      missing(routeId);
+      return undefined;
+    }
+    const value = pick(session);
+    const json = JSON.stringify(value);
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxBytes) throw new FigwayError('FIGWAY_SESSION_TOO_LARGE', `route ${routeId} shares ${bytes} bytes of the session, more than session.maxBytes (${maxBytes})`);
+    return { value, json };
+  };
+}

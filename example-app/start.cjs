@@ -1,6 +1,7 @@
 // `npm start`: runs the two services and the monolith on loopback and prints what to try.
-const { randomBytes } = require('node:crypto');
+const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const http = require('node:http');
+const { createCartService } = require('./services/cart.cjs');
 const { createOrdersService } = require('./services/orders.cjs');
 const { createUsersService } = require('./services/users.cjs');
 const { stopOnSignals } = require('./stop-on-signals.cjs');
@@ -20,9 +21,15 @@ async function main() {
   const ordersUrl = orders ? `http://${HOST}:${orders.address().port}` : process.env.ORDERS_URL;
   const users = await listen(createUsersService(), Number(process.env.USERS_PORT ?? 4002));
   const usersUrl = `http://${HOST}:${users.address().port}`;
+  let monolithUrl;
+  const cart = await listen(createCartService({ monolithUrl: () => monolithUrl }), Number(process.env.CART_PORT ?? 4003));
+  const cartUrl = `http://${HOST}:${cart.address().port}`;
   // figway.yaml reads these through ${ORDERS_URL} / ${USERS_URL}.
   process.env.ORDERS_URL = ordersUrl;
   process.env.USERS_URL = usersUrl;
+  process.env.CART_URL = cartUrl;
+  // The key figway signs identities and shared sessions with; without one, the example makes one up.
+  process.env.FIGWAY_IDENTITY_KEY ??= generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
   // The admin API needs a token; without one in the environment, the example makes one up and prints it.
   const generatedToken = !process.env.FIGWAY_ADMIN_TOKEN;
   if (generatedToken) process.env.FIGWAY_ADMIN_TOKEN = randomBytes(18).toString('base64url');
@@ -34,12 +41,14 @@ async function main() {
   const monolith = await listen(server ? gateway.wrap(app) : app, Number(process.env.PORT ?? 3000));
   await gateway.ready;
   const base = `http://${HOST}:${monolith.address().port}`;
+  monolithUrl = base;
   const token = process.env.FIGWAY_ADMIN_TOKEN;
 
   console.log(`figway example is running
   monolith (legacy + figway)  ${base}   figway in ${server ? 'server mode (gateway.wrap(app))' : 'middleware mode (app.use); FIGWAY_MODE=server npm start for server mode'}
   orders service              ${ordersUrl}   gets ${process.env.ORDERS_PERCENT ?? 25}% of /api/orders, sticky per x-user-id, plus staff
   users service               ${usersUrl}   gets all of /api/users/:id (as /users/:id)
+  cart service                ${cartUrl}   gets all of /api/cart; the cart stays in the monolith's session${server ? ' (server mode has no session: use middleware mode)' : ''}
   admin API                   ${gateway.adminUrl}   token ${generatedToken ? `${token} (generated; set FIGWAY_ADMIN_TOKEN to choose one)` : 'from FIGWAY_ADMIN_TOKEN'}
   admin page (ops)            ${gateway.adminUrl}/   sign in with that token: every route, live figures, rollouts, kill switch
 
@@ -52,6 +61,9 @@ Try:
                                                      # about a quarter of them on orders-service
   curl -s -H 'x-staff: yes' ${base}/api/orders       # staff cohort: always orders-service
   curl -s -X POST -H 'x-staff: yes' -H 'content-type: application/json' -d '{"item":"fresh figs"}' ${base}/api/orders
+  curl -s -c jar -b jar -X POST -d '{"sku":"fig-jam","qty":2}' ${base}/api/cart/items
+                                                     # cart service; figway writes the cart back to the monolith's session
+  curl -s -c jar -b jar ${base}/account              # the monolith's own handler sees that cart
   curl -s -H "authorization: Bearer ${token}" ${gateway.adminUrl}/metrics | grep ^figway_
                                                      # requests by route and side, latencies, strangled share
 
@@ -70,7 +82,7 @@ Change the rollout at runtime, no restart (in another terminal, in this folder):
 Change the share without touching code: ORDERS_PERCENT=50 npm start
 Stop with Ctrl-C.`);
 
-  stopOnSignals({ monolith, gateway, services: [orders, users].filter(Boolean) });
+  stopOnSignals({ monolith, gateway, services: [orders, users, cart].filter(Boolean) });
 }
 
 main().catch((err) => {

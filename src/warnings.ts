@@ -77,7 +77,10 @@ export const WARNING_CODES = {
   },
   FIGWAY_SERVER_NO_SESSION_SHARE: {
     once: true,
-    summary: "Server mode runs before the app's middleware, so there is no req.session to share: routes with session.share send services no session.",
+    summary: "Server mode runs before the app's middleware, so there is no req.session to share: routes with session.share or session.write send services no session and take no changes back.",
+  },
+  FIGWAY_SESSION_WRITE_REFUSED: {
+    summary: "A service's session patch changed keys its route's session.write does not list (those were left as they were), or could not be read (nothing was applied).",
   },
   FIGWAY_SESSION_NOT_FOUND: {
     once: true,

@@ -20,7 +20,8 @@ import { IdentityTokens } from './identity-token.js';
 import { ApiKeyStrategy, apiKeysFrom, JwtStrategy, SessionStrategy, type Challenge, type OwnStrategy } from './strategies.js';
 import { toIdentity, type IdentityFields } from './to-identity.js';
 import { compileSessionSharing, sessionHeader } from '../session/shared-session.js';
-import type { RouteSessionConfig, SessionConfig } from '../session/session-schema.js';
+import { fillSession, type RouteSessionConfig, type SessionConfig } from '../session/session-schema.js';
+import { compileWriteBack, type Refused } from '../session/write-back.js';
 
 
 /** What the auth plugin needs from the app. */
@@ -88,6 +89,18 @@ export function authPlugin(
       // A route shares only once signing is configured (a config check says so), so only then is it compiled.
       const sharing = new Map(tokens ? routes.map(({ route, sections }) => [route.id, compileSessionSharing(session, sections.session, missing)]) : []);
       const sessionTokenHeader = sessionHeader(session);
+      const patchHeader = fillSession(session).patchHeader.toLowerCase();
+      const refused: Refused = (route, refusal) =>
+        options.diagnostics.warnOnce(
+          'FIGWAY_SESSION_WRITE_REFUSED',
+          'keys' in refusal
+            ? `figway: the service of route ${route} tried to change session keys it may not (${refusal.keys.join(', ')}); they were left as they were`
+            : `figway: the service of route ${route} sent a session patch figway cannot apply: ${refusal.reason}; the session was left as it was`,
+          { route, ...refusal },
+        );
+      const writes = new Map(routes.map(({ route, sections }) => [route.id, compileWriteBack(session, sections.session, refused)]));
+      // Only where services may write, or are told the session, is a response looked at for a patch.
+      const patches = session !== undefined || routes.some(({ sections }) => sections.session !== undefined);
       const cookie = fillSessionCookie(settings.sessionCookie);
       const sessionCookie = cookie.forward ? undefined : cookie.name;
 
@@ -166,6 +179,16 @@ export function authPlugin(
           }
           if (sessionCookie) dropCookie(proxyReq, sessionCookie);
         },
+
+        onProxyResponse: patches
+          ? (proxyRes, ctx) => {
+              const patch = proxyRes.headers[patchHeader];
+              if (patch === undefined) return;
+              // The patch is figway's to apply, never the client's to see.
+              delete proxyRes.headers[patchHeader];
+              writes.get(ctx.route.id)?.(ctx.req, Array.isArray(patch) ? patch.join(',') : patch, ctx.route.id);
+            }
+          : undefined,
 
         endpoints: tokens ? { [tokens.jwksPath]: (_req, res) => void serveJwks(res, tokens) } : undefined,
       };

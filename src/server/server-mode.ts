@@ -31,7 +31,7 @@ export function createServerListener(pipeline: Pipeline, app: ExpressApp, gatewa
 /**
  * Says once, at wrap(), what server mode cannot give a config written for middleware mode: the
  * app's session middleware has not run when figway identifies a request, so `session` finds no
- * req.user there, and routes that share session keys have no req.session to share.
+ * req.user there, and routes that share (or write) session keys have no req.session to share.
  */
 export function warnAboutServerMode(config: FigwayConfig, diagnostics: Diagnostics): void {
   if (config.auth?.sources?.includes('session')) {
@@ -40,11 +40,12 @@ export function warnAboutServerMode(config: FigwayConfig, diagnostics: Diagnosti
       "figway: server mode runs before the app's middleware, so the auth source 'session' never sees req.user; identify callers with jwt, apiKey or passport strategies that need no app middleware, or keep figway in middleware mode",
     );
   }
-  const sharing = config.routes.filter((route) => (route.session?.share ?? config.session?.share ?? []).length > 0).map((route) => route.id);
+  const uses = (key: 'share' | 'write') => (route: FigwayConfig['routes'][number]) => (route.session?.[key] ?? config.session?.[key] ?? []).length > 0;
+  const sharing = config.routes.filter((route) => uses('share')(route) || uses('write')(route)).map((route) => route.id);
   if (sharing.length > 0) {
     diagnostics.warnOnce(
       'FIGWAY_SERVER_NO_SESSION_SHARE',
-      `figway: server mode runs before the app's middleware, so there is no req.session to share: ${sharing.join(', ')} send their services no session; keep figway in middleware mode to share it`,
+      `figway: server mode runs before the app's middleware, so there is no req.session to share: ${sharing.join(', ')} send their services no session and take no changes back; keep figway in middleware mode to share it`,
       { routes: sharing },
     );
   }

@@ -11,20 +11,32 @@ const Share = Type.Array(
   { description: 'The req.session keys the service may see; no other key leaves the process. Empty: none.' },
 );
 
-/** A route's `session`: which of the monolith's session the route's service sees. */
+const Write = Type.Array(
+  Type.String({ pattern: SESSION_PATH, description: 'A key of req.session (cart), a dot path (prefs.locale), or * for every key at one level (flags.*).', errorMessage: 'must be a key, a dot path, or * for one level' }),
+  { description: 'The req.session keys the service may change, with a patch in its response (session.patchHeader); changes to any other key are refused and logged. Empty: none.' },
+);
+
+/** A route's `session`: which of the monolith's session the route's service sees, and may change. */
 export const RouteSession = Type.Object(
-  { share: Type.Optional(Share) },
-  { additionalProperties: false, description: "The monolith's session keys this route's service sees, signed so it can trust them. Default: session.share." },
+  { share: Type.Optional(Share), write: Type.Optional(Write) },
+  { additionalProperties: false, description: "The monolith's session keys this route's service sees, signed so it can trust them (default: session.share), and may change (default: session.write)." },
 );
 
 /** The top-level `session` section. */
 export const SessionSection = Type.Object(
   {
     share: Type.Optional(Share),
+    write: Type.Optional(Write),
     maxBytes: Type.Optional(
       defaulted(numberOrPattern(SIZE_PATTERN, 'Largest shared session, as JSON; a larger one fails the request (500, FIGWAY_SESSION_TOO_LARGE) rather than reach the service cut.', 'must be bytes or a size such as "4kb"'), '4kb'),
     ),
     header: Type.Optional(defaulted(Type.String({ minLength: 1, description: 'Request header carrying the session token when no identity token carries the session.' }), 'x-figway-session')),
+    patchHeader: Type.Optional(
+      defaulted(
+        Type.String({ minLength: 1, description: "Response header in which a service sends its changes to the session: a JSON merge patch (RFC 7396), as base64url of its UTF-8 JSON. figway applies it and removes it from the response." }),
+        'x-figway-session-patch',
+      ),
+    ),
   },
   {
     additionalProperties: false,
@@ -37,7 +49,7 @@ export const SessionSection = Type.Object(
 export const SESSION_KEYS = { config: { session: SessionSection }, route: { session: RouteSession } };
 
 /** The `session` section with its defaults filled in. */
-export const fillSession = defaultsFiller(SessionSection, ['maxBytes', 'header']);
+export const fillSession = defaultsFiller(SessionSection, ['maxBytes', 'header', 'patchHeader']);
 
 /** The `session` section, as the file has it. */
 export type SessionConfig = Static<typeof SessionSection>;

@@ -59,12 +59,26 @@ describe.each(['middleware', 'server'])('example app (%s mode)', (mode) => {
     expect((await request(base, '/api/users/7')).json()).toEqual({ servedBy: 'users-service', user: { id: '7', name: 'user 7' } });
   });
 
+  it.runIf(mode === 'middleware')("peels the cart off to its service while the cart stays in the monolith's session", async () => {
+    const add = (cookie: string | undefined, sku: string) =>
+      request(base, '/api/cart/items', { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify({ sku, qty: 1 }) });
+    const first = await add(undefined, 'fig-jam');
+    expect(first.status).toBe(201);
+    const cookie = (first.headers['set-cookie'] ?? []).map((line) => line.split(';', 1)[0]).join('; ');
+    expect(cookie).toMatch(/^connect\.sid=/);
+    expect((await add(cookie, 'figs')).json()).toEqual({ servedBy: 'cart-service', cart: [{ sku: 'fig-jam', qty: 1 }, { sku: 'figs', qty: 1 }] });
+    expect((await request(base, '/api/cart', { headers: { cookie } })).json()).toEqual({ servedBy: 'cart-service', cart: [{ sku: 'fig-jam', qty: 1 }, { sku: 'figs', qty: 1 }] });
+    // The monolith's own handler reads the cart the service wrote.
+    expect((await request(base, '/account', { headers: { cookie } })).json()).toEqual({ servedBy: 'legacy-monolith', itemsInCart: 2 });
+    expect(output).toContain(`curl -s -c jar -b jar ${base}/account`);
+  });
+
   it('runs the admin API on its own port with the token it printed', async () => {
     expect(new URL(admin).port).not.toBe(new URL(base).port);
     expect(token.length).toBeGreaterThanOrEqual(16);
     expect((await request(admin, '/routes')).status).toBe(401);
     const routes = await request(admin, '/routes', { headers: { authorization: `Bearer ${token}` } });
-    expect(routes.json<{ routes: { id: string }[] }>().routes.map((r) => r.id)).toEqual(['orders', 'users']);
+    expect(routes.json<{ routes: { id: string }[] }>().routes.map((r) => r.id)).toEqual(['orders', 'users', 'cart']);
   });
 
   it('prints the admin page address, and serves the page there', async () => {

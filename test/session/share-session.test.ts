@@ -2,7 +2,9 @@
 // claim a standard JWT library verifies against the JWKS figway serves; nothing else leaves the process.
 import type { RequestHandler } from 'express';
 import cookieSession from 'cookie-session';
+import { RedisStore } from 'connect-redis';
 import session from 'express-session';
+import { createClient } from 'redis';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FigwayConfig } from '../../src/config/schema.js';
@@ -10,14 +12,37 @@ import { EXPRESS_VERSIONS } from '../helpers/express-versions.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { startMonolith, type Monolith } from '../helpers/monolith.js';
 import { request } from '../helpers/request.js';
+import { REDIS_MISSING, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { keyPair, type KeyPair } from '../helpers/tokens.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const SESSION_SECRET = 'a-session-secret-for-the-tests-0123456789';
 
-/** The session stores the suite runs against: express-session's memory store, and cookie-session (the session in the cookie itself). */
-const SESSIONS: [string, () => RequestHandler][] = [
+let redis: RedisServer | undefined;
+const redisClients: { quit(): Promise<unknown> }[] = [];
+afterAll(async () => {
+  for (const client of redisClients) await client.quit();
+  await redis?.stop();
+});
+
+/** express-session keeping its sessions in a real redis-server, through connect-redis. */
+async function redisSessions(): Promise<RequestHandler> {
+  redis ??= await startRedisServer();
+  const client = createClient({ url: redis.url });
+  redisClients.push(client);
+  await client.connect();
+  // connect-redis types its client for any modules and RESP version; this one is the plain default.
+  const store = new RedisStore({ client: client as unknown as ConstructorParameters<typeof RedisStore>[0]['client'], prefix: `figway-test-${redisClients.length}:` });
+  return session({ store, secret: SESSION_SECRET, resave: false, saveUninitialized: false }) as unknown as RequestHandler;
+}
+
+/**
+ * The session stores the suite runs against: express-session with its memory store and with a
+ * Redis store, and cookie-session (the session in the cookie itself).
+ */
+const SESSIONS: [string, () => RequestHandler | Promise<RequestHandler>][] = [
   ['express-session', () => session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }) as unknown as RequestHandler],
+  ...(REDIS_MISSING === undefined ? [['express-session with connect-redis', redisSessions] as [string, () => Promise<RequestHandler>]] : []),
   ['cookie-session', () => cookieSession({ name: 'shop', keys: [SESSION_SECRET] }) as unknown as RequestHandler],
 ];
 
@@ -28,6 +53,7 @@ const login: RequestHandler = (req, res, next) => {
   const stored = (req as unknown as { session: Session }).session;
   const user = stored.userId;
   if (typeof user === 'string') (req as unknown as { user: object }).user = { id: user };
+  if (req.path === '/session') return res.json({ cart: stored.cart, locale: stored.locale, secret: stored.secret });
   if (req.path !== '/login') return next();
   stored.cart = req.query.big === undefined ? [{ sku: 'A1', qty: 2 }] : Array.from({ length: 200 }, (_, i) => ({ sku: `SKU-${i}`, qty: i }));
   stored.locale = 'de';
@@ -35,6 +61,15 @@ const login: RequestHandler = (req, res, next) => {
   stored.secret = 'payment-token-never-shared';
   if (typeof req.query.user === 'string') stored.userId = req.query.user;
   res.json({ ok: true });
+};
+
+/** What the writing service answers: a patch of the cart (and of a key it may not write), with the status its path ends in. */
+const PATCH = Buffer.from(JSON.stringify({ cart: [{ sku: 'Z9', qty: 1 }], secret: 'stolen' })).toString('base64url');
+const writer = (req: { url?: string }, res: import('node:http').ServerResponse) => {
+  res.statusCode = req.url?.endsWith('503') ? 503 : 200;
+  res.setHeader('x-figway-session-patch', PATCH);
+  res.setHeader('content-type', 'application/json');
+  res.end('{"service":"checkout"}');
 };
 
 /** Every cookie the login set, as a Cookie header. */
@@ -47,6 +82,8 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
   describe.each(SESSIONS.flatMap(([store, middleware]) => ENGINES.map((engine) => [store, middleware, engine] as const)))('with %s, %s', (_store, middleware, engine) => {
     let signing: KeyPair;
     let service: Upstream;
+    let checkout: Upstream;
+    let logs: ReturnType<typeof captureLogs>;
     let monolith: Monolith;
     let verify: (token: string) => Promise<JWTPayload>;
 
@@ -57,6 +94,8 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
         { id: 'cart', match: { path: '/api/cart' }, upstream: service.url },
         { id: 'profile', match: { path: '/api/profile' }, upstream: service.url, session: { share: ['locale'] } },
         { id: 'catalog', match: { path: '/api/catalog' }, upstream: service.url, session: { share: [] } },
+        { id: 'checkout', match: { path: '/api/checkout' }, upstream: checkout.url, session: { write: ['cart'] }, fallback: { on: [503] } },
+        { id: 'checkout-shadow', match: { path: '/api/shadowed-checkout' }, upstream: checkout.url, rollout: { percent: 0 }, session: { write: ['cart'] }, shadow: { percent: 100 } },
       ],
     });
 
@@ -65,13 +104,49 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
     beforeAll(async () => {
       signing = await keyPair('ES256', 'unused');
       service = await startUpstream('cart');
-      monolith = await startMonolith(express, { config: config() }, { before: [middleware(), login], engine });
+      checkout = await startUpstream('checkout', writer);
+      logs = captureLogs();
+      monolith = await startMonolith(express, { config: config(), logger: logs.logger }, { before: [await middleware(), login], engine });
       const jwks = createRemoteJWKSet(new URL(`${monolith.url}/.well-known/figway/jwks.json`));
       verify = async (token) => (await jwtVerify(token, jwks, { issuer: 'figway', audience: 'cart-service', algorithms: ['ES256'] })).payload;
     });
     afterAll(async () => {
       await monolith.close();
       await service.close();
+      await checkout.close();
+    });
+
+    /** The session as the monolith's own handler sees it now. */
+    const sessionNow = async (cookie: string) => (await request(monolith.url, '/session', { headers: { cookie } })).json();
+    /** The cookies to send next: the session cookies a response set (cookie-session keeps the session in them), else the same. */
+    const next = (cookie: string, setCookie: string[] | undefined) => (setCookie?.length ? cookiesOf(setCookie) : cookie);
+
+    it("applies the service's patch to the keys the route lets it write, refuses and logs the rest, and hides the patch from the client", async () => {
+      const cookie = await loginAs();
+      const reply = await request(monolith.url, '/api/checkout', { headers: { cookie } });
+      expect(reply.status).toBe(200);
+      expect(reply.json()).toEqual({ service: 'checkout' });
+      expect(reply.headers['x-figway-session-patch']).toBeUndefined();
+      expect(await sessionNow(next(cookie, reply.headers['set-cookie']))).toEqual({ cart: [{ sku: 'Z9', qty: 1 }], locale: 'de', secret: 'payment-token-never-shared' });
+      expect(logs.lines.filter((line) => line.code === 'FIGWAY_SESSION_WRITE_REFUSED')).toContainEqual(
+        expect.objectContaining({ route: 'checkout', keys: ['secret'], msg: 'figway: the service of route checkout tried to change session keys it may not (secret); they were left as they were' }),
+      );
+    });
+
+    it('leaves the session as it was when the response falls back to legacy', async () => {
+      const cookie = await loginAs();
+      const reply = await request(monolith.url, '/api/checkout/503', { headers: { cookie } });
+      expect(reply.json()).toMatchObject({ service: 'legacy' });
+      expect(await sessionNow(next(cookie, reply.headers['set-cookie']))).toMatchObject({ cart: [{ sku: 'A1', qty: 2 }] });
+    });
+
+    it('never takes a patch from a shadow copy', async () => {
+      const cookie = await loginAs();
+      const before = checkout.received.length;
+      const reply = await request(monolith.url, '/api/shadowed-checkout', { headers: { cookie } });
+      expect(reply.json()).toMatchObject({ service: 'legacy' });
+      await expect.poll(() => checkout.received.length).toBe(before + 1);
+      expect(await sessionNow(next(cookie, reply.headers['set-cookie']))).toMatchObject({ cart: [{ sku: 'A1', qty: 2 }] });
     });
 
     it('sends exactly the listed keys, signed, in their own token when nobody is logged in', async () => {

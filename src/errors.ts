@@ -30,6 +30,10 @@ export const ERROR_CODES = {
     status: 500,
     summary: "The session keys a route shares (session.share) came to more than session.maxBytes as JSON; the request fails rather than reach the service with a cut session.",
   },
+  FIGWAY_SESSION_NOT_JSON: {
+    status: 500,
+    summary: 'The session keys a route shares hold a value JSON cannot carry (a BigInt, a cycle); the request fails, and the reason stays in the process.',
+  },
   FIGWAY_PLUGIN_FAILED: {
     status: 500,
     summary: 'A plugin hook threw an error that was not a FigwayError; the request is answered, the process keeps running.',

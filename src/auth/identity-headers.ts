@@ -14,7 +14,8 @@ import type { SessionConfig } from '../session/session-schema.js';
  */
 export function signedTokenHeaders(auth: AuthConfig | undefined, session: SessionConfig | undefined): readonly string[] {
   const token = auth?.token;
-  return token ? [fillToken(token).header.toLowerCase(), sessionHeader(session)] : [];
+  // Compared with the client's names spelled with dashes: `_` and `-` are one to CGI-style servers.
+  return token ? [fillToken(token).header, sessionHeader(session)].map((name) => dashed(name.toLowerCase())) : [];
 }
 
 /**

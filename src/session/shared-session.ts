@@ -34,10 +34,16 @@ export function compileSessionSharing(section: SessionConfig | undefined, route:
       missing(routeId);
       return undefined;
     }
-    const value = pick(session);
-    const json = JSON.stringify(value);
+    let json: string;
+    try {
+      json = JSON.stringify(pick(session));
+    } catch {
+      // The reason would name the session's keys, and it goes to the client: it stays in the process.
+      throw new FigwayError('FIGWAY_SESSION_NOT_JSON', `route ${routeId} shares session keys whose values JSON cannot carry (a BigInt, a cycle)`);
+    }
     const bytes = Buffer.byteLength(json);
     if (bytes > maxBytes) throw new FigwayError('FIGWAY_SESSION_TOO_LARGE', `route ${routeId} shares ${bytes} bytes of the session, more than session.maxBytes (${maxBytes})`);
-    return { value, json };
+    // What is signed is exactly the JSON measured (and cached by), not the session's live objects.
+    return { value: JSON.parse(json) as Record<string, unknown>, json };
   };
 }

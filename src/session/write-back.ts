@@ -47,7 +47,7 @@ export function compileWriteBack(section: SessionConfig | undefined, route: Rout
 function mergeAllowed(target: Node, patch: Node, at: readonly string[], patterns: readonly string[][], denied: string[]): void {
   for (const [key, value] of Object.entries(patch)) {
     const path = [...at, key];
-    if (key === '__proto__') {
+    if (!writable(target, key, at.length === 0)) {
       denied.push(path.join('.'));
     } else if (patterns.some((pattern) => covers(pattern, path))) {
       merge(target, key, value, path, denied);
@@ -79,10 +79,21 @@ function merge(target: Node, key: string, value: unknown, path: readonly string[
   }
   const child = isObject(target[key]) ? (target[key] as Node) : (target[key] = {});
   for (const [name, inner] of Object.entries(value)) {
-    // A stored key named so would reach the object's prototype, not the session.
-    if (name === '__proto__') denied.push([...path, name].join('.'));
+    if (!writable(child as Node, name, false)) denied.push([...path, name].join('.'));
     else merge(child as Node, name, inner, [...path, name], denied);
   }
+}
+
+/**
+ * Whether a patch may set `key` on `target`: never `__proto__` (the object's prototype, not a key),
+ * never what the session library keeps on the session itself (express-session's `cookie`, its
+ * read-only `id` and `req`, the methods and getters of its prototype), only the app's own data.
+ */
+function writable(target: Node, key: string, top: boolean): boolean {
+  if (key === '__proto__' || (top && key === 'cookie')) return false;
+  if (!(key in target)) return true;
+  const own = Object.getOwnPropertyDescriptor(target, key);
+  return own !== undefined && own.enumerable === true && own.writable === true && own.configurable === true;
 }
 
 /** Whether `pattern` (`*` for any one name) is `path` or above it. */

@@ -40,10 +40,11 @@ async function redisSessions(): Promise<RequestHandler> {
  * The session stores the suite runs against: express-session with its memory store and with a
  * Redis store, and cookie-session (the session in the cookie itself).
  */
-const SESSIONS: [string, () => RequestHandler | Promise<RequestHandler>][] = [
-  ['express-session', () => session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }) as unknown as RequestHandler],
-  ...(REDIS_MISSING === undefined ? [['express-session with connect-redis', redisSessions] as [string, () => Promise<RequestHandler>]] : []),
-  ['cookie-session', () => cookieSession({ name: 'shop', keys: [SESSION_SECRET] }) as unknown as RequestHandler],
+const SESSIONS: [string, () => RequestHandler | Promise<RequestHandler>, string][] = [
+  ['express-session', () => session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }) as unknown as RequestHandler, 'connect.sid'],
+  ...(REDIS_MISSING === undefined ? [['express-session with connect-redis', redisSessions, 'connect.sid'] as [string, () => Promise<RequestHandler>, string]] : []),
+  // cookie-session keeps the whole session in its cookie: auth.sessionCookie must name it, or the service gets every key.
+  ['cookie-session', () => cookieSession({ name: 'shop', keys: [SESSION_SECRET] }) as unknown as RequestHandler, 'shop'],
 ];
 
 type Session = Record<string, unknown>;
@@ -79,16 +80,18 @@ const cookiesOf = (setCookie: string[] | undefined): string => (setCookie ?? [])
 const ENGINES = ['http-proxy-middleware', 'undici'] as const;
 
 describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) => {
-  describe.each(SESSIONS.flatMap(([store, middleware]) => ENGINES.map((engine) => [store, middleware, engine] as const)))('with %s, %s', (_store, middleware, engine) => {
+  describe.each(SESSIONS.flatMap(([store, middleware, cookieName]) => ENGINES.map((engine) => [store, engine, middleware, cookieName] as const)))('with %s, %s', (_store, engine, middleware, cookieName) => {
     let signing: KeyPair;
     let service: Upstream;
     let checkout: Upstream;
     let logs: ReturnType<typeof captureLogs>;
     let monolith: Monolith;
+    /** The routes whose service responses figway's response hooks saw. */
+    const presented: string[] = [];
     let verify: (token: string) => Promise<JWTPayload>;
 
     const config = (): FigwayConfig => ({
-      auth: { token: { privateKey: signing.privatePem, audience: 'cart-service' } },
+      auth: { token: { privateKey: signing.privatePem, audience: 'cart-service' }, sessionCookie: { name: cookieName } },
       session: { share: ['cart', 'locale', 'flags.*'], maxBytes: '2kb' },
       routes: [
         { id: 'cart', match: { path: '/api/cart' }, upstream: service.url },
@@ -106,7 +109,8 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
       service = await startUpstream('cart');
       checkout = await startUpstream('checkout', writer);
       logs = captureLogs();
-      monolith = await startMonolith(express, { config: config(), logger: logs.logger }, { before: [await middleware(), login], engine });
+      const probe = { name: 'probe', setup: () => ({ onProxyResponse: (_res: unknown, ctx: { route: { id: string } }) => void presented.push(ctx.route.id) }) };
+      monolith = await startMonolith(express, { config: config(), logger: logs.logger, plugins: [probe] }, { before: [await middleware(), login], engine });
       const jwks = createRemoteJWKSet(new URL(`${monolith.url}/.well-known/figway/jwks.json`));
       verify = async (token) => (await jwtVerify(token, jwks, { issuer: 'figway', audience: 'cart-service', algorithms: ['ES256'] })).payload;
     });
@@ -127,7 +131,11 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
       expect(reply.status).toBe(200);
       expect(reply.json()).toEqual({ service: 'checkout' });
       expect(reply.headers['x-figway-session-patch']).toBeUndefined();
-      expect(await sessionNow(next(cookie, reply.headers['set-cookie']))).toEqual({ cart: [{ sku: 'Z9', qty: 1 }], locale: 'de', secret: 'payment-token-never-shared' });
+      const after = next(cookie, reply.headers['set-cookie']);
+      expect(await sessionNow(after)).toEqual({ cart: [{ sku: 'Z9', qty: 1 }], locale: 'de', secret: 'payment-token-never-shared' });
+      // The next request shares the cart as it is now, not a token signed for the old one.
+      await request(monolith.url, '/api/cart', { headers: { cookie: after } });
+      expect((await verify(service.last().headers['x-figway-session'] as string)).session).toMatchObject({ cart: [{ sku: 'Z9', qty: 1 }] });
       expect(logs.lines.filter((line) => line.code === 'FIGWAY_SESSION_WRITE_REFUSED')).toContainEqual(
         expect.objectContaining({ route: 'checkout', keys: ['secret'], msg: 'figway: the service of route checkout tried to change session keys it may not (secret); they were left as they were' }),
       );
@@ -146,6 +154,9 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
       const reply = await request(monolith.url, '/api/shadowed-checkout', { headers: { cookie } });
       expect(reply.json()).toMatchObject({ service: 'legacy' });
       await expect.poll(() => checkout.received.length).toBe(before + 1);
+      // The copy's answer never went through the response hooks, where a patch is applied (the service's own answers did).
+      expect(presented).toContain('checkout');
+      expect(presented).not.toContain('checkout-shadow');
       expect(await sessionNow(next(cookie, reply.headers['set-cookie']))).toMatchObject({ cart: [{ sku: 'A1', qty: 2 }] });
     });
 
@@ -158,6 +169,8 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
       expect(payload.session).toEqual({ cart: [{ sku: 'A1', qty: 2 }], locale: 'de', flags: { beta: true, dark: false } });
       expect(payload.sub).toBeUndefined();
       expect(JSON.stringify(sent)).not.toContain('payment-token-never-shared');
+      // Nor is the session itself sent along in its cookie (cookie-session's holds every key).
+      expect(sent.cookie ?? '').not.toMatch(new RegExp(`(^|; )${cookieName.replace('.', '\\.')}=`));
     });
 
     it("puts the session in the identity token's session claim when there is a caller", async () => {
@@ -167,6 +180,11 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
       expect(sent['x-figway-session']).toBeUndefined();
       const payload = await verify(sent['x-figway-identity'] as string);
       expect(payload).toMatchObject({ sub: 'u-42', src: 'session', session: { cart: [{ sku: 'A1', qty: 2 }], locale: 'de', flags: { beta: true, dark: false } } });
+      // The same caller on a route that shares nothing: a token reused or signed without the session.
+      await request(monolith.url, '/api/catalog', { headers: { cookie } });
+      const plain = await verify(service.last().headers['x-figway-identity'] as string);
+      expect(plain.sub).toBe('u-42');
+      expect(plain.session).toBeUndefined();
     });
 
     it("follows the route's own list over the default, and shares nothing where the list is empty", async () => {
@@ -196,6 +214,9 @@ describe.each(EXPRESS_VERSIONS)('sharing the session (%s)', (_label, express) =>
       expect(reply.json()).toMatchObject({ error: { code: 'FIGWAY_SESSION_TOO_LARGE' } });
       expect(reply.json<{ error: { message: string } }>().error.message).toMatch(/^route cart shares \d+ bytes of the session, more than session.maxBytes \(2048\)$/);
       expect(service.received.length).toBe(before);
+      await expect.poll(() => logs.lines.filter((line) => (line.error as { code?: string } | undefined)?.code === 'FIGWAY_SESSION_TOO_LARGE')).toEqual([
+        expect.objectContaining({ level: 50, route: 'cart', msg: 'request errored' }),
+      ]);
     });
   });
 

@@ -59,4 +59,26 @@ describe('compileWriteBack', () => {
     compileWriteBack({ write: ['cart'] }, undefined, () => undefined)(req, encode({ cart: [1] }), 'cart');
     expect(req.session.cart).toEqual([1]);
   });
+
+  it("never touches what the session library keeps on the session: its cookie, read-only fields, its prototype's methods", () => {
+    class LibrarySession {
+      cart: unknown[] = [];
+      cookie = { httpOnly: true };
+      constructor() {
+        Object.defineProperty(this, 'id', { value: 'sid-1' });
+      }
+      save(): string {
+        return 'saved';
+      }
+    }
+    const stored = new LibrarySession();
+    const req = { session: stored } as unknown as IncomingMessage;
+    const refusals: unknown[] = [];
+    compileWriteBack(undefined, { write: ['*'] }, (_route, refusal) => refusals.push(refusal))(req, encode({ cart: [1], cookie: { httpOnly: false }, id: 'sid-2', save: null, constructor: 1 }), 'cart');
+    expect(stored.cart).toEqual([1]);
+    expect(stored.cookie).toEqual({ httpOnly: true });
+    expect((stored as unknown as { id: string }).id).toBe('sid-1');
+    expect(stored.save()).toBe('saved');
+    expect(refusals).toEqual([{ keys: ['cookie', 'id', 'save', 'constructor'] }]);
+  });
 });

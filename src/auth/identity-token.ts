@@ -62,7 +62,7 @@ export class IdentityTokens {
     const now = Math.floor(Date.now() / 1000);
     const { kid } = await this.jwk();
     const claims: Record<string, unknown> = identity ? { ...this.extraClaims(identity), roles: identity.roles, scope: identity.scopes.join(' '), src: identity.source } : {};
-    if (session) claims.session = session.value;
+    if (session) claims.session = JSON.parse(session.json) as unknown;
     const exp = now + this.ttlSeconds;
     const jwt = new SignJWT(claims).setProtectedHeader({ alg: this.algorithm, kid, typ: 'JWT' }).setIssuer(this.settings.issuer).setAudience(this.settings.audience).setIssuedAt(now).setExpirationTime(exp);
     if (identity) jwt.setSubject(identity.id);

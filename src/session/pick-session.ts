@@ -6,8 +6,9 @@ export type SessionPicker = (session: object) => Record<string, unknown>;
 /**
  * Compiles a share list (`cart`, `prefs.locale`, `flags.*`) once per route. The result keeps the
  * session's nesting (`prefs.locale` gives `{ prefs: { locale } }`); a path the session does not
- * have is left out (with the levels above it, unless something else is under them), as are functions and undefined values, which JSON cannot carry. The objects it
- * builds have no prototype, so a stored key such as `__proto__` stays a plain key.
+ * have is left out (with the levels above it, unless something else is under them), as are
+ * functions and undefined values, which JSON cannot carry, and a stored `__proto__` key, which an
+ * object cannot hold as a plain key (plain objects are built: JSON writes them fastest).
  *
  * @example
  * ```ts
@@ -18,7 +19,7 @@ export type SessionPicker = (session: object) => Record<string, unknown>;
 export function compileShare(paths: readonly string[]): SessionPicker {
   const split = paths.map((path) => path.split('.'));
   return (session) => {
-    const picked: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    const picked: Record<string, unknown> = {};
     for (const path of split) copyPath(session as Record<string, unknown>, picked, path, 0);
     return picked;
   };
@@ -30,7 +31,7 @@ function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, pa
   const last = at === path.length - 1;
   for (const key of names) {
     const value = from[key];
-    if (value === undefined || typeof value === 'function') continue;
+    if (value === undefined || typeof value === 'function' || key === '__proto__') continue;
     if (last) {
       to[key] = value;
       continue;
@@ -39,7 +40,7 @@ function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, pa
     const existing = to[key];
     // Already copied whole by a shorter path: nothing to add, and the session's own object must not be written to.
     if (existing === value) continue;
-    const into = (existing ?? Object.create(null)) as Record<string, unknown>;
+    const into = (existing ?? {}) as Record<string, unknown>;
     copyPath(value as Record<string, unknown>, into, path, at + 1);
     // A level is sent only when something under it is.
     if (existing === undefined && Object.keys(into).length > 0) to[key] = into;

@@ -5,9 +5,8 @@ import { FigwayError } from '../errors.js';
 import { compileShare, type SessionPicker } from './pick-session.js';
 import { fillSession, type RouteSessionConfig, type SessionConfig } from './session-schema.js';
 
-/** The session keys a request shares, and their JSON (its size is checked, and it tells two sessions apart). */
+/** The session keys a request shares, as JSON: its size is checked, it tells two sessions apart, and it is what is signed. */
 export interface SharedSession {
-  readonly value: Record<string, unknown>;
   readonly json: string;
 }
 
@@ -43,7 +42,7 @@ export function compileSessionSharing(section: SessionConfig | undefined, route:
     }
     const bytes = Buffer.byteLength(json);
     if (bytes > maxBytes) throw new FigwayError('FIGWAY_SESSION_TOO_LARGE', `route ${routeId} shares ${bytes} bytes of the session, more than session.maxBytes (${maxBytes})`);
-    // What is signed is exactly the JSON measured (and cached by), not the session's live objects.
-    return { value: JSON.parse(json) as Record<string, unknown>, json };
+    // Only the JSON goes on: what is signed is exactly what was measured (and cached by), not the session's live objects.
+    return { json };
   };
 }

@@ -28,10 +28,13 @@ describe('compileShare', () => {
     expect(plain(compileShare(['prefs.locale', 'prefs'])(own))).toEqual({ prefs: { theme: 'dark', locale: 'de' } });
   });
 
-  it('keeps a stored __proto__ key a plain key', () => {
-    const stored = JSON.parse('{"__proto__": {"polluted": true}, "cart": []}') as object;
+  it('never copies a stored __proto__ key, which would set the copy\'s prototype', () => {
+    const stored = JSON.parse('{"__proto__": {"polluted": true}, "cart": [], "prefs": {"__proto__": {"polluted": true}, "locale": "de"}}') as object;
+    expect(JSON.stringify(compileShare(['__proto__', 'cart', 'prefs.*'])(stored))).toBe('{"cart":[],"prefs":{"locale":"de"}}');
     const picked = compileShare(['*'])(stored);
-    expect(JSON.stringify(picked)).toBe('{"__proto__":{"polluted":true},"cart":[]}');
+    // A value copied whole is the stored JSON as it is, its own keys included; no prototype is set.
+    expect(JSON.stringify(picked)).toBe('{"cart":[],"prefs":{"__proto__":{"polluted":true},"locale":"de"}}');
+    expect(Object.getPrototypeOf(picked)).toBe(Object.prototype);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 });

@@ -98,9 +98,9 @@ export function authPlugin(
             : `figway: the service of route ${route} sent a session patch figway cannot apply: ${refusal.reason}; the session was left as it was`,
           { route, ...refusal },
         );
-      const writes = new Map(routes.map(({ route, sections }) => [route.id, compileWriteBack(session, sections.session, refused)]));
       // Only where services may write, or are told the session, is a response looked at for a patch.
       const patches = session !== undefined || routes.some(({ sections }) => sections.session !== undefined);
+      const writes = new Map(patches ? routes.map(({ route, sections }) => [route.id, compileWriteBack(session, sections.session, refused)]) : []);
       const cookie = fillSessionCookie(settings.sessionCookie);
       const sessionCookie = cookie.forward ? undefined : cookie.name;
 

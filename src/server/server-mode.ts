@@ -4,6 +4,7 @@ import type { Pipeline } from '../pipeline.js';
 import type { FigwayConfig } from '../config/schema.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { ExpressApp } from '../request-record.js';
+import { listedPaths } from '../session/session-schema.js';
 import { arrivedFor, arrivedThrough } from './express-request.js';
 
 /**
@@ -40,8 +41,7 @@ export function warnAboutServerMode(config: FigwayConfig, diagnostics: Diagnosti
       "figway: server mode runs before the app's middleware, so the auth source 'session' never sees req.user; identify callers with jwt, apiKey or passport strategies that need no app middleware, or keep figway in middleware mode",
     );
   }
-  const uses = (key: 'share' | 'write') => (route: FigwayConfig['routes'][number]) => (route.session?.[key] ?? config.session?.[key] ?? []).length > 0;
-  const sharing = config.routes.filter((route) => uses('share')(route) || uses('write')(route)).map((route) => route.id);
+  const sharing = config.routes.filter((route) => listedPaths(config.session, route.session, 'share').length > 0 || listedPaths(config.session, route.session, 'write').length > 0).map((route) => route.id);
   if (sharing.length > 0) {
     diagnostics.warnOnce(
       'FIGWAY_SERVER_NO_SESSION_SHARE',

@@ -6,15 +6,15 @@ import { numberOrPattern, SIZE_PATTERN } from '../config-kit/schema-parts.js';
 /** A key path of `req.session`: names joined by dots, `*` standing for any one name at its level. */
 const SESSION_PATH = '^(\\*|[A-Za-z0-9_$-]+)(\\.(\\*|[A-Za-z0-9_$-]+))*$';
 
-const Share = Type.Array(
-  Type.String({ pattern: SESSION_PATH, description: 'A key of req.session (cart), a dot path (prefs.locale), or * for every key at one level (flags.*).', errorMessage: 'must be a key, a dot path, or * for one level' }),
-  { description: 'The req.session keys the service may see; no other key leaves the process. Empty: none.' },
-);
+/** A list of `req.session` key paths, for `share` or `write`. */
+const SessionPaths = (description: string) =>
+  Type.Array(
+    Type.String({ pattern: SESSION_PATH, description: 'A key of req.session (cart), a dot path (prefs.locale), or * for every key at one level (flags.*).', errorMessage: 'must be a key, a dot path, or * for one level' }),
+    { description },
+  );
 
-const Write = Type.Array(
-  Type.String({ pattern: SESSION_PATH, description: 'A key of req.session (cart), a dot path (prefs.locale), or * for every key at one level (flags.*).', errorMessage: 'must be a key, a dot path, or * for one level' }),
-  { description: 'The req.session keys the service may change, with a patch in its response (session.patchHeader); changes to any other key are refused and logged. Empty: none.' },
-);
+const Share = SessionPaths('The req.session keys the service may see; no other key leaves the process. Empty: none.');
+const Write = SessionPaths('The req.session keys the service may change, with a patch in its response (session.patchHeader); changes to any other key are refused and logged. Empty: none.');
 
 /** A route's `session`: which of the monolith's session the route's service sees, and may change. */
 export const RouteSession = Type.Object(
@@ -55,3 +55,8 @@ export const fillSession = defaultsFiller(SessionSection, ['maxBytes', 'header',
 export type SessionConfig = Static<typeof SessionSection>;
 /** A route's `session`, as the file has it. */
 export type RouteSessionConfig = Static<typeof RouteSession>;
+
+/** A route's `share` or `write` list: its own, else the section's (the default for every route); none when neither has one. */
+export function listedPaths(section: SessionConfig | undefined, route: RouteSessionConfig | undefined, list: 'share' | 'write'): readonly string[] {
+  return route?.[list] ?? section?.[list] ?? [];
+}

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { parseSize } from '../config-kit/units.js';
 import { FigwayError } from '../errors.js';
 import { compileShare, type SessionPicker } from './pick-session.js';
-import { fillSession, type RouteSessionConfig, type SessionConfig } from './session-schema.js';
+import { fillSession, listedPaths, type RouteSessionConfig, type SessionConfig } from './session-schema.js';
 
 /** The session keys a request shares, as JSON: its size is checked, it tells two sessions apart, and it is what is signed. */
 export interface SharedSession {
@@ -23,7 +23,7 @@ export const sessionHeader = (section: SessionConfig | undefined): string => fil
  * session cut short.
  */
 export function compileSessionSharing(section: SessionConfig | undefined, route: RouteSessionConfig | undefined, missing: (routeId: string) => void): ShareSession | undefined {
-  const paths = route?.share ?? section?.share ?? [];
+  const paths = listedPaths(section, route, 'share');
   if (paths.length === 0) return undefined;
   const pick: SessionPicker = compileShare(paths);
   const maxBytes = parseSize(fillSession(section).maxBytes);

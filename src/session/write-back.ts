@@ -1,6 +1,6 @@
 // A service's changes to the monolith's session: a JSON merge patch in its response, applied to the keys the route lets it write, refused elsewhere.
 import type { IncomingMessage } from 'node:http';
-import type { RouteSessionConfig, SessionConfig } from './session-schema.js';
+import { listedPaths, type RouteSessionConfig, type SessionConfig } from './session-schema.js';
 
 /** Applies one response's patch (the header's value) to the request's session; says what it refused. */
 export type WriteBack = (req: IncomingMessage, patch: string, routeId: string) => void;
@@ -26,7 +26,7 @@ type Node = Record<string, unknown>;
  * ```
  */
 export function compileWriteBack(section: SessionConfig | undefined, route: RouteSessionConfig | undefined, refused: Refused): WriteBack {
-  const patterns = (route?.write ?? section?.write ?? []).map((path) => path.split('.'));
+  const patterns = listedPaths(section, route, 'write').map((path) => path.split('.'));
   return (req, header, routeId) => {
     const session = (req as { session?: unknown }).session;
     if (!isObject(session)) return refused(routeId, { reason: 'the request has no req.session' });

@@ -24,6 +24,13 @@ function createMonolith() {
   app.post('/api/orders', (req, res) => res.status(201).json({ servedBy: 'legacy-monolith', order: { id: 2, ...req.body } }));
   app.get('/api/users/:id', (req, res) => res.json({ servedBy: 'legacy-monolith', user: { id: req.params.id } }));
   app.get('/api/invoices', (req, res) => res.json({ servedBy: 'legacy-monolith', invoices: [] }));
+  app.get('/api/invoices/:id', (req, res) => res.json({ servedBy: 'legacy-monolith', invoice: { id: req.params.id } }));
+  // The catalog, a router of its own; figway.yaml sends it all to the catalog service, except staff.
+  const catalog = express.Router();
+  catalog.get('/products', (req, res) => res.json({ servedBy: 'legacy-monolith', products: [{ id: 1, name: 'fig jam' }] }));
+  catalog.get('/products/:id', (req, res) => res.json({ servedBy: 'legacy-monolith', product: { id: Number(req.params.id), name: 'fig jam' } }));
+  app.use('/api/catalog', catalog);
+  app.get('/reports/sales', (req, res) => res.json({ servedBy: 'legacy-monolith', sales: [] }));
   // The cart as the monolith kept it, in the session. figway.yaml sends /api/cart to the cart
   // service now; these handlers stay for a rollback, and read the same session.
   app.get('/api/cart', (req, res) => res.json({ servedBy: 'legacy-monolith', cart: req.session.cart ?? [] }));

@@ -1,7 +1,8 @@
-// `npm start`: runs the two services and the monolith on loopback and prints what to try.
+// `npm start`: runs the services and the monolith on loopback and prints what to try.
 const { generateKeyPairSync, randomBytes } = require('node:crypto');
 const http = require('node:http');
 const { createCartService } = require('./services/cart.cjs');
+const { createCatalogService } = require('./services/catalog.cjs');
 const { createOrdersService } = require('./services/orders.cjs');
 const { createUsersService } = require('./services/users.cjs');
 const { stopOnSignals } = require('./stop-on-signals.cjs');
@@ -24,10 +25,13 @@ async function main() {
   let monolithUrl;
   const cart = await listen(createCartService({ monolithUrl: () => monolithUrl }), Number(process.env.CART_PORT ?? 4003));
   const cartUrl = `http://${HOST}:${cart.address().port}`;
+  const catalog = await listen(createCatalogService(), Number(process.env.CATALOG_PORT ?? 4004));
+  const catalogUrl = `http://${HOST}:${catalog.address().port}`;
   // figway.yaml reads these through ${ORDERS_URL} / ${USERS_URL}.
   process.env.ORDERS_URL = ordersUrl;
   process.env.USERS_URL = usersUrl;
   process.env.CART_URL = cartUrl;
+  process.env.CATALOG_URL = catalogUrl;
   // The key figway signs identities and shared sessions with; without one, the example makes one up.
   process.env.FIGWAY_IDENTITY_KEY ??= generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
   // The admin API needs a token; without one in the environment, the example makes one up and prints it.
@@ -49,6 +53,7 @@ async function main() {
   orders service              ${ordersUrl}   gets ${process.env.ORDERS_PERCENT ?? 25}% of /api/orders, sticky per x-user-id, plus staff
   users service               ${usersUrl}   gets all of /api/users/:id (as /users/:id)
   cart service                ${cartUrl}   gets all of /api/cart; the cart stays in the monolith's session${server ? ' (server mode has no session: use middleware mode)' : ''}
+  catalog service             ${catalogUrl}   gets all of /api/catalog but staff, who still see the monolith's pages
   admin API                   ${gateway.adminUrl}   token ${generatedToken ? `${token} (generated; set FIGWAY_ADMIN_TOKEN to choose one)` : 'from FIGWAY_ADMIN_TOKEN'}
   admin page (ops)            ${gateway.adminUrl}/   sign in with that token: every route, live figures, rollouts, kill switch
 
@@ -77,12 +82,13 @@ Change the rollout at runtime, no restart (in another terminal, in this folder):
   npm run -s figway -- rollback orders               # everyone back on the monolith
   npm run -s figway -- kill-switch on                # every route to the monolith at once (off to undo)
   npm run -s figway -- audit                         # who changed what
+  npm run -s figway -- map                           # every endpoint of the monolith: legacy only, rolling out, at 100%, ready to retire
   curl -s -H "authorization: Bearer $FIGWAY_ADMIN_TOKEN" ${gateway.adminUrl}/routes
 
 Change the share without touching code: ORDERS_PERCENT=50 npm start
 Stop with Ctrl-C.`);
 
-  stopOnSignals({ monolith, gateway, services: [orders, users, cart].filter(Boolean) });
+  stopOnSignals({ monolith, gateway, services: [orders, users, cart, catalog].filter(Boolean) });
 }
 
 main().catch((err) => {

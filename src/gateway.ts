@@ -17,6 +17,8 @@ import { metricsPlugin } from './observe/metrics.js';
 import { openTelemetryPlugin } from './observe/opentelemetry.js';
 import { traceContextPlugin } from './observe/trace-context.js';
 import { createPipeline } from './pipeline.js';
+import { migrationEndpointsGauge } from './map/map-metrics.js';
+import { createMigrationMap } from './map/migration-map.js';
 import { registerPlugins } from './plugins/register-plugins.js';
 import { ProgressiveEngine } from './control/progressive-engine.js';
 import { progressiveEvents } from './progressive/progressive-metrics.js';
@@ -70,6 +72,9 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   // Server mode's reason to exist is speed, so it forwards through undici unless the config names an engine.
   let serverMode = false;
   const dispatch = createDispatch(breakers, () => (serverMode ? 'undici' : 'http-proxy-middleware'), createReplayWarning(diagnostics));
+  // The map reads the controller, made below with the map's plugin among the built-ins.
+  const map = createMigrationMap({ now: runtime.now, registry, diagnostics, store: () => controller.stateStore, current: () => controller.current });
+  migrationEndpointsGauge(registry, map.endpointsByState);
   const features = startFeatureRuntimes({ registry, random: runtime.random, now: runtime.now, forwarderFor: dispatch.forwarderFor });
   // Built-in capabilities are plugins like any other, switched off with `plugins: { <name>: false }`.
   const builtIn = [
@@ -80,6 +85,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     metricsPlugin(registry, [rolloutGauge, breakerGauge(breakers)]),
     liveStats.plugin,
     progressive.plugin,
+    map.plugin,
     rateLimitPlugin({ diagnostics, now: options.now }),
   ];
   // A copy: the caller's list may change after figway() (the reload thread is given the keys of this one).
@@ -121,6 +127,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
         liveStats,
         live,
         progressive,
+        map,
         status: () => ({
           ready: starting === undefined,
           store: controller.stateStore && { description: controller.stateStore.description, healthy: controller.stateStore.healthy },
@@ -142,6 +149,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     breakers,
     features,
     starting: () => starting,
+    unmatched: map.unmatched,
     diagnostics,
   };
   const pipeline = createPipeline(stages);
@@ -156,7 +164,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
   } as FigwayMiddleware;
   // The app whose trust proxy requests outside its stack (server mode, upgrades) follow.
   let app: ExpressApp | undefined;
-  const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), features: NO_RUNNING_FEATURES });
+  const upgrades = createPipeline({ ...stages, forward: createUpgradeForwarder(headOf), features: NO_RUNNING_FEATURES, unmatched: () => {} });
   const handleUpgrade = createUpgradeHandler(upgrades, () => app, middleware);
   const upgradeServers = new WeakSet<Server>();
   Object.defineProperties(middleware, {
@@ -167,6 +175,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       value: (target: object) => {
         controller.followApp({ caseSensitive: caseSensitiveRouting(target as ExpressApp) });
         attachBodyKeeper(target, currentSnapshot);
+        map.useApp(target);
         app ??= target as ExpressApp;
       },
     },
@@ -174,6 +183,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
       value: (target: ExpressApp) => {
         controller.followApp({ caseSensitive: caseSensitiveRouting(target) });
         app = target;
+        map.useApp(target);
         handlesOutsideStack = true;
         serverMode = true;
         warnAboutServerMode(controller.current.config, diagnostics);
@@ -195,6 +205,7 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
         stopWatching?.();
         await progressive.stop();
         await admin?.close();
+        await map.close();
         await controller.close();
         upstreams.close();
         for (const plugin of plugins) await plugin.close?.();
@@ -207,7 +218,9 @@ export function figway(options: FigwayOptions): FigwayMiddleware {
     set: { value: () => middleware },
     emit: {
       value: (event: string, parent: object) => {
-        if (event === 'mount') middleware.attach(parent);
+        if (event !== 'mount') return true;
+        middleware.attach(parent);
+        map.mountedOn(parent);
         return true;
       },
     },

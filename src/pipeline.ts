@@ -39,6 +39,8 @@ export interface PipelineDeps {
   breakers: CircuitBreakers;
   /** The route features' runtimes (shadow traffic's copies...). */
   features: RunningFeatures;
+  /** A request no route matched, before it goes on to the app (the migration map counts it by the Express route serving it). */
+  unmatched(res: ServerResponse): void;
   /** While runtime state is still loading, a promise requests wait for (so none serves without it). */
   starting(): Promise<void> | undefined;
   /** Where an error nobody else will see (a bug, a plugin's response hook) is reported. */
@@ -92,7 +94,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (endpoint) return endpoint(req, res);
     }
     const matched = recallMatch(req, snapshot) ?? matchRequest(snapshot.table, req);
-    if (matched === undefined || ownRequest(deps.features.ownRequests, req)) return next();
+    if (matched === undefined) {
+      deps.unmatched(res);
+      return next();
+    }
+    if (ownRequest(deps.features.ownRequests, req)) return next();
     if ('refused' in matched) {
       sendError(res, new FigwayError('FIGWAY_REQUEST_BAD_PATH', `ambiguous request path: ${matched.refused}`), snapshot.errorFormat);
       return;

@@ -38,6 +38,9 @@ export const WARNING_CODES = {
   FIGWAY_STATE_AUDIT_UNWRITTEN: {
     summary: 'A reload could not be written to the audit log (the state store did not answer); the reload itself applied.',
   },
+  FIGWAY_MAP_HISTORY_UNWRITTEN: {
+    summary: "The migration map's history (since when routes are at 100%, what legacy served) could not be written to the state store; the counts are kept and sent again. Said when writing starts failing.",
+  },
   FIGWAY_PROXY_BODY_REPLAYED: {
     once: true,
     summary: 'A body parser mounted before figway read a body figway forwards: uploads are received whole and replayed, not streamed. Mount figway before the parsers.',

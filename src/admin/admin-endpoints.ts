@@ -11,6 +11,8 @@ import { routesView, routeView, type RouteLive } from '../control/route-view.js'
 import { RoutesViewSchema, RouteViewSchema } from '../control/route-view-schema.js';
 import { FigwayError, type ConfigProblem } from '../errors.js';
 import type { LiveStats } from '../observe/live-stats.js';
+import { MapAnswerSchema } from '../map/map-schema.js';
+import type { MigrationMap } from '../map/migration-map.js';
 import type { ProgressiveEngine } from '../control/progressive-engine.js';
 import { FEATURE_REPORTS, type FeatureRuntimes } from '../feature-runtimes.js';
 import { AUDIT_LIMIT, RolloutOverrideSchema, type RolloutOverride } from '../state/runtime-state.js';
@@ -46,6 +48,8 @@ export interface AdminRequest {
   readonly liveStats: LiveStats;
   /** Breakers and progressive step counts, for the route views; the route features' reports (shadow's), for their endpoints. */
   readonly live: RouteLive & Pick<FeatureRuntimes, 'report'>;
+  /** The migration map. */
+  readonly map: Pick<MigrationMap, 'answer'>;
   /** Pause, resume, promote and roll back progressive rollouts. */
   readonly progressive: Pick<ProgressiveEngine, 'pause' | 'resume' | 'promote' | 'rollback'>;
 }
@@ -270,6 +274,15 @@ export const ADMIN_ENDPOINTS: readonly AdminEndpoint[] = [
     summary: 'In-process figures over the recent window, per route, service and legacy side by side: requests per second, error rate, p50 and p99; and the strangled share.',
     response: StatsAnswerSchema,
     handle: ({ liveStats }) => ({ body: { windowSeconds: liveStats.windowMs() / 1000, ...liveStats.snapshot() } }),
+  },
+  {
+    method: 'GET',
+    path: '/map',
+    access: 'read',
+    summary:
+      "The migration map: every endpoint of the monolith (read from the app's Express router), the route covering it, its state (legacy-only, rolling-out, at-100, ready-to-retire) and why it is not ready to retire, requests per side within map.window, the strangled share per area, and routes covering no endpoint.",
+    response: MapAnswerSchema,
+    handle: async ({ map }) => ({ body: await map.answer() }),
   },
   {
     method: 'GET',

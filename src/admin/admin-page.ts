@@ -23,6 +23,9 @@ export const ADMIN_PAGE_ASSETS = [
   'route-extras.js',
   'timeline.js',
   'audit.js',
+  'map-section.js',
+  'map-tiles.js',
+  'map-endpoint.js',
 ] as const;
 
 const CONTENT_TYPES: Record<string, string> = {

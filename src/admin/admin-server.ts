@@ -24,7 +24,7 @@ export interface AdminServer {
 }
 
 /** What the admin handlers get from the gateway, and what the listener itself needs. */
-export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 'metrics' | 'liveStats' | 'live' | 'progressive'> {
+export interface AdminDeps extends Pick<AdminRequest, 'controller' | 'status' | 'metrics' | 'liveStats' | 'live' | 'progressive' | 'map'> {
   readonly diagnostics: Diagnostics;
   readonly version: string;
   /** Where relative admin.tokens[].tokenFile paths start: the config file's directory. */
@@ -119,6 +119,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, guard: { auth: 
     liveStats: deps.liveStats,
     live: deps.live,
     progressive: deps.progressive,
+    map: deps.map,
   });
   if (result) answer(res, result.status ?? 200, result.body);
 }

@@ -2,6 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { ReadyAnswerSchema, WhoamiAnswerSchema } from '../admin/admin-answers.js';
 import type { ExplanationSchema } from '../control/explanation-schema.js';
+import type { MapAnswerSchema } from '../map/map-schema.js';
 import type { RoutesViewSchema, RouteViewSchema } from '../control/route-view-schema.js';
 import type { ShadowAnswerSchema } from '../shadow/shadow-report-schema.js';
 import type { AuditEntrySchema } from '../state/runtime-state.js';
@@ -39,3 +40,9 @@ export type ShadowAnswer = Static<typeof ShadowAnswerSchema>;
 
 /** One mismatching pair, as GET /routes/:id/shadow shows it. */
 export type ShadowSampleAnswer = ShadowAnswer['samples'][number];
+
+/** GET /map. */
+export type MapAnswer = Static<typeof MapAnswerSchema>;
+
+/** One monolith endpoint, as GET /map shows it. */
+export type MapEndpointAnswer = MapAnswer['endpoints'][number];

@@ -6,6 +6,7 @@ import type { CliIo } from './cli-io.js';
 import { registerAudit } from './commands/audit.js';
 import { registerExplain } from './commands/explain.js';
 import { registerKillSwitch } from './commands/kill-switch.js';
+import { registerMap } from './commands/map.js';
 import { registerProgressive } from './commands/progressive.js';
 import { registerReload } from './commands/reload.js';
 import { registerRollout } from './commands/rollout.js';
@@ -23,7 +24,7 @@ import { EXIT_CODES_HELP } from './exit-codes.js';
  */
 export function buildProgram(io: CliIo, { json = false }: { json?: boolean } = {}): Command {
   const program = new Command('figway')
-    .description('Check figway configs, and steer a running figway through its admin API: rollouts, progressive rollouts, rollbacks, kill switch, shadow diffs, explain, audit.')
+    .description('Check figway configs, and steer a running figway through its admin API: rollouts, progressive rollouts, rollbacks, kill switch, shadow diffs, explain, audit, the migration map.')
     .version(version, '-V, --version', 'print the figway version')
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
@@ -41,6 +42,7 @@ export function buildProgram(io: CliIo, { json = false }: { json?: boolean } = {
   registerValidate(program, io);
   registerRoutes(program, io);
   registerStatus(program, io);
+  registerMap(program, io);
   registerWhoami(program, io);
   registerRollout(program, io);
   registerProgressive(program, io);

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 
 /** Ids of routes, upstreams, cohorts: letters, digits, ".", "_", "-", starting with a letter or digit. */
 export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
-export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$';
+export const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 export const SIZE_PATTERN = '^[0-9]+(\\.[0-9]+)?(b|kb|mb|gb)$';
 
 /** A string or integer that must match a pattern when it is a string; one branch, so errors stay readable. */
@@ -13,7 +13,7 @@ export function numberOrPattern(pattern: string, description: string, expect: st
 
 /** A duration field: milliseconds, or a string such as "2s" (config-kit/units.ts parses both). */
 export const Duration = (description: string) =>
-  numberOrPattern(DURATION_PATTERN, `${description} Milliseconds as a number, or a string such as "500ms", "2s", "1m", "2h".`, 'must be milliseconds or a duration such as "2s"');
+  numberOrPattern(DURATION_PATTERN, `${description} Milliseconds as a number, or a string such as "500ms", "2s", "1m", "2h", "14d".`, 'must be milliseconds or a duration such as "2s"');
 
 /** A scalar a condition compares with: string, number or boolean. */
 export const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);

@@ -1,15 +1,15 @@
 // Durations ("2s", 500) and sizes ("10mb", 1024) as written in the config.
 import { FigwayError } from '../errors.js';
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** The longest delay Node's timers take (2^31 - 1 ms); a larger one silently becomes 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Milliseconds of a duration: a number is milliseconds; a string has a unit (ms, s, m, h). */
+/** Milliseconds of a duration: a number is milliseconds; a string has a unit (ms, s, m, h, d). */
 export function parseDuration(value: number | string): number {
-  return parseWithUnits(value, DURATION_UNITS, /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$/);
+  return parseWithUnits(value, DURATION_UNITS, /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)$/);
 }
 
 /** Bytes of a size: a number is bytes; a string has a unit (b, kb, mb, gb). */

@@ -4,6 +4,7 @@ import { defaulted, defaultsFiller } from '../config-kit/schema-defaults.js';
 import { ID_PATTERN, numberOrPattern, SIZE_PATTERN } from '../config-kit/schema-parts.js';
 import { AUTH_KEYS } from '../auth/auth-schema.js';
 import { LIMITS_KEYS } from '../limits/limits-schema.js';
+import { MAP_KEYS } from '../map/map-schema.js';
 import { PROGRESSIVE_FIELDS } from '../progressive/progressive-schema.js';
 import { DefaultTimeouts, Engine, Timeouts, Upstream } from '../proxy/upstream-schema.js';
 import { CohortCondition } from '../rollout/cohort-schema.js';
@@ -97,7 +98,7 @@ const ROUTE_FIELDS = {
 };
 
 /** The top-level keys of the built-in plugins, composed into {@link ConfigSchema}. */
-export const BUILT_IN_CONFIG_KEYS = { ...AUTH_KEYS.config, ...LIMITS_KEYS.config };
+export const BUILT_IN_CONFIG_KEYS = { ...AUTH_KEYS.config, ...LIMITS_KEYS.config, ...MAP_KEYS.config };
 /** The route keys of the built-in plugins, composed into {@link ConfigSchema}. */
 export const BUILT_IN_ROUTE_KEYS = { ...AUTH_KEYS.route, ...LIMITS_KEYS.route };
 

@@ -10,10 +10,11 @@ interface RouteSlots {
 
 /**
  * Counts, per route, requests and those served by the service over the last `windowMs`, in 30
- * slots, so the share moves with the rollout instead of averaging the whole uptime.
+ * slots, so the share moves with the rollout instead of averaging the whole uptime. A route is a
+ * route id, or any other key (the migration map counts monolith endpoints by their Express route).
  */
-export class StrangledWindow {
-  private readonly routes = new Map<string, RouteSlots>();
+export class StrangledWindow<K = string> {
+  private readonly routes = new Map<K, RouteSlots>();
   private readonly slotMs: number;
 
   constructor(
@@ -24,7 +25,7 @@ export class StrangledWindow {
   }
 
   /** Records one finished request of `route`. */
-  record(route: string, servedByService: boolean): void {
+  record(route: K, servedByService: boolean): void {
     let slots = this.routes.get(route);
     if (!slots) {
       slots = { epoch: new Array<number>(SLOTS).fill(-1), service: new Array<number>(SLOTS).fill(0), total: new Array<number>(SLOTS).fill(0) };
@@ -42,9 +43,9 @@ export class StrangledWindow {
   }
 
   /** Per route and overall: [service, total] within the window. Routes without traffic are absent. */
-  counts(): { perRoute: Map<string, [number, number]>; overall: [number, number] } {
+  counts(): { perRoute: Map<K, [number, number]>; overall: [number, number] } {
     const oldest = Math.floor(this.now() / this.slotMs) - SLOTS + 1;
-    const perRoute = new Map<string, [number, number]>();
+    const perRoute = new Map<K, [number, number]>();
     const overall: [number, number] = [0, 0];
     for (const [route, slots] of this.routes) {
       let service = 0;
@@ -63,7 +64,7 @@ export class StrangledWindow {
   }
 
   /** Forgets routes that are no longer configured. */
-  keepOnly(routes: ReadonlySet<string>): void {
+  keepOnly(routes: ReadonlySet<K>): void {
     for (const route of this.routes.keys()) if (!routes.has(route)) this.routes.delete(route);
   }
 }

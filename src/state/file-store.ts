@@ -5,6 +5,8 @@ import { open, readFile, rm, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomically } from './atomic-write.js';
+import { addLegacyTallies, EMPTY_HISTORY, markFullRoutes, pickDays } from './history-merge.js';
+import type { LegacyTally, MigrationHistory } from './migration-history.js';
 import { AUDIT_LIMIT, EMPTY_STATE, nextState, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 import { FigwayError } from '../errors.js';
 
@@ -21,18 +23,22 @@ const STALE_LOCK_MS = 10_000;
 /**
  * A state store in a local JSON file: every change is written to a temporary file, flushed and
  * renamed over the old one, so a crash never leaves half a file. Changes made by another process
- * on the same file reach `subscribe` through a directory watch.
+ * on the same file reach `subscribe` through a directory watch. The migration history is kept in a
+ * file of its own beside it (`state.json` → `state.map.json`): it is written every few seconds while
+ * legacy serves routes, and rewriting the state with its audit log each time would cost far more.
  */
 export class FileStateStore implements StateStore {
   readonly description: string;
   healthy = true;
   private readonly file: string;
+  private readonly historyFile: string;
   private readonly listeners = new Set<(state: RuntimeState) => void>();
   private watcher: FSWatcher | undefined;
   private lastRevision = -1;
 
   constructor(file: string) {
     this.file = path.resolve(file);
+    this.historyFile = `${this.file.replace(/\.json$/, '')}.map.json`;
     this.description = `file:${this.file}`;
   }
 
@@ -66,6 +72,18 @@ export class FileStateStore implements StateStore {
     });
   }
 
+  markFull(routes: readonly string[], now: number): Promise<void> {
+    return this.changeHistory((history) => ({ ...history, full: markFullRoutes(history.full, routes, now) }));
+  }
+
+  addLegacy(tallies: readonly LegacyTally[], keepDays: number): Promise<void> {
+    return this.changeHistory((history) => ({ ...history, legacy: addLegacyTallies(history.legacy, tallies, keepDays) }));
+  }
+
+  async history(days: readonly string[]): Promise<MigrationHistory> {
+    return pickDays(await this.readHistory(), days);
+  }
+
   subscribe(listener: (state: RuntimeState) => void): () => void {
     this.listeners.add(listener);
     this.watcher ??= this.watchFile();
@@ -86,6 +104,23 @@ export class FileStateStore implements StateStore {
     this.listeners.clear();
     this.watcher?.close();
     this.watcher = undefined;
+  }
+
+  /** Rewrites the history alone: the state keeps its revision, so there is no audit entry and nobody to notify. */
+  private changeHistory(change: (history: MigrationHistory) => MigrationHistory): Promise<void> {
+    return this.exclusive(async () => {
+      const next = change(await this.readHistory());
+      await writeAtomically(this.historyFile, `${JSON.stringify(next)}\n`);
+    });
+  }
+
+  private async readHistory(): Promise<MigrationHistory> {
+    try {
+      return JSON.parse(await readFile(this.historyFile, 'utf8')) as MigrationHistory;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_HISTORY;
+      throw err;
+    }
   }
 
   private notify(state: RuntimeState): void {

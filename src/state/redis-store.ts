@@ -9,6 +9,8 @@ import { withTimeout } from '../with-timeout.js';
 import { FigwayError } from '../errors.js';
 import { writeAtomically } from './atomic-write.js';
 import { STATE_PREFIX } from './state-schema.js';
+import { RedisHistory } from './redis-history.js';
+import type { LegacyTally, MigrationHistory } from './migration-history.js';
 import { AUDIT_LIMIT, EMPTY_STATE, nextState, type AuditEntry, type AuditInput, type RuntimeState, type StateStore } from './runtime-state.js';
 
 export interface RedisStateStoreOptions {
@@ -65,6 +67,7 @@ export class RedisStateStore implements StateStore {
   private readonly client: RedisClientType;
   private subscriber: RedisClientType | undefined;
   private readonly keys: { state: string; audit: string; channel: string };
+  private readonly mapHistory: RedisHistory;
   private readonly cacheFile: string | undefined;
   private readonly startupTimeoutMs: number;
   private readonly commandTimeoutMs: number;
@@ -93,6 +96,7 @@ export class RedisStateStore implements StateStore {
 
     this.client = createRedisClient(options.url, this.commandTimeoutMs, this.markUnhealthy);
     this.watchConnection(this.client);
+    this.mapHistory = new RedisHistory(this.client, prefix, (what, run) => this.command(what, run));
     // A replica that was cut off (or a Redis that came back empty) is reconciled as soon as it is back.
     this.client.on('ready', () => void this.refresh());
     this.started = startWithin(this.client, this.startupTimeoutMs);
@@ -126,6 +130,18 @@ export class RedisStateStore implements StateStore {
     await this.command('record an audit entry', () =>
       this.client.eval(APPEND_AUDIT, { keys: [this.keys.audit], arguments: [JSON.stringify(entry), String(AUDIT_LIMIT)] }),
     );
+  }
+
+  markFull(routes: readonly string[], now: number): Promise<void> {
+    return this.mapHistory.markFull(routes, now);
+  }
+
+  addLegacy(tallies: readonly LegacyTally[], keepDays: number): Promise<void> {
+    return this.mapHistory.addLegacy(tallies, keepDays);
+  }
+
+  history(days: readonly string[]): Promise<MigrationHistory> {
+    return this.mapHistory.history(days);
   }
 
   subscribe(listener: (state: RuntimeState) => void): () => void {

@@ -1,5 +1,6 @@
 // Runtime state: rollout changes made at runtime (API, CLI), shared by every replica and kept across restarts.
 import { Type, type Static } from '@sinclair/typebox';
+import type { HistoryStore } from './migration-history.js';
 
 const STICKY_PATTERN = "^(user|ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\\s;=,]+)$";
 
@@ -130,7 +131,7 @@ export const AUDIT_LIMIT = 1000;
  * Where runtime state lives. The embedded default is a local file; Redis shares it between
  * replicas. Both pass the same conformance suite (test/state/store-conformance.ts).
  */
-export interface StateStore {
+export interface StateStore extends HistoryStore {
   /** A name for status pages: `file:<path>` or `redis:<url without password>`. */
   readonly description: string;
   /** The current state; resolves with the last known state when the backing store is unreachable. */

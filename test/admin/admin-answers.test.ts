@@ -67,6 +67,7 @@ const CALLS: readonly Call[] = [
   { endpoint: 'POST /kill-switch', path: '/kill-switch', body: { on: false } },
   { endpoint: 'POST /reload', path: '/reload' },
   { endpoint: 'GET /stats', path: '/stats' },
+  { endpoint: 'GET /map', path: '/map' },
   { endpoint: 'GET /audit', path: '/audit' },
   { endpoint: 'GET /audit', path: `/audit?change=${CHANGE}` },
 ];

@@ -76,6 +76,7 @@ const legacy = await measure({
   contenders: [
     { label: 'monolith without figway', kind: 'monolith', path: '/account/7' },
     { label: 'monolith with figway, 1,000 unmatched routes', kind: 'monolith-figway', path: '/account/7', baseline: 'monolith without figway' },
+    { label: 'the same, counting legacy requests per endpoint (map.countLegacy)', kind: 'monolith-figway-count', path: '/account/7', baseline: 'monolith with figway, 1,000 unmatched routes' },
   ],
 });
 console.log('mixed workload...');

@@ -1,5 +1,5 @@
 // The benchmark's markdown report: the tables, each target with its verdict, and the machine.
-import { ratioBetween } from './compare.mjs';
+import { median, ratioBetween } from './compare.mjs';
 import { APP_WORK_VARIANTS } from './serve.mjs';
 
 const fixed = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(digits));
@@ -51,6 +51,10 @@ const MIXED_P99_LIMIT = 1.1;
 const MIXED_RSS_DRIFT_MB = 10;
 
 const FEATURE_LIMIT_US = 10;
+/** map.countLegacy: counting a legacy request by its Express route, at response finish. */
+const COUNT_LEGACY_LIMIT_US = 2;
+const LEGACY_FIGWAY = 'monolith with figway, 1,000 unmatched routes';
+const LEGACY_COUNTED = 'the same, counting legacy requests per endpoint (map.countLegacy)';
 const ALL_FEATURES_LIMIT = 0.25;
 /** Without an SDK the opentelemetry plugin must cost next to nothing: a fraction of a percent of a ~100 µs request. */
 const TRACING_CHECK_LIMIT_NS = 200;
@@ -64,7 +68,9 @@ function targets(r) {
     const cpu = ratioBetween(r.proxied, label, base, 'cpu').median;
     return [`${label} ≥ ${minimum}× ${base} (throughput)`, ratio(median), `${range[0].toFixed(2)}–${range[1].toFixed(2)}`, ratio(1 / cpu), median >= minimum];
   };
-  const legacy = r.legacy.rows.find((x) => x.label === 'monolith with figway, 1,000 unmatched routes');
+  const legacy = r.legacy.rows.find((x) => x.label === LEGACY_FIGWAY);
+  const roundsOf = (label) => r.legacy.raw.find((c) => c.label === label).rounds;
+  const counting = median(roundsOf(LEGACY_COUNTED).map((round, i) => round.cpu - roundsOf(LEGACY_FIGWAY)[i].cpu));
   const [ten, , tenThousand] = r.matcher;
   const matchRatio = tenThousand.nsPerMatch / ten.nsPerMatch;
   const server = r.latency.find((x) => x.generator === 'paced' && x.label === SERVER_UNDICI);
@@ -83,6 +89,7 @@ function targets(r) {
     [`added p99 latency at ${r.settings.latencyRate} requests/s, server mode with all features ≤ ${LATENCY_P99_MS} ms`, `${fixed(server.addedP99, 3)} ms`, '', '', server.addedP99 <= LATENCY_P99_MS],
     ['legacy pass-through ≥ 0.97× the monolith without figway (throughput)', ratio(legacy.rpsRatio), legacy.rpsRatioRange ? `${legacy.rpsRatioRange[0].toFixed(2)}–${legacy.rpsRatioRange[1].toFixed(2)}` : '', ratio(1 / legacy.cpuRatio), legacy.rpsRatio >= 0.97],
     ['legacy pass-through p99 within 5% of the monolith without figway', ratio(legacy.p99Ratio), '', '', legacy.p99Ratio <= 1.05],
+    [`map.countLegacy ≤ ${COUNT_LEGACY_LIMIT_US} µs CPU per legacy request over figway without it`, `${fixed(counting, 2)} µs`, '', '', counting <= COUNT_LEGACY_LIMIT_US],
     ['matching at 10,000 routes ≤ 2× matching at 10', ratio(matchRatio), '', '', matchRatio <= 2],
     [
       `p99 while a ${r.reload.routes.toLocaleString('en')}-route table reloads at ${r.reload.rate} requests/s ≤ 3× p99 before`,

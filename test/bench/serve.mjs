@@ -3,7 +3,8 @@
 // `?bytes=N` downloads), reading-upstream (answers once it has read the body); figway's
 // (FIGWAY_KINDS below: mode, engine, features); express-hpm and hand-wired (peers.mjs);
 // node-undici, fastify-proxy and fastify-features (peers-undici.mjs); monolith and monolith-figway
-// (the monolith alone, and with figway and 1,000 routes none of its requests match); MIXED_KINDS
+// (the monolith alone, and with figway and 1,000 routes none of its requests match), monolith-figway-count
+// (the same with map.countLegacy); MIXED_KINDS
 // (figway on a monolith that serves half the orders itself, for mixed.mjs). Logs go to stdout,
 // which the benchmark points at /dev/null.
 import { generateKeyPairSync } from 'node:crypto';
@@ -84,12 +85,12 @@ async function registerTracing() {
  * A figway gateway with `features` on (jwt: a required bearer JWT; limit: a global rate limit;
  * metrics, logging, trace, otel: those plugins; token: an identity token signed for the service).
  */
-export function gatewayFor({ engine, features }, routes) {
+export function gatewayFor({ engine, features }, routes, extra = {}) {
   const on = new Set(features);
   const plugins = { metrics: on.has('metrics') && {}, logging: on.has('logging') && {}, 'trace-context': on.has('trace') && {}, opentelemetry: on.has('otel') && {} };
   const auth = on.has('jwt') ? { default: 'required', jwt: { secret: BENCH_SECRET }, ...(on.has('token') ? { token: { privateKey: TOKEN_KEY } } : {}) } : undefined;
   const limits = on.has('limit') ? { global: { limit: 1_000_000_000, window: '1m' } } : undefined;
-  return figway({ registry: new Registry(), config: { plugins, ...(auth ? { auth } : {}), ...(limits ? { limits } : {}), ...(engine ? { proxy: { engine } } : {}), routes } });
+  return figway({ registry: new Registry(), config: { plugins, ...(auth ? { auth } : {}), ...(limits ? { limits } : {}), ...(engine ? { proxy: { engine } } : {}), ...extra, routes } });
 }
 
 const orders = (url) => [{ id: 'orders', match: { path: '/api/orders' }, upstream: url }];
@@ -174,6 +175,9 @@ if (!process.send) {
   process.send(ports);
 } else if (kind === 'monolith-figway') {
   listen(monolith(gatewayFor(FIGWAY_KINDS[kind], unrelated)));
+} else if (kind === 'monolith-figway-count') {
+  // The same, counting each legacy request by the Express route that served it (the migration map's map.countLegacy).
+  listen(monolith(gatewayFor(FIGWAY_KINDS['monolith-figway'], unrelated, { map: { countLegacy: true } })));
 } else if (FIGWAY_KINDS[kind]?.mode === 'server') {
   listen(gatewayFor(FIGWAY_KINDS[kind], orders(upstream)).wrap(monolith()));
 } else if (FIGWAY_KINDS[kind]) {

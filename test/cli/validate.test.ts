@@ -59,7 +59,7 @@ describe('figway validate', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const lines = result.stdout.trim().split('\n');
-    expect(lines.at(-1)).toBe(`ok: ${file}, 3 routes (not set, so not checked: FIGWAY_ADMIN_TOKEN, FIGWAY_IDENTITY_KEY)`);
+    expect(lines.at(-1)).toBe(`ok: ${file}, 4 routes (not set, so not checked: FIGWAY_ADMIN_TOKEN, FIGWAY_IDENTITY_KEY)`);
     expect(lines.slice(0, -1)).toEqual([
       expect.stringMatching(/^not checked: .*figway\.yaml:\d+:\d+ {2}admin\.token {2}environment variable FIGWAY_ADMIN_TOKEN is not set/),
       expect.stringMatching(/^not checked: .*figway\.yaml:\d+:\d+ {2}auth\.token\.privateKey {2}environment variable FIGWAY_IDENTITY_KEY is not set/),

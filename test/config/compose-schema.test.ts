@@ -28,7 +28,7 @@ describe('configSchemaFor', () => {
   });
 
   it("has the built-in plugins' keys in figway's shipped schema", () => {
-    expect(Object.keys(BUILT_IN_CONFIG_KEYS)).toEqual(['identity', 'auth', 'session', 'limits']);
+    expect(Object.keys(BUILT_IN_CONFIG_KEYS)).toEqual(['identity', 'auth', 'session', 'limits', 'map']);
     expect(Object.keys(BUILT_IN_ROUTE_KEYS)).toEqual(['auth', 'session', 'limits']);
     for (const key of Object.keys(BUILT_IN_CONFIG_KEYS)) expect(ConfigSchema.properties).toHaveProperty(key);
     for (const key of Object.keys(BUILT_IN_ROUTE_KEYS)) expect(ConfigSchema.properties.routes.items.properties).toHaveProperty(key);

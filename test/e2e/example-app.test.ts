@@ -21,7 +21,7 @@ describe.each(['middleware', 'server'])('example app (%s mode)', (mode) => {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'figway-example-'));
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ORDERS_PORT: '0', USERS_PORT: '0', ADMIN_PORT: '0', FIGWAY_STATE_FILE: path.join(stateDir, 'state.json'), FIGWAY_MODE: mode };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ORDERS_PORT: '0', USERS_PORT: '0', ADMIN_PORT: '0', CART_PORT: '0', CATALOG_PORT: '0', FIGWAY_STATE_FILE: path.join(stateDir, 'state.json'), FIGWAY_MODE: mode, FIGWAY_RETIRE_AFTER: '3s' };
     delete env.FIGWAY_ADMIN_TOKEN;
     child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
@@ -39,8 +39,11 @@ describe.each(['middleware', 'server'])('example app (%s mode)', (mode) => {
       child.once('exit', (code) => reject(new Error(`example exited with ${code}: ${output}`)));
     });
   });
-  afterAll(() => {
+  afterAll(async () => {
+    // It writes what it counted for the migration map on the way out: the folder goes once it has.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await exited;
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -78,7 +81,7 @@ describe.each(['middleware', 'server'])('example app (%s mode)', (mode) => {
     expect(token.length).toBeGreaterThanOrEqual(16);
     expect((await request(admin, '/routes')).status).toBe(401);
     const routes = await request(admin, '/routes', { headers: { authorization: `Bearer ${token}` } });
-    expect(routes.json<{ routes: { id: string }[] }>().routes.map((r) => r.id)).toEqual(['orders', 'users', 'cart']);
+    expect(routes.json<{ routes: { id: string }[] }>().routes.map((r) => r.id)).toEqual(['orders', 'users', 'cart', 'catalog']);
   });
 
   it('prints the admin page address, and serves the page there', async () => {
@@ -99,6 +102,36 @@ describe.each(['middleware', 'server'])('example app (%s mode)', (mode) => {
     expect((await request(base, '/api/orders', { headers: { 'x-user-id': user } })).json().servedBy).toBe('legacy-monolith');
     expect((await cli('audit')).stdout).toMatch(/rollback/);
     await cli('rollout', 'orders', '25');
+  });
+
+  it('maps every endpoint of the monolith with its state: legacy only, rolling out, at 100%, ready to retire', async () => {
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...process.env, FIGWAY_ADMIN_URL: admin, FIGWAY_ADMIN_TOKEN: token } });
+    type Endpoint = { method: string; path: string; state: string; why: string[] };
+    const map = async () => JSON.parse((await cli('--json', 'map')).stdout) as { endpoints: Endpoint[] };
+    const stateOf = (endpoints: Endpoint[]) => Object.fromEntries(endpoints.map((e) => [`${e.method} ${e.path}`, e.state]));
+    // FIGWAY_RETIRE_AFTER is 3s here: users and the cart get there once they have been at 100% that long.
+    const deadline = Date.now() + 15_000;
+    while (stateOf((await map()).endpoints)['GET /api/users/:id'] !== 'ready-to-retire' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    // Staff still see the catalog's legacy pages, so those cannot go yet.
+    expect((await request(base, '/api/catalog/products', { headers: { 'x-staff': 'yes' } })).json().servedBy).toBe('legacy-monolith');
+    const { endpoints } = await map();
+    expect(stateOf(endpoints)).toEqual({
+      'GET /': 'legacy-only',
+      'GET /api/orders': 'rolling-out',
+      'GET /api/orders/:id': 'rolling-out',
+      'POST /api/orders': 'rolling-out',
+      'GET /api/users/:id': 'ready-to-retire',
+      'GET /api/invoices': 'legacy-only',
+      'GET /api/invoices/:id': 'legacy-only',
+      'GET /api/catalog/products': 'at-100',
+      'GET /api/catalog/products/:id': 'at-100',
+      'GET /reports/sales': 'legacy-only',
+      'GET /api/cart': 'ready-to-retire',
+      'POST /api/cart/items': 'ready-to-retire',
+      'GET /account': 'legacy-only',
+    });
+    expect(endpoints.find((e) => e.path === '/api/catalog/products')?.why[0]).toBe('legacy served 1 request today via cohort');
+    expect((await cli('map')).stdout).toMatch(/GET\s+\/api\/catalog\/products\s+catalog\s+100%\s+at-100/);
   });
 
   it('serves its metrics on the admin listener, not on the public port', async () => {

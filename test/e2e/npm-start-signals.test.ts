@@ -48,6 +48,8 @@ function startExample(): Started {
     PORT: '0',
     ORDERS_PORT: '0',
     USERS_PORT: '0',
+    CART_PORT: '0',
+    CATALOG_PORT: '0',
     ADMIN_PORT: '0',
     FIGWAY_ADMIN_TOKEN: 'npm-start-signals-token',
     FIGWAY_STATE_FILE: path.join(stateDir, `state-${started.length}.json`),

@@ -63,7 +63,7 @@ describe('plugin config problems', () => {
     expect(error).toBeInstanceOf(FigwayConfigError);
     expect(error?.problems.map((p) => `${p.line}:${p.column} ${p.path} ${p.message}`)).toEqual([
       '2:20 plugins.stamp.header must be a string',
-      '3:3 plugins.ghost unknown plugin "ghost" (registered: trace-context, opentelemetry, auth, logging, metrics, live-stats, progressive, rate-limit, stamp)',
+      '3:3 plugins.ghost unknown plugin "ghost" (registered: trace-context, opentelemetry, auth, logging, metrics, live-stats, map, progressive, rate-limit, stamp)',
       '9:16 routes[0].plugins.stamp.heder unknown field (did you mean "header"?)',
     ]);
   });

@@ -36,7 +36,7 @@ describe('the Grafana dashboard on the example app, with a real Prometheus', { t
 
   beforeAll(async () => {
     orders = await startUpstream('orders-service');
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', USERS_PORT: '0', ADMIN_PORT: '0', ORDERS_URL: orders.url, FIGWAY_ADMIN_TOKEN: TOKEN, FIGWAY_STATE_FILE: path.join(stateDir, 'state.json') };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', USERS_PORT: '0', CART_PORT: '0', CATALOG_PORT: '0', ADMIN_PORT: '0', ORDERS_URL: orders.url, FIGWAY_ADMIN_TOKEN: TOKEN, FIGWAY_STATE_FILE: path.join(stateDir, 'state.json') };
     example = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     const admin = await new Promise<string>((resolve, reject) => {
@@ -55,7 +55,10 @@ describe('the Grafana dashboard on the example app, with a real Prometheus', { t
   });
   afterAll(async () => {
     prometheus?.stop();
+    // It writes what it counted for the migration map on the way out: the folder goes once it has.
+    const exited = example && example.exitCode === null ? new Promise((resolve) => example.once('exit', resolve)) : undefined;
     example?.kill('SIGTERM');
+    await exited;
     await orders?.close();
     rmSync(stateDir, { recursive: true, force: true });
   });

@@ -1,6 +1,7 @@
 // One conformance suite for every StateStore: what the gateway relies on, whatever the backing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMPTY_STATE, type RuntimeState, type StateStore } from '../../src/state/runtime-state.js';
+import type { LegacyTally } from '../../src/state/migration-history.js';
 
 /** Opens a store on a backing shared by every store `open` returns within one test (same file, same Redis prefix). */
 export interface StoreFactory {
@@ -10,6 +11,11 @@ export interface StoreFactory {
 }
 
 const withRoute = (state: RuntimeState, id: string, percent: number) => ({ ...state, routes: { ...state.routes, [id]: { percent } } });
+
+const DAY_MS = 86_400_000;
+/** Noon UTC on 2024-05-01. */
+const T = Date.UTC(2024, 4, 1, 12);
+const tally = (route: string, reason: string, day: string, count: number, last: number): LegacyTally => ({ route, reason, day, count, last });
 
 export function describeStoreConformance(name: string, factory: StoreFactory): void {
   describe(`${name}: state store conformance`, () => {
@@ -116,6 +122,71 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       ]);
       expect(Date.parse(audit[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
       expect(await store.audit(1)).toHaveLength(1);
+    });
+
+    it('starts with an empty migration history', async () => {
+      expect(await (await open()).history(['2024-05-01'])).toEqual({ full: {}, legacy: {} });
+    });
+
+    it('keeps the first time a route was marked at 100%, from any store and across a restart, and forgets the routes left out', async () => {
+      const first = await open();
+      const second = await open();
+      await first.markFull(['orders', 'billing'], T);
+      await first.markFull(['orders', 'billing'], T + 1000);
+      await second.markFull(['orders', 'billing', 'search'], T + 2000);
+      expect((await first.history([])).full).toEqual({ orders: T, billing: T, search: T + 2000 });
+      // State changes and audit entries leave the history as it was.
+      await second.update((s) => withRoute(s, 'orders', 100), { actor: 'ops', action: 'rollout', route: 'orders' });
+      await second.record({ actor: 'ops', action: 'reload', revision: 2 });
+      await first.close();
+
+      const restarted = await open();
+      await restarted.markFull(['orders', 'search'], T + 3000);
+      expect(await second.history([])).toEqual({ full: { orders: T, search: T + 2000 }, legacy: {} });
+      await restarted.markFull([], T + 4000);
+      expect((await second.history([])).full).toEqual({});
+    });
+
+    it('sums the legacy counts of every store per route, day and reason, keeping the latest time', async () => {
+      const first = await open();
+      const second = await open();
+      await Promise.all([
+        first.addLegacy([tally('orders', 'cohort', '2024-05-01', 3, T), tally('orders', 'fallback', '2024-05-01', 1, T + 10)], 14),
+        second.addLegacy([tally('orders', 'cohort', '2024-05-01', 2, T + 5), tally('orders', 'cohort', '2024-05-02', 4, T + DAY_MS)], 14),
+        second.addLegacy([tally('billing', 'kill-switch', '2024-05-02', 1, T + DAY_MS - 1)], 14),
+      ]);
+      // An older time than the one kept does not lower it.
+      await first.addLegacy([tally('orders', 'cohort', '2024-05-01', 1, T + 1)], 14);
+      expect(await first.history(['2024-05-01', '2024-05-02'])).toEqual({
+        full: {},
+        legacy: {
+          orders: { last: T + DAY_MS, days: { '2024-05-01': { cohort: 6, fallback: 1 }, '2024-05-02': { cohort: 4 } } },
+          billing: { last: T + DAY_MS - 1, days: { '2024-05-02': { 'kill-switch': 1 } } },
+        },
+      });
+    });
+
+    it('answers the legacy counts of the days asked only, and every route with its latest time', async () => {
+      const store = await open();
+      await store.addLegacy([tally('orders', 'cohort', '2024-05-01', 3, T), tally('orders', 'breaker-open', '2024-05-02', 2, T + DAY_MS), tally('billing', 'fallback', '2024-05-01', 1, T)], 14);
+      expect((await store.history(['2024-05-02'])).legacy).toEqual({
+        orders: { last: T + DAY_MS, days: { '2024-05-02': { 'breaker-open': 2 } } },
+        billing: { last: T, days: {} },
+      });
+      expect((await store.history([])).legacy).toEqual({ orders: { last: T + DAY_MS, days: {} }, billing: { last: T, days: {} } });
+    });
+
+    it('keeps the history beside the state: no new revision, no audit entry, nothing for subscribers', async () => {
+      const store = await open();
+      const seen: number[] = [];
+      store.subscribe((state) => seen.push(state.revision));
+      const state = await store.update((s) => withRoute(s, 'orders', 100), { actor: 'ops', action: 'rollout', route: 'orders' });
+      await store.markFull(['orders'], T);
+      await store.addLegacy([tally('orders', 'cohort', '2024-05-01', 3, T)], 14);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await store.load()).toEqual(state);
+      expect((await store.audit(10)).map((entry) => entry.revision)).toEqual([1]);
+      expect(seen).toEqual([1]);
     });
 
     it('reports itself healthy while its backing answers', async () => {

@@ -1,8 +1,9 @@
-// The admin page's entry: sign in, keep routes, live figures and the audit log fresh, and run changes.
+// The admin page's entry: sign in, keep routes, live figures, the migration map and the audit log fresh, and run changes.
 import { setKillSwitch } from './actions.js';
 import { callApi, isValidActor, routePath, session } from './api.js';
 import { AUDIT_FETCHED, renderAudit } from './audit.js';
 import { byId, fill } from './dom.js';
+import { clearMap, renderMap } from './map-section.js';
 import { createRoutesTable } from './routes-table.js';
 import { renderSummary } from './summary.js';
 
@@ -83,6 +84,7 @@ function signOut(message) {
   clearTimeout(timer);
   session.clear();
   routesTable.clear();
+  clearMap();
   byId('notice').hidden = true;
   showLogin(message);
 }
@@ -103,17 +105,19 @@ async function refresh() {
 async function load() {
   const mine = generation;
   try {
-    const [table, stats, audit, ready] = await Promise.all([
+    const [table, stats, audit, ready, map] = await Promise.all([
       callApi('GET', '/routes'),
       callApi('GET', '/stats'),
       callApi('GET', `/audit?limit=${AUDIT_FETCHED}`).catch((err) => err),
       callApi('GET', '/readyz').catch((err) => err),
+      callApi('GET', '/map').catch((err) => err),
     ]);
     const shadows = await loadShadows(table.routes);
     if (mine !== generation) return;
     renderSummary(table, stats, ready);
     routesTable.render(table.routes, new Map(stats.routes.map((r) => [r.id, r])), shadows, audit instanceof Error ? [] : audit.entries);
     renderAudit(audit);
+    renderMap(map);
     if (byId('notice').dataset.tag === 'refresh') byId('notice').hidden = true;
   } catch (err) {
     if (mine !== generation) return;

@@ -24,6 +24,12 @@ export function latency(seconds) {
   return `${seconds.toFixed(2)} s`;
 }
 
+/** A window in the unit that reads best: 86400 → "1 d", 7200 → "2 h", 900 → "15 min", 45 → "45 s". */
+export function duration(seconds) {
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]]) if (seconds >= size && seconds % size === 0) return `${seconds / size} ${unit}`;
+  return `${seconds} s`;
+}
+
 export function time(iso) {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleTimeString([], { hour12: false });

@@ -1,0 +1,126 @@
+// The migration map from its parts: the app's endpoints, the route table, the request counts and the store's history.
+import type { MigrationHistory } from '../state/migration-history.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { areaOf } from './area.js';
+import { coverEndpoints, type EndpointPath } from './cover-endpoints.js';
+import { ENDPOINT_STATES, type EndpointState, type MapAnswer, type MapEndpoint } from './map-schema.js';
+import { judgeEndpoint } from './retire-rule.js';
+
+/** A monolith endpoint as the map reads it from the app. */
+export interface AppEndpoint extends EndpointPath {
+  /** The Express Route serving it, for its counts. */
+  readonly route: object;
+}
+
+/** Everything a map is made of. */
+export interface MapParts {
+  readonly snapshot: Snapshot;
+  /** The app's endpoints and the mounts it hides; undefined when figway is on no Express app. */
+  readonly app: { readonly endpoints: readonly AppEndpoint[]; readonly hidden: readonly { path: string; reason: string }[] } | undefined;
+  /** Per route id: [served by the service, all] within the window. */
+  readonly routeCounts: ReadonlyMap<string, readonly [number, number]>;
+  /** Legacy requests per endpoint within the window (map.countLegacy), else undefined. */
+  readonly endpointServed: ((route: object, method: string) => number) | undefined;
+  /** undefined when the store could not be read. */
+  readonly history: MigrationHistory | undefined;
+  readonly now: number;
+  readonly windowMs: number;
+  readonly retireAfterMs: number;
+}
+
+interface AreaSum {
+  readonly endpoints: Record<EndpointState, number>;
+  service: number;
+  total: number;
+}
+
+/**
+ * The map GET /map answers. A route covering several endpoints gives each of them its counts;
+ * the strangled shares count each route once, in the area of its own path.
+ *
+ * @example
+ * ```ts
+ * const map = buildMap({ snapshot, app: readExpressRoutes(app), routeCounts, endpointServed: undefined, history, now: Date.now(), windowMs: 86_400_000, retireAfterMs: 14 * 86_400_000 });
+ * map.endpoints[0]; // { method: 'GET', path: '/api/orders/:id', route: 'orders', state: 'rolling-out', why: ['still at 40%'], ... }
+ * ```
+ */
+export function buildMap(parts: MapParts): MapAnswer {
+  const { snapshot, app, routeCounts, endpointServed, history, now } = parts;
+  const cover = coverEndpoints(snapshot);
+  const areas = new Map<string, AreaSum>();
+  const areaSum = (area: string): AreaSum => {
+    let sum = areas.get(area);
+    if (sum === undefined) {
+      sum = { endpoints: Object.fromEntries(ENDPOINT_STATES.map((state) => [state, 0])) as Record<EndpointState, number>, service: 0, total: 0 };
+      areas.set(area, sum);
+    }
+    return sum;
+  };
+  const covering = new Set<string>();
+  const endpoints = (app?.endpoints ?? []).map((endpoint): MapEndpoint => {
+    const coverage = cover(endpoint);
+    const judged = judgeEndpoint(coverage, history, now, parts.retireAfterMs);
+    const area = areaOf(endpoint.path);
+    const sum = areaSum(area);
+    sum.endpoints[judged.state] += 1;
+    const route = coverage?.route;
+    let served: MapEndpoint['served'] = {};
+    if (route !== undefined) {
+      covering.add(route.id);
+      served = sides(routeCounts.get(route.id));
+    } else if (endpointServed !== undefined) {
+      const legacy = endpointServed(endpoint.route, endpoint.method);
+      served = { legacy };
+      sum.total += legacy;
+    }
+    return {
+      method: endpoint.method,
+      path: endpoint.path,
+      area,
+      ...(route === undefined ? {} : { route: route.id, percent: route.info.killed ? 0 : route.rollout.percent }),
+      state: judged.state,
+      why: [...judged.why],
+      ...(judged.fullSince === undefined ? {} : { fullSince: new Date(judged.fullSince).toISOString() }),
+      ...(judged.legacyLast === undefined ? {} : { legacyLast: new Date(judged.legacyLast).toISOString() }),
+      served,
+    };
+  });
+  const newRoutes: MapAnswer['newRoutes'] = [];
+  for (const route of snapshot.routes) {
+    const counts = routeCounts.get(route.id);
+    if (!covering.has(route.id)) {
+      newRoutes.push({ route: route.id, path: route.pattern.source, percent: route.info.killed ? 0 : route.rollout.percent, served: sides(counts) });
+    } else if (counts !== undefined) {
+      const sum = areaSum(areaOf(route.pattern.source));
+      sum.service += counts[0];
+      sum.total += counts[1];
+    }
+  }
+  const whole = areaSum('*');
+  for (const [area, sum] of areas) {
+    if (area === '*') continue;
+    for (const state of ENDPOINT_STATES) whole.endpoints[state] += sum.endpoints[state];
+    whole.service += sum.service;
+    whole.total += sum.total;
+  }
+  return {
+    at: new Date(now).toISOString(),
+    windowSeconds: parts.windowMs / 1000,
+    retireAfterSeconds: parts.retireAfterMs / 1000,
+    countLegacy: endpointServed !== undefined,
+    monolith: app === undefined ? 'unknown' : 'express',
+    endpoints,
+    hidden: [...(app?.hidden ?? [])],
+    newRoutes,
+    areas: [['*', whole] as const, ...[...areas].filter(([area]) => area !== '*').sort(([a], [b]) => a.localeCompare(b))].map(([area, sum]) => ({
+      area,
+      endpoints: sum.endpoints,
+      ...(sum.total === 0 ? {} : { strangled: sum.service / sum.total }),
+    })),
+    history: history === undefined ? 'unavailable' : 'ok',
+  };
+}
+
+function sides(counts: readonly [number, number] | undefined): MapEndpoint['served'] {
+  return { service: counts?.[0] ?? 0, legacy: (counts?.[1] ?? 0) - (counts?.[0] ?? 0) };
+}

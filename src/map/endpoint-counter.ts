@@ -1,0 +1,93 @@
+// map.countLegacy: requests the monolith's own handlers served, per endpoint, counted from the route Express matched.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Counter } from 'prom-client';
+import { StrangledWindow } from '../observe/strangled-window.js';
+
+/** One endpoint as counted: an Express Route and a method (ALL for a route's `all` handler). */
+interface EndpointKey {
+  readonly method: string;
+  readonly series: ReturnType<Counter<'method' | 'path'>['labels']>;
+}
+
+/** The Express Route a request was dispatched to (`req.route`), as far as counting needs it. */
+interface ExpressRoute {
+  readonly methods?: Readonly<Record<string, boolean>>;
+}
+
+/**
+ * Counts requests figway matched no route for, at response finish, by the Express route that
+ * served them: one series per route pattern and method, never per raw path. A request Express
+ * matched no route for (a 404, static files) is not counted.
+ */
+export class EndpointCounter {
+  private window: StrangledWindow<EndpointKey>;
+  private readonly keys = new WeakMap<object, Map<string, EndpointKey>>();
+  /** The one finish listener every counted response shares (no closure per request). */
+  readonly finished: (this: ServerResponse) => void;
+
+  /**
+   * @param patternOf the route's path pattern from the app's root (read from the app's router once per route)
+   */
+  constructor(
+    windowMs: number,
+    private readonly now: () => number,
+    private readonly counter: Counter<'method' | 'path'>,
+    private readonly patternOf: (route: object) => string,
+  ) {
+    this.window = new StrangledWindow(windowMs, now);
+    const count = (req: IncomingMessage) => this.count(req);
+    this.finished = function finished(this: ServerResponse) {
+      count(this.req);
+    };
+  }
+
+  /** Counts `res` when it finishes. */
+  watch(res: ServerResponse): void {
+    res.on('finish', this.finished);
+  }
+
+  /** Requests within the window per endpoint (its Express route and method), read once for a whole map. */
+  served(): (route: object, method: string) => number {
+    const counts = this.window.counts().perRoute;
+    return (route, method) => {
+      const key = this.keys.get(route)?.get(method);
+      return key === undefined ? 0 : (counts.get(key)?.[1] ?? 0);
+    };
+  }
+
+  /** Starts a window of another length (a reload changed map.window); counts so far are dropped. */
+  resize(windowMs: number): void {
+    if (this.window.windowMs !== windowMs) this.window = new StrangledWindow(windowMs, this.now);
+  }
+
+  private count(req: IncomingMessage): void {
+    const route = (req as { route?: ExpressRoute }).route;
+    if (route === undefined) return;
+    const key = this.keyOf(route, methodOf(route, req.method ?? 'GET'));
+    this.window.record(key, false);
+    key.series.inc();
+  }
+
+  private keyOf(route: ExpressRoute, method: string): EndpointKey {
+    let methods = this.keys.get(route);
+    if (methods === undefined) {
+      methods = new Map();
+      this.keys.set(route, methods);
+    }
+    let key = methods.get(method);
+    if (key === undefined) {
+      key = { method, series: this.counter.labels(method, this.patternOf(route)) };
+      methods.set(method, key);
+    }
+    return key;
+  }
+}
+
+/** The endpoint's method: HEAD is served by a GET handler unless the route has its own; a method only `all` takes is ALL. */
+function methodOf(route: ExpressRoute, method: string): string {
+  const methods = route.methods ?? {};
+  const lower = method.toLowerCase();
+  if (methods[lower]) return method;
+  if (lower === 'head' && methods.get) return 'GET';
+  return methods._all ? 'ALL' : method;
+}

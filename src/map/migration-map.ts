@@ -1,0 +1,201 @@
+// The built-in `map` plugin and its runtime: counts what each side served, keeps the retire history in the state store, and makes the map.
+import type { ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import { parseDuration } from '../config-kit/units.js';
+import type { Diagnostics } from '../diagnostics.js';
+import { StrangledWindow } from '../observe/strangled-window.js';
+import { counterOn } from '../prometheus-metric.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { dayOf, type HistoryStore, type MigrationHistory } from '../state/migration-history.js';
+import type { FigwayPlugin, RouteInfo } from '../types.js';
+import { buildMap } from './build-map.js';
+import { EndpointCounter } from './endpoint-counter.js';
+import { LegacyLedger } from './legacy-ledger.js';
+import { MAP_KEYS, fillMap, type MapAnswer, type MapConfig } from './map-schema.js';
+import { readExpressRoutes, skipOwnMount, watchSubApps } from './read-express-routes.js';
+
+/** How often what legacy served is added to the store's history, and the history read back for metrics. */
+export const MAP_FLUSH_MS = 10_000;
+const DAY_MS = 86_400_000;
+
+/** Requests the monolith's handlers served for endpoints no route covers (map.countLegacy). */
+export const MONOLITH_REQUESTS = 'figway_monolith_requests_total';
+
+export interface MigrationMapDeps {
+  readonly now: () => number;
+  readonly registry: Registry;
+  readonly diagnostics: Diagnostics;
+  /** The state store once there is one (Redis connects after start-up). */
+  readonly store: () => HistoryStore | undefined;
+  /** The snapshot serving now. */
+  readonly current: () => Snapshot;
+}
+
+/** The map and what keeps it. */
+export interface MigrationMap {
+  readonly plugin: FigwayPlugin<Record<string, never>, { map: MapConfig }>;
+  /** The app figway is on: its routes are read for every map (routes added later included). */
+  useApp(app: object): void;
+  /** `app.use(figway(...))` mounted figway on `app` as a sub-app just now: that layer is figway's, not the monolith's. */
+  mountedOn(app: object): void;
+  /** A request figway matched no route for: counted by the Express route that serves it (map.countLegacy). */
+  unmatched(res: ServerResponse): void;
+  /** The map now: what was counted is written to the store first, so the answer includes it. */
+  answer(): Promise<MapAnswer>;
+  /** The last map's endpoint count per state, from the last history read (for the metrics scrape). */
+  endpointsByState(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the migration map. Every finished request of a route is counted per side (this
+ * replica, over `map.window`); what legacy served is tallied per route and reason and added to the
+ * state store's history every 10 s, with the routes at 100%, so the retire rule spans restarts and
+ * replicas.
+ *
+ * @example
+ * ```ts
+ * const map = createMigrationMap({ now: Date.now, registry, diagnostics, store: () => controller.stateStore, current: () => controller.current });
+ * const answer = await map.answer(); // answer.endpoints: every endpoint of the monolith, with its state
+ * ```
+ */
+export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
+  let settings = fillMap(undefined);
+  let windowMs = parseDuration(settings.window);
+  let routeCounts = new StrangledWindow(windowMs, deps.now);
+  const ledger = new LegacyLedger();
+  let app: object | undefined;
+  const patterns = new WeakMap<object, string>();
+  const patternOf = (route: object): string => {
+    if (!patterns.has(route) && app !== undefined) for (const endpoint of readExpressRoutes(app).endpoints) if (!patterns.has(endpoint.route)) patterns.set(endpoint.route, endpoint.path);
+    return patterns.get(route) ?? String((route as { path?: unknown }).path);
+  };
+  const counter = counterOn(deps.registry, MONOLITH_REQUESTS, "Requests the monolith's own handlers served for endpoints no figway route covers (map.countLegacy), per Express route pattern.", ['method', 'path']);
+  const endpoints = new EndpointCounter(windowMs, deps.now, counter, patternOf);
+  let countLegacy = false;
+  let full: readonly string[] | undefined;
+  let fullWritten: readonly string[] | undefined;
+  let history: MigrationHistory | undefined;
+  let failing = false;
+  let lastByState: Record<string, number> = {};
+  let syncing: Promise<void> | undefined;
+
+  const report = (err: unknown) => {
+    if (!failing) deps.diagnostics.warnOnce('FIGWAY_MAP_HISTORY_UNWRITTEN', "figway: could not write the migration map's history to the state store", { err });
+    failing = true;
+  };
+  const retireAfterMs = () => parseDuration(settings.retireAfter);
+  /** The days the retire rule looks at: from retireAfter ago to today. */
+  const days = (now: number) => {
+    const list: string[] = [];
+    for (let t = Math.floor((now - retireAfterMs()) / DAY_MS) * DAY_MS; t <= now; t += DAY_MS) list.push(dayOf(t));
+    return list;
+  };
+  /** Writes the routes at 100% (when changed) and the tallies, then reads the history back. */
+  const sync = (): Promise<void> => {
+    syncing ??= (async () => {
+      const store = deps.store();
+      if (store === undefined) return;
+      const marking = full;
+      const tallies = ledger.take();
+      try {
+        if (marking !== undefined && marking !== fullWritten) {
+          await store.markFull(marking, deps.now());
+          fullWritten = marking;
+        }
+        if (tallies.length > 0) await store.addLegacy(tallies, Math.ceil(retireAfterMs() / DAY_MS) + 1);
+        history = await store.history(days(deps.now()));
+        if (failing) deps.diagnostics.logger.info('figway: the migration map history is written again');
+        failing = false;
+      } catch (err) {
+        ledger.giveBack(tallies);
+        history = undefined;
+        report(err);
+      }
+    })().finally(() => (syncing = undefined));
+    return syncing;
+  };
+  const timer = setInterval(() => void sync().then(() => (lastByState = countStates(make()))), MAP_FLUSH_MS);
+  timer.unref();
+
+  const make = (): MapAnswer =>
+    buildMap({
+      snapshot: deps.current(),
+      app: app === undefined ? undefined : readExpressRoutes(app),
+      routeCounts: routeCounts.counts().perRoute,
+      endpointServed: countLegacy ? endpoints.served() : undefined,
+      history,
+      now: deps.now(),
+      windowMs,
+      retireAfterMs: retireAfterMs(),
+    });
+
+  return {
+    useApp(target) {
+      watchSubApps(target);
+      app = target;
+    },
+    mountedOn(target) {
+      skipOwnMount(target);
+    },
+    unmatched(res) {
+      if (countLegacy) endpoints.watch(res);
+    },
+    async answer() {
+      // A sync already running may have taken its tallies before this request's own were counted.
+      await syncing;
+      await sync();
+      const map = make();
+      lastByState = countStates(map);
+      return map;
+    },
+    endpointsByState: () => lastByState,
+    async close() {
+      clearInterval(timer);
+      await syncing;
+      await sync();
+    },
+    plugin: {
+      name: 'map',
+      order: -100,
+      configKeys: MAP_KEYS.config,
+      schema: { type: 'object', additionalProperties: false, properties: {}, description: 'The migration map is configured under `map`; `map: false` under plugins stops its counting.' },
+      setup: ({ sections, now }) => {
+        settings = fillMap(sections.map);
+        const nextWindow = parseDuration(settings.window);
+        if (nextWindow !== windowMs) {
+          windowMs = nextWindow;
+          routeCounts = new StrangledWindow(windowMs, deps.now);
+          endpoints.resize(windowMs);
+        }
+        countLegacy = settings.countLegacy;
+        const counts = routeCounts;
+        return {
+          onResponse(ctx) {
+            const decision = ctx.decision;
+            if (decision === undefined) return;
+            const target = ctx.target;
+            counts.record(ctx.route.id, target === 'service');
+            if (target === 'legacy') ledger.record(ctx.route.id, decision.reason, now());
+            else if (target === 'fallback') ledger.record(ctx.route.id, 'fallback', now());
+          },
+        };
+      },
+      onConfig(event) {
+        if (event.kind === 'rejected') return;
+        full = fullRoutes(event.routes);
+        // Not in this turn: the first event comes while the gateway is still being built.
+        queueMicrotask(() => void sync());
+      },
+    },
+  };
+}
+
+/** Routes sending every request to the service, as configured now (runtime changes and progressive steps included; none while the kill switch is on). */
+function fullRoutes(routes: readonly RouteInfo[]): string[] {
+  return routes.filter((route) => !route.killed && route.config.rollout?.percent === 100).map((route) => route.id);
+}
+
+function countStates(map: MapAnswer): Record<string, number> {
+  return (map.areas.find((area) => area.area === '*')?.endpoints ?? {}) as Record<string, number>;
+}

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { parseDuration } from '../config-kit/units.js';
 import type { Diagnostics } from '../diagnostics.js';
+import { FigwayError } from '../errors.js';
 import { StrangledWindow } from '../observe/strangled-window.js';
 import { counterOn } from '../prometheus-metric.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -105,6 +106,9 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
         }
         if (tallies.length > 0) await store.addLegacy(tallies, Math.ceil(retireAfterMs() / DAY_MS) + 1);
         history = await store.history(days(deps.now()));
+        // The store holds other routes at 100% than this replica sees (a Redis that came back empty,
+        // another replica on another config): marked again next time, so each replica's view lands.
+        if (marking !== undefined && !sameRoutes(marking, Object.keys(history.full))) fullWritten = undefined;
         if (failing) deps.diagnostics.logger.info('figway: the migration map history is written again');
         failing = false;
       } catch (err) {
@@ -115,7 +119,14 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
     })().finally(() => (syncing = undefined));
     return syncing;
   };
-  const timer = setInterval(() => void sync().then(() => (lastByState = countStates(make()))), MAP_FLUSH_MS);
+  // A map that cannot be made (a bug, an app whose router throws when read) is reported, never left to crash the process.
+  const refresh = () =>
+    sync()
+      .then(() => {
+        lastByState = countStates(make());
+      })
+      .catch((err: unknown) => deps.diagnostics.reportError(new FigwayError('FIGWAY_INTERNAL', 'the migration map could not be made', { cause: err }), 'figway: the migration map could not be made'));
+  const timer = setInterval(refresh, MAP_FLUSH_MS);
   timer.unref();
 
   const make = (): MapAnswer =>
@@ -194,6 +205,11 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
 /** Routes sending every request to the service, as configured now (runtime changes and progressive steps included; none while the kill switch is on). */
 function fullRoutes(routes: readonly RouteInfo[]): string[] {
   return routes.filter((route) => !route.killed && route.config.rollout?.percent === 100).map((route) => route.id);
+}
+
+function sameRoutes(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(b);
+  return a.length === set.size && a.every((route) => set.has(route));
 }
 
 function countStates(map: MapAnswer): Record<string, number> {

@@ -3,7 +3,7 @@
 // wired by hand on Express, Node's server + undici (the floor), fastify + @fastify/http-proxy bare
 // and with the same features, figway in server and middleware mode with each engine. Then the
 // feature budget, latency at a fixed rate, legacy pass-through, a mixed workload of GETs and uploads,
-// the matcher, figway's OpenTelemetry hooks without an SDK, a 10,000-route reload under load, and 200 MB each way.
+// the matcher, figway's OpenTelemetry hooks without an SDK, map.countLegacy, a 10,000-route reload under load, and 200 MB each way.
 // `--quick` for a short run (not written to RESULTS.md). Raw figures go to test/bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { benchMatcher } from './matcher.mjs';
 import { benchMixed } from './mixed.mjs';
 import { benchReload, benchRuntimeChange } from './reload.mjs';
 import { benchTracingCheck } from './tracing-check.mjs';
+import { benchCountLegacy } from './count-legacy.mjs';
 import { CONTENDERS, LATENCY_CONTENDERS, MIXED_CONTENDERS, renderReport } from './report.mjs';
 import { BENCH_SECRET } from './serve.mjs';
 import { benchStreaming } from './streaming.mjs';
@@ -85,6 +86,8 @@ console.log('matcher...');
 const matcher = benchMatcher({ samples: settings.matcherSamples });
 console.log('OpenTelemetry without an SDK...');
 const tracingCheck = benchTracingCheck({ samples: settings.matcherSamples });
+console.log('map.countLegacy...');
+const countLegacy = await benchCountLegacy({ samples: settings.matcherSamples });
 console.log('reload of 10,000 routes under load...');
 const reload = await benchReload();
 const runtimeChange = benchRuntimeChange();
@@ -105,6 +108,7 @@ const results = {
   mixed,
   matcher,
   tracingCheck,
+  countLegacy,
   reload,
   runtimeChange,
   streaming,

@@ -10,6 +10,7 @@ import type { MapAnswer } from '../../src/map/map-schema.js';
 import { adminCall } from '../helpers/admin-client.js';
 import { EXPRESS_VERSIONS, type ExpressFactory } from '../helpers/express-versions.js';
 import { startMonolith, type Monolith } from '../helpers/monolith.js';
+import { captureLogs, type CapturedLogs } from '../helpers/log-capture.js';
 import { REDIS_MISSING, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { request } from '../helpers/request.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
@@ -191,10 +192,10 @@ describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'migration map acr
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const replica = async (name: string) => {
+  const replica = async (name: string, { logs, prefix = 'map-test' }: { logs?: CapturedLogs; prefix?: string } = {}) => {
     const file = path.join(dir, `${name}.yaml`);
-    writeFileSync(file, config(dir, service.url, 'map: { retireAfter: 7d }').replace(/state: .*/, `state: { store: redis, url: ${redis.url}, prefix: map-test }`));
-    const monolith = await startMonolith(express, { config: file, registry: new Registry(), now: () => clock }, { after: legacyRoutes(express) });
+    writeFileSync(file, config(dir, service.url, 'map: { retireAfter: 7d }').replace(/state: .*/, `state: { store: redis, url: ${redis.url}, prefix: ${prefix} }`));
+    const monolith = await startMonolith(express, { config: file, registry: new Registry(), now: () => clock, ...(logs ? { logger: logs.logger } : {}) }, { after: legacyRoutes(express) });
     await monolith.gateway.ready;
     replicas.push(monolith);
     return monolith;
@@ -217,5 +218,31 @@ describe.skipIf(REDIS_MISSING !== undefined)(REDIS_MISSING ?? 'migration map acr
     clock = T0 + 10 * DAY;
     expect(await cartOf(b)).toMatchObject({ state: 'ready-to-retire', why: [] });
     expect(await cartOf(a)).toMatchObject({ state: 'ready-to-retire', why: [] });
+  });
+
+  it('says the history is unavailable while Redis is away, keeps what legacy served meanwhile, and writes it all again to a Redis that came back empty', async () => {
+    const logs = captureLogs();
+    clock = T0;
+    const c = await replica('c', { logs, prefix: 'map-outage' });
+    expect(await cartOf(c)).toMatchObject({ state: 'at-100', fullSince: new Date(T0).toISOString() });
+    clock = T0 + 20 * DAY;
+    expect(await cartOf(c)).toMatchObject({ state: 'ready-to-retire' });
+    await redis.stop();
+    clock = T0 + 21 * DAY;
+    await request(c.url, '/api/cart', { headers: { 'x-staff': '1' } });
+    const reply = await adminCall(c.gateway.adminUrl as string, undefined, 'GET', '/map');
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toMatchObject({ history: 'unavailable' });
+    expect(await cartOf(c)).toMatchObject({ state: 'at-100', why: ["the state store's history is unavailable"] });
+    expect(logs.lines.filter((line) => line.code === 'FIGWAY_MAP_HISTORY_UNWRITTEN')).toHaveLength(1);
+    await redis.restart();
+    // This Redis keeps nothing across a restart: the routes at 100% are marked again (the time at 100%
+    // starts over, nothing else could say it), and the staff request served meanwhile is written.
+    await expect.poll(async () => (await cartOf(c))?.legacyLast, { timeout: 10_000, interval: 200 }).toBe(new Date(T0 + 21 * DAY).toISOString());
+    expect(await cartOf(c)).toMatchObject({
+      state: 'at-100',
+      fullSince: new Date(T0 + 21 * DAY).toISOString(),
+      why: ['legacy served 1 request today via cohort', 'at 100% with no legacy request for 0 minutes of 7 days'],
+    });
   });
 });

@@ -10,6 +10,8 @@ import { judgeEndpoint } from './retire-rule.js';
 export interface AppEndpoint extends EndpointPath {
   /** The Express Route serving it, for its counts. */
   readonly route: object;
+  /** It comes before figway in the app's stack. */
+  readonly beforeFigway?: true;
 }
 
 /** Everything a map is made of. */
@@ -23,6 +25,8 @@ export interface MapParts {
   readonly endpointServed: ((route: object, method: string) => number) | undefined;
   /** undefined when the store could not be read. */
   readonly history: MigrationHistory | undefined;
+  /** The routes the map plugin runs on (`plugins: { map: false }` takes a route out). */
+  readonly counted: ReadonlySet<string>;
   readonly now: number;
   readonly windowMs: number;
   readonly retireAfterMs: number;
@@ -57,9 +61,12 @@ export function buildMap(parts: MapParts): MapAnswer {
     return sum;
   };
   const covering = new Set<string>();
+  // One Express route can be several endpoints (an array of paths, a router mounted twice): its requests count once in the sums.
+  const summed = new Map<object, Set<string>>();
   const endpoints = (app?.endpoints ?? []).map((endpoint): MapEndpoint => {
     const coverage = cover(endpoint);
-    const judged = judgeEndpoint(coverage, history, now, parts.retireAfterMs);
+    const seen = { beforeFigway: endpoint.beforeFigway === true, counted: coverage === undefined || parts.counted.has(coverage.route.id) };
+    const judged = judgeEndpoint(coverage, history, now, parts.retireAfterMs, seen);
     const area = areaOf(endpoint.path);
     const sum = areaSum(area);
     sum.endpoints[judged.state] += 1;
@@ -71,7 +78,10 @@ export function buildMap(parts: MapParts): MapAnswer {
     } else if (endpointServed !== undefined) {
       const legacy = endpointServed(endpoint.route, endpoint.method);
       served = { legacy };
-      sum.total += legacy;
+      const methods = summed.get(endpoint.route) ?? new Set<string>();
+      summed.set(endpoint.route, methods);
+      if (!methods.has(endpoint.method)) sum.total += legacy;
+      methods.add(endpoint.method);
     }
     return {
       method: endpoint.method,

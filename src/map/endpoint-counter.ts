@@ -1,5 +1,5 @@
 // map.countLegacy: requests the monolith's own handlers served, per endpoint, counted from the route Express matched.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
 import { StrangledWindow } from '../observe/strangled-window.js';
 
@@ -21,7 +21,7 @@ interface ExpressRoute {
  */
 export class EndpointCounter {
   private window: StrangledWindow<EndpointKey>;
-  private readonly keys = new WeakMap<object, Map<string, EndpointKey>>();
+  private readonly keys = new WeakMap<object, { readonly all: boolean; readonly byMethod: Map<string, EndpointKey> }>();
   /** The one finish listener every counted response shares (no closure per request). */
   readonly finished: (this: ServerResponse) => void;
 
@@ -50,7 +50,7 @@ export class EndpointCounter {
   served(): (route: object, method: string) => number {
     const counts = this.window.counts().perRoute;
     return (route, method) => {
-      const key = this.keys.get(route)?.get(method);
+      const key = this.keys.get(route)?.byMethod.get(method);
       return key === undefined ? 0 : (counts.get(key)?.[1] ?? 0);
     };
   }
@@ -62,32 +62,33 @@ export class EndpointCounter {
 
   private count(req: IncomingMessage): void {
     const route = (req as { route?: ExpressRoute }).route;
-    if (route === undefined) return;
-    const key = this.keyOf(route, methodOf(route, req.method ?? 'GET'));
+    if (typeof route !== 'object' || route === null) return;
+    let seen = this.keys.get(route);
+    if (seen === undefined) {
+      seen = { all: takesEveryMethod(route), byMethod: new Map() };
+      this.keys.set(route, seen);
+    }
+    const method = seen.all ? 'ALL' : methodOf(route, req.method ?? 'GET');
+    let key = seen.byMethod.get(method);
+    if (key === undefined) {
+      key = { method, series: this.counter.labels(method, this.patternOf(route)) };
+      seen.byMethod.set(method, key);
+    }
     this.window.record(key, false);
     key.series.inc();
   }
-
-  private keyOf(route: ExpressRoute, method: string): EndpointKey {
-    let methods = this.keys.get(route);
-    if (methods === undefined) {
-      methods = new Map();
-      this.keys.set(route, methods);
-    }
-    let key = methods.get(method);
-    if (key === undefined) {
-      key = { method, series: this.counter.labels(method, this.patternOf(route)) };
-      methods.set(method, key);
-    }
-    return key;
-  }
 }
 
-/** The endpoint's method: HEAD is served by a GET handler unless the route has its own; a method only `all` takes is ALL. */
+const EVERY_METHOD = METHODS.map((method) => method.toLowerCase());
+
+/** `app.all` sets every method Node knows (route.all sets `_all`): the map lists such a route as one ALL endpoint, and counts it so. */
+function takesEveryMethod(route: ExpressRoute): boolean {
+  const methods = route.methods ?? {};
+  return methods._all === true || EVERY_METHOD.every((method) => methods[method] === true);
+}
+
+/** The endpoint's method: HEAD is served by a GET handler unless the route has its own. */
 function methodOf(route: ExpressRoute, method: string): string {
   const methods = route.methods ?? {};
-  const lower = method.toLowerCase();
-  if (methods[lower]) return method;
-  if (lower === 'head' && methods.get) return 'GET';
-  return methods._all ? 'ALL' : method;
+  return method === 'HEAD' && !methods.head && methods.get ? 'GET' : method;
 }

@@ -113,7 +113,7 @@ export const MapAnswerSchema = Type.Object(
       Type.Object({ path: Type.String({ description: 'Mount path, as far as known.' }), reason: Type.String({ description: 'Why its routes could not be read.' }) }, { additionalProperties: false }),
       { description: 'Parts of the app whose routes figway cannot read.' },
     ),
-    newRoutes: Type.Array(NewRouteSchema, { description: 'Routes that cover no endpoint of the monolith.' }),
+    newRoutes: Type.Array(NewRouteSchema, { description: 'Routes that cover no endpoint of the monolith figway can read (see hidden).' }),
     areas: Type.Array(AreaSchema, { description: 'The whole monolith (area *) first, then each area.' }),
     history: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')], { description: "unavailable: the state store's history could not be read, so no endpoint is said ready to retire." }),
   },

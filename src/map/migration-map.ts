@@ -10,6 +10,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { dayOf, type HistoryStore, type MigrationHistory } from '../state/migration-history.js';
 import type { FigwayPlugin, RouteInfo } from '../types.js';
 import { buildMap } from './build-map.js';
+import { historyKey } from './history-key.js';
 import { EndpointCounter } from './endpoint-counter.js';
 import { LegacyLedger } from './legacy-ledger.js';
 import { MAP_KEYS, fillMap, type MapAnswer, type MapConfig } from './map-schema.js';
@@ -61,27 +62,39 @@ export interface MigrationMap {
  * ```
  */
 export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
+  // What the serving config says; a config's setup stages its own, which onConfig takes once it serves (a rejected reload changes nothing).
   let settings = fillMap(undefined);
   let windowMs = parseDuration(settings.window);
+  let counted: ReadonlySet<string> = new Set();
+  let countLegacy = false;
+  let staged: { settings: ReturnType<typeof fillMap>; counted: ReadonlySet<string>; countLegacy: boolean } | undefined;
   let routeCounts = new StrangledWindow(windowMs, deps.now);
   const ledger = new LegacyLedger();
   let app: object | undefined;
   const patterns = new WeakMap<object, string>();
   const patternOf = (route: object): string => {
-    if (!patterns.has(route) && app !== undefined) for (const endpoint of readExpressRoutes(app).endpoints) if (!patterns.has(endpoint.route)) patterns.set(endpoint.route, endpoint.path);
-    return patterns.get(route) ?? String((route as { path?: unknown }).path);
+    if (!patterns.has(route) && app !== undefined) {
+      try {
+        for (const endpoint of readExpressRoutes(app).endpoints) if (!patterns.has(endpoint.route)) patterns.set(endpoint.route, endpoint.path);
+      } catch {
+        // An app whose stack cannot be read still has its requests counted, under the route's own path.
+      }
+    }
+    return patterns.get(route) ?? `(unread mount)${String((route as { path?: unknown }).path)}`;
   };
   const counter = counterOn(deps.registry, MONOLITH_REQUESTS, "Requests the monolith's own handlers served for endpoints no figway route covers (map.countLegacy), per Express route pattern.", ['method', 'path']);
   const endpoints = new EndpointCounter(windowMs, deps.now, counter, patternOf);
-  let countLegacy = false;
-  let full: readonly string[] | undefined;
-  let fullWritten: readonly string[] | undefined;
+  /** Lists of the routes at 100%, in the order the configs served, not yet written (each is written: a dip below 100% clears the time even if it lasted a moment). */
+  const marks: string[][] = [];
+  let fullNow: readonly string[] | undefined;
   let history: MigrationHistory | undefined;
   let failing = false;
   let lastByState: Record<string, number> = {};
   let syncing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
 
   const report = (err: unknown) => {
+    history = undefined;
     if (!failing) deps.diagnostics.warnOnce('FIGWAY_MAP_HISTORY_UNWRITTEN', "figway: could not write the migration map's history to the state store", { err });
     failing = true;
   };
@@ -92,42 +105,51 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
     for (let t = Math.floor((now - retireAfterMs()) / DAY_MS) * DAY_MS; t <= now; t += DAY_MS) list.push(dayOf(t));
     return list;
   };
-  /** Writes the routes at 100% (when changed) and the tallies, then reads the history back. */
-  const sync = (): Promise<void> => {
-    syncing ??= (async () => {
-      const store = deps.store();
-      if (store === undefined) return;
-      const marking = full;
-      const tallies = ledger.take();
+  /** Writes the routes at 100% and the tallies, then reads the history back; what the store did not take is kept for the next time. */
+  const writeAndRead = async (store: HistoryStore): Promise<void> => {
+    while (marks.length > 0) {
+      await store.markFull(marks[0] as string[], deps.now());
+      marks.shift();
+    }
+    const tallies = ledger.take();
+    if (tallies.length > 0) {
       try {
-        if (marking !== undefined && marking !== fullWritten) {
-          await store.markFull(marking, deps.now());
-          fullWritten = marking;
-        }
-        if (tallies.length > 0) await store.addLegacy(tallies, Math.ceil(retireAfterMs() / DAY_MS) + 1);
-        history = await store.history(days(deps.now()));
-        // The store holds other routes at 100% than this replica sees (a Redis that came back empty,
-        // another replica on another config): marked again next time, so each replica's view lands.
-        if (marking !== undefined && !sameRoutes(marking, Object.keys(history.full))) fullWritten = undefined;
-        if (failing) deps.diagnostics.logger.info('figway: the migration map history is written again');
-        failing = false;
+        await store.addLegacy(tallies, Math.ceil(retireAfterMs() / DAY_MS) + 1);
       } catch (err) {
         ledger.giveBack(tallies);
-        history = undefined;
+        throw err;
+      }
+    }
+    history = await store.history(days(deps.now()));
+    // The store holds other routes at 100% than this replica sees (a Redis that came back empty,
+    // another replica on another config): marked again next time, so each replica's view lands.
+    if (fullNow !== undefined && marks.length === 0 && !sameRoutes(fullNow, Object.keys(history.full))) marks.push([...fullNow]);
+    if (failing) deps.diagnostics.logger.info('figway: the migration map history is written again');
+    failing = false;
+  };
+  const sync = (): Promise<void> => {
+    syncing ??= (async () => {
+      try {
+        const store = deps.store();
+        if (store !== undefined) await writeAndRead(store);
+      } catch (err) {
         report(err);
       }
     })().finally(() => (syncing = undefined));
     return syncing;
   };
+  /** A sync of its own: one already running may have started before what is to be written now. */
+  const syncAfter = async (): Promise<void> => {
+    await syncing;
+    await sync();
+  };
   // A map that cannot be made (a bug, an app whose router throws when read) is reported, never left to crash the process.
   const refresh = () =>
-    sync()
+    syncAfter()
       .then(() => {
         lastByState = countStates(make());
       })
       .catch((err: unknown) => deps.diagnostics.reportError(new FigwayError('FIGWAY_INTERNAL', 'the migration map could not be made', { cause: err }), 'figway: the migration map could not be made'));
-  const timer = setInterval(refresh, MAP_FLUSH_MS);
-  timer.unref();
 
   const make = (): MapAnswer =>
     buildMap({
@@ -136,6 +158,7 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
       routeCounts: routeCounts.counts().perRoute,
       endpointServed: countLegacy ? endpoints.served() : undefined,
       history,
+      counted,
       now: deps.now(),
       windowMs,
       retireAfterMs: retireAfterMs(),
@@ -153,9 +176,7 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
       if (countLegacy) endpoints.watch(res);
     },
     async answer() {
-      // A sync already running may have taken its tallies before this request's own were counted.
-      await syncing;
-      await sync();
+      await syncAfter();
       const map = make();
       lastByState = countStates(map);
       return map;
@@ -163,48 +184,91 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
     endpointsByState: () => lastByState,
     async close() {
       clearInterval(timer);
-      await syncing;
-      await sync();
+      await syncAfter();
     },
     plugin: {
       name: 'map',
       order: -100,
       configKeys: MAP_KEYS.config,
-      schema: { type: 'object', additionalProperties: false, properties: {}, description: 'The migration map is configured under `map`; `map: false` under plugins stops its counting.' },
-      setup: ({ sections, now }) => {
-        settings = fillMap(sections.map);
-        const nextWindow = parseDuration(settings.window);
-        if (nextWindow !== windowMs) {
-          windowMs = nextWindow;
-          routeCounts = new StrangledWindow(windowMs, deps.now);
-          endpoints.resize(windowMs);
-        }
-        countLegacy = settings.countLegacy;
-        const counts = routeCounts;
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {},
+        description: 'The migration map is configured under `map`; `map: false` under plugins stops its counting, and no route it is off for is said ready to retire.',
+      },
+      setup: ({ sections, routes, config, now }) => {
+        const next = fillMap(sections.map);
+        staged = { settings: next, counted: new Set(routes.map(({ route }) => route.id)), countLegacy: next.countLegacy && config.plugins?.map !== false };
         return {
           onResponse(ctx) {
             const decision = ctx.decision;
             if (decision === undefined) return;
             const target = ctx.target;
-            counts.record(ctx.route.id, target === 'service');
+            routeCounts.record(ctx.route.id, target === 'service');
+            // Only what legacy serves of a route at 100% bears on the retire rule (and is written to the store).
+            if (decision.percent !== 100 || decision.reason === 'kill-switch') return;
             if (target === 'legacy') ledger.record(ctx.route.id, decision.reason, now());
             else if (target === 'fallback') ledger.record(ctx.route.id, 'fallback', now());
           },
         };
       },
       onConfig(event) {
-        if (event.kind === 'rejected') return;
-        full = fullRoutes(event.routes);
+        if (event.kind === 'rejected') {
+          staged = undefined;
+          return;
+        }
+        if (staged !== undefined) {
+          settings = staged.settings;
+          counted = staged.counted;
+          countLegacy = staged.countLegacy;
+          staged = undefined;
+          const nextWindow = parseDuration(settings.window);
+          if (nextWindow !== windowMs) {
+            windowMs = nextWindow;
+            routeCounts = new StrangledWindow(windowMs, deps.now);
+            endpoints.resize(windowMs);
+          }
+        }
+        if (event.kind === 'reloaded') {
+          const ids = new Set(event.routes.map((route) => route.id));
+          // Forgetting removed routes can wait a turn, off the turn that swaps the config in.
+          setImmediate(() => routeCounts.keepOnly(ids));
+        }
+        fullNow = fullRoutes(event.routes, counted);
+        queueMarks(marks, fullNow);
+        if (timer === undefined) {
+          timer = setInterval(refresh, MAP_FLUSH_MS);
+          timer.unref();
+        }
         // Not in this turn: the first event comes while the gateway is still being built.
-        queueMicrotask(() => void sync());
+        queueMicrotask(() => void syncAfter());
       },
     },
   };
 }
 
-/** Routes sending every request to the service, as configured now (runtime changes and progressive steps included; none while the kill switch is on). */
-function fullRoutes(routes: readonly RouteInfo[]): string[] {
-  return routes.filter((route) => !route.killed && route.config.rollout?.percent === 100).map((route) => route.id);
+/**
+ * The history keys of the routes sending every request to the service, as configured now (runtime
+ * changes and progressive steps included; none while the kill switch is on), among those the map counts.
+ */
+function fullRoutes(routes: readonly RouteInfo[], counted: ReadonlySet<string>): string[] {
+  return routes.filter((route) => !route.killed && route.config.rollout?.percent === 100 && counted.has(route.id)).map(historyKey);
+}
+
+/**
+ * Adds the routes at 100% now to the lists to write. More than two pending (a store away while
+ * configs change) fold into what every one of them had, then the latest: written in that order,
+ * a route that dipped below 100% in any of them still loses its time, and the queue stays small.
+ */
+function queueMarks(marks: string[][], latest: readonly string[]): void {
+  marks.push([...latest]);
+  if (marks.length <= 2) return;
+  const last = marks.pop() as string[];
+  const common = marks.reduce((kept, list) => {
+    const set = new Set(list);
+    return kept.filter((route) => set.has(route));
+  });
+  marks.splice(0, marks.length, common, last);
 }
 
 function sameRoutes(a: readonly string[], b: readonly string[]): boolean {

@@ -15,6 +15,8 @@ export interface ExpressEndpoint {
   readonly route: object;
   /** Set when a RegExp is part of the path, so no request path can be made from it. */
   readonly regexp?: true;
+  /** Set when it comes before `app.use(figway(...))` in the app's stack: its requests never reach figway. */
+  readonly beforeFigway?: true;
 }
 
 /** Where routes cannot be read (a sub-app mounted before figway could see it, a router whose mount path the installed router version does not keep): its mount path as far as known, and why. */
@@ -26,7 +28,13 @@ export interface HiddenMount {
 interface Layer extends MountLayer {
   readonly name?: string;
   readonly handle?: unknown;
-  readonly route?: { readonly path: unknown; readonly methods: Record<string, boolean> };
+  readonly route?: unknown;
+}
+
+/** An Express Route, as `layer.route` holds one (a connect app's stack has a `route` string there instead). */
+interface ExpressRoute {
+  readonly path: unknown;
+  readonly methods: Record<string, boolean>;
 }
 
 type Prefix = MountPath;
@@ -52,7 +60,11 @@ const own = new WeakSet<object>();
  */
 export function readExpressRoutes(app: object): Found {
   const found: Found = { endpoints: [], hidden: [] };
-  walk(stackOf(app), { text: '', regexp: false }, found, new Set());
+  const stack = stackOf(app);
+  const ownAt = stack.findIndex((layer) => typeof layer.handle === 'function' && own.has(layer.handle));
+  // What comes before figway in the app's own stack is served before figway sees the request.
+  walk(stack.slice(0, Math.max(ownAt, 0)), { text: '', regexp: false }, found, new Set(), true);
+  walk(stack.slice(Math.max(ownAt, 0)), { text: '', regexp: false }, found, new Set(), false);
   return found;
 }
 
@@ -108,11 +120,12 @@ function remember(app: object, before: number, args: unknown[]): void {
   for (const subApp of subApps) watchSubApps(subApp);
 }
 
-function walk(stack: readonly Layer[], prefix: Prefix, found: Found, inside: Set<object>): void {
+function walk(stack: readonly Layer[], prefix: Prefix, found: Found, inside: Set<object>, beforeFigway: boolean): void {
   for (const layer of stack) {
-    if (layer.route !== undefined) {
-      for (const path of routePaths(layer.route.path)) {
-        for (const method of methodsOf(layer.route.methods)) found.endpoints.push(endpoint(method, join(prefix, path), layer.route));
+    const route = layer.route;
+    if (isExpressRoute(route)) {
+      for (const path of routePaths(route.path)) {
+        for (const method of methodsOf(route.methods)) found.endpoints.push(endpoint(method, join(prefix, path), route, beforeFigway));
       }
       continue;
     }
@@ -127,7 +140,7 @@ function walk(stack: readonly Layer[], prefix: Prefix, found: Found, inside: Set
       const at = { text: prefix.text + mount.text, regexp: prefix.regexp || mount.regexp };
       if (typeof child === 'string') found.hidden.push({ path: at.text || '/', reason: child });
       else if (inside.has(child)) found.hidden.push({ path: at.text || '/', reason: 'a router mounted inside itself' });
-      else walk(child, at, found, new Set(inside).add(child));
+      else walk(child, at, found, new Set(inside).add(child), beforeFigway);
     }
   }
 }
@@ -140,7 +153,17 @@ function childStack(layer: Layer): readonly Layer[] | string | undefined {
   if (subApp !== undefined) return stackOf(subApp);
   if (layer.name === 'mounted_app') return 'a sub-app mounted before figway: its routes are not visible';
   const stack = (handle as { stack?: unknown } | undefined)?.stack;
-  return typeof handle === 'function' && Array.isArray(stack) ? (stack as Layer[]) : undefined;
+  // An Express router's stack holds layers with a compiled path; another framework's (connect, Vite's middlewares) is not walked.
+  return typeof handle === 'function' && Array.isArray(stack) && stack.every(isExpressLayer) ? (stack as Layer[]) : undefined;
+}
+
+function isExpressLayer(layer: unknown): boolean {
+  return typeof layer === 'object' && layer !== null && ('regexp' in layer || 'matchers' in layer);
+}
+
+function isExpressRoute(route: unknown): route is ExpressRoute {
+  const candidate = route as Partial<ExpressRoute> | null | undefined;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.methods === 'object' && candidate.methods !== null;
 }
 
 function stackOf(app: object): readonly Layer[] {
@@ -175,7 +198,6 @@ function join(prefix: Prefix, path: Prefix): Prefix {
   return { text, regexp: prefix.regexp || path.regexp };
 }
 
-function endpoint(method: string, path: Prefix, route: object): ExpressEndpoint {
-  const found = { method, path: path.text, route };
-  return path.regexp ? { ...found, regexp: true } : found;
+function endpoint(method: string, path: Prefix, route: object, beforeFigway: boolean): ExpressEndpoint {
+  return { method, path: path.text, route, ...(path.regexp ? { regexp: true } : {}), ...(beforeFigway ? { beforeFigway: true } : {}) };
 }

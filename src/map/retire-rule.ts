@@ -1,6 +1,7 @@
 // The retire rule: an endpoint's state on the map, and why its legacy handler cannot go yet.
 import { dayOf, type MigrationHistory } from '../state/migration-history.js';
 import type { Coverage } from './cover-endpoints.js';
+import { historyKey } from './history-key.js';
 import type { EndpointState } from './map-schema.js';
 
 /** An endpoint's judgement. */
@@ -16,6 +17,16 @@ export interface Judgement {
 
 const DAY_MS = 86_400_000;
 
+/** How figway sees an endpoint's requests: whether they reach it at all, and whether the map counts its route's. */
+export interface Seen {
+  /** The endpoint comes before figway in the app's stack. */
+  readonly beforeFigway?: boolean;
+  /** The map plugin runs on the covering route (not switched off with `plugins: { map: false }`). */
+  readonly counted: boolean;
+}
+
+const SEEN: Seen = { counted: true };
+
 /**
  * Judges one endpoint. It is ready to retire when its route has been at 100% (not killed) for
  * `retireAfterMs`, counted from the later of the time it reached 100% and the last request legacy
@@ -29,19 +40,23 @@ const DAY_MS = 86_400_000;
  * judgeEndpoint(coverage, history, Date.now(), 14 * 86_400_000); // { state: 'at-100', why: ['at 100% for 3 days of 14 days'] }
  * ```
  */
-export function judgeEndpoint(coverage: Coverage | undefined, history: MigrationHistory | undefined, now: number, retireAfterMs: number): Judgement {
+export function judgeEndpoint(coverage: Coverage | undefined, history: MigrationHistory | undefined, now: number, retireAfterMs: number, seen: Seen = SEEN): Judgement {
   if (coverage === undefined) return { state: 'legacy-only', why: ['no route covers it'] };
   const { route, partly } = coverage;
+  if (seen.beforeFigway) return { state: 'legacy-only', why: [`declared before figway in the app: its requests never reach route ${route.id} (mount figway first)`] };
   if (route.info.killed) return { state: 'legacy-only', why: ['the kill switch is on'] };
   const percent = route.rollout.percent;
   if (percent === 0) return { state: 'legacy-only', why: [`route ${route.id} is at 0%`] };
   if (percent < 100) return { state: 'rolling-out', why: [`still at ${percent}%`] };
   const why: string[] = [];
   if (partly) why.push(`route ${route.id} takes only some of its requests (host, header or method conditions): legacy serves the rest`);
+  if (!seen.counted) why.push(`the map plugin is off for route ${route.id}, so what legacy serves of it is not counted`);
   if (history === undefined) return { state: 'at-100', why: [...why, "the state store's history is unavailable"] };
-  const fullSince = history.full[route.id];
+  const key = historyKey(route.info);
+  // Own keys only: a route may be called `constructor`.
+  const fullSince = Object.hasOwn(history.full, key) ? history.full[key] : undefined;
   if (fullSince === undefined) return { state: 'at-100', why: [...why, 'its time at 100% is not in the history yet'] };
-  const served = history.legacy[route.id];
+  const served = Object.hasOwn(history.legacy, route.id) ? history.legacy[route.id] : undefined;
   const legacyLast = served !== undefined && served.last >= fullSince ? served.last : undefined;
   const clean = now - Math.max(fullSince, legacyLast ?? fullSince);
   if (clean < retireAfterMs) {

@@ -102,22 +102,35 @@ async function refresh() {
   return inFlight;
 }
 
+/**
+ * GET /map answers once this replica's counts are written to the state store: a slow store then
+ * delays the map alone, not the rest of the page, and one map request is in flight at a time.
+ */
+let mapInFlight;
+function loadMap(mine) {
+  mapInFlight ??= callApi('GET', '/map')
+    .catch((err) => err)
+    .then((map) => {
+      if (mine === generation) renderMap(map);
+    })
+    .finally(() => (mapInFlight = undefined));
+}
+
 async function load() {
   const mine = generation;
+  loadMap(mine);
   try {
-    const [table, stats, audit, ready, map] = await Promise.all([
+    const [table, stats, audit, ready] = await Promise.all([
       callApi('GET', '/routes'),
       callApi('GET', '/stats'),
       callApi('GET', `/audit?limit=${AUDIT_FETCHED}`).catch((err) => err),
       callApi('GET', '/readyz').catch((err) => err),
-      callApi('GET', '/map').catch((err) => err),
     ]);
     const shadows = await loadShadows(table.routes);
     if (mine !== generation) return;
     renderSummary(table, stats, ready);
     routesTable.render(table.routes, new Map(stats.routes.map((r) => [r.id, r])), shadows, audit instanceof Error ? [] : audit.entries);
     renderAudit(audit);
-    renderMap(map);
     if (byId('notice').dataset.tag === 'refresh') byId('notice').hidden = true;
   } catch (err) {
     if (mine !== generation) return;

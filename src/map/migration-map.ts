@@ -7,10 +7,11 @@ import { FigwayError } from '../errors.js';
 import { StrangledWindow } from '../observe/strangled-window.js';
 import { counterOn } from '../prometheus-metric.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
-import { dayOf, type HistoryStore, type MigrationHistory } from '../state/migration-history.js';
+import type { HistoryStore } from '../state/migration-history.js';
 import type { FigwayPlugin, RouteInfo } from '../types.js';
 import { buildMap } from './build-map.js';
 import { historyKey } from './history-key.js';
+import { HistorySync } from './history-sync.js';
 import { EndpointCounter } from './endpoint-counter.js';
 import { LegacyLedger } from './legacy-ledger.js';
 import { MAP_KEYS, fillMap, type MapAnswer, type MapConfig } from './map-schema.js';
@@ -18,7 +19,6 @@ import { readExpressRoutes, skipOwnMount, watchSubApps } from './read-express-ro
 
 /** How often what legacy served is added to the store's history, and the history read back for metrics. */
 export const MAP_FLUSH_MS = 10_000;
-const DAY_MS = 86_400_000;
 
 /** Requests the monolith's handlers served for endpoints no route covers (map.countLegacy). */
 export const MONOLITH_REQUESTS = 'figway_monolith_requests_total';
@@ -84,68 +84,15 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
   };
   const counter = counterOn(deps.registry, MONOLITH_REQUESTS, "Requests the monolith's own handlers served for endpoints no figway route covers (map.countLegacy), per Express route pattern.", ['method', 'path']);
   const endpoints = new EndpointCounter(windowMs, deps.now, counter, patternOf);
-  /** Lists of the routes at 100%, in the order the configs served, not yet written (each is written: a dip below 100% clears the time even if it lasted a moment). */
-  const marks: string[][] = [];
-  let fullNow: readonly string[] | undefined;
-  let history: MigrationHistory | undefined;
-  let failing = false;
+  const retireAfterMs = () => parseDuration(settings.retireAfter);
+  const history = new HistorySync({ store: deps.store, now: deps.now, diagnostics: deps.diagnostics, ledger, retireAfterMs });
   let lastByState: Record<string, number> = {};
-  let syncing: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const report = (err: unknown) => {
-    history = undefined;
-    if (!failing) deps.diagnostics.warnOnce('FIGWAY_MAP_HISTORY_UNWRITTEN', "figway: could not write the migration map's history to the state store", { err });
-    failing = true;
-  };
-  const retireAfterMs = () => parseDuration(settings.retireAfter);
-  /** The days the retire rule looks at: from retireAfter ago to today. */
-  const days = (now: number) => {
-    const list: string[] = [];
-    for (let t = Math.floor((now - retireAfterMs()) / DAY_MS) * DAY_MS; t <= now; t += DAY_MS) list.push(dayOf(t));
-    return list;
-  };
-  /** Writes the routes at 100% and the tallies, then reads the history back; what the store did not take is kept for the next time. */
-  const writeAndRead = async (store: HistoryStore): Promise<void> => {
-    while (marks.length > 0) {
-      await store.markFull(marks[0] as string[], deps.now());
-      marks.shift();
-    }
-    const tallies = ledger.take();
-    if (tallies.length > 0) {
-      try {
-        await store.addLegacy(tallies, Math.ceil(retireAfterMs() / DAY_MS) + 1);
-      } catch (err) {
-        ledger.giveBack(tallies);
-        throw err;
-      }
-    }
-    history = await store.history(days(deps.now()));
-    // The store holds other routes at 100% than this replica sees (a Redis that came back empty,
-    // another replica on another config): marked again next time, so each replica's view lands.
-    if (fullNow !== undefined && marks.length === 0 && !sameRoutes(fullNow, Object.keys(history.full))) marks.push([...fullNow]);
-    if (failing) deps.diagnostics.logger.info('figway: the migration map history is written again');
-    failing = false;
-  };
-  const sync = (): Promise<void> => {
-    syncing ??= (async () => {
-      try {
-        const store = deps.store();
-        if (store !== undefined) await writeAndRead(store);
-      } catch (err) {
-        report(err);
-      }
-    })().finally(() => (syncing = undefined));
-    return syncing;
-  };
-  /** A sync of its own: one already running may have started before what is to be written now. */
-  const syncAfter = async (): Promise<void> => {
-    await syncing;
-    await sync();
-  };
   // A map that cannot be made (a bug, an app whose router throws when read) is reported, never left to crash the process.
   const refresh = () =>
-    syncAfter()
+    history
+      .syncAfter()
       .then(() => {
         lastByState = countStates(make());
       })
@@ -157,7 +104,7 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
       app: app === undefined ? undefined : readExpressRoutes(app),
       routeCounts: routeCounts.counts().perRoute,
       endpointServed: countLegacy ? endpoints.served() : undefined,
-      history,
+      history: history.last,
       counted,
       now: deps.now(),
       windowMs,
@@ -176,7 +123,7 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
       if (countLegacy) endpoints.watch(res);
     },
     async answer() {
-      await syncAfter();
+      await history.syncAfter();
       const map = make();
       lastByState = countStates(map);
       return map;
@@ -184,7 +131,7 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
     endpointsByState: () => lastByState,
     async close() {
       clearInterval(timer);
-      await syncAfter();
+      await history.syncAfter();
     },
     plugin: {
       name: 'map',
@@ -234,14 +181,13 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
           // Forgetting removed routes can wait a turn, off the turn that swaps the config in.
           setImmediate(() => routeCounts.keepOnly(ids));
         }
-        fullNow = fullRoutes(event.routes, counted);
-        queueMarks(marks, fullNow);
+        history.atFull(fullRoutes(event.routes, counted));
         if (timer === undefined) {
           timer = setInterval(refresh, MAP_FLUSH_MS);
           timer.unref();
         }
         // Not in this turn: the first event comes while the gateway is still being built.
-        queueMicrotask(() => void syncAfter());
+        queueMicrotask(() => void history.syncAfter());
       },
     },
   };
@@ -253,27 +199,6 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
  */
 function fullRoutes(routes: readonly RouteInfo[], counted: ReadonlySet<string>): string[] {
   return routes.filter((route) => !route.killed && route.config.rollout?.percent === 100 && counted.has(route.id)).map(historyKey);
-}
-
-/**
- * Adds the routes at 100% now to the lists to write. More than two pending (a store away while
- * configs change) fold into what every one of them had, then the latest: written in that order,
- * a route that dipped below 100% in any of them still loses its time, and the queue stays small.
- */
-function queueMarks(marks: string[][], latest: readonly string[]): void {
-  marks.push([...latest]);
-  if (marks.length <= 2) return;
-  const last = marks.pop() as string[];
-  const common = marks.reduce((kept, list) => {
-    const set = new Set(list);
-    return kept.filter((route) => set.has(route));
-  });
-  marks.splice(0, marks.length, common, last);
-}
-
-function sameRoutes(a: readonly string[], b: readonly string[]): boolean {
-  const set = new Set(b);
-  return a.length === set.size && a.every((route) => set.has(route));
 }
 
 function countStates(map: MapAnswer): Record<string, number> {

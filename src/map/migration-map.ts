@@ -64,11 +64,10 @@ export interface MigrationMap {
 export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
   // What the serving config says; a config's setup stages its own, which onConfig takes once it serves (a rejected reload changes nothing).
   let settings = fillMap(undefined);
-  let windowMs = parseDuration(settings.window);
   let counted: ReadonlySet<string> = new Set();
   let countLegacy = false;
   let staged: { settings: ReturnType<typeof fillMap>; counted: ReadonlySet<string>; countLegacy: boolean } | undefined;
-  let routeCounts = new StrangledWindow(windowMs, deps.now);
+  let routeCounts = new StrangledWindow(parseDuration(settings.window), deps.now);
   const ledger = new LegacyLedger();
   let app: object | undefined;
   const patterns = new WeakMap<object, string>();
@@ -83,7 +82,7 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
     return patterns.get(route) ?? `(unread mount)${String((route as { path?: unknown }).path)}`;
   };
   const counter = counterOn(deps.registry, MONOLITH_REQUESTS, "Requests the monolith's own handlers served for endpoints no figway route covers (map.countLegacy), per Express route pattern.", ['method', 'path']);
-  const endpoints = new EndpointCounter(windowMs, deps.now, counter, patternOf);
+  const endpoints = new EndpointCounter(routeCounts.windowMs, deps.now, counter, patternOf);
   const retireAfterMs = () => parseDuration(settings.retireAfter);
   const history = new HistorySync({ store: deps.store, now: deps.now, diagnostics: deps.diagnostics, ledger, retireAfterMs });
   let lastByState: Record<string, number> = {};
@@ -107,7 +106,7 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
       history: history.last,
       counted,
       now: deps.now(),
-      windowMs,
+      windowMs: routeCounts.windowMs,
       retireAfterMs: retireAfterMs(),
     });
 
@@ -170,10 +169,9 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
           countLegacy = staged.countLegacy;
           staged = undefined;
           const nextWindow = parseDuration(settings.window);
-          if (nextWindow !== windowMs) {
-            windowMs = nextWindow;
-            routeCounts = new StrangledWindow(windowMs, deps.now);
-            endpoints.resize(windowMs);
+          if (nextWindow !== routeCounts.windowMs) {
+            routeCounts = new StrangledWindow(nextWindow, deps.now);
+            endpoints.resize(nextWindow);
           }
         }
         if (event.kind === 'reloaded') {

@@ -61,7 +61,7 @@ const own = new WeakSet<object>();
 export function readExpressRoutes(app: object): Found {
   const found: Found = { endpoints: [], hidden: [] };
   const stack = stackOf(app);
-  const ownAt = stack.findIndex((layer) => typeof layer.handle === 'function' && own.has(layer.handle));
+  const ownAt = stack.findIndex((layer) => own.has(layer.handle as object));
   // What comes before figway in the app's own stack is served before figway sees the request.
   walk(stack.slice(0, Math.max(ownAt, 0)), { text: '', regexp: false }, found, new Set(), true);
   walk(stack.slice(Math.max(ownAt, 0)), { text: '', regexp: false }, found, new Set(), false);
@@ -148,7 +148,7 @@ function walk(stack: readonly Layer[], prefix: Prefix, found: Found, inside: Set
 /** The stack under a router or sub-app layer; a reason when there is one but it cannot be reached; undefined for plain middleware. */
 function childStack(layer: Layer): readonly Layer[] | string | undefined {
   const handle = layer.handle;
-  if (typeof handle === 'function' && own.has(handle)) return undefined;
+  if (own.has(handle as object)) return undefined;
   const subApp = typeof handle === 'function' ? (subAppOf.get(handle) ?? (isApp(handle) ? handle : undefined)) : undefined;
   if (subApp !== undefined) return stackOf(subApp);
   if (layer.name === 'mounted_app') return 'a sub-app mounted before figway: its routes are not visible';

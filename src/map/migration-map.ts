@@ -174,18 +174,19 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
             endpoints.resize(nextWindow);
           }
         }
-        if (event.kind === 'reloaded') {
-          const ids = new Set(event.routes.map((route) => route.id));
-          // Forgetting removed routes can wait a turn, off the turn that swaps the config in.
-          setImmediate(() => routeCounts.keepOnly(ids));
-        }
-        history.atFull(fullRoutes(event.routes, counted));
         if (timer === undefined) {
           timer = setInterval(refresh, MAP_FLUSH_MS);
           timer.unref();
         }
-        // Not in this turn: the first event comes while the gateway is still being built.
-        queueMicrotask(() => void history.syncAfter());
+        // A pass over every route (a few milliseconds for 10,000) waits a turn, off the turn that swaps
+        // the config in; turns run in the order asked, so the lists of routes at 100% still queue in
+        // the order the configs served. Also, the first event comes while the gateway is being built.
+        const countedNow = counted;
+        setImmediate(() => {
+          if (event.kind === 'reloaded') routeCounts.keepOnly(new Set(event.routes.map((route) => route.id)));
+          history.atFull(fullRoutes(event.routes, countedNow));
+          void history.syncAfter();
+        });
       },
     },
   };

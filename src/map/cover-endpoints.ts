@@ -1,6 +1,6 @@
 // Which figway route covers each monolith endpoint: the route a request to it would match, by path and method.
 import type { IncomingMessage } from 'node:http';
-import { RouteTable } from '../routing/route-table.js';
+import type { RouteTable } from '../routing/route-table.js';
 import { normalizePath } from '../routing/normalize-path.js';
 import type { CompiledRoute, Snapshot } from '../snapshot/snapshot.js';
 import { samplePath } from './sample-path.js';
@@ -27,16 +27,15 @@ interface Probe {
 }
 
 /**
- * Probe tables by the loaded config they were built from: a runtime change makes a snapshot with the
- * same routes in the same places, so the table is built once per config, not on every map (10,000
- * routes take milliseconds).
+ * Probe tables by the loaded config they were made for: a runtime change makes a snapshot with the
+ * same routes in the same places, so the probes are made once per config, not on every map.
  */
 const probeTables = new WeakMap<object, RouteTable<Probe>>();
 
 /**
  * A function giving each endpoint's covering route, or undefined. The snapshot's own table would
- * pass over a route with host or header conditions (a probe has no headers), so it is rebuilt with
- * method conditions only, and such a route covers `partly`.
+ * pass over a route with host or header conditions (a probe has no headers), so its trie is searched
+ * with routes keeping method conditions only, and such a route covers `partly`.
  *
  * @example
  * ```ts
@@ -70,7 +69,7 @@ function probeTableOf(snapshot: Snapshot): RouteTable<Probe> {
       index,
     }),
   );
-  const table = new RouteTable(probes, { caseSensitive: snapshot.table.caseSensitive });
+  const table = snapshot.table.withRoutes(probes);
   probeTables.set(snapshot.loaded, table);
   return table;
 }

@@ -9,7 +9,7 @@ import { counterOn } from '../prometheus-metric.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { HistoryStore } from '../state/migration-history.js';
 import type { FigwayPlugin, RouteInfo } from '../types.js';
-import { buildMap } from './build-map.js';
+import { buildMap, countEndpointStates, type JudgeParts } from './build-map.js';
 import { historyKey } from './history-key.js';
 import { HistorySync } from './history-sync.js';
 import { EndpointCounter } from './endpoint-counter.js';
@@ -92,22 +92,25 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
   const refresh = () =>
     history
       .syncAfter()
-      .then(() => {
-        lastByState = countStates(make());
+      .then(async () => {
+        lastByState = await countEndpointStates(judgeParts());
       })
       .catch((err: unknown) => deps.diagnostics.reportError(new FigwayError('FIGWAY_INTERNAL', 'the migration map could not be made', { cause: err }), 'figway: the migration map could not be made'));
 
+  const judgeParts = (): JudgeParts => ({
+    snapshot: deps.current(),
+    app: app === undefined ? undefined : readExpressRoutes(app),
+    history: history.last,
+    counted,
+    now: deps.now(),
+    retireAfterMs: retireAfterMs(),
+  });
   const make = (): MapAnswer =>
     buildMap({
-      snapshot: deps.current(),
-      app: app === undefined ? undefined : readExpressRoutes(app),
+      ...judgeParts(),
       routeCounts: routeCounts.counts().perRoute,
       endpointServed: countLegacy ? endpoints.served() : undefined,
-      history: history.last,
-      counted,
-      now: deps.now(),
       windowMs: routeCounts.windowMs,
-      retireAfterMs: retireAfterMs(),
     });
 
   return {

@@ -77,8 +77,9 @@ export class RouteTable<R extends Matchable> {
 
   /**
    * The same table (the trie is shared, not rebuilt) taking `routes` instead: route i of the new
-   * list must have the pattern and conditions of route i of this one, as after a runtime rollout
-   * change, which moves no path.
+   * list must have the pattern of route i of this one, as after a runtime rollout change, which
+   * moves no path. Conditions are read when a request is matched, so they may differ (the migration
+   * map searches with method conditions only).
    *
    * @example
    * ```ts

@@ -28,6 +28,7 @@ import type { UpstreamConfig } from '../proxy/upstream-schema.js';
 import { fillIdentity } from '../auth/auth-schema.js';
 import { signedTokenHeaders } from '../auth/identity-headers.js';
 import { parseSize } from '../config-kit/units.js';
+import { runSteps, runStepsInTurns } from '../steps.js';
 
 /** What compiling needs besides the config. */
 export interface CompileDeps {
@@ -64,11 +65,7 @@ export function caseSensitivityConflict(loaded: LoadedConfig, appCaseSensitive: 
  * @throws FigwayConfigError when plugin options are invalid or a plugin's setup fails.
  */
 export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapshot {
-  const steps = compileSteps(loaded, deps);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(compileSteps(loaded, deps));
 }
 
 /**
@@ -77,15 +74,10 @@ export function compileSnapshot(loaded: LoadedConfig, deps: CompileDeps): Snapsh
  *
  * @throws FigwayConfigError as compileSnapshot.
  */
-export async function compileSnapshotInSlices(loaded: LoadedConfig, deps: CompileDeps): Promise<Snapshot> {
-  const steps = compileSteps(loaded, deps);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    // A timer, not setImmediate: the loop then also waits for I/O a moment, so a request's hops (in,
-    // to the service, back) are not each queued behind another step (the figures: RESULTS.md).
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
+export function compileSnapshotInSlices(loaded: LoadedConfig, deps: CompileDeps): Promise<Snapshot> {
+  // A timer, not setImmediate: the loop then also waits for I/O a moment, so a request's hops (in,
+  // to the service, back) are not each queued behind another step (the figures: RESULTS.md).
+  return runStepsInTurns(compileSteps(loaded, deps), () => new Promise((resolve) => setTimeout(resolve, 0)));
 }
 
 const ROUTES_PER_STEP = 50;

@@ -27,7 +27,7 @@ export interface MapParts {
   /** undefined when the store could not be read. */
   readonly history: MigrationHistory | undefined;
   /** The routes the map plugin runs on (`plugins: { map: false }` takes a route out). */
-  readonly counted: ReadonlySet<string>;
+  readonly counted: (routeId: string) => boolean;
   readonly now: number;
   readonly windowMs: number;
   readonly retireAfterMs: number;
@@ -55,7 +55,7 @@ function* judgeSteps(parts: JudgeParts): Generator<void, JudgedEndpoint[]> {
     if (index > 0 && index % ENDPOINTS_PER_STEP === 0) yield;
     const endpoint = endpoints[index] as AppEndpoint;
     const coverage = cover(endpoint);
-    const seen = { beforeFigway: endpoint.beforeFigway === true, counted: coverage === undefined || parts.counted.has(coverage.route.id) };
+    const seen = { beforeFigway: endpoint.beforeFigway === true, counted: coverage === undefined || parts.counted(coverage.route.id) };
     judged.push({ endpoint, coverage, judged: judgeEndpoint(coverage, parts.history, parts.now, parts.retireAfterMs, seen) });
   }
   return judged;

@@ -5,6 +5,7 @@ import { parseDuration } from '../config-kit/units.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { FigwayError } from '../errors.js';
 import { StrangledWindow } from '../observe/strangled-window.js';
+import { pluginIsOn } from '../plugins/compile-plugins.js';
 import { counterOn } from '../prometheus-metric.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { HistoryStore } from '../state/migration-history.js';
@@ -64,9 +65,9 @@ export interface MigrationMap {
 export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
   // What the serving config says; a config's setup stages its own, which onConfig takes once it serves (a rejected reload changes nothing).
   let settings = fillMap(undefined);
-  let counted: ReadonlySet<string> = new Set();
+  let counted: (routeId: string) => boolean = () => false;
   let countLegacy = false;
-  let staged: { settings: ReturnType<typeof fillMap>; counted: ReadonlySet<string>; countLegacy: boolean } | undefined;
+  let staged: { settings: ReturnType<typeof fillMap>; counted: (routeId: string) => boolean; countLegacy: boolean } | undefined;
   let routeCounts = new StrangledWindow(parseDuration(settings.window), deps.now);
   const ledger = new LegacyLedger();
   let app: object | undefined;
@@ -145,9 +146,11 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
         properties: {},
         description: 'The migration map is configured under `map`; `map: false` under plugins stops its counting, and no route it is off for is said ready to retire.',
       },
-      setup: ({ sections, routes, config, now }) => {
+      setup: ({ sections, config, now }) => {
         const next = fillMap(sections.map);
-        staged = { settings: next, counted: new Set(routes.map(({ route }) => route.id)), countLegacy: next.countLegacy && config.plugins?.map !== false };
+        // The routes it is off for, not a copy of the table it is on for (10,000 routes: milliseconds).
+        const off = new Set(config.routes.filter((route) => !pluginIsOn(config, route, 'map')).map((route) => route.id));
+        staged = { settings: next, counted: (routeId) => !off.has(routeId), countLegacy: next.countLegacy && config.plugins?.map !== false };
         return {
           onResponse(ctx) {
             const decision = ctx.decision;
@@ -199,8 +202,8 @@ export function createMigrationMap(deps: MigrationMapDeps): MigrationMap {
  * The history keys of the routes sending every request to the service, as configured now (runtime
  * changes and progressive steps included; none while the kill switch is on), among those the map counts.
  */
-function fullRoutes(routes: readonly RouteInfo[], counted: ReadonlySet<string>): string[] {
-  return routes.filter((route) => !route.killed && route.config.rollout?.percent === 100 && counted.has(route.id)).map(historyKey);
+function fullRoutes(routes: readonly RouteInfo[], counted: (routeId: string) => boolean): string[] {
+  return routes.filter((route) => !route.killed && route.config.rollout?.percent === 100 && counted(route.id)).map(historyKey);
 }
 
 function countStates(map: MapAnswer): Record<string, number> {

@@ -43,7 +43,7 @@ function parts(): JudgeParts {
   for (let i = 0; i < LEGACY_ONLY; i++) app.get(`/pages/p${i}`, handler);
   const [cart, orders] = snapshot.routes;
   const history = { full: { [historyKey(cart!.info)]: NOW - 20 * DAY, [historyKey(orders!.info)]: NOW - 2 * DAY }, legacy: {} };
-  return { snapshot, app: readExpressRoutes(app), history, counted: new Set(['cart', 'orders', 'users']), now: NOW, retireAfterMs: 14 * DAY };
+  return { snapshot, app: readExpressRoutes(app), history, counted: () => true, now: NOW, retireAfterMs: 14 * DAY };
 }
 
 describe('the map from its parts', () => {

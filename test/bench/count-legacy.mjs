@@ -20,7 +20,7 @@ export async function benchCountLegacy({ samples = 15, batch = 200_000 } = {}) {
   map.useApp(app);
   // A config's settings are taken once it serves: setup, then the event that says it does.
   const counting = (countLegacy) => {
-    map.plugin.setup({ sections: { map: { countLegacy } }, options: {}, routes: [], config: {}, now: Date.now, random: Math.random, problem() {} });
+    map.plugin.setup({ sections: { map: { countLegacy } }, options: {}, routes: [], config: { routes: [] }, now: Date.now, random: Math.random, problem() {} });
     map.plugin.onConfig({ kind: 'reloaded', version: 1, routes: [] });
   };
   const batchNs = () => {

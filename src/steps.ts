@@ -22,7 +22,7 @@ export function runSteps<T>(steps: Generator<void, T>): T {
  * @param pause what to wait between steps (default: the next turn, after I/O already waiting)
  * @example
  * ```ts
- * const counts = await runStepsInTurns(countSteps(parts));
+ * const snapshot = await runStepsInTurns(compileSteps(loaded, deps));
  * ```
  */
 export async function runStepsInTurns<T>(steps: Generator<void, T>, pause: () => Promise<unknown> = nextTurn): Promise<T> {

@@ -40,7 +40,6 @@ function pick(owner: object, keys: Readonly<Record<string, object>> | undefined)
 }
 
 /** Whether plugin `name` runs on `route`: the route's `plugins.<name>` setting, else the top-level one; only `false` switches it off. */
-/** Whether a plugin runs on a route: the route's `plugins.<name>`, else the top level's, unless `false`. */
 export function pluginIsOn(config: FigwayConfig, route: RouteConfig, name: string): boolean {
   return (route.plugins?.[name] ?? config.plugins?.[name]) !== false;
 }

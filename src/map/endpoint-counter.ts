@@ -3,11 +3,8 @@ import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Counter } from 'prom-client';
 import { StrangledWindow } from '../observe/strangled-window.js';
 
-/** One endpoint as counted: an Express Route and a method (ALL for a route's `all` handler). */
-interface EndpointKey {
-  readonly method: string;
-  readonly series: ReturnType<Counter<'method' | 'path'>['labels']>;
-}
+/** One endpoint's series: an Express Route and a method (ALL for a route's `all` handler); also its key in the window. */
+type EndpointSeries = ReturnType<Counter<'method' | 'path'>['labels']>;
 
 /** The Express Route a request was dispatched to (`req.route`), as far as counting needs it. */
 interface ExpressRoute {
@@ -20,8 +17,8 @@ interface ExpressRoute {
  * matched no route for (a 404, static files) is not counted.
  */
 export class EndpointCounter {
-  private window: StrangledWindow<EndpointKey>;
-  private readonly keys = new WeakMap<object, { readonly all: boolean; readonly byMethod: Map<string, EndpointKey> }>();
+  private window: StrangledWindow<EndpointSeries>;
+  private readonly keys = new WeakMap<object, { readonly all: boolean; readonly byMethod: Map<string, EndpointSeries> }>();
   /** The one finish listener every counted response shares (no closure per request). */
   readonly finished: (this: ServerResponse) => void;
 
@@ -50,8 +47,8 @@ export class EndpointCounter {
   served(): (route: object, method: string) => number {
     const counts = this.window.counts().perRoute;
     return (route, method) => {
-      const key = this.keys.get(route)?.byMethod.get(method);
-      return key === undefined ? 0 : (counts.get(key)?.[1] ?? 0);
+      const series = this.keys.get(route)?.byMethod.get(method);
+      return series === undefined ? 0 : (counts.get(series)?.[1] ?? 0);
     };
   }
 
@@ -69,13 +66,13 @@ export class EndpointCounter {
       this.keys.set(route, seen);
     }
     const method = seen.all ? 'ALL' : methodOf(route, req.method ?? 'GET');
-    let key = seen.byMethod.get(method);
-    if (key === undefined) {
-      key = { method, series: this.counter.labels(method, this.patternOf(route)) };
-      seen.byMethod.set(method, key);
+    let series = seen.byMethod.get(method);
+    if (series === undefined) {
+      series = this.counter.labels(method, this.patternOf(route));
+      seen.byMethod.set(method, series);
     }
-    this.window.record(key, false);
-    key.series.inc();
+    this.window.record(series, false);
+    series.inc();
   }
 }
 
